@@ -1,0 +1,241 @@
+"""Command line: `jalon serve | demo | classify | extract | check | convert | validate | customers | invoices |
+invoice | hold | release | cancel | tick | timeline | paid | payments | report | db`.
+
+A thin edge: each command parses its arguments, opens what it needs and calls a use case. Commands that take
+several files print one JSON object per line, in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from jalon import config as config_module
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def emit(obj: Any) -> None:
+    """One JSON object per line on stdout."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def load_settings(args: argparse.Namespace) -> config_module.Settings:
+    try:
+        return config_module.load(getattr(args, "config", None))
+    except config_module.ConfigError as error:
+        raise SystemExit(f"jalon: configuration error: {error}") from None
+
+
+def open_database(args: argparse.Namespace) -> Any:
+    from jalon.db import Database
+
+    settings = load_settings(args)
+    database = Database(settings.database.url)
+    database.upgrade()
+    return database
+
+
+# --- commands ----------------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from jalon.app import run_forever
+
+    return run_forever(load_settings(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from jalon.demo import run_demo
+
+    return run_demo(once=args.once, workdir=args.workdir, config_path=getattr(args, "config", None))
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    database = open_database(args)
+    print(f"database at {database.url.split('@')[-1]} is up to date")
+    return 0
+
+
+def cmd_customers(args: argparse.Namespace) -> int:
+    from jalon import directory
+
+    database = open_database(args)
+    if args.action == "import":
+        report = directory.import_csv(database, args.file)
+        emit(report)
+        return 0 if not report["errors"] else 1
+    if args.action == "export":
+        text = directory.export_csv(database)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    customers = directory.list_customers(database)
+    if args.json:
+        emit(customers)
+    else:
+        for customer in customers:
+            roles = ", ".join(f"{c['role']}={c['email']}" for c in customer["contacts"])
+            print(f"{customer['customer_id']:<12} {customer['name']:<32} {roles}")
+    return 0
+
+
+def cmd_invoices(args: argparse.Namespace) -> int:
+    from jalon.handlers import views
+
+    database = open_database(args)
+    with database.session() as session:
+        items = views.list_invoices(session, state=args.state)
+    if args.json:
+        emit(items)
+    else:
+        for item in items:
+            print(
+                f"{item['number']:<20} {item['state']:<10} {item['customer'] or '-':<14} "
+                f"{item['total_with_vat'] or '':>12} {item['currency']}"
+            )
+    return 0
+
+
+def cmd_invoice(args: argparse.Namespace) -> int:
+    from jalon.handlers import views
+
+    database = open_database(args)
+    with database.session() as session:
+        detail = views.invoice_detail(session, args.number)
+    if detail is None:
+        print(f"jalon: no invoice {args.number}", file=sys.stderr)
+        return 1
+    if args.json:
+        emit(detail)
+    else:
+        print(views.render_journey(detail))
+    return 0
+
+
+def cmd_hold(args: argparse.Namespace) -> int:
+    from jalon.handlers import views
+
+    database = open_database(args)
+    with database.session() as session:
+        items = views.list_invoices(session, state="held")
+    if args.json:
+        emit(items)
+    else:
+        for item in items:
+            print(f"{item['number']:<20} {item['customer'] or '-':<14} {item['hold_reason']}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from jalon.handlers import actions
+
+    database = open_database(args)
+    settings = load_settings(args)
+    result = actions.release(
+        database, settings, args.number, actor=args.actor, force=args.force, reason=args.reason
+    )
+    emit(result.as_dict())
+    return 0 if result.ok else 1
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from jalon.handlers import actions
+
+    database = open_database(args)
+    settings = load_settings(args)
+    result = actions.cancel(database, settings, args.number, actor=args.actor, reason=args.reason)
+    emit(result.as_dict())
+    return 0 if result.ok else 1
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    """Process pending inbound messages and send the outbox once (ops, tests)."""
+    import asyncio
+
+    from jalon.app import process_once
+
+    settings = load_settings(args)
+    stats = asyncio.run(process_once(settings))
+    emit(stats)
+    return 0
+
+
+COMMANDS: dict[str, Handler] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jalon", description="Invoice mail gateway.")
+    parser.add_argument("--config", help="config.toml to use (default: $JALON_CONFIG, then ./config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
+        COMMANDS[name] = handler
+        command = sub.add_parser(name, help=help_)
+        command.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return command
+
+    add("serve", cmd_serve, "run the gateway: SMTP, IMAP, worker, outbox, web, scheduler")
+
+    demo = add("demo", cmd_demo, "play a billing tool sending invoices, and show their journeys")
+    demo.add_argument("--once", action="store_true", help="play the scenario and exit")
+    demo.add_argument("--workdir", help="where the demo keeps its database (default: ./demo)")
+
+    database = add("db", cmd_db, "database maintenance")
+    database.add_argument("action", choices=["upgrade"])
+
+    customers = add("customers", cmd_customers, "customer directory: import, export, list")
+    customers.add_argument("action", nargs="?", choices=["import", "export", "list"], default="list")
+    customers.add_argument("file", nargs="?", help="CSV to import")
+    customers.add_argument("-o", "--output", help="file to export to (default: stdout)")
+    customers.add_argument("--json", action="store_true")
+
+    invoices = add("invoices", cmd_invoices, "list invoices with their state")
+    invoices.add_argument("--state")
+    invoices.add_argument("--json", action="store_true")
+
+    invoice = add("invoice", cmd_invoice, "one invoice: its dispatches and events")
+    invoice.add_argument("action", choices=["show"])
+    invoice.add_argument("number")
+    invoice.add_argument("--json", action="store_true")
+
+    hold = add("hold", cmd_hold, "held invoices")
+    hold.add_argument("action", choices=["list"], nargs="?", default="list")
+    hold.add_argument("--json", action="store_true")
+
+    release = add("release", cmd_release, "release a held invoice")
+    release.add_argument("number")
+    release.add_argument("--force", action="store_true", help="release even with blocking findings")
+    release.add_argument("--reason")
+    release.add_argument("--actor", default="cli")
+
+    cancel = add("cancel", cmd_cancel, "cancel an invoice: nothing more is sent")
+    cancel.add_argument("number")
+    cancel.add_argument("--reason")
+    cancel.add_argument("--actor", default="cli")
+
+    add("process", cmd_process, "process pending messages and the outbox once, then exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except config_module.ConfigError as error:
+        print(f"jalon: configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

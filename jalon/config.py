@@ -1,0 +1,249 @@
+"""config.toml -> validated, frozen settings. Unknown keys and bad values fail at load, naming the key.
+
+Secrets never live in the file: a section names the environment variable that holds each secret
+(`password_env`, `bot_token_env`…) and `Settings.secret()` reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG_NAME = "config.toml"
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)\s*$", re.IGNORECASE)
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KIB|MIB|GIB)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the reason."""
+
+
+def parse_duration(value: Any) -> dt.timedelta:
+    """'90s', '15m', '4h', '3d', '2w' or a number of seconds -> timedelta. Negative ('-5d') allowed."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("a duration like '60s', '15m', '4h' or '3d'")
+    if isinstance(value, int | float):
+        return dt.timedelta(seconds=value)
+    if isinstance(value, str):
+        text = value.strip()
+        sign = -1 if text.startswith("-") else 1
+        match = _DURATION_RE.match(text.lstrip("+-"))
+        if match:
+            amount, unit = float(match.group(1)), match.group(2).lower()
+            return dt.timedelta(seconds=sign * amount * _DURATION_UNITS[unit])
+    raise ValueError(f"bad duration {value!r}: use a number and a unit, like '60s', '15m', '4h' or '3d'")
+
+
+def parse_size(value: Any) -> int:
+    """'25MB', '512KB', '10MiB' or a number of bytes -> bytes."""
+    if isinstance(value, bool):
+        raise ValueError("a size like '25MB'")
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValueError("a size must be positive")
+        return value
+    if isinstance(value, str):
+        match = _SIZE_RE.match(value)
+        if match:
+            size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
+            if size > 0:
+                return size
+    raise ValueError(f"bad size {value!r}: use a number and a unit, like '25MB' or '512KB'")
+
+
+Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+Port = Annotated[int, Field(ge=0, le=65535)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GatewaySettings(Section):
+    domain: str = "jalon.example"
+    company_name: str = "jalon"
+    from_address: str | None = None  # default: invoices@<domain>
+    default_language: Literal["fr", "en"] = "fr"
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}|localhost", value):
+            raise ValueError(f"not a mail domain: {value!r}")
+        return value.lower()
+
+
+class SmtpSettings(Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Port = 2525
+    max_message_size: Size = parse_size("25MB")
+    hostname: str | None = None  # name announced in the banner; default: the gateway domain
+    tls_cert: str | None = None  # path to a PEM certificate: enables STARTTLS
+    tls_key: str | None = None
+    auth_require_tls: bool = True  # AUTH only over STARTTLS, except on loopback
+
+
+class IntakeSettings(Section):
+    allowed_senders: list[str] = Field(default_factory=list)
+    require_dkim_or_spf: bool = False
+
+
+class SubmissionUser(Section):
+    """A billing tool allowed to relay through jalon with SMTP AUTH."""
+
+    user: str
+    password_env: str
+    allowed_from: list[str] = Field(default_factory=list)  # envelope senders it may use; empty: any
+
+
+class SubmissionSettings(Section):
+    users: list[SubmissionUser] = Field(default_factory=list)
+
+
+class ImapSettings(Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: Port = 993
+    user: str = ""
+    password_env: str = "JALON_IMAP_PASSWORD"
+    folder: str = "INBOX"
+    ssl: bool = True
+    processed_folder: str | None = None  # move processed messages there; default: flag \Seen
+    idle: bool = True
+    poll_interval: Duration = parse_duration("60s")
+
+
+class OutboundSettings(Section):
+    host: str = "127.0.0.1"
+    port: Port = 25
+    starttls: bool = False
+    use_tls: bool = False
+    user: str | None = None
+    password_env: str | None = None
+    timeout: Duration = parse_duration("30s")
+    max_attempts: int = Field(default=8, ge=1)
+    retry_base: Duration = parse_duration("60s")
+    retry_max: Duration = parse_duration("6h")
+    request_read_receipt: bool = True
+    batch_size: int = Field(default=50, ge=1)
+    concurrency: int = Field(default=4, ge=1)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///jalon.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+            raise ValueError(f"unsupported database url {value!r}: use sqlite:///FILE or postgresql+psycopg://…")
+        return value
+
+
+class WebSettings(Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Port = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    secret_env: str = "JALON_SECRET"  # signs download links and action tokens
+    api_token_env: str = "JALON_API_TOKEN"  # bearer token for /api
+    link_ttl: Duration = parse_duration("180d")
+
+
+class WorkerSettings(Section):
+    poll_interval: Duration = parse_duration("1s")
+    processes: int = Field(default=0, ge=0)  # CPU pool size for PDF/XML work; 0: one per core
+    batch_size: int = Field(default=20, ge=1)
+    max_attempts: int = Field(default=3, ge=1)
+
+
+class SchedulerSettings(Section):
+    enabled: bool = True
+    interval: Duration = parse_duration("60s")
+
+
+class Settings(Section):
+    """The whole configuration."""
+
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    submission: SubmissionSettings = Field(default_factory=SubmissionSettings)
+    imap: ImapSettings = Field(default_factory=ImapSettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    config_path: str | None = None
+
+    def secret(self, env_name: str | None) -> str | None:
+        """The value of the environment variable a section names for a secret."""
+        if not env_name:
+            return None
+        return os.environ.get(env_name) or None
+
+    @property
+    def from_address(self) -> str:
+        return self.gateway.from_address or f"invoices@{self.gateway.domain}"
+
+    def with_overrides(self, **sections: dict[str, Any]) -> Settings:
+        """A copy with some sections' keys replaced (tests, demo)."""
+        data = self.model_dump()
+        for name, values in sections.items():
+            data[name] = {**data.get(name, {}), **values}
+        return load_dict(data)
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        if item["type"] == "extra_forbidden":
+            lines.append(f"unknown key '{key}'")
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            lines.append(f"bad value for '{key}': {message}")
+    return "; ".join(lines)
+
+
+def load_dict(data: dict[str, Any]) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Load the file given, else $JALON_CONFIG, else ./config.toml if present, else the defaults."""
+    chosen = path or os.environ.get("JALON_CONFIG")
+    if chosen is None and Path(DEFAULT_CONFIG_NAME).exists():
+        chosen = DEFAULT_CONFIG_NAME
+    if chosen is None:
+        return load_dict({})
+    file = Path(chosen)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {file}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{file}: not valid TOML: {error}") from None
+    data["config_path"] = str(file.resolve())
+    try:
+        return load_dict(data)
+    except ConfigError as error:
+        raise ConfigError(f"{file}: {error}") from None
