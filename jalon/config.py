@@ -176,6 +176,16 @@ class SchedulerSettings(Section):
     interval: Duration = parse_duration("60s")
 
 
+class HoldSettings(Section):
+    """Hold rules: invoices matching any of these wait for a person before anything is sent."""
+
+    amount_over: float | None = None  # total with VAT above this: hold for approval
+    test_markers: list[str] = Field(default_factory=lambda: ["TEST", "SPECIMEN", "PROFORMA", "PRO FORMA"])
+    hold_on_warnings: bool = False
+    duplicate_window: Duration = parse_duration("30d")  # same customer, amount and date within this window
+    unmatched_customer: bool = True  # hold when no customer matches (never guess)
+
+
 class Settings(Section):
     """The whole configuration."""
 
@@ -189,6 +199,7 @@ class Settings(Section):
     web: WebSettings = Field(default_factory=WebSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    holds: HoldSettings = Field(default_factory=HoldSettings)
     config_path: str | None = None
 
     def secret(self, env_name: str | None) -> str | None:

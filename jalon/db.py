@@ -122,6 +122,39 @@ def store_blob(session: Session, data: bytes) -> str:
     return digest
 
 
+def claim(
+    session: Session,
+    model: Any,
+    *conditions: Any,
+    owner: str,
+    lease: dt.timedelta,
+    now: dt.datetime,
+    limit: int,
+    order_by: Any = None,
+    lock_column: str = "locked_until",
+    owner_column: str = "locked_by",
+) -> list[int]:
+    """Claim up to `limit` rows for `owner` until now+lease: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so that
+    several processes share one table; SQLite's single writer (BEGIN IMMEDIATE) gives the same guarantee."""
+    from sqlalchemy import or_, update
+
+    lock = getattr(model, lock_column)
+    query = (
+        select(model.id)
+        .where(*conditions, or_(lock.is_(None), lock < now))
+        .order_by(order_by if order_by is not None else model.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(
+            update(model).where(model.id.in_(ids)).values({lock_column: now + lease, owner_column: owner})
+        )
+    return ids
+
+
 def load_blob(session: Session, digest: str) -> bytes:
     data = session.execute(select(Blob.data).where(Blob.sha256 == digest)).scalar_one()
     return bytes(data)

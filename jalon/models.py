@@ -372,3 +372,12 @@ class Payment(Base):
     source_ref: Mapped[str | None] = mapped_column(String(255), unique=True)  # idempotent imports
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class KeyValue(Base):
+    """Small pieces of state shared by every jalon process (e.g. a generated link-signing key)."""
+
+    __tablename__ = "key_values"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 03:10:23.552785
+Create Date: 2026-11-28 03:16:36.329820
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_customers_siren'), ['siren'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_vat'), ['vat'], unique=False)
 
+    op.create_table('key_values',
+    sa.Column('key', sa.String(length=128), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('updated_at', jalon.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_key_values'))
+    )
     op.create_table('contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -399,6 +405,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_contacts_customer_id'))
 
     op.drop_table('contacts')
+    op.drop_table('key_values')
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customers_vat'))
         batch_op.drop_index(batch_op.f('ix_customers_siren'))
