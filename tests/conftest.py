@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,11 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("JALON_SHARED", ROOT.parent / "shared"))
 CORPORA = SHARED / "corpora"
+
+# Helpers next to the tests (`from conftest import corpus`, `import dovecot`) import by module name, even
+# under --import-mode=importlib.
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
 PG_ADMIN_URL = os.environ.get("JALON_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
