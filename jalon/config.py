@@ -124,6 +124,8 @@ class ImapSettings(Section):
     processed_folder: str | None = None  # move processed messages there; default: flag \Seen
     idle: bool = True
     poll_interval: Duration = parse_duration("60s")
+    starttls: bool = False  # with ssl = false: upgrade the plain connection (port 143)
+    timeout: Duration = parse_duration("60s")  # connect and read timeout
 
 
 class OutboundSettings(Section):

@@ -381,3 +381,17 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+
+
+class ImapState(Base):
+    """Where the IMAP poller stands in one folder of one mailbox: every UID up to `last_uid` was handed to
+    intake and marked. Valid only for this `uidvalidity`; a new one means the folder's UIDs were reset."""
+
+    __tablename__ = "imap_states"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(512))  # user@host:port
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)  # unsigned 32-bit in IMAP
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+    __table_args__ = (UniqueConstraint("account", "folder", name="uq_imap_states_account_folder"),)

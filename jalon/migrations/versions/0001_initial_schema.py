@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 03:16:36.329820
+Create Date: 2026-11-28 03:21:42.974096
 """
 
 from __future__ import annotations
@@ -54,6 +54,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_customers_siren'), ['siren'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_vat'), ['vat'], unique=False)
 
+    op.create_table('imap_states',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account', sa.String(length=512), nullable=False),
+    sa.Column('folder', sa.String(length=255), nullable=False),
+    sa.Column('uidvalidity', sa.BigInteger(), nullable=False),
+    sa.Column('last_uid', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', jalon.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_imap_states')),
+    sa.UniqueConstraint('account', 'folder', name='uq_imap_states_account_folder')
+    )
     op.create_table('key_values',
     sa.Column('key', sa.String(length=128), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
@@ -406,6 +416,7 @@ def downgrade() -> None:
 
     op.drop_table('contacts')
     op.drop_table('key_values')
+    op.drop_table('imap_states')
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customers_vat'))
         batch_op.drop_index(batch_op.f('ix_customers_siren'))
