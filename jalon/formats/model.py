@@ -50,6 +50,7 @@ class Party:
     name: str | None = None  # BT-27 / BT-44 / BT-59 / BT-62
     trading_name: str | None = None  # BT-28 / BT-45
     identifiers: list[str] = field(default_factory=list)  # BT-29 / BT-46 / BT-60 (e.g. GLN, customer code)
+    identifier_schemes: dict[str, str] = field(default_factory=dict)  # identifier -> BT-29-1 scheme (0088 GLN…)
     siren: str | None = None  # BT-30 / BT-47 / BT-61 legal registration id, scheme 0002 (SIREN) in France
     siret: str | None = None  # BT-29 / BT-46 with scheme 0009 (SIRET)
     legal_id: str | None = None  # BT-30 / BT-47 when the scheme is not SIREN
@@ -84,6 +85,7 @@ class Line:
     id: str = ""  # BT-126
     note: str | None = None  # BT-127
     object_id: str | None = None  # BT-128
+    object_id_scheme: str | None = None  # BT-128-1
     quantity: Decimal = Decimal("0")  # BT-129
     unit: str | None = None  # BT-130, UN/ECE rec 20 code (C62, HUR, KGM…)
     net_amount: Decimal = Decimal("0")  # BT-131
@@ -106,6 +108,8 @@ class Line:
     standard_item_id: str | None = None  # BT-157
     standard_item_scheme: str | None = None  # BT-157-1
     classification_ids: list[str] = field(default_factory=list)  # BT-158
+    classification_schemes: dict[str, str] = field(default_factory=dict)  # BT-158 -> BT-158-1 (STI, CV…)
+    attributes: dict[str, str] = field(default_factory=dict)  # BG-32: BT-160 name -> BT-161 value
     origin_country: str | None = None  # BT-159
 
 
@@ -149,6 +153,7 @@ class Payment:
     account_name: str | None = None  # BT-85
     bic: str | None = None  # BT-86
     card_pan: str | None = None  # BT-87
+    card_holder: str | None = None  # BT-88
     mandate_ref: str | None = None  # BT-89
     creditor_id: str | None = None  # BT-90
     debited_account: str | None = None  # BT-91
@@ -213,6 +218,7 @@ class Invoice:
     despatch_advice: str | None = None  # BT-16
     tender_ref: str | None = None  # BT-17
     invoiced_object: str | None = None  # BT-18
+    invoiced_object_scheme: str | None = None  # BT-18-1
     buyer_accounting_ref: str | None = None  # BT-19
     payment_terms: str | None = None  # BT-20
     notes: list[Note] = field(default_factory=list)  # BG-1
