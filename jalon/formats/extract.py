@@ -1,0 +1,221 @@
+"""Read one invoice from what a billing tool sent: the most reliable reader that works wins.
+
+Order: XML embedded in the PDF (Factur-X / ZUGFeRD / XRechnung CII, or UBL) -> a CII or UBL XML file sent beside
+the PDF -> the PDF's text -> nothing. `read_invoice` never raises: bad bytes give a `ReadResult` without an
+invoice and with an `error` a person understands ("encrypted PDF", "unreadable: image-only PDF (scan)",
+"hostile XML: …"). `to_json` is the `jalon extract --json` view of the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from jalon.formats.model import Invoice
+
+_ROOT = re.compile(rb"<(?:[\w.-]+:)?(CrossIndustryInvoice|CrossIndustryDocument|Invoice|CreditNote)[\s>/]")
+STRUCTURED_FIELDS = (
+    "invoice_number", "issue_date", "due_date", "currency", "seller_name", "seller_siren", "seller_siret",
+    "seller_vat", "buyer_name", "buyer_siren", "buyer_vat", "purchase_order", "buyer_reference",
+    "total_without_vat", "total_vat", "total_with_vat", "vat_breakdown", "doc_type",
+)  # fmt: skip
+
+
+@dataclass
+class ReadResult:
+    """What reading produced: an invoice (or None), which reader, why it failed, and the XML found."""
+
+    invoice: Invoice | None
+    source: str = "none"  # facturx | xml | text | none
+    error: str | None = None
+    xml: bytes | None = None
+    xml_name: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.invoice is not None
+
+
+def xml_kind(data: bytes) -> str | None:
+    """cii | ubl | None, from the root element name (no parsing: the XML may be hostile)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"<"):
+        return None
+    match = _ROOT.search(head)
+    if match is None:
+        return None
+    return "cii" if match.group(1).startswith(b"CrossIndustry") else "ubl"
+
+
+def read_xml(data: bytes, source: str, name: str | None = None) -> ReadResult:
+    """One CII or UBL document -> ReadResult. Hostile XML (entities, DTDs) is refused, never expanded."""
+    kind = xml_kind(data)
+    if kind is None:
+        return ReadResult(None, "none", "not an invoice XML (neither CII nor UBL)", xml=data, xml_name=name)
+    try:
+        from jalon.formats import xmlsafe
+
+        if kind == "cii":
+            from jalon.formats.cii import read_cii as reader
+        else:
+            from jalon.formats.ubl import read_ubl as reader
+    except ImportError as error:  # the XML readers are not installed in this build
+        return ReadResult(None, "none", f"XML reader unavailable: {error}", xml=data, xml_name=name)
+    try:
+        invoice = reader(data)
+    except xmlsafe.HostileXML as error:
+        return ReadResult(None, "none", f"hostile XML: {error}", xml=data, xml_name=name)
+    except Exception as error:  # a broken XML is a reason to hold, never a crash
+        return ReadResult(
+            None, "none", f"malformed XML: {type(error).__name__}: {error}"[:300], xml=data, xml_name=name
+        )
+    invoice.source = source
+    for key in STRUCTURED_FIELDS:
+        invoice.confidence.setdefault(key, 1.0)
+    return ReadResult(invoice, source, None, xml=data, xml_name=name)
+
+
+def read_invoice(
+    pdf: bytes, attachments: Sequence[tuple[str, bytes]] = (), hints: Mapping[str, Any] | None = None
+) -> ReadResult:
+    """The invoice in `pdf` (and the files sent with it), by the most reliable reader that works."""
+    try:
+        return _read(pdf or b"", attachments, hints)
+    except Exception as error:  # last line of defence: the gateway keeps running whatever the bytes
+        return ReadResult(None, "none", f"reader error: {type(error).__name__}: {error}"[:300])
+
+
+def _read(
+    pdf: bytes, attachments: Sequence[tuple[str, bytes]], hints: Mapping[str, Any] | None
+) -> ReadResult:
+    warnings: list[str] = []
+    if xml_kind(pdf) is not None:  # an XML invoice sent as the main document
+        return read_xml(pdf, "xml", None)
+    if pdf:
+        embedded = _embedded(pdf, warnings)
+        if embedded is not None:
+            name, data = embedded
+            result = read_xml(data, "facturx", name)
+            if result.ok or (result.error or "").startswith("hostile XML"):
+                result.warnings[:0] = warnings
+                return result
+            warnings.append(f"embedded {name}: {result.error}")
+    for name, data in attachments:
+        if xml_kind(data) is not None:
+            result = read_xml(data, "xml", name)
+            if result.ok or (result.error or "").startswith("hostile XML"):
+                result.warnings[:0] = warnings
+                return result
+            warnings.append(f"attached {name}: {result.error}")
+    if not pdf:
+        return ReadResult(None, "none", "no PDF and no invoice XML", warnings=warnings)
+    return _read_text(pdf, hints, warnings)
+
+
+def _embedded(pdf: bytes, warnings: list[str]) -> tuple[str, bytes] | None:
+    try:
+        from jalon.formats.facturx import embedded_xml
+    except ImportError:
+        return None
+    try:
+        return embedded_xml(pdf)
+    except Exception as error:  # a PDF the attachment reader cannot walk is read as text
+        warnings.append(f"embedded XML not readable: {type(error).__name__}: {error}"[:200])
+        return None
+
+
+def _read_text(pdf: bytes, hints: Mapping[str, Any] | None, warnings: list[str]) -> ReadResult:
+    from jalon.formats import text
+    from jalon.formats.pdf import PdfError, read_text
+
+    try:
+        content = read_text(pdf)
+    except PdfError as error:
+        return ReadResult(None, "none", error.reason, warnings=warnings)
+    invoice = text.read(content, hints)
+    invoice.reader_warnings[:0] = warnings
+    return ReadResult(invoice, "text", None, warnings=warnings)
+
+
+# --- JSON view ----------------------------------------------------------------------------------------------
+
+
+def _number(value: Decimal | None, positive: bool) -> float | int | None:
+    if value is None:
+        return None
+    value = abs(value) if positive else value
+    return (
+        int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    )
+
+
+def to_json(invoice: Invoice) -> dict[str, Any]:
+    """The `jalon extract --json` fields: identifiers as strings, dates ISO, amounts as numbers (a credit note's
+    amounts positive, its doc_type credit_note), the VAT breakdown, the reader used and per-field confidence."""
+    credit = invoice.doc_type == "credit_note"
+    totals = invoice.totals
+    seller, buyer = invoice.seller, invoice.buyer
+    vat_total = totals.vat_total
+    if vat_total is None and invoice.vat_breakdown:
+        vat_total = sum((b.tax_amount for b in invoice.vat_breakdown), Decimal("0"))
+    text_source = invoice.source == "text"
+    return {
+        "doc_type": invoice.doc_type,
+        "type_code": invoice.type_code,
+        "invoice_number": invoice.number or None,
+        "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "currency": invoice.currency or None,
+        "seller_name": seller.name,
+        "seller_siren": seller.siren,
+        "seller_siret": seller.siret,
+        "seller_vat": seller.vat_id,
+        "buyer_name": buyer.name,
+        "buyer_siren": buyer.siren,
+        "buyer_siret": buyer.siret,
+        "buyer_vat": buyer.vat_id,
+        "purchase_order": invoice.purchase_order,
+        "buyer_reference": invoice.buyer_reference,
+        "customer_code": buyer.identifiers[0] if buyer.identifiers else None,
+        "total_without_vat": _number(totals.tax_exclusive, credit)
+        if not (text_source and invoice.confidence.get("total_without_vat", 1) == 0)
+        else None,
+        "total_vat": _number(vat_total, credit),
+        "total_with_vat": _number(totals.tax_inclusive, credit)
+        if not (text_source and invoice.confidence.get("total_with_vat", 1) == 0)
+        else None,
+        "amount_due": _number(totals.payable, credit),
+        "vat_breakdown": [
+            {
+                "rate": _number(b.rate, False),
+                "base": _number(b.taxable_amount, credit),
+                "amount": _number(b.tax_amount, credit),
+                "category": b.category,
+            }
+            for b in invoice.vat_breakdown
+        ],
+        "preceding_invoices": [p.number for p in invoice.preceding_invoices],
+        "seller_country": seller.address.country,
+        "buyer_country": buyer.address.country,
+        "iban": invoice.payment.iban,
+        "lines": len(invoice.lines),
+        "source": invoice.source,
+        "profile": invoice.profile,
+        "confidence": {key: round(value, 2) for key, value in sorted(invoice.confidence.items())},
+        "warnings": list(invoice.reader_warnings),
+    }
+
+
+def result_json(result: ReadResult) -> dict[str, Any]:
+    """to_json for a read that may have failed: `source` none and `error` set when nothing was read."""
+    if result.invoice is None:
+        return {"source": "none", "error": result.error, "warnings": result.warnings}
+    data = to_json(result.invoice)
+    data["source"] = result.source
+    if result.xml_name:
+        data["xml_name"] = result.xml_name
+    return data

@@ -1,0 +1,176 @@
+"""Positioned spans -> rows of cells, and the geometry questions a label asks: what is beside me, what is below.
+
+A cell is a run of text on one line with no wide gap inside; a row is the cells sharing a baseline band on one
+page. Values are found next to their labels: in the same cell after the label, in the next cell on the right,
+or in the cell just below that overlaps the label horizontally (a label above its value). Thresholds are
+relative to the text height, so they hold for any font size and any extractor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from jalon.formats.pdf import PdfText, Span
+from jalon.formats.textvalues import fold
+
+MERGE_GAP = 0.55  # a gap narrower than this many text heights joins two runs into one cell
+BELOW_ROWS = 4  # how many rows below a label a value may sit
+PAGE_OFFSET = 100_000.0  # pages stacked vertically: one y axis for the whole document
+
+
+@dataclass(slots=True)
+class Cell:
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+    folded: str = ""
+    row: int = -1
+    index: int = -1  # position in its row
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+    @property
+    def centre_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True)
+class Row:
+    page: int
+    top: float
+    bottom: float
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "  ".join(cell.text for cell in self.cells)
+
+    @property
+    def folded(self) -> str:
+        return "  ".join(cell.folded for cell in self.cells)
+
+
+@dataclass
+class Layout:
+    rows: list[Row]
+    page_widths: dict[int, float]
+    page_count: int
+
+    def cells(self) -> Iterator[Cell]:
+        for row in self.rows:
+            yield from row.cells
+
+    def right_of(self, cell: Cell) -> Cell | None:
+        row = self.rows[cell.row]
+        return row.cells[cell.index + 1] if cell.index + 1 < len(row.cells) else None
+
+    def below(self, cell: Cell, max_rows: int = BELOW_ROWS) -> Iterator[Cell]:
+        """Cells in the next rows of the same page that overlap `cell` horizontally, nearest first."""
+        limit = cell.bottom + cell.height * (2.6 * max_rows)
+        for row in self.rows[cell.row + 1 : cell.row + 1 + max_rows * 2]:
+            if row.page != cell.page or row.top > limit:
+                return
+            for other in row.cells:
+                if _overlap(cell, other) > 0:
+                    yield other
+
+    def column_below(self, cell: Cell, max_gap: float = 2.2, max_rows: int = 8) -> list[Cell]:
+        """The block of cells stacked under `cell` (an address under a "Bill to" label), until a gap."""
+        block: list[Cell] = []
+        last = cell
+        for row in self.rows[cell.row + 1 :]:
+            if (
+                row.page != cell.page
+                or row.top - last.bottom > last.height * max_gap
+                or len(block) >= max_rows
+            ):
+                break
+            hits = [other for other in row.cells if _starts_under(cell, other)]
+            if hits:
+                block.append(hits[0])
+                last = hits[0]
+        return block
+
+
+def _overlap(a: Cell, b: Cell) -> float:
+    return min(a.x1, b.x1) - max(a.x0, b.x0)
+
+
+def _starts_under(anchor: Cell, other: Cell) -> bool:
+    """`other` belongs to the block under `anchor`: left-aligned with it, or overlapping most of it."""
+    tolerance = anchor.height * 1.5
+    if abs(other.x0 - anchor.x0) <= tolerance:
+        return True
+    return _overlap(anchor, other) > 0.5 * min(anchor.x1 - anchor.x0, other.x1 - other.x0)
+
+
+def build(text: PdfText) -> Layout:
+    rows: list[Row] = []
+    widths: dict[int, float] = {}
+    for spans in text.pages:
+        if not spans:
+            continue
+        page = spans[0].page
+        widths[page] = max(span.x1 for span in spans)
+        rows.extend(_rows_of_page(spans))
+    for number, row in enumerate(rows):
+        for index, cell in enumerate(row.cells):
+            cell.row, cell.index = number, index
+    return Layout(rows, widths, text.page_count)
+
+
+def _rows_of_page(spans: list[Span]) -> list[Row]:
+    """Spans on one line form a row: centres within half a text height of the band's first span, and no
+    horizontal overlap (a tall title beside two small lines must not fold them into one)."""
+    ordered = sorted(spans, key=lambda s: ((s.top + s.bottom) / 2, s.x0))
+    bands: list[list[Span]] = []
+    centres: list[float] = []
+    heights: list[float] = []
+    for span in ordered:
+        centre = (span.top + span.bottom) / 2
+        placed = False
+        for index in range(len(bands) - 1, max(len(bands) - 4, -1), -1):
+            tolerance = 0.5 * min(max(span.height, 1.0), heights[index])
+            if abs(centre - centres[index]) > tolerance:
+                continue
+            if any(min(span.x1, other.x1) - max(span.x0, other.x0) > 0.5 for other in bands[index]):
+                continue
+            bands[index].append(span)
+            placed = True
+            break
+        if not placed:
+            bands.append([span])
+            centres.append(centre)
+            heights.append(max(span.height, 1.0))
+    rows: list[Row] = []
+    for band in bands:
+        band.sort(key=lambda s: s.x0)
+        cells: list[Cell] = []
+        for span in band:
+            text = span.text
+            if cells:
+                last = cells[-1]
+                gap = span.x0 - last.x1
+                height = min(last.height, max(span.height, 1.0))
+                if gap <= height * MERGE_GAP:
+                    joiner = (
+                        "" if gap < height * 0.2 or last.text.endswith(" ") or text.startswith(" ") else " "
+                    )
+                    last.text = last.text + joiner + text
+                    last.x1 = max(last.x1, span.x1)
+                    last.top, last.bottom = min(last.top, span.top), max(last.bottom, span.bottom)
+                    continue
+            cells.append(Cell(span.page, span.x0, span.x1, span.top, span.bottom, text))
+        for cell in cells:
+            cell.text = " ".join(cell.text.split())
+            cell.folded = fold(cell.text)
+        cells = [cell for cell in cells if cell.text]
+        if cells:
+            rows.append(Row(cells[0].page, min(c.top for c in cells), max(c.bottom for c in cells), cells))
+    return rows
