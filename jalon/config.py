@@ -152,7 +152,9 @@ class DatabaseSettings(Section):
     @classmethod
     def _url(cls, value: str) -> str:
         if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
-            raise ValueError(f"unsupported database url {value!r}: use sqlite:///FILE or postgresql+psycopg://…")
+            raise ValueError(
+                f"unsupported database url {value!r}: use sqlite:///FILE or postgresql+psycopg://…"
+            )
         return value
 
 

@@ -116,7 +116,9 @@ def store_blob(session: Session, data: bytes) -> str:
     if dialect == "postgresql":
         session.execute(pg_insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
     elif dialect == "sqlite":
-        session.execute(sqlite_insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+        session.execute(
+            sqlite_insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
+        )
     elif session.get(Blob, digest) is None:
         session.add(Blob(**values))
     return digest

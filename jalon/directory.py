@@ -1,8 +1,8 @@
 """The customer directory: CSV import (re-import updates, never duplicates), export, listing.
 
 One CSV row per (customer, contact). Columns: customer_id, name, siren, vat, email, role, language, group
-(required), and optionally siret, contact_name, priority, channel, format, endpoint, public_buyer, requires_po,
-requires_buyer_reference, required_documents (separated by '|'), blocked, country, address.
+(required), and optionally siret, contact_name, priority, channel, format, endpoint, public_buyer,
+requires_po, requires_buyer_reference, required_documents (separated by '|'), blocked, country, address.
 """
 
 from __future__ import annotations
@@ -22,12 +22,34 @@ from jalon.models import Contact, Customer
 
 REQUIRED_COLUMNS = ("customer_id", "name", "siren", "vat", "email", "role", "language", "group")
 ROLES = ("buyer", "payer", "validator", "head_office", "cc", "collection")
-ROLE_ALIASES = {"acheteur": "buyer", "payeur": "payer", "payer_centre": "payer", "centre_payeur": "payer",
-                "valideur": "validator", "approver": "validator", "siege": "head_office", "headoffice": "head_office",
-                "copie": "cc", "recouvrement": "collection"}
-EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "siret", "contact_name", "priority", "channel", "format", "endpoint",
-                  "public_buyer", "requires_po", "requires_buyer_reference", "required_documents", "blocked",
-                  "country", "address")
+ROLE_ALIASES = {
+    "acheteur": "buyer",
+    "payeur": "payer",
+    "payer_centre": "payer",
+    "centre_payeur": "payer",
+    "valideur": "validator",
+    "approver": "validator",
+    "siege": "head_office",
+    "headoffice": "head_office",
+    "copie": "cc",
+    "recouvrement": "collection",
+}
+EXPORT_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    "siret",
+    "contact_name",
+    "priority",
+    "channel",
+    "format",
+    "endpoint",
+    "public_buyer",
+    "requires_po",
+    "requires_buyer_reference",
+    "required_documents",
+    "blocked",
+    "country",
+    "address",
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"1", "true", "yes", "oui", "y", "x"}
 
@@ -48,16 +70,26 @@ def import_csv(database: Database, path: str | Path) -> dict[str, Any]:
 
 
 def import_rows(session: Session, text: str) -> dict[str, Any]:
-    """Upsert customers by customer_id and contacts by (customer, email, role). Bad rows are reported, skipped."""
+    """Upsert customers by customer_id, contacts by (customer, email, role); bad rows reported, skipped."""
     dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t") if text.strip() else csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return {"customers_created": 0, "customers_updated": 0, "contacts_created": 0, "contacts_updated": 0,
-                "errors": [{"line": 1, "error": f"missing column(s): {', '.join(missing)}"}]}
-    report: dict[str, Any] = {"customers_created": 0, "customers_updated": 0, "contacts_created": 0,
-                              "contacts_updated": 0, "errors": []}
+        return {
+            "customers_created": 0,
+            "customers_updated": 0,
+            "contacts_created": 0,
+            "contacts_updated": 0,
+            "errors": [{"line": 1, "error": f"missing column(s): {', '.join(missing)}"}],
+        }
+    report: dict[str, Any] = {
+        "customers_created": 0,
+        "customers_updated": 0,
+        "contacts_created": 0,
+        "contacts_updated": 0,
+        "errors": [],
+    }
     touched: set[str] = set()
     for line_number, raw_row in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items()}
@@ -84,10 +116,14 @@ def import_rows(session: Session, text: str) -> dict[str, Any]:
             continue
         role = ROLE_ALIASES.get(row.get("role", "").lower(), row.get("role", "").lower() or "buyer")
         if role not in ROLES:
-            report["errors"].append({"line": line_number, "error": f"unknown role {role!r} (use {', '.join(ROLES)})"})
+            report["errors"].append(
+                {"line": line_number, "error": f"unknown role {role!r} (use {', '.join(ROLES)})"}
+            )
             continue
         contact = session.scalar(
-            select(Contact).where(Contact.customer_id == customer.id, Contact.email == email, Contact.role == role)
+            select(Contact).where(
+                Contact.customer_id == customer.id, Contact.email == email, Contact.role == role
+            )
         )
         if contact is None:
             contact = Contact(customer_id=customer.id, email=email, role=role, source="import")
@@ -103,8 +139,13 @@ def import_rows(session: Session, text: str) -> dict[str, Any]:
         if row.get("priority", "").lstrip("-").isdigit():
             contact.priority = int(row["priority"])
         session.flush()
-    events.record(session, "directory.imported", actor="import", **{k: v for k, v in report.items() if k != "errors"},
-                  errors=len(report["errors"]))
+    events.record(
+        session,
+        "directory.imported",
+        actor="import",
+        **{k: v for k, v in report.items() if k != "errors"},
+        errors=len(report["errors"]),
+    )
     return report
 
 
@@ -145,9 +186,18 @@ def customer_as_dict(customer: Customer) -> dict[str, Any]:
         "required_documents": customer.required_documents,
         "blocked": customer.blocked,
         "contacts": [
-            {"email": c.email, "role": c.role, "name": c.name, "language": c.language, "channel": c.channel,
-             "format": c.format, "priority": c.priority, "valid": c.valid, "invalid_reason": c.invalid_reason,
-             "source": c.source}
+            {
+                "email": c.email,
+                "role": c.role,
+                "name": c.name,
+                "language": c.language,
+                "channel": c.channel,
+                "format": c.format,
+                "priority": c.priority,
+                "valid": c.valid,
+                "invalid_reason": c.invalid_reason,
+                "source": c.source,
+            }
             for c in customer.contacts
         ],
     }
@@ -155,7 +205,9 @@ def customer_as_dict(customer: Customer) -> dict[str, Any]:
 
 def list_customers(database: Database) -> list[dict[str, Any]]:
     with database.session() as session:
-        customers = session.scalars(select(Customer).options(selectinload(Customer.contacts)).order_by(Customer.code))
+        customers = session.scalars(
+            select(Customer).options(selectinload(Customer.contacts)).order_by(Customer.code)
+        )
         return [customer_as_dict(c) for c in customers]
 
 
@@ -165,18 +217,33 @@ def export_csv(database: Database) -> str:
     writer.writeheader()
     for customer in list_customers(database):
         base = {
-            "customer_id": customer["customer_id"], "name": customer["name"], "siren": customer["siren"] or "",
-            "vat": customer["vat"] or "", "language": customer["language"], "group": customer["group"] or "",
-            "siret": customer["siret"] or "", "public_buyer": "yes" if customer["public_buyer"] else "",
+            "customer_id": customer["customer_id"],
+            "name": customer["name"],
+            "siren": customer["siren"] or "",
+            "vat": customer["vat"] or "",
+            "language": customer["language"],
+            "group": customer["group"] or "",
+            "siret": customer["siret"] or "",
+            "public_buyer": "yes" if customer["public_buyer"] else "",
             "requires_po": "yes" if customer["requires_po"] else "",
             "requires_buyer_reference": "yes" if customer["requires_buyer_reference"] else "",
             "required_documents": "|".join(customer["required_documents"] or []),
-            "blocked": "yes" if customer["blocked"] else "", "country": customer["country"] or "", "address": "",
+            "blocked": "yes" if customer["blocked"] else "",
+            "country": customer["country"] or "",
+            "address": "",
         }
         contacts = customer["contacts"] or [{}]
         for contact in contacts:
-            writer.writerow({**base, "email": contact.get("email", ""), "role": contact.get("role", ""),
-                             "contact_name": contact.get("name") or "", "priority": contact.get("priority", ""),
-                             "channel": contact.get("channel", ""), "format": contact.get("format", ""),
-                             "endpoint": ""})
+            writer.writerow(
+                {
+                    **base,
+                    "email": contact.get("email", ""),
+                    "role": contact.get("role", ""),
+                    "contact_name": contact.get("name") or "",
+                    "priority": contact.get("priority", ""),
+                    "channel": contact.get("channel", ""),
+                    "format": contact.get("format", ""),
+                    "endpoint": "",
+                }
+            )
     return buffer.getvalue()

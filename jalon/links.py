@@ -48,7 +48,9 @@ def invoice_link(settings: Settings, key: bytes, token: str, *, now: float | Non
     return f"{settings.web.public_url.rstrip('/')}/i/{token}?e={expires}&s={signature}"
 
 
-def check_invoice_link(key: bytes, token: str, expires: str, signature: str, *, now: float | None = None) -> str | None:
+def check_invoice_link(
+    key: bytes, token: str, expires: str, signature: str, *, now: float | None = None
+) -> str | None:
     """None when valid, else why not."""
     if not expires.isdigit():
         return "malformed link"

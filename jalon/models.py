@@ -158,7 +158,9 @@ class Contact(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
-    __table_args__ = (UniqueConstraint("customer_id", "email", "role", name="uq_contacts_customer_email_role"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "email", "role", name="uq_contacts_customer_email_role"),
+    )
 
 
 class Invoice(Base):
@@ -199,7 +201,9 @@ class Invoice(Base):
     documents: Mapped[list[Document]] = relationship(back_populates="invoice", order_by="Document.id")
     dispatches: Mapped[list[Dispatch]] = relationship(back_populates="invoice", order_by="Dispatch.id")
 
-    __table_args__ = (UniqueConstraint("issuer", "number", "version", name="uq_invoices_issuer_number_version"),)
+    __table_args__ = (
+        UniqueConstraint("issuer", "number", "version", name="uq_invoices_issuer_number_version"),
+    )
 
 
 class Document(Base):
@@ -326,7 +330,9 @@ class Case(Base):
 
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # held | bounced | late | dispute | contact_change | set_aside…
+    kind: Mapped[str] = mapped_column(
+        String(32)
+    )  # held | bounced | late | dispute | contact_change | set_aside…
     # One open case per subject: e.g. "held:invoice:42". Cleared when the case closes.
     open_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed

@@ -15,7 +15,9 @@ def main() -> None:
         old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
         database = Database(f"sqlite:///{Path(tmp) / 'empty.db'}")
-        command.revision(alembic_config(database.engine), message="initial schema", autogenerate=True, rev_id="0001")
+        command.revision(
+            alembic_config(database.engine), message="initial schema", autogenerate=True, rev_id="0001"
+        )
         database.dispose()
 
 

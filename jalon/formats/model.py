@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-CREDIT_NOTE_TYPE_CODES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})
+CREDIT_NOTE_TYPE_CODES = frozenset(
+    {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"}
+)
 
 
 @dataclass
@@ -50,7 +52,9 @@ class Party:
     name: str | None = None  # BT-27 / BT-44 / BT-59 / BT-62
     trading_name: str | None = None  # BT-28 / BT-45
     identifiers: list[str] = field(default_factory=list)  # BT-29 / BT-46 / BT-60 (e.g. GLN, customer code)
-    identifier_schemes: dict[str, str] = field(default_factory=dict)  # identifier -> BT-29-1 scheme (0088 GLN…)
+    identifier_schemes: dict[str, str] = field(
+        default_factory=dict
+    )  # identifier -> BT-29-1 scheme (0088 GLN…)
     siren: str | None = None  # BT-30 / BT-47 / BT-61 legal registration id, scheme 0002 (SIREN) in France
     siret: str | None = None  # BT-29 / BT-46 with scheme 0009 (SIRET)
     legal_id: str | None = None  # BT-30 / BT-47 when the scheme is not SIREN
@@ -193,6 +197,7 @@ class Delivery:
 
     party_name: str | None = None  # BT-70
     location_id: str | None = None  # BT-71
+    location_scheme: str | None = None  # BT-71-1
     date: dt.date | None = None  # BT-72
     address: Address = field(default_factory=Address)  # BG-15
 
@@ -203,7 +208,9 @@ class Invoice:
 
     number: str = ""  # BT-1
     issue_date: dt.date | None = None  # BT-2
-    type_code: str = "380"  # BT-3 (UNTDID 1001: 380 invoice, 381 credit note, 384 corrective, 389 self-billed)
+    type_code: str = (
+        "380"  # BT-3 (UNTDID 1001: 380 invoice, 381 credit note, 384 corrective, 389 self-billed)
+    )
     currency: str = "EUR"  # BT-5
     vat_currency: str | None = None  # BT-6
     tax_point_date: dt.date | None = None  # BT-7

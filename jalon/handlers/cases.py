@@ -28,6 +28,8 @@ CASE_KINDS = (
     "unmatched",  # a message that could not be tied to any invoice
     "not_received",  # the customer says the invoice did not arrive (resent; watched)
     "send_failed",  # the invoice could not be sent
+    "complaint",  # a spam complaint (feedback report) about our mail
+    "question",  # a customer's question or an unclassified human answer
 )
 
 
@@ -59,8 +61,15 @@ def open_case(
         if existing is not None:
             existing.facts = {**existing.facts, **facts}
             existing.title = title
-            events.record(session, "case.updated", case_id=existing.id, invoice_id=existing.invoice_id,
-                          actor=actor, title=title, facts=facts)
+            events.record(
+                session,
+                "case.updated",
+                case_id=existing.id,
+                invoice_id=existing.invoice_id,
+                actor=actor,
+                title=title,
+                facts=facts,
+            )
             _queue_chat(session, existing, "update")
             return existing
     case = Case(
@@ -77,13 +86,25 @@ def open_case(
     )
     session.add(case)
     session.flush()
-    events.record(session, "case.opened", case_id=case.id, invoice_id=invoice_id, dispatch_id=dispatch_id,
-                  inbound_id=inbound_id, customer_id=customer_id, actor=actor, kind=kind, title=title)
+    events.record(
+        session,
+        "case.opened",
+        case_id=case.id,
+        invoice_id=invoice_id,
+        dispatch_id=dispatch_id,
+        inbound_id=inbound_id,
+        customer_id=customer_id,
+        actor=actor,
+        kind=kind,
+        title=title,
+    )
     _queue_chat(session, case, "open")
     return case
 
 
-def close_case(session: Session, case: Case, *, actor: str, resolution: str, at: dt.datetime | None = None) -> None:
+def close_case(
+    session: Session, case: Case, *, actor: str, resolution: str, at: dt.datetime | None = None
+) -> None:
     if case.state == "closed":
         return
     case.state = "closed"
@@ -91,12 +112,20 @@ def close_case(session: Session, case: Case, *, actor: str, resolution: str, at:
     case.closed_at = at or utcnow()
     case.closed_by = actor
     case.resolution = resolution
-    events.record(session, "case.closed", case_id=case.id, invoice_id=case.invoice_id, actor=actor,
-                  resolution=resolution)
+    events.record(
+        session,
+        "case.closed",
+        case_id=case.id,
+        invoice_id=case.invoice_id,
+        actor=actor,
+        resolution=resolution,
+    )
     _queue_chat(session, case, "close")
 
 
-def open_cases(session: Session, *, invoice_id: int | None = None, kinds: tuple[str, ...] | None = None) -> list[Case]:
+def open_cases(
+    session: Session, *, invoice_id: int | None = None, kinds: tuple[str, ...] | None = None
+) -> list[Case]:
     query = select(Case).where(Case.state == "open")
     if invoice_id is not None:
         query = query.where(Case.invoice_id == invoice_id)
@@ -113,3 +142,8 @@ def close_invoice_cases(
     for case in cases:
         close_case(session, case, actor=actor, resolution=resolution)
     return len(cases)
+
+
+def close_case_for_inbound(session: Session, inbound_id: int, *, actor: str, resolution: str) -> None:
+    for case in session.scalars(select(Case).where(Case.inbound_id == inbound_id, Case.state == "open")):
+        close_case(session, case, actor=actor, resolution=resolution)

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from jalon.formats.model import Invoice as InvoiceModel
 from jalon.models import Contact, Customer
 
-_LEGAL_FORMS = r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|gie|ltd|limited|gmbh|ag|inc|llc|plc|bv|nv|spa|srl|sl)\b"
+_LEGAL_FORMS = (
+    r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|gie|ltd|limited|gmbh|ag|inc|llc|plc|bv|nv|spa|srl|sl)\b"
+)
 
 
 @dataclass
@@ -75,22 +77,34 @@ def match_customer(
                     break
 
     by_address: Match | None = None
-    for method, emails in (("relay", relay_recipients), ("forwarded", forwarded_recipients),
-                           ("recipients", header_recipients)):
+    for method, emails in (
+        ("relay", relay_recipients),
+        ("forwarded", forwarded_recipients),
+        ("recipients", header_recipients),
+    ):
         customers = _by_contacts(session, list(emails))
         if len(customers) == 1:
             by_address = Match(customers[0], method, True)
             break
         if len(customers) > 1:
-            by_address = Match(None, method, False, f"the {method} addresses belong to several customers",
-                               [c.code for c in customers])
+            by_address = Match(
+                None,
+                method,
+                False,
+                f"the {method} addresses belong to several customers",
+                [c.code for c in customers],
+            )
             break
 
     if by_id and by_address and by_address.customer and by_address.customer.id != by_id.customer.id:  # type: ignore[union-attr]
-        return Match(None, "conflict", False,
-                     f"the invoice's identifiers say {by_id.customer.code} but the {by_address.method} addresses "  # type: ignore[union-attr]
-                     f"say {by_address.customer.code}",
-                     [by_id.customer.code, by_address.customer.code])  # type: ignore[union-attr]
+        return Match(
+            None,
+            "conflict",
+            False,
+            f"the invoice's identifiers say {by_id.customer.code} but the {by_address.method} addresses "  # type: ignore[union-attr]
+            f"say {by_address.customer.code}",
+            [by_id.customer.code, by_address.customer.code],
+        )  # type: ignore[union-attr]
     if by_id:
         return by_id
     if by_address:
@@ -104,8 +118,13 @@ def match_customer(
                 return Match(exact[0], "name", True, "matched on the exact buyer name")
             close = [c for c in session.scalars(select(Customer)) if _close(normalize_name(c.name), wanted)]
             if close:
-                return Match(None, "name", False, f"buyer name {model.buyer.name!r} only resembles a customer",
-                             [c.code for c in close[:5]])
+                return Match(
+                    None,
+                    "name",
+                    False,
+                    f"buyer name {model.buyer.name!r} only resembles a customer",
+                    [c.code for c in close[:5]],
+                )
     return Match(None, "none", False, "no customer matches the invoice's identifiers, addresses or name")
 
 

@@ -10,7 +10,12 @@ import secrets
 from dataclasses import dataclass
 
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{8,64}"
-_LOCAL_ROUTES = {"invoices": "invoices", "factures": "invoices", "postmaster": "postmaster", "abuse": "postmaster"}
+_LOCAL_ROUTES = {
+    "invoices": "invoices",
+    "factures": "invoices",
+    "postmaster": "postmaster",
+    "abuse": "postmaster",
+}
 _TAGGED = re.compile(rf"^(bounces|reply)\+({TOKEN_PATTERN})$", re.IGNORECASE)
 
 

@@ -78,8 +78,12 @@ def build_message(
         message.add_alternative(html, subtype="html")
     for item in files:
         maintype, _, subtype = item.content_type.partition("/")
-        message.add_attachment(item.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
-                               filename=item.filename)
+        message.add_attachment(
+            item.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=item.filename,
+        )
     mail_from = addresses.bounce_address(token, domain) if token else settings.from_address
     return Composed(
         message_id=message_id,

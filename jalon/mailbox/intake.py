@@ -55,7 +55,10 @@ def _header_summary(raw: bytes) -> tuple[str | None, str | None]:
         headers = _HEADER_PARSER.parsebytes(head, headersonly=True)
         message_id = headers.get("Message-ID")
         subject = headers.get("Subject")
-        return (str(message_id).strip()[:998] if message_id else None, str(subject)[:2000] if subject else None)
+        return (
+            str(message_id).strip()[:998] if message_id else None,
+            str(subject)[:2000] if subject else None,
+        )
     except Exception:
         return None, None
 
@@ -111,7 +114,9 @@ def accept(database: Database, raw: bytes, envelope: Envelope) -> Accepted:
     except IntegrityError:
         pass  # a concurrent delivery of the same message won the race; it is stored
     with database.session() as session:
-        existing = session.execute(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)).scalar_one()
+        existing = session.execute(
+            select(InboundMessage.id).where(InboundMessage.dedupe_key == key)
+        ).scalar_one()
         return Accepted(existing, duplicate=True)
 
 

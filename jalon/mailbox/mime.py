@@ -14,8 +14,11 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr
 
 MAX_DEPTH = 12
-INVOICE_XML_HINTS = ("crossindustryinvoice", "urn:oasis:names:specification:ubl:schema:xsd:invoice",
-                     "urn:oasis:names:specification:ubl:schema:xsd:creditnote")
+INVOICE_XML_HINTS = (
+    "crossindustryinvoice",
+    "urn:oasis:names:specification:ubl:schema:xsd:invoice",
+    "urn:oasis:names:specification:ubl:schema:xsd:creditnote",
+)
 
 
 @dataclass
@@ -26,8 +29,10 @@ class Attachment:
 
     @property
     def is_pdf(self) -> bool:
-        return self.content_type == "application/pdf" or self.filename.lower().endswith(".pdf") or (
-            self.data[:5] == b"%PDF-" and self.content_type in ("application/octet-stream", "")
+        return (
+            self.content_type == "application/pdf"
+            or self.filename.lower().endswith(".pdf")
+            or (self.data[:5] == b"%PDF-" and self.content_type in ("application/octet-stream", ""))
         )
 
     @property
@@ -119,8 +124,9 @@ _FORWARD_BLOCK = re.compile(
     r"|^(?:De|From)\s?:",
     re.IGNORECASE | re.MULTILINE,
 )
-_HEADER_LINE = re.compile(r"^\s*\*?(De|From|À|A|To|Cc|Copie à|Objet|Subject|Date|Envoyé|Sent)\s?\*?\s?:\s*(.+)$",
-                          re.IGNORECASE)
+_HEADER_LINE = re.compile(
+    r"^\s*\*?(De|From|À|A|To|Cc|Copie à|Objet|Subject|Date|Envoyé|Sent)\s?\*?\s?:\s*(.+)$", re.IGNORECASE
+)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -131,7 +137,7 @@ def _forwarded_headers(text: str) -> tuple[str | None, list[str]]:
         return None, []
     sender: str | None = None
     recipients: list[str] = []
-    for line in text[match.start():].splitlines()[:20]:
+    for line in text[match.start() :].splitlines()[:20]:
         header = _HEADER_LINE.match(line)
         if not header:
             continue
@@ -219,4 +225,6 @@ def _walk(part: Message, parsed: ParsedMail, texts: list[str], depth: int) -> No
         return
     data = _payload(part)
     if data:
-        parsed.attachments.append(Attachment(_filename(part, len(parsed.attachments) + 1), content_type, data))
+        parsed.attachments.append(
+            Attachment(_filename(part, len(parsed.attachments) + 1), content_type, data)
+        )

@@ -9,6 +9,7 @@ Other outbox kinds (chat cards, webhooks, platform channels) are sent by the cal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -101,8 +102,14 @@ class OutboxSender:
     def _claim(self, now: dt.datetime) -> tuple[list[MailItem], list[int]]:
         with self.database.session() as session:
             ids = claim(
-                session, Outbox, Outbox.status == "pending", Outbox.next_attempt_at <= now,
-                owner=self.owner, lease=LEASE, now=now, limit=self.settings.outbound.batch_size,
+                session,
+                Outbox,
+                Outbox.status == "pending",
+                Outbox.next_attempt_at <= now,
+                owner=self.owner,
+                lease=LEASE,
+                now=now,
+                limit=self.settings.outbound.batch_size,
                 order_by=Outbox.next_attempt_at,
             )
             if not ids:
@@ -111,9 +118,15 @@ class OutboxSender:
             others: list[int] = []
             for item in session.scalars(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id)):
                 if item.kind == "mail" and item.blob_sha256:
-                    mails.append(MailItem(item.id, item.mail_from or self.settings.from_address,
-                                          list(item.rcpt_to), load_blob(session, item.blob_sha256),
-                                          (item.payload or {}).get("envid")))
+                    mails.append(
+                        MailItem(
+                            item.id,
+                            item.mail_from or self.settings.from_address,
+                            list(item.rcpt_to),
+                            load_blob(session, item.blob_sha256),
+                            (item.payload or {}).get("envid"),
+                        )
+                    )
                 else:
                     others.append(item.id)
             return mails, others
@@ -129,7 +142,9 @@ class OutboxSender:
             await self._send_other(outbox_id)
         return len(mails) + len(others)
 
-    async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None, interval: float = 1.0) -> None:
+    async def run(
+        self, stop: asyncio.Event, wake: asyncio.Event | None = None, interval: float = 1.0
+    ) -> None:
         wake = wake or asyncio.Event()
         while not stop.is_set():
             try:
@@ -163,11 +178,15 @@ class OutboxSender:
                 await client.login(out.user, self.settings.secret(out.password_env) or "")
         except aiosmtplib.SMTPResponseException as error:
             # The relay refused us as a client (greeting, auth): our problem, never the recipient's; retry.
-            return [MailResult(i.outbox_id, False, code=error.code, message=f"relay refused: {error.message}")
-                    for i in items]
+            return [
+                MailResult(i.outbox_id, False, code=error.code, message=f"relay refused: {error.message}")
+                for i in items
+            ]
         except (aiosmtplib.SMTPException, OSError) as error:
-            return [MailResult(i.outbox_id, False, message=f"cannot connect to {out.host}:{out.port}: {error}")
-                    for i in items]
+            return [
+                MailResult(i.outbox_id, False, message=f"cannot connect to {out.host}:{out.port}: {error}")
+                for i in items
+            ]
         results = []
         try:
             dsn = client.supports_extension("dsn")
@@ -190,12 +209,16 @@ class OutboxSender:
             response = await client.data(item.data)
             return MailResult(item.outbox_id, True, code=response.code, message=response.message, dsn=dsn)
         except aiosmtplib.SMTPResponseException as error:
-            try:
+            with contextlib.suppress(Exception):
                 await client.rset()
-            except Exception:
-                pass
-            return MailResult(item.outbox_id, False, permanent=error.code >= 500, code=error.code,
-                              message=error.message, dsn=dsn)
+            return MailResult(
+                item.outbox_id,
+                False,
+                permanent=error.code >= 500,
+                code=error.code,
+                message=error.message,
+                dsn=dsn,
+            )
         except (aiosmtplib.SMTPException, OSError) as error:
             return MailResult(item.outbox_id, False, message=str(error), dsn=dsn)
 
@@ -222,25 +245,41 @@ class OutboxSender:
                     if dispatch is not None:
                         mark_dispatch_sent(session, dispatch, item, result, now)
                     else:
-                        events.record(session, "mail.sent", rcpt_to=item.rcpt_to, subject=item.payload.get("subject"),
-                                      response=f"{result.code} {result.message}")
+                        events.record(
+                            session,
+                            "mail.sent",
+                            rcpt_to=item.rcpt_to,
+                            subject=item.payload.get("subject"),
+                            response=f"{result.code} {result.message}",
+                        )
                     continue
                 item.last_error = f"{result.code or ''} {result.message}".strip()
                 exhausted = item.attempts >= self.settings.outbound.max_attempts
                 if result.permanent or exhausted:
                     item.status = "failed"
                     if dispatch is not None:
-                        actions.on_send_failed(session, self.settings, dispatch, code=result.code,
-                                               status=result.status, message=result.message,
-                                               permanent=result.permanent)
+                        actions.on_send_failed(
+                            session,
+                            self.settings,
+                            dispatch,
+                            code=result.code,
+                            status=result.status,
+                            message=result.message,
+                            permanent=result.permanent,
+                        )
                     else:
                         events.record(session, "mail.failed", rcpt_to=item.rcpt_to, error=item.last_error)
                 else:
                     item.next_attempt_at = now + self._backoff(item.attempts)
-                    events.record(session, "dispatch.deferred" if dispatch else "mail.deferred",
-                                  invoice_id=dispatch.invoice_id if dispatch else None,
-                                  dispatch_id=dispatch.id if dispatch else None, attempt=item.attempts,
-                                  error=item.last_error, retry_at=item.next_attempt_at)
+                    events.record(
+                        session,
+                        "dispatch.deferred" if dispatch else "mail.deferred",
+                        invoice_id=dispatch.invoice_id if dispatch else None,
+                        dispatch_id=dispatch.id if dispatch else None,
+                        attempt=item.attempts,
+                        error=item.last_error,
+                        retry_at=item.next_attempt_at,
+                    )
 
     # other kinds ------------------------------------------------------------------------------------------
 
@@ -283,8 +322,9 @@ class OutboxSender:
             row.attempts += 1
 
 
-def mark_dispatch_sent(session: Session, dispatch: Dispatch, item: Outbox, result: MailResult,
-                       now: dt.datetime) -> None:
+def mark_dispatch_sent(
+    session: Session, dispatch: Dispatch, item: Outbox, result: MailResult, now: dt.datetime
+) -> None:
     """Our relay took the mail: the 'accepted' level of evidence (not yet delivered)."""
     if dispatch.state in ("pending", "queued"):
         dispatch.state = "sent"
@@ -295,6 +335,16 @@ def mark_dispatch_sent(session: Session, dispatch: Dispatch, item: Outbox, resul
         invoice.state = "sent"
     if invoice is not None and invoice.sent_at is None:
         invoice.sent_at = now
-    events.record(session, "dispatch.sent", invoice_id=dispatch.invoice_id, dispatch_id=dispatch.id, at=now,
-                  recipient=dispatch.recipient, role=dispatch.role, response=f"{result.code} {result.message}",
-                  dsn_requested=result.dsn, message_id=dispatch.message_id, level="accepted")
+    events.record(
+        session,
+        "dispatch.sent",
+        invoice_id=dispatch.invoice_id,
+        dispatch_id=dispatch.id,
+        at=now,
+        recipient=dispatch.recipient,
+        role=dispatch.role,
+        response=f"{result.code} {result.message}",
+        dsn_requested=result.dsn,
+        message_id=dispatch.message_id,
+        level="accepted",
+    )

@@ -11,6 +11,7 @@ queue behind one fsync each.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import ipaddress
 import logging
@@ -54,10 +55,8 @@ class GroupCommitter:
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         self._executor.shutdown(wait=True)
 
     async def submit(self, raw: bytes, envelope: Envelope) -> Accepted:
@@ -104,7 +103,9 @@ class GatewayHandler:
 
     # AUTH ---------------------------------------------------------------------------------------------
 
-    def authenticator(self, server: SMTP, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+    def authenticator(
+        self, server: SMTP, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         username = auth_data.login.decode("utf-8", "replace")
@@ -118,7 +119,9 @@ class GatewayHandler:
 
     # SMTP hooks -------------------------------------------------------------------------------------------
 
-    async def handle_MAIL(self, server: SMTP, session: Any, envelope: Any, address: str, mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: SMTP, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
         if session.authenticated:
             user = self._users.get(str(session.auth_data))
             if user and user.allowed_from and not addresses.sender_allowed(address, user.allowed_from):
@@ -127,7 +130,9 @@ class GatewayHandler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         route = addresses.route(address, self.domain)
         if route.kind == "external":
             if not session.authenticated:
@@ -186,7 +191,9 @@ def tls_context(settings: Settings) -> ssl.SSLContext | None:
 class SmtpGateway:
     """The listening server; `port` is the real one after `start` (config port 0 picks a free port)."""
 
-    def __init__(self, settings: Settings, database: Database, on_accepted: Callable[[Accepted], None] | None = None):
+    def __init__(
+        self, settings: Settings, database: Database, on_accepted: Callable[[Accepted], None] | None = None
+    ):
         self.settings = settings
         self.committer = GroupCommitter(database)
         self.handler = GatewayHandler(settings, self.committer, on_accepted)
@@ -210,7 +217,9 @@ class SmtpGateway:
     async def start(self) -> None:
         await self.committer.start()
         loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(self._factory, self.settings.smtp.host, self.settings.smtp.port)
+        self.server = await loop.create_server(
+            self._factory, self.settings.smtp.host, self.settings.smtp.port
+        )
         self.port = self.server.sockets[0].getsockname()[1]
         log.info("SMTP gateway listening on %s:%s", self.settings.smtp.host, self.port)
 

@@ -1,0 +1,143 @@
+"""All the findings on one invoice before it leaves: reading, sender, customer, legal and EN 16931 rules,
+what the customer requires, duplicates, and the hold rules of the configuration."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from jalon.handlers.context import Context
+from jalon.models import Customer, Document, Invoice
+
+Finding = dict[str, Any]
+
+
+def finding(code: str, severity: str, message: str, field: str | None = None, rule: str = "jalon") -> Finding:
+    return {"code": code, "severity": severity, "message": message, "field": field, "rule": rule}
+
+
+def blocking(findings: list[Finding], *, hold_on_warnings: bool = False) -> list[Finding]:
+    severities = {"error", "warning"} if hold_on_warnings else {"error"}
+    return [f for f in findings if f["severity"] in severities]
+
+
+def requirements_for(customer: Customer | None, supporting: list[str]) -> Any:
+    from jalon.formats.rules import Requirements
+
+    if customer is None:
+        return Requirements(supporting_documents=supporting)
+    return Requirements(
+        requires_po=customer.requires_po,
+        requires_buyer_reference=customer.requires_buyer_reference or customer.public_buyer,
+        required_documents=list(customer.required_documents or []),
+        supporting_documents=supporting,
+        is_public_buyer=customer.public_buyer,
+    )
+
+
+def findings_for(ctx: Context, invoice: Invoice) -> list[Finding]:
+    from jalon.formats.rules import check
+    from jalon.handlers.invoices import sender_for_finding
+
+    session, settings = ctx.session, ctx.settings
+    out: list[Finding] = []
+    suspicious = sender_for_finding(ctx)
+    if suspicious:
+        out.append(suspicious)
+    document = ctx.documents.get(invoice.id)
+    model = document.model if document else None
+    if model is None:
+        reason = (document.error if document else None) or "the invoice could not be read"
+        out.append(finding("unreadable", "error", f"{reason}; a person must check it, nothing is guessed"))
+    match = ctx.matches.get(invoice.id)
+    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    if customer is None and settings.holds.unmatched_customer:
+        detail = match.reason if match else "no customer matched"
+        candidates = f" (candidates: {', '.join(match.candidates)})" if match and match.candidates else ""
+        out.append(finding("customer_unmatched", "error", f"{detail}{candidates}"))
+    if customer is not None and customer.blocked:
+        out.append(
+            finding("customer_blocked", "error", f"customer {customer.code} is blocked in the directory")
+        )
+    if model is not None:
+        supporting = [
+            d.filename
+            for d in session.scalars(
+                select(Document).where(Document.invoice_id == invoice.id, Document.role == "supporting")
+            )
+        ]
+        for item in check(model, requirements_for(customer, supporting)):
+            out.append(
+                {
+                    "code": item.code,
+                    "severity": item.severity,
+                    "message": item.message,
+                    "field": item.field,
+                    "rule": item.rule,
+                }
+            )
+        out.extend(_hold_rules(ctx, invoice, model))
+        out.extend(_duplicates(ctx, invoice))
+    return out
+
+
+def _hold_rules(ctx: Context, invoice: Invoice, model: Any) -> list[Finding]:
+    holds = ctx.settings.holds
+    out = []
+    if (
+        holds.amount_over is not None
+        and invoice.total_with_vat is not None
+        and invoice.total_with_vat > Decimal(str(holds.amount_over))
+    ):
+        out.append(
+            finding(
+                "amount_over_threshold",
+                "error",
+                f"total {invoice.total_with_vat} {invoice.currency} is over the approval threshold "
+                f"of {holds.amount_over}",
+                "total_with_vat",
+            )
+        )
+    markers = [m for m in holds.test_markers if m]
+    if markers:
+        pattern = re.compile(r"\b(" + "|".join(re.escape(m) for m in markers) + r")\b", re.IGNORECASE)
+        subject = ctx.prepared.parsed.subject if ctx.prepared else ""
+        haystack = " ".join(filter(None, [invoice.number, subject, *(n.text for n in model.notes)]))
+        hit = pattern.search(haystack)
+        if hit:
+            out.append(
+                finding("test_invoice", "error", f"looks like a test or pro-forma invoice ({hit.group(0)!r})")
+            )
+    return out
+
+
+def _duplicates(ctx: Context, invoice: Invoice) -> list[Finding]:
+    """Same customer, amount and issue date within the window, under another number: probably sent twice."""
+    if invoice.customer_id is None or invoice.total_with_vat is None or invoice.issue_date is None:
+        return []
+    window = ctx.settings.holds.duplicate_window
+    query = select(Invoice).where(
+        Invoice.customer_id == invoice.customer_id,
+        Invoice.total_with_vat == invoice.total_with_vat,
+        Invoice.id != invoice.id,
+        Invoice.number != invoice.number,
+        Invoice.state.notin_(("cancelled", "replaced")),
+        Invoice.issue_date >= invoice.issue_date - window,
+        Invoice.issue_date <= invoice.issue_date + window,
+        Invoice.doc_type == invoice.doc_type,
+    )
+    twins = list(ctx.session.scalars(query.limit(3)))
+    if not twins:
+        return []
+    names = ", ".join(t.number for t in twins)
+    return [
+        finding(
+            "possible_duplicate",
+            "error",
+            f"same customer, amount ({invoice.total_with_vat} {invoice.currency}) and date as {names}",
+            "invoice_number",
+        )
+    ]

@@ -1,0 +1,173 @@
+"""Read models for the CLI, the REST API, the portal and the demo: invoices with their state and journey."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from jalon import events
+from jalon.handlers.actions import find_invoice
+from jalon.models import Customer, Invoice
+
+
+def _money(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def invoice_summary(invoice: Invoice, customer: Customer | None) -> dict[str, Any]:
+    return {
+        "number": invoice.number,
+        "version": invoice.version,
+        "state": invoice.state,
+        "doc_type": invoice.doc_type,
+        "customer": customer.code if customer else None,
+        "customer_name": customer.name if customer else None,
+        "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "currency": invoice.currency,
+        "total_without_vat": _money(invoice.total_without_vat),
+        "total_vat": _money(invoice.total_vat),
+        "total_with_vat": _money(invoice.total_with_vat),
+        "amount_paid": _money(invoice.amount_paid),
+        "purchase_order": invoice.purchase_order,
+        "source": invoice.source,
+        "hold_reason": invoice.hold_reason,
+        "suspicious": invoice.suspicious,
+        "paused_until": invoice.paused_until.isoformat() if invoice.paused_until else None,
+        "pause_reason": invoice.pause_reason,
+        "received_at": invoice.created_at.isoformat() if invoice.created_at else None,
+        "sent_at": invoice.sent_at.isoformat() if invoice.sent_at else None,
+    }
+
+
+def list_invoices(
+    session: Session,
+    *,
+    state: str | None = None,
+    include_replaced: bool = False,
+    limit: int = 1000,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    query = select(Invoice).options(selectinload(Invoice.customer)).order_by(Invoice.id)
+    if state:
+        query = query.where(Invoice.state == state)
+    elif not include_replaced:
+        query = query.where(Invoice.state != "replaced")
+    return [invoice_summary(i, i.customer) for i in session.scalars(query.limit(limit).offset(offset))]
+
+
+def invoice_detail(session: Session, number: str) -> dict[str, Any] | None:
+    invoice = find_invoice(session, number)
+    if invoice is None:
+        return None
+    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    detail = invoice_summary(invoice, customer)
+    detail["customer"] = (
+        {
+            "customer_id": customer.code,
+            "name": customer.name,
+            "siren": customer.siren,
+            "vat": customer.vat,
+            "group": customer.group,
+            "language": customer.language,
+        }
+        if customer
+        else None
+    )
+    detail["findings"] = invoice.findings
+    detail["dispatches"] = [
+        {
+            "recipient": d.recipient,
+            "role": d.role,
+            "channel": d.channel,
+            "format": d.format,
+            "state": d.state,
+            "token": d.token,
+            "status": d.status_code,
+            "diagnostic": d.diagnostic,
+            "message_id": d.message_id,
+            "copy": d.copy_of_id is not None,
+            "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+            "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
+            "read_at": d.read_at.isoformat() if d.read_at else None,
+        }
+        for d in invoice.dispatches
+    ]
+    detail["documents"] = [
+        {"filename": d.filename, "role": d.role, "content_type": d.content_type, "sha256": d.blob_sha256}
+        for d in invoice.documents
+    ]
+    history = list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.number == number, Invoice.issuer == invoice.issuer)
+            .order_by(Invoice.version)
+        )
+    )
+    detail["versions"] = [{"version": v.version, "state": v.state} for v in history]
+    dispatch_recipients = {d.id: d.recipient for d in invoice.dispatches}
+    detail["events"] = []
+    for event in events.for_invoice(session, invoice.id):
+        item = events.as_dict(event)
+        if event.dispatch_id in dispatch_recipients:
+            item["recipient"] = dispatch_recipients[event.dispatch_id]
+        detail["events"].append(item)
+    return detail
+
+
+_LABELS = {
+    "invoice.received": "received",
+    "invoice.read": "read",
+    "invoice.matched": "matched",
+    "invoice.unmatched": "no customer",
+    "invoice.checked": "checked",
+    "invoice.held": "HELD",
+    "invoice.released": "released",
+    "dispatch.queued": "queued",
+    "dispatch.sent": "sent",
+    "dispatch.delivered": "delivered",
+    "dispatch.read": "read by",
+    "dispatch.downloaded": "downloaded by",
+    "dispatch.bounced": "BOUNCED",
+    "dispatch.refused": "REFUSED",
+    "invoice.resent": "resent",
+    "reply.received": "reply",
+}
+
+
+def render_journey(detail: dict[str, Any]) -> str:
+    """A few terminal lines telling an invoice's journey."""
+    customer = detail["customer"]["name"] if detail.get("customer") else "no customer"
+    amount = (
+        f"{detail['total_with_vat']:.2f} {detail['currency']}"
+        if detail.get("total_with_vat") is not None
+        else ""
+    )
+    lines = [f"{detail['number']}  {customer}  {amount}  [{detail['state']}]"]
+    for event in detail["events"]:
+        label = _LABELS.get(event["type"])
+        if label is None:
+            continue
+        data = event["data"]
+        extra = ""
+        if event["type"] == "invoice.read":
+            extra = f"from {data.get('source')}" + (f" ({data['error']})" if data.get("error") else "")
+        elif event["type"] == "invoice.matched":
+            extra = f"{data.get('customer')} by {data.get('method')}"
+        elif event["type"] == "invoice.held":
+            extra = data.get("message", "")
+        elif event["type"] in ("invoice.checked",):
+            extra = ", ".join(data.get("findings") or []) or "no findings"
+        elif "recipient" in event:
+            extra = f"{event['recipient']}" + (f" ({data.get('role')})" if data.get("role") else "")
+            if data.get("status"):
+                extra += f" {data['status']}"
+            if data.get("hint"):
+                extra += " (hint: automated fetch)"
+        elif event["type"] == "reply.received":
+            extra = f"{data.get('intent')}"
+        at = (event["at"] or "")[11:19]
+        lines.append(f"   {at}  {label:<14} {extra}".rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,292 @@
+"""The worker: route -> classify -> pipeline, for every committed inbound message, exactly once.
+
+A message is claimed with a lease; the CPU work (MIME, PDF, XML, classification) runs in the process pool
+outside any transaction; the pipeline's steps then run in one transaction that first checks the claim is
+still ours. Any error rolls the transaction back and sets the message aside as a case (Retry / Discard).
+At start-up, leases left by a crashed process are released, so nothing committed is ever lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from jalon import events
+from jalon.config import Settings
+from jalon.db import Database, claim, load_blob, utcnow
+from jalon.handlers import PIPELINES, cases, steps
+from jalon.handlers.context import Context, StopPipeline
+from jalon.mailbox.addresses import Route, route
+from jalon.models import InboundMessage
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=5)
+# Kinds that are never invoices even when they arrive at invoices@ (a billing tool's bounces, auto-replies).
+RETURN_KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback")
+
+
+def route_message(rcpt_tos: list[str], domain: str, auth_user: str | None) -> Route:
+    routes = [route(r, domain) for r in rcpt_tos]
+    for kind in ("bounce", "reply"):
+        tagged = next((r for r in routes if r.kind == kind), None)
+        if tagged:
+            return tagged
+    if auth_user and any(r.kind == "external" for r in routes):
+        return Route("relay")
+    if any(r.kind == "invoices" for r in routes):
+        return Route("invoices")
+    if any(r.kind == "postmaster" for r in routes):
+        return Route("postmaster")
+    return Route("unknown")
+
+
+@dataclass
+class Prepared:
+    classification: Any
+    invoice_mail: Any
+    error: str | None = None
+
+
+def prepare_message(
+    raw: bytes, mail_from: str, rcpt_tos: list[str], domain: str, route_kind: str
+) -> Prepared:
+    """CPU work for one message, in the pool. Never raises: errors come back as `error`."""
+    try:
+        from jalon.handlers.classify import classify
+
+        classification = classify(raw, mail_from=mail_from, rcpt_tos=rcpt_tos, domain=domain)
+    except Exception as error:
+        return Prepared(None, None, f"classification failed: {error}\n{traceback.format_exc(limit=5)}")
+    invoice_mail = None
+    if route_kind == "relay" or (route_kind == "invoices" and classification.kind not in RETURN_KINDS):
+        try:
+            from jalon.handlers.invoices import prepare
+
+            invoice_mail = prepare(raw)
+        except Exception as error:
+            return Prepared(classification, None, f"reading failed: {error}\n{traceback.format_exc(limit=5)}")
+    return Prepared(classification, invoice_mail)
+
+
+def pipeline_for(route_kind: str, classification: Any) -> str:
+    kind = getattr(classification, "kind", "other")
+    if route_kind == "relay":
+        return "invoice"
+    if route_kind == "invoices" and kind not in RETURN_KINDS:
+        return "invoice"
+    return kind if kind in PIPELINES and kind != "invoice" else "other"
+
+
+class Worker:
+    """Processes pending inbound messages. Several workers (processes) may share one database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        pool: Executor | None = None,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.pool = pool
+        self.after_commit = after_commit
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:worker:{id(self):x}"
+
+    def release_stale_leases(self) -> int:
+        """Called at start-up: what a crashed process had claimed becomes claimable again."""
+        with self.database.session() as session:
+            result = session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.status == "pending", InboundMessage.locked_by.is_not(None))
+                .values(locked_by=None, locked_until=None)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def _claim(self, limit: int) -> list[tuple[int, bytes, str, list[str], str | None]]:
+        now = utcnow()
+        with self.database.session() as session:
+            ids = claim(
+                session,
+                InboundMessage,
+                InboundMessage.status == "pending",
+                owner=self.owner,
+                lease=LEASE,
+                now=now,
+                limit=limit,
+                order_by=InboundMessage.id,
+            )
+            items = []
+            for inbound in session.scalars(
+                select(InboundMessage).where(InboundMessage.id.in_(ids)).order_by(InboundMessage.id)
+            ):
+                inbound.attempts += 1
+                items.append(
+                    (
+                        inbound.id,
+                        load_blob(session, inbound.blob_sha256),
+                        inbound.mail_from,
+                        list(inbound.rcpt_tos),
+                        inbound.auth_user,
+                    )
+                )
+            return items
+
+    async def process_pending(self, limit: int | None = None) -> int:
+        """One pass: claim, prepare in the pool, apply. Returns the number of messages handled."""
+        items = await asyncio.to_thread(self._claim, limit or self.settings.worker.batch_size)
+        if not items:
+            return 0
+        loop = asyncio.get_running_loop()
+        domain = self.settings.gateway.domain
+        routed = [(item, route_message(item[3], domain, item[4])) for item in items]
+        futures = [
+            loop.run_in_executor(
+                self.pool, prepare_message, raw, mail_from, rcpts, domain, message_route.kind
+            )
+            for (_, raw, mail_from, rcpts, _), message_route in routed
+        ]
+        prepared_all = await asyncio.gather(*futures, return_exceptions=True)
+        for ((inbound_id, raw, *_), message_route), prepared in zip(routed, prepared_all, strict=True):
+            if isinstance(prepared, BaseException):
+                prepared = Prepared(None, None, f"worker pool failed: {prepared!r}")
+            await asyncio.to_thread(self.apply, inbound_id, raw, message_route, prepared)
+        if self.after_commit:
+            self.after_commit()
+        return len(items)
+
+    def apply(
+        self,
+        inbound_id: int,
+        raw: bytes,
+        message_route: Route,
+        prepared: Prepared,
+        now: dt.datetime | None = None,
+    ) -> str:
+        """Run the pipeline in one transaction; on failure set the message aside. Returns the final status."""
+        now = now or utcnow()
+        try:
+            with self.database.session() as session:
+                inbound = session.get(InboundMessage, inbound_id)
+                if inbound is None or inbound.locked_by != self.owner or inbound.status != "pending":
+                    return "skipped"  # another process took it over after our lease expired
+                if prepared.error:
+                    raise StopPipeline(prepared.error)
+                name = pipeline_for(message_route.kind, prepared.classification)
+                inbound.route = message_route.kind
+                inbound.kind = (
+                    getattr(prepared.classification, "kind", None) if name != "invoice" else "invoice"
+                )
+                classification = prepared.classification
+                if classification is not None:
+                    events.record(
+                        session,
+                        "message.classified",
+                        inbound_id=inbound.id,
+                        kind=classification.kind,
+                        route=message_route.kind,
+                        pipeline=name,
+                        rules=list(getattr(classification, "rules_hit", []) or []),
+                    )
+                ctx = Context(
+                    session=session,
+                    settings=self.settings,
+                    inbound=inbound,
+                    raw=raw,
+                    route=message_route,
+                    now=now,
+                    prepared=prepared.invoice_mail,
+                    classification=classification,
+                )
+                step_table = steps()
+                for step in PIPELINES[name]:
+                    step_table[step](ctx)
+                inbound.status = "done"
+                inbound.processed_at = now
+                inbound.locked_by = None
+                inbound.locked_until = None
+                inbound.error = None
+                return "done"
+        except StopPipeline as stop:
+            reason = str(stop)
+        except Exception as error:  # a bug or bad data: never lose the message, never stop the worker
+            log.exception("processing inbound message %s failed", inbound_id)
+            reason = f"{type(error).__name__}: {error}"
+        self.set_aside(inbound_id, reason)
+        return "set_aside"
+
+    def set_aside(self, inbound_id: int, reason: str) -> None:
+        with self.database.session() as session:
+            inbound = session.get(InboundMessage, inbound_id)
+            if inbound is None:
+                return
+            inbound.status = "set_aside"
+            inbound.error = reason[:8000]
+            inbound.locked_by = None
+            inbound.locked_until = None
+            events.record(session, "message.set_aside", inbound_id=inbound.id, reason=reason[:2000])
+            cases.open_case(
+                session,
+                "set_aside",
+                f"Message from {inbound.mail_from or '?'} set aside",
+                key=cases.case_key("set_aside", "inbound", inbound.id),
+                facts={
+                    "from": inbound.mail_from,
+                    "to": inbound.rcpt_tos,
+                    "subject": inbound.subject,
+                    "reason": reason.splitlines()[0][:500] if reason else None,
+                    "received_at": inbound.received_at.isoformat(),
+                },
+                inbound_id=inbound.id,
+            )
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
+        wake = wake or asyncio.Event()
+        interval = self.settings.worker.poll_interval.total_seconds()
+        while not stop.is_set():
+            try:
+                handled = await self.process_pending()
+            except Exception:
+                log.exception("worker pass failed")
+                handled = 0
+            if handled:
+                continue
+            wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+            await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+
+def retry(database: Database, inbound_id: int, *, actor: str) -> bool:
+    """A person asks to process a set-aside message again."""
+    with database.session() as session:
+        inbound = session.get(InboundMessage, inbound_id)
+        if inbound is None or inbound.status != "set_aside":
+            return False
+        inbound.status = "pending"
+        inbound.error = None
+        events.record(session, "message.retried", inbound_id=inbound.id, actor=actor)
+        cases.close_case_for_inbound(session, inbound.id, actor=actor, resolution=f"retried by {actor}")
+        return True
+
+
+def discard(database: Database, inbound_id: int, *, actor: str, reason: str | None = None) -> bool:
+    with database.session() as session:
+        inbound = session.get(InboundMessage, inbound_id)
+        if inbound is None or inbound.status not in ("set_aside", "pending"):
+            return False
+        inbound.status = "discarded"
+        events.record(session, "message.discarded", inbound_id=inbound.id, actor=actor, reason=reason)
+        cases.close_case_for_inbound(session, inbound.id, actor=actor, resolution=f"discarded by {actor}")
+        return True

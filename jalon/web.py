@@ -1,0 +1,302 @@
+"""HTTP edge (aiohttp): the customer portal behind each tracked link, the REST API, health.
+
+The link in an invoice mail opens a portal page (an unauthenticated hit: only a hint, since link scanners and
+Apple Mail Privacy Protection fetch everything); the download button there is a form POST, which scanners
+do not submit, so a download is evidence that a person received the invoice. Every hit is an event with
+time, IP and user agent. The API uses a bearer token from the environment (`[web] api_token_env`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import re
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from jalon import events
+from jalon.config import Settings
+from jalon.db import Database, load_blob, utcnow
+from jalon.handlers import actions, views
+from jalon.links import check_invoice_link, signing_key
+from jalon.models import Dispatch, Document, Invoice
+from jalon.templating import language_of, render_page
+
+DATABASE = web.AppKey("database", Database)
+SETTINGS = web.AppKey("settings", Settings)
+
+# Link scanners and prefetchers (mail security gateways, previewers): their hits are hints, never receipts.
+SCANNER_AGENTS = re.compile(
+    r"bot|crawler|spider|preview|scanner|proofpoint|mimecast|barracuda|safelinks|urldefense|symantec|"
+    r"trendmicro|forcepoint|fortiguard|sophos|cisco|ironport|googleimageproxy|yahoomailproxy|"
+    r"python-requests|curl|wget|go-http-client|headless|slackbot|skypeuripreview|microsoft office",
+    re.IGNORECASE,
+)
+SCANNER_WINDOW = dt.timedelta(seconds=30)  # hits this soon after sending are machines, not people
+
+
+def client_ip(request: web.Request) -> str:
+    forwarded = request.headers.get("X-Forwarded-For")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.remote or ""
+
+
+def hint_reason(request: web.Request, dispatch: Dispatch, now: dt.datetime) -> str | None:
+    agent = request.headers.get("User-Agent", "")
+    if request.method == "HEAD":
+        return "HEAD request"
+    if not agent:
+        return "no user agent"
+    if SCANNER_AGENTS.search(agent):
+        return "scanner user agent"
+    if dispatch.sent_at and now - dispatch.sent_at < SCANNER_WINDOW:
+        return "within seconds of sending"
+    return None
+
+
+def _load_dispatch(request: web.Request) -> tuple[Database, Settings, str]:
+    return request.app[DATABASE], request.app[SETTINGS], request.match_info["token"]
+
+
+def _check_link(
+    database: Database, settings: Settings, token: str, expires: str, signature: str
+) -> str | None:
+    with database.session() as session:
+        key = signing_key(settings, session)
+    return check_invoice_link(key, token, expires, signature)
+
+
+async def portal(request: web.Request) -> web.StreamResponse:
+    database, settings, token = _load_dispatch(request)
+    expires, signature = request.query.get("e", ""), request.query.get("s", "")
+    problem = await asyncio.to_thread(_check_link, database, settings, token, expires, signature)
+    if problem:
+        raise web.HTTPForbidden(
+            text=f"This link is not valid ({problem}). Reply to the invoice mail to get a new one."
+        )
+
+    def record() -> dict[str, Any] | None:
+        now = utcnow()
+        with database.session() as session:
+            dispatch = session.scalar(select(Dispatch).where(Dispatch.token == token))
+            if dispatch is None:
+                return None
+            invoice = session.get(Invoice, dispatch.invoice_id)
+            assert invoice is not None
+            reason = hint_reason(request, dispatch, now)
+            events.record(
+                session,
+                "dispatch.viewed",
+                invoice_id=invoice.id,
+                dispatch_id=dispatch.id,
+                at=now,
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                method=request.method,
+                level="hint",
+                hint=reason or "unauthenticated page view",
+            )
+            customer = invoice.customer
+            return {
+                "invoice": views.invoice_summary(invoice, customer),
+                "recipient": dispatch.recipient,
+                "language": language_of(customer.language if customer else settings.gateway.default_language),
+            }
+
+    context = await asyncio.to_thread(record)
+    if context is None:
+        raise web.HTTPNotFound(text="unknown invoice link")
+    if request.method == "HEAD":
+        return web.Response(content_type="text/html")
+    html = render_page(
+        "invoice",
+        company=settings.gateway.company_name,
+        token=token,
+        expires=expires,
+        signature=signature,
+        **context,
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+async def download(request: web.Request) -> web.StreamResponse:
+    """The button on the portal page: a form POST, so a person did it."""
+    database, settings, token = _load_dispatch(request)
+    form = await request.post()
+    expires, signature = str(form.get("e", "")), str(form.get("s", ""))
+    problem = await asyncio.to_thread(_check_link, database, settings, token, expires, signature)
+    if problem:
+        raise web.HTTPForbidden(text=f"This link is not valid ({problem}).")
+
+    def fetch() -> tuple[str, str, bytes] | None:
+        now = utcnow()
+        with database.session() as session:
+            dispatch = session.scalar(select(Dispatch).where(Dispatch.token == token))
+            if dispatch is None:
+                return None
+            document = session.scalars(
+                select(Document).where(Document.invoice_id == dispatch.invoice_id, Document.role == "invoice")
+            ).first()
+            if document is None:
+                return None
+            reason = hint_reason(request, dispatch, now)
+            events.record(
+                session,
+                "dispatch.downloaded",
+                invoice_id=dispatch.invoice_id,
+                dispatch_id=dispatch.id,
+                at=now,
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                method=request.method,
+                level="hint" if reason else "confirmed",
+                hint=reason,
+            )
+            return document.filename, document.content_type, load_blob(session, document.blob_sha256)
+
+    found = await asyncio.to_thread(fetch)
+    if found is None:
+        raise web.HTTPNotFound(text="unknown invoice link")
+    filename, content_type, data = found
+    safe_name = re.sub(r"[^\w.\- ]", "_", filename)
+    return web.Response(
+        body=data,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe_name}"'},
+    )
+
+
+# --- REST API ---------------------------------------------------------------------------------------
+
+
+@web.middleware
+async def api_auth(request: web.Request, handler: Any) -> web.StreamResponse:
+    if request.path.startswith("/api/"):
+        settings = request.app[SETTINGS]
+        expected = settings.secret(settings.web.api_token_env)
+        if not expected:
+            return web.json_response({"error": f"API disabled: set {settings.web.api_token_env}"}, status=503)
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+            return web.json_response(
+                {"error": "missing or invalid bearer token"},
+                status=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    return await handler(request)
+
+
+def _actor(request: web.Request) -> str:
+    return request.headers.get("X-Jalon-Actor", "api")[:128]
+
+
+async def api_invoices(request: web.Request) -> web.Response:
+    database = request.app[DATABASE]
+    state = request.query.get("state")
+
+    def load() -> list[dict[str, Any]]:
+        with database.session() as session:
+            return views.list_invoices(
+                session,
+                state=state,
+                limit=int(request.query.get("limit", 1000)),
+                offset=int(request.query.get("offset", 0)),
+            )
+
+    return web.json_response(await asyncio.to_thread(load), dumps=_dumps)
+
+
+async def api_invoice(request: web.Request) -> web.Response:
+    database = request.app[DATABASE]
+    number = request.match_info["number"]
+
+    def load() -> dict[str, Any] | None:
+        with database.session() as session:
+            return views.invoice_detail(session, number)
+
+    detail = await asyncio.to_thread(load)
+    if detail is None:
+        return web.json_response({"error": f"no invoice {number}"}, status=404)
+    return web.json_response(detail, dumps=_dumps)
+
+
+async def api_release(request: web.Request) -> web.Response:
+    body = await _json(request)
+    result = await asyncio.to_thread(
+        actions.release,
+        request.app[DATABASE],
+        request.app[SETTINGS],
+        request.match_info["number"],
+        actor=_actor(request),
+        force=bool(body.get("force")),
+        reason=body.get("reason"),
+    )
+    request.app[WAKE_OUTBOX]()
+    return web.json_response(result.as_dict(), status=200 if result.ok else 409, dumps=_dumps)
+
+
+async def api_cancel(request: web.Request) -> web.Response:
+    body = await _json(request)
+    result = await asyncio.to_thread(
+        actions.cancel,
+        request.app[DATABASE],
+        request.app[SETTINGS],
+        request.match_info["number"],
+        actor=_actor(request),
+        reason=body.get("reason"),
+    )
+    return web.json_response(result.as_dict(), status=200 if result.ok else 409, dumps=_dumps)
+
+
+async def api_holds(request: web.Request) -> web.Response:
+    database = request.app[DATABASE]
+
+    def load() -> list[dict[str, Any]]:
+        with database.session() as session:
+            return views.list_invoices(session, state="held")
+
+    return web.json_response(await asyncio.to_thread(load), dumps=_dumps)
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="body is not JSON") from None
+    return body if isinstance(body, dict) else {}
+
+
+def _dumps(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+WAKE_OUTBOX = web.AppKey("wake_outbox", Any)
+
+
+def make_app(settings: Settings, database: Database, wake_outbox: Any = None) -> web.Application:
+    """The aiohttp application; other edges (chat callbacks) add their routes to it."""
+    app = web.Application(middlewares=[api_auth], client_max_size=settings.smtp.max_message_size)
+    app[DATABASE] = database
+    app[SETTINGS] = settings
+    app[WAKE_OUTBOX] = wake_outbox or (lambda: None)
+    app.router.add_get("/healthz", health)
+    app.router.add_get("/i/{token}", portal, allow_head=True)
+    app.router.add_post("/i/{token}/download", download)
+    app.router.add_get("/api/invoices", api_invoices)
+    app.router.add_get("/api/holds", api_holds)
+    app.router.add_get("/api/invoices/{number}", api_invoice)
+    app.router.add_post("/api/invoices/{number}/release", api_release)
+    app.router.add_post("/api/invoices/{number}/cancel", api_cancel)
+    return app
