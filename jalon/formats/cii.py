@@ -13,12 +13,11 @@ import base64
 import binascii
 import datetime as dt
 import functools
-from collections.abc import Iterable
 from decimal import Decimal
 
 from lxml import etree
 
-from jalon.formats import xmlsafe
+from jalon.formats import mentions, xmlsafe
 from jalon.formats.model import (
     Address,
     AllowanceCharge,
@@ -81,14 +80,6 @@ PROFILE_GUIDELINES = {name: urn for urn, name in PROFILE_URNS.items()}
 # BT-8: model keeps UNTDID 2005 (UBL) codes; CII uses UNTDID 2475.
 VAT_DATE_CII_TO_2005 = {"5": "3", "29": "35", "72": "432"}
 VAT_DATE_2005_TO_CII = {v: k for k, v in VAT_DATE_CII_TO_2005.items()}
-# French mentions carried as BT-22 notes with these BT-21 subject codes (BR-FR-05).
-FR_NOTE_FIELDS = {
-    "PMD": "penalty_rate_text",
-    "PMT": "recovery_indemnity_text",
-    "AAB": "early_payment_discount_text",
-}
-# BT-23 first letter under the French reform: B goods, S services, M both.
-FR_PROCESS_CATEGORY = {"B": "goods", "S": "services", "M": "both"}
 
 
 def profile_from_guideline(guideline: str | None) -> str | None:
@@ -372,9 +363,13 @@ def _read(root: etree._Element, r: _Reader) -> Invoice:
     inv.project_ref = r.t(agreement, "ram:SpecifiedProcuringProject/ram:ID")
 
     ship_to = r.find(delivery, "ram:ShipToTradeParty")
+    global_id = r.find(ship_to, "ram:GlobalID")
     inv.delivery = Delivery(
         party_name=r.t(ship_to, "ram:Name"),
-        location_id=r.t(ship_to, "ram:ID") or r.t(ship_to, "ram:GlobalID"),
+        location_id=r.t(ship_to, "ram:ID") or text(global_id),
+        location_scheme=None
+        if r.find(ship_to, "ram:ID") is not None or global_id is None
+        else global_id.get("schemeID"),
         date=r.date(delivery, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime"),
         address=r.address(ship_to),
     )
@@ -383,7 +378,7 @@ def _read(root: etree._Element, r: _Reader) -> Invoice:
 
     _read_settlement(r, settlement, inv)
     inv.lines = [r.line(el) for el in r.findall(tx, "ram:IncludedSupplyChainTradeLineItem")]
-    fill_french_mentions(inv)
+    mentions.fill_from_codes(inv)
     return inv
 
 
@@ -421,6 +416,11 @@ def _read_settlement(r: _Reader, settlement: etree._Element | None, inv: Invoice
         inv.tax_point_date = inv.tax_point_date or r.date(tax, "ram:TaxPointDate")
         if bd.due_date_type_code and not inv.vat_due_date_code:
             inv.vat_due_date_code = VAT_DATE_CII_TO_2005.get(bd.due_date_type_code, bd.due_date_type_code)
+    # BT-8 is one invoice-level term: a breakdown keeps its own code only when it differs from it.
+    header_code = VAT_DATE_2005_TO_CII.get(inv.vat_due_date_code or "", inv.vat_due_date_code)
+    for bd in inv.vat_breakdown:
+        if bd.due_date_type_code == header_code:
+            bd.due_date_type_code = None
     inv.period_start = r.date(settlement, "ram:BillingSpecifiedPeriod/ram:StartDateTime")
     inv.period_end = r.date(settlement, "ram:BillingSpecifiedPeriod/ram:EndDateTime")
     for ac in r.findall(settlement, "ram:SpecifiedTradeAllowanceCharge"):
@@ -465,20 +465,6 @@ def _read_settlement(r: _Reader, settlement: etree._Element | None, inv: Invoice
     inv.buyer_accounting_ref = r.t(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")
 
 
-def fill_french_mentions(inv: Invoice) -> None:
-    """Fill the French mention fields from the notes and codes that carry them in structured invoices."""
-    for note in inv.notes:
-        name = FR_NOTE_FIELDS.get((note.subject_code or "").upper())
-        if name and getattr(inv, name) is None:
-            setattr(inv, name, note.text)
-    if inv.business_process and inv.operation_category is None:
-        inv.operation_category = FR_PROCESS_CATEGORY.get(inv.business_process.strip()[:1].upper())
-        if inv.operation_category and not inv.business_process.strip()[1:].isdigit():
-            inv.operation_category = None  # not a French cadre-de-facturation code (B1, S2…)
-    if inv.vat_on_debits is None and inv.vat_due_date_code in ("3", "432"):
-        inv.vat_on_debits = inv.vat_due_date_code == "3"
-
-
 def detect(root: etree._Element) -> str | None:
     """'cii' (D16B/D22B), 'zugferd1', or None for a root that is not CII."""
     if root.tag == f"{{{RSM}}}CrossIndustryInvoice":
@@ -508,11 +494,8 @@ def read_cii(xml: bytes | etree._Element) -> Invoice:
     return invoice
 
 
-def notes_with_mentions(inv: Invoice) -> Iterable[Note]:
-    """The notes to write: the invoice's own, plus the French mentions that no note carries yet."""
-    present = {(n.subject_code or "").upper() for n in inv.notes}
-    yield from inv.notes
-    for code, name in FR_NOTE_FIELDS.items():
-        value = getattr(inv, name)
-        if value and code not in present:
-            yield Note(text=value, subject_code=code)
+def write_cii(invoice: Invoice, *, profile: str = "EN16931", french: bool = False) -> bytes:
+    """Model -> CII XML bytes (see `ciiwriter.write_cii`); valid against both the D16B and D22B XSDs."""
+    from jalon.formats.ciiwriter import write_cii as write
+
+    return write(invoice, profile=profile, french=french)

@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from lxml import etree
 
-from jalon.formats import xmlsafe
-from jalon.formats.cii import fill_french_mentions, profile_from_guideline
+from jalon.formats import mentions, xmlsafe
+from jalon.formats.cii import profile_from_guideline
 from jalon.formats.model import (
     Address,
     AllowanceCharge,
@@ -268,6 +268,8 @@ def read_ubl(xml: bytes | etree._Element) -> Invoice:
     inv.vat_due_date_code = r.t(period, "cbc:DescriptionCode")
     inv.purchase_order = r.t(root, "cac:OrderReference/cbc:ID")
     inv.sales_order = r.t(root, "cac:OrderReference/cbc:SalesOrderID")
+    if inv.purchase_order == "NA" and inv.sales_order:
+        inv.purchase_order = None  # the binding's placeholder when only BT-14 is known
     for ref in r.findall(root, "cac:BillingReference/cac:InvoiceDocumentReference"):
         number = r.t(ref, "cbc:ID")
         if number:
@@ -277,13 +279,16 @@ def read_ubl(xml: bytes | etree._Element) -> Invoice:
     inv.tender_ref = r.t(root, "cac:OriginatorDocumentReference/cbc:ID")
     inv.contract_ref = r.t(root, "cac:ContractDocumentReference/cbc:ID")
     for ref in r.findall(root, "cac:AdditionalDocumentReference"):
-        if r.t(ref, "cbc:DocumentTypeCode") == "130":
+        type_code = r.t(ref, "cbc:DocumentTypeCode")
+        if type_code == "130":
             ident = r.find(ref, "cbc:ID")
             inv.invoiced_object = text(ident)
             inv.invoiced_object_scheme = None if ident is None else ident.get("schemeID")
+        elif type_code == "50" and kind == "credit_note":
+            inv.project_ref = r.t(ref, "cbc:ID")  # a CreditNote has no ProjectReference
         else:
             inv.attachments.append(_attachment(r, ref))
-    inv.project_ref = r.t(root, "cac:ProjectReference/cbc:ID")
+    inv.project_ref = inv.project_ref or r.t(root, "cac:ProjectReference/cbc:ID")
 
     payment = Payment()
     inv.seller = r.party(r.find(root, "cac:AccountingSupplierParty/cac:Party"), payment) or Party()
@@ -292,9 +297,11 @@ def read_ubl(xml: bytes | etree._Element) -> Invoice:
     inv.tax_representative = r.party(r.find(root, "cac:TaxRepresentativeParty"))
     delivery = r.find(root, "cac:Delivery")
     location = r.find(delivery, "cac:DeliveryLocation")
+    location_id = r.find(location, "cbc:ID")
     inv.delivery = Delivery(
         party_name=r.t(delivery, "cac:DeliveryParty/cac:PartyName/cbc:Name"),
-        location_id=r.t(location, "cbc:ID"),
+        location_id=text(location_id),
+        location_scheme=None if location_id is None else location_id.get("schemeID"),
         date=r.date(delivery, "cbc:ActualDeliveryDate"),
         address=r.address(r.find(location, "cac:Address")),
     )
@@ -314,7 +321,7 @@ def read_ubl(xml: bytes | etree._Element) -> Invoice:
     line_tag = "cac:InvoiceLine" if kind == "invoice" else "cac:CreditNoteLine"
     inv.lines = [r.line(el) for el in r.findall(root, line_tag)]
     inv.reader_warnings.extend(r.warnings)
-    fill_french_mentions(inv)
+    mentions.fill_from_codes(inv)
     return inv
 
 
@@ -362,3 +369,12 @@ def _read_taxes(r: _Reader, root: etree._Element, inv: Invoice) -> None:
                     exemption_reason_code=r.t(category, "cbc:TaxExemptionReasonCode"),
                 )
             )
+
+
+def write_ubl(
+    invoice: Invoice, *, peppol: bool = False, profile: str | None = None, french: bool = False
+) -> bytes:
+    """Model -> UBL 2.1 Invoice / CreditNote bytes (see `ublwriter.write_ubl`)."""
+    from jalon.formats.ublwriter import write_ubl as write
+
+    return write(invoice, peppol=peppol, profile=profile, french=french)

@@ -208,6 +208,11 @@ def _resolve(source: Source) -> Path:
     raise RulesMissing(f"{source.path} not found in {configured or default}")
 
 
+def xsd_path(name: str) -> Path:
+    """The file of a named XSD set (writers use the Factur-X level XSDs to restrict their output)."""
+    return _resolve(XSDS[name])
+
+
 def available(name: str) -> bool:
     """Is this XSD or rule set installed here?"""
     try:
@@ -414,24 +419,30 @@ class OutputInvalid(ValueError):
         super().__init__(f"{report.format} output fails its official rules: {rules}")
 
 
-def validate_output(data: bytes, *, fmt: str, profile: str | None = None) -> ValidationReport:
-    """Validate what jalon is about to send; raise `OutputInvalid` (with the report) when it fails.
-
-    `fmt` is the target format as `jalon convert` names it (facturx, cii, ubl, peppol, edifact, cxml, gs1).
-    """
-    if fmt == "facturx":
+def check_output(data: bytes, *, fmt: str, profile: str | None = None) -> ValidationReport:
+    """The official verdict on an output jalon produced, in the target format as `jalon convert` names it
+    (facturx, cii, ubl, peppol, edifact, cxml, gs1). For a Factur-X PDF the profile names the XML's level."""
+    if fmt == "facturx" and syntax.sniff(data) == "pdf":
         from jalon.formats import pdfa
 
-        report = pdfa.validate_facturx(data, official=True, profile=profile)
-    elif fmt == "edifact":
+        return pdfa.validate_facturx(data, official=True, profile=profile)
+    if fmt == "edifact":
         from jalon.formats import edifact
 
-        report = edifact.validate(data, profile=profile)
-    elif fmt in ("cii", "ubl", "peppol"):
-        root = xmlsafe.parse(data)
-        report = validate_root(root, fmt=fmt, profile=profile)
-    else:
-        report = validate(data, profile=profile)
+        return edifact.validate(data, profile=profile)
+    if fmt in ("cii", "ubl", "peppol", "facturx"):
+        try:
+            root = xmlsafe.parse(data)
+        except ValueError as error:
+            return ValidationReport(False, fmt, profile, [Finding("NOT-WELL-FORMED", str(error))])
+        return validate_root(root, fmt=fmt, profile=profile)
+    return validate(data, profile=profile)
+
+
+def validate_output(data: bytes, *, fmt: str, profile: str | None = None) -> ValidationReport:
+    """Validate what jalon is about to send; raise `OutputInvalid` (carrying the report) when it fails, so the
+    pipeline holds the invoice with the failed rules instead of sending it."""
+    report = check_output(data, fmt=fmt, profile=profile)
     if not report.valid:
         raise OutputInvalid(report)
     return report
