@@ -102,14 +102,15 @@ async def start(
     if settings.imap.enabled:
         from jalon.mailbox.imap import ImapPoller
 
-        poller = ImapPoller(settings, services.database, on_accepted=services.wake_worker)
+        poller = ImapPoller(settings.imap, services.database, on_accepted=lambda _: services.wake_worker())
         services.tasks.append(asyncio.create_task(poller.run(services.stop_event), name="jalon-imap"))
-    if background:
+    if background and settings.worker.enabled:
         services.tasks.append(
             asyncio.create_task(
                 services.worker.run(services.stop_event, services.worker_wake), name="jalon-worker"
             )
         )
+    if background:
         services.tasks.append(
             asyncio.create_task(
                 services.outbox.run(services.stop_event, services.outbox_wake), name="jalon-outbox"

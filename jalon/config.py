@@ -169,6 +169,7 @@ class WebSettings(Section):
 
 
 class WorkerSettings(Section):
+    enabled: bool = True  # false: an intake-only node (accepts and stores; other nodes process)
     poll_interval: Duration = parse_duration("1s")
     processes: int = Field(default=0, ge=0)  # CPU pool size for PDF/XML work; 0: one per core
     batch_size: int = Field(default=20, ge=1)
