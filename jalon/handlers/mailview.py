@@ -1,0 +1,439 @@
+"""A read-only view of one inbound message for classification: parts, notice text, report blocks, returned
+headers. Never raises: a broken part is skipped and noted in `defects`.
+
+Parsing uses the compat32 policy (about twice as fast as policy=default, see NOTES) and everything derived
+from the message is computed once, on first use, and capped, so that 10 MB of quoted text costs one parse.
+"""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import email.header
+import email.policy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import getaddresses, parseaddr
+from functools import cached_property
+
+MAX_DEPTH = 12
+MAX_TEXT = 64_000  # characters of notice text looked at; bounce explanations are short
+MAX_PART_BYTES = 2_000_000
+
+# Parts that hold the message a notification is about (the original we sent).
+RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers", "message/partial")
+REPORT_TYPES = ("message/delivery-status", "message/disposition-notification", "message/feedback-report",
+                "message/global-delivery-status", "message/global-disposition-notification",
+                "text/delivery-status")
+
+ADDRESS = re.compile(r"(?<![\w.+=/-])(\"[^\"\r\n@]{1,64}\"|[\w.!#$%&'*+/=?^`{|}~-]{1,64})@"
+                     r"((?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63})(?![A-Za-z0-9-])")
+
+# Where a single-part bounce starts quoting the original message (qmail, Exim, Sendmail, Notes, mfilter…):
+# a separator line naming the original / copy / headers / unsent message, in English, French or German.
+_RETURNED_MARKER = re.compile(
+    r"^[ \t]*(?:[-=_*#]{2,}[ \t]*)?(?:"
+    r"below this line is a copy of the message|this is a copy of the message|"
+    r"(?:unsent|undelivered|returned|original|rejected|failed)[ \t]+message(?:[ \t]+(?:follows|headers?|text))?|"
+    r"(?:below|here|attached|following) is (?:a |the )?copy of|(?:a |the )copy of (?:the |your )?(?:original )?message|"
+    r"(?:text|headers?|content|copy|part) of (?:the |your )?(?:original|returned|unsent) message|"
+    r"the (?:header|headers|text) of the original message|original message headers|message headers follow|"
+    r"included is a copy of the message|unsent message below|your message reads|"
+    r"message d'origine|message original|copie du message|en-t[eê]tes? du message|"
+    r"urspr[uü]ngliche nachricht|kopie der nachricht|nachrichtenkopf|originalnachricht"
+    r")\b.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The start of a quoted header block that no separator announces: three header lines in a row (folded
+# continuations allowed), one of which only a real header block has.
+_HEADER_NAME = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)[ \t]*:[ \t]*\S.*\n(?:[ \t]+\S.*\n)*"
+_HEADER_BLOCK = re.compile(
+    r"^(?=(?:" + _HEADER_NAME + r"){0,2}(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|MIME-Version|"
+    r"Content-Type|X-Mailer|Delivered-To)[ \t]*:)(?:" + _HEADER_NAME + r"){2}[A-Z][A-Za-z0-9-]*[ \t]*:",
+    re.MULTILINE,
+)
+_HTML_BREAK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|hr)\b[^>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^>]{0,2000}>")
+_HTML_DROP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&nbsp;": " ", "&quot;": '"', "&#39;": "'", "&#160;": " "}
+_ENTITY = re.compile("|".join(_ENTITIES))
+_FOLD = re.compile(r"\r?\n[ \t]+")
+
+
+def decode_header(value: object) -> str:
+    """An RFC 2047 header as text; unknown charsets fall back to latin-1, never raise."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" not in text:
+        return " ".join(text.split())
+    try:
+        chunks = []
+        for chunk, charset in email.header.decode_header(text):
+            if isinstance(chunk, bytes):
+                try:
+                    chunks.append(chunk.decode(charset or "ascii", "replace"))
+                except LookupError:
+                    chunks.append(chunk.decode("latin-1", "replace"))
+            else:
+                chunks.append(chunk)
+        return " ".join("".join(chunks).split())
+    except Exception:
+        return " ".join(text.split())
+
+
+def html_to_text(html: str) -> str:
+    html = _HTML_DROP.sub(" ", html)
+    html = _HTML_BREAK.sub("\n", html)
+    html = _HTML_TAG.sub("", html)
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], html)
+
+
+def part_text(part: Message) -> str:
+    """The decoded text of a leaf part; a wrong or unknown charset falls back, never raises."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        if isinstance(payload, str):
+            return payload[:MAX_PART_BYTES]
+        if isinstance(payload, list):  # compat32 parses some report types into sub-messages
+            return "\n".join(_as_text(sub) for sub in payload if isinstance(sub, Message))[:MAX_PART_BYTES]
+        return ""
+    data = data[:MAX_PART_BYTES]
+    charset = part.get_content_charset() or ""
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            continue
+    return data.decode("latin-1", "replace")
+
+
+def _as_text(message: Message) -> str:
+    """A header-only block (one DSN/MDN/ARF field group) back as text."""
+    lines = [f"{name}: {value}" for name, value in message.items()]
+    payload = message.get_payload()
+    if isinstance(payload, str) and payload.strip():
+        lines.append(payload)
+    return "\n".join(lines) + "\n"
+
+
+def unfold(text: str) -> str:
+    return _FOLD.sub(" ", text)
+
+
+def addresses_in(text: str) -> list[str]:
+    return [f"{m.group(1)}@{m.group(2)}".lower() for m in ADDRESS.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Leaf:
+    content_type: str
+    part: Message
+    depth: int
+    returned: bool  # inside the original message a notification sends back
+
+
+class MailView:
+    """Lazily computed facts about one message; every property is safe on broken input."""
+
+    def __init__(self, raw: bytes, message: Message) -> None:
+        self.raw = raw
+        self.message = message
+        self.defects: list[str] = [type(d).__name__ for d in getattr(message, "defects", [])][:20]
+
+    @classmethod
+    def parse(cls, raw: bytes) -> MailView:
+        if raw.startswith(b"From "):  # mbox "From " separator line
+            raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
+        return cls(raw, message)
+
+    # --- headers ---------------------------------------------------------------------------------------
+
+    def header(self, name: str, message: Message | None = None) -> str:
+        try:
+            value = (message or self.message).get(name)
+        except Exception:
+            return ""
+        return decode_header(value) if value is not None else ""
+
+    def header_all(self, name: str) -> list[str]:
+        try:
+            return [decode_header(v) for v in self.message.get_all(name, [])]
+        except Exception:
+            return []
+
+    @cached_property
+    def subject(self) -> str:
+        return self.header("Subject")
+
+    @cached_property
+    def sender(self) -> tuple[str, str]:
+        """(display name, address) of From."""
+        name, address = parseaddr(self.header("From"))
+        if not address and "@" not in self.header("From"):
+            address = self.header("From").strip("<> ")
+        return name, address.lower()
+
+    @cached_property
+    def content_type(self) -> str:
+        return content_type_of(self.message)
+
+    @cached_property
+    def report_type(self) -> str:
+        try:
+            return str(self.message.get_param("report-type", "") or "").lower()
+        except Exception:
+            return ""
+
+    def addresses(self, name: str, message: Message | None = None) -> list[str]:
+        try:
+            values = [decode_header(v) for v in (message or self.message).get_all(name, [])]
+            return [a.lower() for _, a in getaddresses(values) if "@" in a]
+        except Exception:
+            return []
+
+    # --- structure -------------------------------------------------------------------------------------
+
+    @cached_property
+    def leaves(self) -> list[Leaf]:
+        found: list[Leaf] = []
+        try:
+            self._walk(self.message, 0, False, found)
+        except RecursionError:
+            self.defects.append("nested too deep")
+        return found
+
+    def _walk(self, part: Message, depth: int, returned: bool, found: list[Leaf]) -> None:
+        if depth > MAX_DEPTH:
+            self.defects.append("nested too deep")
+            return
+        content_type = content_type_of(part)
+        payload = part.get_payload()
+        if depth > 0 and not content_type.startswith(("multipart/", "message/")) and _is_headers_of_original(part):
+            # A part with no Content-Type whose own headers are the original's (Received, Message-Id, From):
+            # the returned message, not declared as such.
+            found.append(Leaf("message/rfc822", part, depth, returned))
+            found.append(Leaf(content_type, part, depth + 1, True))
+            return
+        if content_type in REPORT_TYPES or content_type == "text/rfc822-headers":
+            found.append(Leaf(content_type, part, depth, returned))
+            return
+        if content_type.startswith("multipart/") and isinstance(payload, str):
+            repaired = _repair_boundary(part)
+            if repaired is not part:
+                self._walk(repaired, depth, returned, found)
+                return
+            content_type = "text/plain"  # broken MIME: read the whole body as text
+        if isinstance(payload, list):
+            is_message = content_type.startswith("message/")
+            if is_message:
+                found.append(Leaf(content_type, part, depth, returned))
+            for child in payload:
+                if isinstance(child, Message):
+                    self._walk(child, depth + 1, returned or is_message, found)
+            return
+        found.append(Leaf(content_type, part, depth, returned))
+
+    def texts(self, *types: str, returned: bool = False) -> Iterator[tuple[str, str]]:
+        """(content type, text) of leaves of the given types, outside (or inside) the returned message."""
+        for leaf in self.leaves:
+            if leaf.returned == returned and leaf.content_type in types:
+                yield leaf.content_type, part_text(leaf.part)
+
+    @cached_property
+    def report_blocks(self) -> dict[str, str]:
+        """Text of machine-readable report parts, keyed by content type (delivery-status, …)."""
+        blocks: dict[str, str] = {}
+        for leaf in self.leaves:
+            if leaf.content_type in REPORT_TYPES and not leaf.returned:
+                key = leaf.content_type.split("/")[1].replace("global-", "")
+                blocks[key] = blocks.get(key, "") + _report_text(leaf.part) + "\n"
+        return blocks
+
+    @cached_property
+    def attachments(self) -> list[Leaf]:
+        """Leaves outside any returned message that are not body text."""
+        out = []
+        for leaf in self.leaves:
+            if leaf.returned or leaf.content_type in REPORT_TYPES or leaf.content_type in RETURNED_TYPES:
+                continue
+            try:
+                disposition = str(leaf.part.get("Content-Disposition", "")).lower()
+                filename = leaf.part.get_filename()
+            except Exception:
+                disposition, filename = "", None
+            if leaf.content_type.startswith("text/") and "attachment" not in disposition and not filename:
+                continue
+            out.append(leaf)
+        return out
+
+    # --- text ------------------------------------------------------------------------------------------
+
+    @cached_property
+    def _body_and_inline_original(self) -> tuple[str, str]:
+        plain: list[str] = []
+        html: list[str] = []
+        attached: list[str] = []
+        for leaf in self.leaves:
+            if leaf.returned or leaf.content_type not in ("text/plain", "text/html"):
+                continue
+            try:
+                disposition = str(leaf.part.get("Content-Disposition", "")).lower()
+            except Exception:
+                disposition = ""
+            if "attachment" in disposition and leaf.depth > 0:
+                if leaf.content_type == "text/plain":
+                    attached.append(part_text(leaf.part)[:MAX_TEXT])
+                continue
+            if leaf.content_type == "text/plain":
+                plain.append(part_text(leaf.part)[:MAX_TEXT])
+            else:
+                html.append(html_to_text(part_text(leaf.part)[: MAX_TEXT * 4])[:MAX_TEXT])
+        # Some gateways attach the explanation as a .txt file: read it when the body says nothing.
+        text = next((t for t in ("\n".join(plain), "\n".join(html), "\n".join(attached)) if t.strip()), "")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return _split_inline_original(text[: MAX_TEXT * 2])
+
+    @cached_property
+    def notice(self) -> str:
+        """The human-readable text of the message itself, without the original it quotes back (capped)."""
+        return self._body_and_inline_original[0][:MAX_TEXT]
+
+    @cached_property
+    def flat(self) -> str:
+        """The notice with all whitespace runs made one space: phrases wrapped over lines still match."""
+        return " ".join(self.notice[:16000].split())
+
+    @cached_property
+    def inline_original(self) -> str:
+        """Text of an original message quoted inline by a single-part bounce, if any."""
+        return self._body_and_inline_original[1]
+
+    @cached_property
+    def returned(self) -> Message | None:
+        """Headers (and body) of the original message sent back, from a MIME part or quoted inline."""
+        for leaf in self.leaves:
+            if leaf.content_type in RETURNED_TYPES and not leaf.returned:
+                payload = leaf.part.get_payload()
+                if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                    return payload[0]
+                if leaf.content_type == "message/rfc822" and _is_headers_of_original(leaf.part):
+                    return leaf.part
+                text = part_text(leaf.part)
+                if text.strip():
+                    return _parse_headers(text)
+        if self.inline_original.strip():
+            return _parse_headers(self.inline_original)
+        return None
+
+    @cached_property
+    def embedded_report(self) -> MailView | None:
+        """A report (DSN, MDN) that arrives wrapped in another message: a gateway that adds a disclaimer, or
+        a postmaster who forwards the bounce. Only when the outer message carries no report itself."""
+        if self.report_blocks:
+            return None
+        for leaf in self.leaves:
+            if leaf.content_type != "message/rfc822" or leaf.returned or leaf.depth > 3:
+                continue
+            payload = leaf.part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(inner, Message) and content_type_of(inner) == "multipart/report":
+                return MailView(self.raw, inner)
+        if self.inline_original and not self.returned_attached:
+            inner = self.returned
+            if inner is not None and content_type_of(inner) == "multipart/report":
+                return MailView(self.raw, inner)
+        return None
+
+    @cached_property
+    def returned_attached(self) -> bool:
+        """True when the original comes back as a MIME part (not only quoted in the text)."""
+        return any(leaf.content_type in RETURNED_TYPES and not leaf.returned for leaf in self.leaves)
+
+    @cached_property
+    def returned_text(self) -> str:
+        """A short text of what was returned (headers), for searching correlation keys."""
+        original = self.returned
+        if original is None:
+            return ""
+        try:
+            return "\n".join(f"{k}: {v}" for k, v in original.items())[:MAX_TEXT]
+        except Exception:
+            return ""
+
+
+_BOUNDARY_LINE = re.compile(r"^--([^\s]{6,200}?)(?:--)?[ \t]*$", re.MULTILINE)
+
+
+def _repair_boundary(message: Message) -> Message:
+    """A multipart whose declared boundary never occurs (a relay rewrote it): use the one the body uses."""
+    body = message.get_payload()
+    if not isinstance(body, str):
+        return message
+    found = _BOUNDARY_LINE.search(body)
+    if found is None or body.count("--" + found.group(1)) < 2:
+        return message
+    try:
+        message.set_boundary(found.group(1))
+        headers = "".join(f"{name}: {value}\n" for name, value in message.items())
+        repaired = email.message_from_string(headers + "\n" + body, policy=email.policy.compat32)
+    except Exception:
+        return message
+    repaired.defects.append(email.errors.StartBoundaryNotFoundDefect())
+    return repaired
+
+
+def content_type_of(part: Message) -> str:
+    """The content type, cleaned of the junk a broken header leaves (newlines, missing ';')."""
+    try:
+        value = part.get_content_type()
+    except Exception:
+        return "text/plain"
+    value = value.split()[0] if value.strip() else "text/plain"
+    return value if "/" in value else "text/plain"
+
+
+def _is_headers_of_original(part: Message) -> bool:
+    if part.get("Content-Type") is not None:
+        return False
+    keys = {k.lower() for k in part.keys()}
+    return "from" in keys and ("received" in keys or "message-id" in keys)
+
+
+def _report_text(part: Message) -> str:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return "\n".join(_as_text(sub) for sub in payload if isinstance(sub, Message))
+    return part_text(part)
+
+
+def _parse_headers(text: str) -> Message:
+    text = text.lstrip("\n")
+    try:
+        return email.message_from_string(text[:MAX_TEXT], policy=email.policy.compat32)
+    except Exception:
+        return Message()
+
+
+def _split_inline_original(text: str) -> tuple[str, str]:
+    """(notice, original) for a single-part bounce that quotes the message it returns."""
+    marker = _RETURNED_MARKER.search(text)
+    block = _HEADER_BLOCK.search(text)
+    if marker and (block is None or marker.start() <= block.start()):
+        return text[: marker.start()], text[marker.end() :]
+    if block:
+        return text[: block.start()], text[block.start() :]
+    return text, ""
+
+
+def sender_address(raw_from: str) -> str:
+    return parseaddr(raw_from)[1].lower()
