@@ -12,6 +12,7 @@ import io
 import logging
 
 from jalon.formats import xmlsafe
+from jalon.formats.model import Attachment, Invoice
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = xmlsafe.MAX_BYTES
@@ -98,3 +99,121 @@ def embedded_xml(pdf: bytes) -> tuple[str, bytes] | None:
     if hostile is not None:
         raise hostile
     return None
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+# jalon profile -> (factur-x library level, AFRelationship of the XML): the Factur-X specification wants
+# "Data" for MINIMUM and BASIC WL (no legal value alone) and "Alternative" when the XML is a full invoice.
+LEVELS = {
+    "MINIMUM": ("minimum", "data"),
+    "BASIC-WL": ("basicwl", "data"),
+    "BASIC": ("basic", "alternative"),
+    "EN16931": ("en16931", "alternative"),
+    "EXTENDED": ("extended", "alternative"),
+    "EXTENDED-CTC-FR": ("extended", "alternative"),
+}
+
+
+def embed(
+    pdf: bytes,
+    xml: bytes,
+    *,
+    profile: str = "EN16931",
+    attachments: list[Attachment] | None = None,
+    metadata: dict[str, str] | None = None,
+    lang: str = "fr-FR",
+) -> bytes:
+    """Embed a CII XML as factur-x.xml into a PDF (which should already be PDF/A-3), with the Factur-X XMP;
+    supporting documents ride along as attached files with AFRelationship Supplement.
+
+    Uses the factur-x library's `generate_from_file` on temporary files: its `generate_from_binary`
+    returns the input and the output glued together (two %PDF- headers; NOTES.md).
+    """
+    import tempfile
+
+    from facturx import generate_from_file
+
+    level, relationship = LEVELS[profile.upper()]
+    extra = {}
+    for att in attachments or []:
+        if att.content is None:
+            continue
+        name = att.filename or f"{att.id}.bin"
+        extra[name] = {
+            "filedata": att.content,
+            "description": att.description or att.id,
+            "afrelationship": "supplement",
+        }
+    logging.getLogger("factur-x").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="jalon-fx-") as work:
+        source, target = f"{work}/in.pdf", f"{work}/out.pdf"
+        with open(source, "wb") as handle:
+            handle.write(pdf)
+        generate_from_file(
+            source,
+            xml,
+            flavor="factur-x",
+            level=level,
+            check_xsd=False,  # the caller validates the XML with the official rules
+            pdf_metadata=metadata,
+            lang=lang,
+            output_pdf_file=target,
+            attachments=extra or None,
+            afrelationship=relationship,
+        )
+        with open(target, "rb") as handle:
+            return handle.read()
+
+
+def write_facturx(
+    invoice: Invoice,
+    pdf: bytes,
+    *,
+    profile: str = "EN16931",
+    french: bool = False,
+    convert: bool = True,
+    lang: str = "fr-FR",
+) -> bytes:
+    """The billing tool's PDF turned Factur-X: made PDF/A-3 (Ghostscript) unless it already is, the CII of
+    the profile embedded, and the invoice's supporting documents attached (their bytes travel as PDF
+    attachments; the XML's BG-24 keeps their reference). `convert=False` skips the PDF/A step (tests,
+    benchmarks of the embedding alone).
+    """
+    import copy
+    import dataclasses
+
+    from jalon.formats import pdfa
+    from jalon.formats.cii import write_cii
+
+    lean = copy.copy(invoice)
+    lean.attachments = [dataclasses.replace(a, content=None) for a in invoice.attachments]
+    xml = write_cii(lean, profile=profile, french=french)
+    kind = "Avoir" if invoice.doc_type == "credit_note" else "Facture"
+    title = f"{invoice.seller.name or ''} {kind} {invoice.number}"
+    if convert and not pdfa.is_pdfa3(pdf):
+        pdf = pdfa.to_pdfa3(pdf, title=title.strip())
+    metadata = {
+        "author": invoice.seller.name or "",
+        "keywords": "Factur-X, invoice",
+        "title": title.strip(),
+        "subject": f"Factur-X {profile} {invoice.number} {invoice.issue_date or ''}".strip(),
+    }
+    return embed(pdf, xml, profile=profile, attachments=invoice.attachments, metadata=metadata, lang=lang)
+
+
+def supporting_files(pdf: bytes) -> list[tuple[str, bytes]]:
+    """The PDF's embedded files other than the invoice XML (supporting documents), as (name, bytes)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        found = []
+        for index in range(document.count_attachments()):
+            attachment = document.get_attachment(index)
+            name = attachment.get_name()
+            if name.lower().rsplit("/", 1)[-1] not in KNOWN_NAMES:
+                found.append((name, bytes(attachment.get_data())))
+        return found
+    finally:
+        document.close()

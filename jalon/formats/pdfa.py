@@ -1,0 +1,319 @@
+"""PDF/A-3: make a billing tool's PDF PDF/A-3 with Ghostscript, and check that a Factur-X really is one.
+
+The one exception to "formats do no I/O": Ghostscript runs as a subprocess on temporary files (no shell,
+-dSAFER, read permission only on its own sRGB profile, a timeout). `check_pdfa3` is jalon's own PDF/A-3
+audit, since no well-kept validator installs here (veraPDF is Java, not packaged): XMP identification
+(pdfaid part 3), an OutputIntent with an ICC profile, every font embedded, no encryption, every embedded
+file with its AFRelationship and MIME type and listed in the catalog's /AF, one PDF header, and for Factur-X
+the fx: XMP naming the embedded file and its level. `validate_facturx` adds the XML's official validation.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from typing import Any
+
+from jalon.formats import xmlsafe
+
+GS_TIMEOUT = 120  # seconds; a multi-page invoice takes well under a second
+_PDFAID = "http://www.aiim.org/pdfa/ns/id/"
+_FX = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+# XMP conformance level -> jalon profile names it may carry
+XMP_LEVELS = {
+    "MINIMUM": {"MINIMUM"},
+    "BASIC WL": {"BASIC-WL"},
+    "BASIC": {"BASIC"},
+    "EN 16931": {"EN16931"},
+    "EXTENDED": {"EXTENDED", "EXTENDED-CTC-FR"},
+    "XRECHNUNG": {"XRECHNUNG"},
+}
+
+
+class PdfaError(RuntimeError):
+    """The PDF could not be made PDF/A-3 (Ghostscript missing, failed or timed out)."""
+
+
+def ghostscript() -> str | None:
+    return shutil.which("gs")
+
+
+def _srgb_profile() -> str:
+    found = sorted(glob.glob("/usr/share/ghostscript/*/iccprofiles/srgb.icc"))
+    if not found:
+        raise PdfaError("Ghostscript's sRGB ICC profile (iccprofiles/srgb.icc) is not installed")
+    return found[-1]
+
+
+def _ps_string(text: str) -> str:
+    safe = text.encode("ascii", "replace").decode("ascii")
+    return "(" + safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def _definition(icc: str, title: str) -> str:
+    return (
+        "%!\n"
+        f"[ /Title {_ps_string(title)} /DOCINFO pdfmark\n"
+        f"/ICCProfile {_ps_string(icc)} def\n"
+        "[/_objdef {icc_PDFA} /type /stream /OBJ pdfmark\n"
+        "[{icc_PDFA} << /N 3 >> /PUT pdfmark\n"
+        "[{icc_PDFA} ICCProfile (r) file /PUT pdfmark\n"
+        "[/_objdef {OutputIntent_PDFA} /type /dict /OBJ pdfmark\n"
+        "[{OutputIntent_PDFA} << /Type /OutputIntent /S /GTS_PDFA1 /DestOutputProfile {icc_PDFA}"
+        " /OutputConditionIdentifier (sRGB) /Info (sRGB IEC61966-2.1) >> /PUT pdfmark\n"
+        "[{Catalog} << /OutputIntents [ {OutputIntent_PDFA} ] >> /PUT pdfmark\n"
+    )
+
+
+def to_pdfa3(pdf: bytes, *, title: str = "Invoice", timeout: float = GS_TIMEOUT) -> bytes:
+    """The same document as PDF/A-3b (fonts embedded, sRGB output intent), made by Ghostscript."""
+    gs = ghostscript()
+    if gs is None:
+        raise PdfaError("Ghostscript (gs) is not installed: apt-get install -y ghostscript")
+    icc = _srgb_profile()
+    with tempfile.TemporaryDirectory(prefix="jalon-pdfa-") as work:
+        source, target, definition = (os.path.join(work, n) for n in ("in.pdf", "out.pdf", "pdfa.ps"))
+        with open(source, "wb") as handle:
+            handle.write(pdf)
+        with open(definition, "w", encoding="ascii") as handle:
+            handle.write(_definition(icc, title))
+        command = [
+            gs, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOOUTERSAVE", f"--permit-file-read={icc}",
+            "-sDEVICE=pdfwrite", "-dPDFA=3", "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB",
+            "-dEmbedAllFonts=true", "-dSubsetFonts=true", f"-sOutputFile={target}", definition, source,
+        ]  # fmt: skip
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False, cwd=work)
+        except subprocess.TimeoutExpired:
+            raise PdfaError(
+                f"Ghostscript took more than {timeout:.0f} s: PDF/A conversion abandoned"
+            ) from None
+        if done.returncode != 0 or not os.path.exists(target) or os.path.getsize(target) == 0:
+            message = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:500]
+            raise PdfaError(f"Ghostscript could not convert the PDF to PDF/A-3: {message or done.returncode}")
+        with open(target, "rb") as handle:
+            return handle.read()
+
+
+# --- checking --------------------------------------------------------------------------------------------
+
+
+def _resolve(obj: Any) -> Any:
+    return obj.get_object() if hasattr(obj, "get_object") else obj
+
+
+def _xmp(catalog: Any) -> Any | None:
+    metadata = catalog.get("/Metadata")
+    if metadata is None:
+        return None
+    data = _resolve(metadata).get_data()
+    start = data.find(b"<x:xmpmeta")
+    if start < 0:
+        start = data.find(b"<rdf:RDF")
+    end = data.rfind(b"</x:xmpmeta>")
+    chunk = data[start : end + len(b"</x:xmpmeta>")] if start >= 0 and end > 0 else data
+    return xmlsafe.parse(chunk)
+
+
+def _xmp_value(xmp: Any, namespace: str, name: str) -> str | None:
+    for description in xmp.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description"):
+        if description.get(f"{{{namespace}}}{name}") is not None:
+            return description.get(f"{{{namespace}}}{name}").strip()
+        element = description.find(f"{{{namespace}}}{name}")
+        if element is not None and element.text:
+            return element.text.strip()
+    return None
+
+
+_DEVICE_OPERATOR = re.compile(rb"(?<![A-Za-z/])(rg|RG|k|K|g|G)(?![A-Za-z])")
+
+
+def _uses_device_colour(reader: Any) -> bool:
+    """PDF/A needs an OutputIntent only when uncalibrated device colour is used (ISO 19005 6.2.4.3)."""
+    for page in reader.pages:
+        contents = page.get_contents()
+        if contents is not None and _DEVICE_OPERATOR.search(contents.get_data()):
+            return True
+        resources = _resolve(page.get("/Resources", {}))
+        spaces = [str(_resolve(c)) for c in _resolve(resources.get("/ColorSpace", {})).values()]
+        for xobject in _resolve(resources.get("/XObject", {})).values():
+            spaces.append(str(_resolve(xobject).get("/ColorSpace", "")))
+        if any(space in ("/DeviceRGB", "/DeviceCMYK", "/DeviceGray") for space in spaces):
+            return True
+    return False
+
+
+def _fonts_missing(reader: Any) -> list[str]:
+    missing: set[str] = set()
+    seen: set[int] = set()
+
+    def font_file(font: Any) -> bool:
+        subtype = font.get("/Subtype")
+        if subtype == "/Type3":
+            return True
+        if subtype == "/Type0":
+            font = _resolve(_resolve(font["/DescendantFonts"])[0])
+        descriptor = _resolve(font.get("/FontDescriptor")) if font.get("/FontDescriptor") else None
+        return descriptor is not None and any(
+            k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+        )
+
+    def walk(resources: Any) -> None:
+        resources = _resolve(resources)
+        if not resources or id(resources) in seen:
+            return
+        seen.add(id(resources))
+        for font in _resolve(resources.get("/Font", {})).values():
+            font = _resolve(font)
+            if not font_file(font):
+                missing.add(str(font.get("/BaseFont", "?")))
+        for xobject in _resolve(resources.get("/XObject", {})).values():
+            xobject = _resolve(xobject)
+            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+                walk(xobject["/Resources"])
+
+    for page in reader.pages:
+        if "/Resources" in page:
+            walk(page["/Resources"])
+    return sorted(missing)
+
+
+def check_pdfa3(pdf: bytes, *, facturx: bool = True) -> list[tuple[str, str]]:
+    """The PDF/A-3 (and Factur-X XMP) problems of a PDF, as (rule, message); empty when it passes."""
+    from pypdf import PdfReader
+
+    problems: list[tuple[str, str]] = []
+    if pdf.count(b"%PDF-") != 1:
+        problems.append(
+            ("PDF-HEADER", f"{pdf.count(b'%PDF-')} PDF headers: the file is two PDFs glued together")
+        )
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        if reader.is_encrypted:
+            return [*problems, ("PDFA-ENCRYPT", "encrypted PDFs cannot be PDF/A")]
+        catalog = reader.trailer["/Root"]
+        xmp = _xmp(catalog)
+    except Exception as error:  # pypdf raises many types on broken files
+        return [*problems, ("PDF-STRUCTURE", f"unreadable PDF: {error}")]
+    if xmp is None:
+        problems.append(("PDFA-XMP", "no XMP metadata stream: not PDF/A"))
+    else:
+        part = _xmp_value(xmp, _PDFAID, "part")
+        conformance = _xmp_value(xmp, _PDFAID, "conformance")
+        if part != "3":
+            problems.append(("PDFA-XMP", f"XMP pdfaid:part is {part!r}, PDF/A-3 needs '3'"))
+        if conformance not in ("A", "B", "U"):
+            problems.append(("PDFA-XMP", f"XMP pdfaid:conformance is {conformance!r}, expected A, B or U"))
+        if facturx:
+            problems += _facturx_xmp(xmp, catalog)
+    intents = [_resolve(i) for i in _resolve(catalog.get("/OutputIntents", []))]
+    has_intent = any(i.get("/S") == "/GTS_PDFA1" and i.get("/DestOutputProfile") is not None for i in intents)
+    if not has_intent and _uses_device_colour(reader):
+        problems.append(
+            ("PDFA-OUTPUTINTENT", "device colours used with no GTS_PDFA1 OutputIntent (ICC profile)")
+        )
+    missing = _fonts_missing(reader)
+    if missing:
+        problems.append(("PDFA-FONTS", f"fonts not embedded: {', '.join(missing[:10])}"))
+    problems += _embedded_files(catalog)
+    return problems
+
+
+def _facturx_xmp(xmp: Any, catalog: Any) -> list[tuple[str, str]]:
+    problems = []
+    name = _xmp_value(xmp, _FX, "DocumentFileName")
+    level = _xmp_value(xmp, _FX, "ConformanceLevel")
+    if not name or not level:
+        problems.append(("FX-XMP", "the XMP does not declare the Factur-X file name and conformance level"))
+    if b"pdfaExtension" not in _resolve(catalog["/Metadata"]).get_data():
+        problems.append(("FX-XMP", "the XMP lacks the PDF/A extension schema describing the fx: properties"))
+    return problems
+
+
+def _embedded_files(catalog: Any) -> list[tuple[str, str]]:
+    problems = []
+    names = _resolve(_resolve(catalog.get("/Names", {})).get("/EmbeddedFiles", {}))
+    pairs = list(_resolve(names.get("/Names", [])))
+    specs = [_resolve(pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    for kid in _resolve(names.get("/Kids", [])):
+        kid_pairs = list(_resolve(_resolve(kid).get("/Names", [])))
+        specs += [_resolve(kid_pairs[i + 1]) for i in range(0, len(kid_pairs) - 1, 2)]
+    af = {id(_resolve(x)) for x in _resolve(catalog.get("/AF", []))}
+    af_refs = {getattr(x, "idnum", None) for x in _resolve(catalog.get("/AF", []))}
+    for spec in specs:
+        label = str(spec.get("/UF") or spec.get("/F") or "?")
+        if "/AFRelationship" not in spec:
+            problems.append(("PDFA-AF", f"embedded file {label} has no AFRelationship"))
+        stream = _resolve(_resolve(spec.get("/EF", {})).get("/F"))
+        if stream is None or "/Subtype" not in stream:
+            problems.append(("PDFA-AF", f"embedded file {label} has no MIME subtype"))
+        ref = getattr(spec, "indirect_reference", None)
+        if id(spec) not in af and (ref is None or ref.idnum not in af_refs):
+            problems.append(("PDFA-AF", f"embedded file {label} is not listed in the catalog /AF"))
+    return problems
+
+
+def xmp_level(pdf: bytes) -> str | None:
+    """The Factur-X conformance level the PDF's XMP declares (MINIMUM, BASIC WL, EN 16931…), if any."""
+    from pypdf import PdfReader
+
+    try:
+        xmp = _xmp(PdfReader(io.BytesIO(pdf)).trailer["/Root"])
+    except Exception:
+        return None
+    return None if xmp is None else _xmp_value(xmp, _FX, "ConformanceLevel")
+
+
+def is_pdfa3(pdf: bytes) -> bool:
+    """Already PDF/A-3 (by jalon's checks, Factur-X XMP aside)?"""
+    return not check_pdfa3(pdf, facturx=False)
+
+
+def validate_facturx(pdf: bytes, *, official: bool = True, profile: str | None = None) -> Any:
+    """A Factur-X PDF: PDF/A-3 checks, then the embedded XML's XSD and official rule sets."""
+    from jalon.formats import facturx, validation
+
+    report = validation.ValidationReport(valid=True, format="facturx", profile=profile)
+    try:
+        found = facturx.embedded_xml(pdf)
+    except xmlsafe.HostileXML as error:
+        found, report.errors = None, [validation.Finding("HOSTILE-XML", str(error))]
+    except ValueError as error:
+        found, report.errors = None, [validation.Finding("PDF-STRUCTURE", str(error))]
+    if found is None:
+        if not report.errors:
+            report.errors.append(validation.Finding("FX-XML-MISSING", "no Factur-X/ZUGFeRD XML embedded"))
+        report.valid = False
+        return report
+    name, xml = found
+    root = xmlsafe.parse(xml)
+    fmt = "zugferd1" if root.tag.endswith("}CrossIndustryDocument") else "facturx"
+    inner = validation.validate_root(
+        root, fmt=fmt if fmt == "zugferd1" else "facturx", profile=profile, official=official
+    )
+    report.profile, report.errors, report.warnings, report.ran = (
+        inner.profile,
+        inner.errors,
+        inner.warnings,
+        inner.ran,
+    )
+    if inner.format == "ubl":
+        report.format = "ubl"
+    for rule, message in check_pdfa3(pdf, facturx=name.lower() == "factur-x.xml"):
+        report.errors.append(validation.Finding(rule, message, "PDF"))
+    level = xmp_level(pdf)
+    if (
+        level
+        and report.profile
+        and report.profile.split("+")[0] not in XMP_LEVELS.get(level.upper(), {level})
+    ):
+        report.errors.append(
+            validation.Finding("FX-XMP-LEVEL", f"XMP says {level} but the XML is {report.profile}", "PDF")
+        )
+    report.valid = not report.errors
+    return report
