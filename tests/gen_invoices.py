@@ -235,8 +235,34 @@ class Doc:
 
 # --- formatting -------------------------------------------------------------------------------------------
 
-MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def fmt_date(day: dt.date, how: str) -> str:
@@ -1283,7 +1309,6 @@ def style_uk_ordinal(doc: Doc) -> bytes:
     """British: pounds, "5th November 2025", "VAT Reg", totals labelled Net / VAT / Gross."""
     pen = Pen(font="Helvetica", bold="Helvetica-Bold")
     s, b = doc.seller, doc.buyer
-    doc.show["buyer_siren"] = False  # this layout has no place for the buyer's SIREN
     cur = {"EUR": "€", "GBP": "£"}[doc.currency]
     pen.text(40, 50, "TAX INVOICE" if not doc.credit_note else "CREDIT NOTE", 18, bold=True)
     pen.text(40, 80, "From", 8, bold=True)
@@ -1300,6 +1325,9 @@ def style_uk_ordinal(doc: Doc) -> bytes:
     y = pen.lines(320, 92, address(b), 9, 11)
     if doc.shows("buyer_vat") and b.vat:
         pen.text(320, y, f"Customer VAT Reg. {b.vat}", 8)
+        y += 10
+    if doc.shows("buyer_siren") and b.siren:
+        pen.text(320, y, f"Customer company no. (SIREN) {b.siren}", 8)
     y = 180
     for label, value in (("Invoice number", doc.number if doc.shows("number") else None),
                          ("Invoice date", fmt_date(doc.issue, "ordinal_en") if doc.shows("issue") else None),

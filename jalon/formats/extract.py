@@ -41,11 +41,25 @@ class ReadResult:
 
 
 def xml_kind(data: bytes) -> str | None:
-    """cii | ubl | None, from the root element name (no parsing: the XML may be hostile)."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith(b"<"):
-        return None
-    match = _ROOT.search(head)
+    """cii | ubl | None, from the root element name, without parsing (the XML may be hostile): skips the XML
+    declaration, comments (German samples open with pages of licence text), processing instructions, DOCTYPE."""
+    position = 0
+    head = data[:262_144]
+    if head.startswith(b"\xef\xbb\xbf"):
+        position = 3
+    for _ in range(64):
+        while position < len(head) and head[position : position + 1] in b" \t\r\n":
+            position += 1
+        for opener, closer in ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!", b">")):
+            if head.startswith(opener, position):
+                end = head.find(closer, position)
+                if end < 0:
+                    return None
+                position = end + len(closer)
+                break
+        else:
+            break
+    match = _ROOT.match(head, position)
     if match is None:
         return None
     return "cii" if match.group(1).startswith(b"CrossIndustry") else "ubl"
@@ -66,17 +80,103 @@ def read_xml(data: bytes, source: str, name: str | None = None) -> ReadResult:
     except ImportError as error:  # the XML readers are not installed in this build
         return ReadResult(None, "none", f"XML reader unavailable: {error}", xml=data, xml_name=name)
     try:
-        invoice = reader(data)
+        root = xmlsafe.parse(data)
+        invoice = reader(root)
     except xmlsafe.HostileXML as error:
         return ReadResult(None, "none", f"hostile XML: {error}", xml=data, xml_name=name)
     except Exception as error:  # a broken XML is a reason to hold, never a crash
         return ReadResult(
             None, "none", f"malformed XML: {type(error).__name__}: {error}"[:300], xml=data, xml_name=name
         )
+    invoice.reader_warnings.extend(f"{ABSENT} {term}" for term in absent_terms(root, kind))
     invoice.source = source
+    _normalise_ids(invoice)
     for key in STRUCTURED_FIELDS:
         invoice.confidence.setdefault(key, 1.0)
     return ReadResult(invoice, source, None, xml=data, xml_name=name)
+
+
+def _normalise_ids(invoice: Invoice) -> None:
+    """A SIRET written where the SIREN goes (scheme 0002 with 14 digits, seen in FNFE samples): keep both."""
+    for party in (invoice.seller, invoice.buyer):
+        value = (party.siren or "").replace(" ", "")
+        if len(value) == 14 and value.isdigit():
+            party.siret = party.siret or value
+            party.siren = value[:9]
+
+
+ABSENT = (
+    "absent:"  # reader_warnings prefix for mandatory elements the XML lacks (the model cannot show absence)
+)
+# Mandatory business terms whose absence the model cannot express (its amounts default to zero): XPath over
+# local names, per syntax. Lines and breakdowns are checked each ("every line has …").
+_PRESENCE = {
+    "cii": (
+        ("BT-3", "/*/*[local-name()='ExchangedDocument']/*[local-name()='TypeCode']"),
+        ("BT-5", "//*[local-name()='ApplicableHeaderTradeSettlement']/*[local-name()='InvoiceCurrencyCode']"),
+        (
+            "BT-106",
+            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='LineTotalAmount']",
+        ),
+        (
+            "BT-109",
+            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='TaxBasisTotalAmount']",
+        ),
+        (
+            "BT-112",
+            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='GrandTotalAmount']",
+        ),
+        (
+            "BT-115",
+            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='DuePayableAmount']",
+        ),
+    ),
+    "ubl": (
+        ("BT-3", "/*/*[local-name()='InvoiceTypeCode' or local-name()='CreditNoteTypeCode']"),
+        ("BT-5", "/*/*[local-name()='DocumentCurrencyCode']"),
+        ("BT-106", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='LineExtensionAmount']"),
+        ("BT-109", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='TaxExclusiveAmount']"),
+        ("BT-112", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='TaxInclusiveAmount']"),
+        ("BT-115", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='PayableAmount']"),
+    ),
+}
+_EACH = {
+    "cii": (
+        "//*[local-name()='IncludedSupplyChainTradeLineItem']",
+        (("BT-129", "*[local-name()='SpecifiedLineTradeDelivery']/*[local-name()='BilledQuantity']"),
+         ("BT-131", "*[local-name()='SpecifiedLineTradeSettlement']/*/*[local-name()='LineTotalAmount']"),
+         ("BT-146", "*[local-name()='SpecifiedLineTradeAgreement']/*[local-name()='NetPriceProductTradePrice']/*[local-name()='ChargeAmount']")),
+        "//*[local-name()='ApplicableHeaderTradeSettlement']/*[local-name()='ApplicableTradeTax']",
+        (("BT-116", "*[local-name()='BasisAmount']"), ("BT-117", "*[local-name()='CalculatedAmount']")),
+    ),
+    "ubl": (
+        "/*/*[local-name()='InvoiceLine' or local-name()='CreditNoteLine']",
+        (("BT-129", "*[local-name()='InvoicedQuantity' or local-name()='CreditedQuantity']"),
+         ("BT-131", "*[local-name()='LineExtensionAmount']"),
+         ("BT-146", "*[local-name()='Price']/*[local-name()='PriceAmount']")),
+        "/*/*[local-name()='TaxTotal']/*[local-name()='TaxSubtotal']",
+        (("BT-116", "*[local-name()='TaxableAmount']"), ("BT-117", "*[local-name()='TaxAmount']")),
+    ),
+}  # fmt: skip
+
+
+def absent_terms(root: Any, kind: str) -> list[str]:
+    """Mandatory business terms missing from the XML tree (BR-04, BR-05, BR-12..15, BR-22/24/26, BR-45/46)."""
+    if kind not in _PRESENCE or etree_localname(root) == "CrossIndustryDocument":
+        return []
+    missing = [term for term, path in _PRESENCE[kind] if not root.xpath(path)]
+    lines_path, line_terms, tax_path, tax_terms = _EACH[kind]
+    for path, terms in ((lines_path, line_terms), (tax_path, tax_terms)):
+        for element in root.xpath(path):
+            for term, sub in terms:
+                if term not in missing and not element.xpath(sub):
+                    missing.append(term)
+    return missing
+
+
+def etree_localname(root: Any) -> str:
+    tag = root.tag if isinstance(root.tag, str) else ""
+    return tag.rsplit("}", 1)[-1]
 
 
 def read_invoice(
@@ -96,7 +196,10 @@ def _read(
     if xml_kind(pdf) is not None:  # an XML invoice sent as the main document
         return read_xml(pdf, "xml", None)
     if pdf:
-        embedded = _embedded(pdf, warnings)
+        try:
+            embedded = _embedded(pdf, warnings)
+        except ValueError as error:  # xmlsafe.HostileXML: entity tricks inside the PDF's attachment
+            return ReadResult(None, "none", f"hostile XML: {error}", warnings=warnings)
         if embedded is not None:
             name, data = embedded
             result = read_xml(data, "facturx", name)
@@ -121,8 +224,12 @@ def _embedded(pdf: bytes, warnings: list[str]) -> tuple[str, bytes] | None:
         from jalon.formats.facturx import embedded_xml
     except ImportError:
         return None
+    from jalon.formats.xmlsafe import HostileXML
+
     try:
         return embedded_xml(pdf)
+    except HostileXML:
+        raise
     except Exception as error:  # a PDF the attachment reader cannot walk is read as text
         warnings.append(f"embedded XML not readable: {type(error).__name__}: {error}"[:200])
         return None

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from jalon.formats import textlabels as labels
-from jalon.formats.model import Invoice, Line, Note, VatBreakdown
+from jalon.formats.model import Invoice, Line, PrecedingInvoice, VatBreakdown
 from jalon.formats.pdf import PdfText
 from jalon.formats.textlayout import Cell, Layout, build
 from jalon.formats.textvalues import (
@@ -35,13 +35,46 @@ from jalon.formats.textvalues import (
 CENT = Decimal("0.01")
 STANDARD_RATES = tuple(
     Decimal(r)
-    for r in ["20", "10", "5.5", "2.1", "8.5", "13", "0.9", "19", "7", "21", "6", "9", "12", "22", "23", "24", "25", "17", "16", "15", "8.1", "2.6", "3.8", "14", "4", "5"]
+    for r in [
+        "20",
+        "10",
+        "5.5",
+        "2.1",
+        "8.5",
+        "13",
+        "0.9",
+        "19",
+        "7",
+        "21",
+        "6",
+        "9",
+        "12",
+        "22",
+        "23",
+        "24",
+        "25",
+        "17",
+        "16",
+        "15",
+        "8.1",
+        "2.6",
+        "3.8",
+        "14",
+        "4",
+        "5",
+    ]
 )
 _LABEL_TABLE = labels.compile_table(labels.LABELS)
 _TOTALS_TABLE = labels.compile_table(labels.TOTALS)
 _PARTY_TABLE = labels.compile_table(labels.PARTY_LABELS)
 _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,34}$")
 _LEADING = re.compile(r"^(?:[\s:#°.\-–]|n\s?[°o]\.?\s|no\.?\s|num(?:ero|ber)?\.?\s|ref\.?\s)+", re.IGNORECASE)
+_NOT_VAT_ROW = re.compile(
+    r"\b(?:remise|rabais|ristourne|discount|escompte|allowance|charge|frais|majoration)\b"
+)
+_COMBINED: dict[tuple[int, ...], re.Pattern[str]] = {}
+_CATEGORY_CODES = {"s", "z", "e", "ae", "k", "g", "o", "l", "m"}
+_LABEL_VALUE = re.compile(r"^[^\d:]{2,40}\s?:\s*\S")  # "Livraison: adresse…" is a label with its own value
 _FILLER = {
     "client",
     "customer",
@@ -115,19 +148,34 @@ class Reader:
             self.table.setdefault(key, [])[:0] = [(re.compile(pattern), 1.0) for pattern in extra]
         self.confidence: dict[str, float] = {}
         self.warnings: list[str] = []
+        self.zero_rows: list[tuple[Decimal, str | None, str | None]] = []  # (base, category, VATEX code)
         self._label_cells: set[int] | None = None
+        self._hits: dict[tuple[int, ...], list[tuple[Cell, int, float]]] = {}
 
     # --- labels and values --------------------------------------------------------------------------------
 
     def hits(self, patterns: Iterable[tuple[re.Pattern[str], float]]) -> list[tuple[Cell, int, float]]:
-        found = []
+        """Cells matching one of `patterns` (the first that matches gives the strength), memoised."""
         patterns = list(patterns)
+        key = tuple(id(p) for p, _ in patterns)
+        cached = self._hits.get(key)
+        if cached is not None:
+            return cached
+        combined = _COMBINED.get(key)
+        if combined is None:
+            combined = _COMBINED[key] = re.compile(
+                "|".join(f"(?:{p.pattern})" for p, _ in patterns) or "(?!)"
+            )
+        found = []
         for cell in self.cells:
+            if not combined.search(cell.folded):  # one pass to skip the cells no pattern can match
+                continue
             for pattern, strength in patterns:
                 match = pattern.search(cell.folded)
                 if match:
                     found.append((cell, match.end(), strength))
                     break
+        self._hits[key] = found
         return found
 
     def is_label(self, cell: Cell) -> bool:
@@ -165,7 +213,7 @@ class Reader:
                 found.append(Candidate(value, strength, cell))
                 continue
             right = self.layout.right_of(cell)
-            if right is not None and not self.is_label(right):
+            if right is not None and not self.is_label(right) and not _LABEL_VALUE.match(right.folded):
                 value = parse(right.text, right)
                 if value is not None:
                     far = right.x0 - cell.x1 > 0.45 * self.layout.page_widths.get(cell.page, 600)
@@ -173,7 +221,7 @@ class Reader:
                     continue
             if below:
                 for distance, other in enumerate(self.layout.below(cell, max_rows=2)):
-                    if self.is_label(other):
+                    if self.is_label(other) or _LABEL_VALUE.match(other.folded):
                         break
                     value = parse(other.text, other)
                     if value is not None:
@@ -318,7 +366,13 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
             if t.value == h.value and (exempt or not vat_pool):
                 options: list[Candidate | None] = [None]
             else:
-                options = [v for v in vat_pool if h.value + v.value == t.value]
+                # a credit note may print its VAT without the minus sign of its totals
+                options = [
+                    v
+                    for v in vat_pool
+                    if h.value + v.value == t.value
+                    or (h.value < 0 and t.value < 0 and h.value - abs(v.value) == t.value)
+                ]
             for v in options:
                 if t.value == 0:
                     continue
@@ -330,7 +384,12 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
     result = Totals()
     if best is not None:
         _, h, v, t = best
-        result.without_vat, result.vat, result.with_vat = h.value, (v.value if v else Decimal("0")), t.value
+        vat = (
+            (v.value if v else Decimal("0"))
+            if h.value + (v.value if v else 0) == t.value
+            else -abs(v.value if v else 0)
+        )
+        result.without_vat, result.vat, result.with_vat = h.value, vat, t.value
         for key in ("total_without_vat", "total_vat", "total_with_vat"):
             reader.confidence[key] = 0.97
     else:
@@ -393,10 +452,27 @@ def read_rate_rows(reader: Reader) -> RateRows:
     entries: RateRows = {}
     for row_index, row in enumerate(reader.layout.rows):
         folded = row.folded
-        rates = [r for r in percents(folded) if 0 < r < 30]
-        if not rates:
-            continue
+        found = percents(folded)
+        if _NOT_VAT_ROW.search(folded) and not re.search(r"\b(?:tva|vat|taxe?s?|mwst|ust)\b", folded):
+            continue  # a discount or a charge in percent, not a VAT rate
+        rates = [r for r in found if 0 < r < 30]
         amounts = [a.value for a in find_amounts(row.text, reader.decimal) if a.decimals == 2]
+        if found and not rates and found[0] == 0 and 0 in amounts and any(amounts):
+            # an exempt or zero-rated part: base printed with a zero VAT
+            base = next(a for a in amounts if a)
+            code = next(
+                (c.text.strip().upper() for c in row.cells if c.folded.strip() in _CATEGORY_CODES), None
+            )
+            vatex = re.search(r"\bvatex-[a-z0-9-]+", folded)
+            reader.zero_rows.append((base, code, vatex.group(0).upper() if vatex else None))
+            continue
+        if not rates:
+            # a rate column without "%" ("20.0 | -20,48 € | -4,10 €"): believed only when base x rate = VAT
+            rate = _bare_rate(row.cells[0].text)
+            pair = _base_and_vat(rate, [a for a in amounts if a != rate]) if rate else None
+            if rate and pair:
+                entries[rate] = (pair[0], pair[1], row_index)
+            continue
         rate = rates[0]
         pair = _base_and_vat(rate, amounts)
         if pair is not None:
@@ -441,6 +517,22 @@ def _solve_bases(unknown: list[tuple[Decimal, Decimal]], remaining: Decimal) -> 
     return {rate: base for (rate, _), base in zip(unknown, solutions[0], strict=True)}
 
 
+def _vat_subset(entries: RateRows, vat_total: Decimal) -> RateRows:
+    """The rate rows whose VAT adds up to the VAT total: the largest such set, standard rates first."""
+    rates = list(entries)
+    if len(rates) > 10:
+        return {}
+    best: tuple[int, int, list[Decimal]] | None = None
+    for mask in range(1, 1 << len(rates)):
+        chosen = [rate for bit, rate in enumerate(rates) if mask >> bit & 1]
+        if sum((entries[rate][1] for rate in chosen), Decimal("0")) != vat_total:
+            continue
+        key = (sum(rate in STANDARD_RATES for rate in chosen), len(chosen), chosen)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return {rate: entries[rate] for rate in best[2]} if best else {}
+
+
 def _bases_from_lines(entries: RateRows, lines: list[Line]) -> None:
     """Rates printed with their VAT only ("TVA 5,5 % : 7,50"): the base is the sum of that rate's lines, when
     base x rate gives that VAT."""
@@ -463,8 +555,7 @@ def read_vat_breakdown(
     if totals.vat is not None and entries:
         total_vat = sum((e[1] for e in entries.values()), Decimal("0"))
         if total_vat != totals.vat:
-            single = [rate for rate, e in entries.items() if e[1] == totals.vat]
-            entries = {single[-1]: entries[single[-1]]} if single else {}
+            entries = _vat_subset(entries, totals.vat)
         unknown = [rate for rate, e in entries.items() if e[0] is None]
         known_base = sum((e[0] for e in entries.values() if e[0] is not None), Decimal("0"))
         if unknown and totals.without_vat is not None:
@@ -477,6 +568,20 @@ def read_vat_breakdown(
             if base is not None:
                 result.append(VatBreakdown(category="S", rate=rate, taxable_amount=base, tax_amount=vat))
         bases = sum((b.taxable_amount for b in result), Decimal("0"))
+        zero_bases = sum((abs(z[0]) for z in reader.zero_rows), Decimal("0"))
+        if (
+            result
+            and totals.without_vat is not None
+            and zero_bases
+            and bases + zero_bases == totals.without_vat
+        ):
+            for base, code, vatex in reader.zero_rows:  # the exempt or zero-rated part of a mixed invoice
+                category = code or (exempt_category[0] if exempt_category else "Z")
+                reason = exempt_category[1] if exempt_category and exempt_category[0] == category else None
+                result.append(VatBreakdown(category=category, rate=Decimal("0"), taxable_amount=abs(base),
+                                           tax_amount=Decimal("0"), exemption_reason=reason,
+                                           exemption_reason_code=vatex))  # fmt: skip
+            bases += zero_bases
         if result and (
             (totals.without_vat is not None and bases != totals.without_vat) or len(result) < len(entries)
         ):
@@ -497,6 +602,14 @@ def read_vat_breakdown(
                 ]
     reader.confidence["vat_breakdown"] = 0.95 if result else 0.0
     return result
+
+
+def _bare_rate(text: str) -> Decimal | None:
+    match = re.fullmatch(r"\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*", text)
+    if not match:
+        return None
+    rate = Decimal(match.group(1).replace(",", "."))
+    return rate if rate in STANDARD_RATES else None
 
 
 def _base_and_vat(rate: Decimal, amounts: list[Decimal]) -> tuple[Decimal, Decimal] | None:
@@ -599,10 +712,16 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     everything = "\n".join(c.folded for c in reader.cells)
     mentions = {key: pattern.search(everything) for key, pattern in labels.MENTIONS.items()}
 
-    invoice.number = reader.pick("invoice_number", reader.near("invoice_number", reader.parse_ident)) or ""
-    invoice.issue_date = reader.pick(
-        "issue_date", reader.near("issue_date", reader.parse_date, exclude=("due_date", "delivery_date"))
+    preceding = reader.pick("preceding_invoice", reader.near("preceding_invoice", reader.parse_ident))
+    if preceding:
+        invoice.preceding_invoices.append(PrecedingInvoice(number=preceding))
+    others = ("preceding_invoice", "purchase_order", "customer_code", "buyer_reference", "delivery_date")
+    number = reader.near("invoice_number", reader.parse_ident, exclude=others)
+    invoice.number = reader.pick("invoice_number", number) or ""
+    issue = reader.near(
+        "issue_date", reader.parse_date, exclude=("due_date", "delivery_date", "preceding_invoice")
     )
+    invoice.issue_date = reader.pick("issue_date", issue)
     due = reader.near("due_date", reader.parse_date, exclude=("delivery_date",))
     invoice.due_date = reader.pick("due_date", due)
     invoice.tax_point_date = None
@@ -734,14 +853,6 @@ def _mentions(reader: Reader, invoice: Invoice, mentions: Mapping[str, re.Match[
     invoice.recovery_indemnity_text = sentence("recovery_indemnity")
     invoice.early_payment_discount_text = sentence("early_payment_discount")
     invoice.vat_on_debits = True if mentions["vat_on_debits"] else None
-    for key, code in (
-        ("penalty_rate", "PMT"),
-        ("recovery_indemnity", "PMD"),
-        ("early_payment_discount", "AAB"),
-    ):
-        value = getattr(invoice, f"{key}_text")
-        if value:
-            invoice.notes.append(Note(text=value, subject_code=code))
     for cell in reader.cells:
         if labels.OPERATION_LABEL.search(cell.folded):
             rest = cell.folded[labels.OPERATION_LABEL.search(cell.folded).end() :]  # type: ignore[union-attr]

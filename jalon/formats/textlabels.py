@@ -23,6 +23,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             0.7,
         ),
         (r"^(?:n\s?[°o]|numero|number)(?![a-z])\.?[\s.:]*(?=[a-z]{0,4}[-/]?\d)", 0.6),
+        (r"\bn\s?[°o]\.?\s*:?\s*$", 0.6),  # "Affacturée N° | UC1_2023020": a title ending in N°, value beside
     ),
     "issue_date": (
         (r"\bdate (?:de (?:la )?)?(?:facture|facturation|d'emission|emission|d'edition)\b\s*:?", 1.0),
@@ -31,7 +32,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\brechnungsdatum\b\s*:?", 1.0),
         (r"\b(?:emise?|etablie?|issued|dated)(?: (?:le|on|at))?\b\s*:?", 0.8),
         (r"\b(?:facture|invoice|avoir) (?:du|of|dated)\b\s*:?", 0.8),
-        (r"^date\s*:?", 0.75),
+        (r"^date\s*(?::|$|(?=\d))", 0.75),
         (r"(?:^|, )le(?= \d)", 0.55),
     ),
     "due_date": (
@@ -60,10 +61,26 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (rf"\b(?:order|your order)\s*(?:{NO}|id)?\s*:?(?=$| ?[a-z]*\d)", 0.85),
         (rf"\b(?:{NO}\s*d'engagement|engagement juridique|bestellnummer|ihre bestellung)\b\s*:?", 0.95),
     ),
+    "preceding_invoice": (
+        (
+            r"\bfactures? (?:associee|d'origine|initiale|precedente|liee|rectifiee|corrigee|annulee)s?\b\s*(?:n\s?[°o]\.?)?\s*:?",
+            1.0,
+        ),
+        (
+            r"\b(?:original|related|corrected|preceding) invoice\b\s*(?:no\.?|#)?\s*:?|\brelates to invoice\b\s*:?",
+            1.0,
+        ),
+        (r"\bcredit for invoice\b\s*:?|\bavoir sur (?:la )?facture\b\s*(?:n\s?[°o]\.?)?\s*:?", 1.0),
+        (
+            r"\bannule et remplace (?:partiellement )?la facture\b\s*(?:n\s?[°o]\.?)?\s*:?|\ben reference a la facture\b\s*:?",
+            1.0,
+        ),
+    ),
     "buyer_reference": (
         (r"\bcode service(?: executant)?\b\s*:?|\bservice code\b\s*:?|\bcode du service\b\s*:?", 1.0),
+        (r"\bservice executant\b\s*:?", 1.0),
         (r"\b(?:reference|ref\.?) (?:acheteur|de l'acheteur)\b\s*:?|\bbuyer(?:'s)? reference\b\s*:?", 1.0),
-        (r"\b(?:votre|vos) (?:reference|ref\.?)s?\b\s*:?|\byour (?:reference|ref\.?)\b\s*:?", 0.8),
+        (r"\b(?:votre|vos) (?:reference|ref\.?)s?\b\s*:?|\byour (?:reference|ref\.?)\b\s*:?", 0.6),
         (r"\bleitweg-?id\b\s*:?", 1.0),
     ),
     "customer_code": (
@@ -122,7 +139,11 @@ _END = (
 )
 PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "buyer": (
-        (rf"^(?:client|customer|acheteur|buyer|destinataire|kunde|rechnungsempfanger){_END}", 1.0),
+        (rf"^(?:client|customer|acheteur|buyer|destinataire|kunde|rechnungsempfanger|kaufer){_END}", 1.0),
+        (
+            rf"^(?:adresse du client|coordonnees (?:du )?client|customer address|kaufer/leistungsempfanger){_END}",
+            1.0,
+        ),
         (
             r"^(?:facture a|facturer a|factured? to|bill(?:ed)? to|invoice(?:d)? to|sold to|adresse de facturation|"
             rf"billing address|adresse client|adresse a|adressee? a){_END}",
@@ -147,8 +168,15 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
 }
 
-# Words that tie an identifier to the buyer rather than the seller ("N° TVA client", "Customer VAT").
-BUYER_WORDS = re.compile(r"\b(?:client|customer|acheteur|buyer|preneur|destinataire|your|votre|du client)\b")
+# Words that tie an identifier to the buyer rather than the seller ("N° TVA client", "Customer VAT"), in its
+# label or in the heading of its block ("Vos identifiants"); and to a third party whose ids are not the seller's.
+BUYER_WORDS = re.compile(
+    r"\b(?:client|customer|acheteur|buyer|preneur|destinataire|your|votre|vos|du client|kaufer)\b"
+)
+SELLER_WORDS = re.compile(r"\b(?:nos|notre|our|vendeur|fournisseur|seller|supplier|emetteur|verkaufer)\b")
+THIRD_PARTY_WORDS = re.compile(
+    r"\b(?:beneficiaire|payee|affacturage|factor|representant fiscal|tax representative|livraison|delivery|ship to)\b"
+)
 SELLER_ID_WORDS = re.compile(
     r"\b(?:siren|siret|rcs|r\.c\.s\.?|n\s?[°o] d'identification|registration|company no)\b"
 )

@@ -71,17 +71,23 @@ class Layout:
         return row.cells[cell.index + 1] if cell.index + 1 < len(row.cells) else None
 
     def below(self, cell: Cell, max_rows: int = BELOW_ROWS) -> Iterator[Cell]:
-        """Cells in the next rows of the same page that overlap `cell` horizontally, nearest first."""
-        limit = cell.bottom + cell.height * (2.6 * max_rows)
-        for row in self.rows[cell.row + 1 : cell.row + 1 + max_rows * 2]:
-            if row.page != cell.page or row.top > limit:
+        """Cells in the next rows of the same page that overlap `cell` horizontally, nearest first. Rows with
+        nothing under the cell (a neighbouring column's lines) do not count towards `max_rows`."""
+        limit = cell.bottom + max(cell.height, 7.0) * (3.5 * max_rows)
+        seen = 0
+        for row in self.rows[cell.row + 1 :]:
+            if row.page != cell.page or row.top > limit or seen >= max_rows:
                 return
-            for other in row.cells:
-                if _overlap(cell, other) > 0:
-                    yield other
+            under = [other for other in row.cells if _overlap(cell, other) > 0]
+            if under:
+                seen += 1
+                yield from under
 
-    def column_below(self, cell: Cell, max_gap: float = 2.2, max_rows: int = 8) -> list[Cell]:
-        """The block of cells stacked under `cell` (an address under a "Bill to" label), until a gap."""
+    def column_below(
+        self, cell: Cell, max_gap: float = 2.2, max_rows: int = 8, loose: bool = False
+    ) -> list[Cell]:
+        """The block of cells stacked under `cell` (an address under a "Bill to" label), until a gap. `loose`
+        also takes lines that only partly overlap it (a right-aligned letterhead over left-aligned lines)."""
         block: list[Cell] = []
         last = cell
         for row in self.rows[cell.row + 1 :]:
@@ -91,7 +97,11 @@ class Layout:
                 or len(block) >= max_rows
             ):
                 break
-            hits = [other for other in row.cells if _starts_under(cell, other)]
+            hits = [
+                other
+                for other in row.cells
+                if _starts_under(cell, other) or (loose and _overlap(last, other) > 0)
+            ]
             if hits:
                 block.append(hits[0])
                 last = hits[0]
@@ -103,9 +113,9 @@ def _overlap(a: Cell, b: Cell) -> float:
 
 
 def _starts_under(anchor: Cell, other: Cell) -> bool:
-    """`other` belongs to the block under `anchor`: left-aligned with it, or overlapping most of it."""
-    tolerance = anchor.height * 1.5
-    if abs(other.x0 - anchor.x0) <= tolerance:
+    """`other` belongs to the block under `anchor`: left- or right-aligned with it, or overlapping most of it."""
+    tolerance = max(anchor.height * 1.5, 12.0)  # a block is often indented under its label
+    if abs(other.x0 - anchor.x0) <= tolerance or abs(other.x1 - anchor.x1) <= tolerance:
         return True
     return _overlap(anchor, other) > 0.5 * min(anchor.x1 - anchor.x0, other.x1 - other.x0)
 

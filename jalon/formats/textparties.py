@@ -35,8 +35,10 @@ _POSTCODE_CITY = re.compile(
 _UK_POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2})\b")
 _NOT_NAME = re.compile(
     r"^(?:facture|invoice|avoir|credit note|tax invoice|rechnung|page|date|tel|phone|fax|e-?mail|www\.|http|"
-    r"siret|siren|tva|vat|rcs|iban|bic|n\s?[°o]|ref|total|client|customer)\b|@"
+    r"siret|siren|tva|vat|rcs|iban|bic|n\s?[°o]|ref|total|client|customer|logo)\b|@|https?://|www\.|\blogo\b"
 )
+_STREET = re.compile(r"^\d+\s?(?:bis|ter|[a-z])?[\s,]")
+_SEGMENT = re.compile(r"\s+[-–·|•]\s+")  # "Name SARL - 12 rue X - 84340 Ville - France"
 
 
 @dataclass
@@ -88,13 +90,13 @@ def read_parties(reader) -> Parties:  # reader: jalon.formats.text.Reader (impor
             buyer_cells, buyer_confidence = blocks[0], (0.6 if len(blocks) == 1 else 0.4)
     if buyer_cells:
         result.buyer.name = _name_of(buyer_cells)
-        result.buyer.address = _address_of(buyer_cells[1:] if result.buyer.name else buyer_cells)
+        result.buyer.address = _address_of(_after_name(buyer_cells, result.buyer.name))
         reader.confidence["buyer_name"] = buyer_confidence if result.buyer.name else 0.0
     else:
         reader.confidence["buyer_name"] = 0.0
     if seller_cells:
         result.seller.name = _name_of(seller_cells)
-        result.seller.address = _address_of(seller_cells[1:])
+        result.seller.address = _address_of(_after_name(seller_cells, result.seller.name))
     legal = _legal_name(reader)
     if legal and result.seller.name and _same_name(legal, result.seller.name):
         # the letterhead and the legal line agree; the legal line carries the legal form (BT-27)
@@ -208,7 +210,9 @@ def _letterhead(reader, taken: set[int]) -> list[Cell]:
                 continue
             if labels.CREDIT_TITLE.search(cell.folded) or find_dates(cell.folded) or _mostly_numbers(cell):
                 continue
-            if len(cell.text) < 3 or len(cell.text) > 60:
+            if _STREET.match(cell.folded) or _POSTCODE_CITY.match(cell.folded):
+                continue  # an address line, not a name
+            if len(cell.text) < 3 or len(_SEGMENT.split(cell.text)[0]) > 60:
                 continue
             score = (
                 0.5 * cell.height / tallest
@@ -219,7 +223,15 @@ def _letterhead(reader, taken: set[int]) -> list[Cell]:
                 best = (score, cell)
     if best is None:
         return []
-    return [best[1], *[c for c in reader.layout.column_below(best[1]) if id(c) not in taken]]
+    cell = best[1]
+    parts = _SEGMENT.split(cell.text)
+    if len(parts) > 1:  # one line holds name and address: read it as a block of its own
+        return [_part(cell, part) for part in parts]
+    return [cell, *[c for c in reader.layout.column_below(cell, loose=True) if id(c) not in taken]]
+
+
+def _part(cell: Cell, text: str) -> Cell:
+    return Cell(cell.page, cell.x0, cell.x1, cell.top, cell.bottom, text, fold(text), cell.row, cell.index)
 
 
 def _mostly_numbers(cell: Cell) -> bool:
@@ -227,7 +239,20 @@ def _mostly_numbers(cell: Cell) -> bool:
     return digits > len(cell.text) * 0.4
 
 
+_PERSON = re.compile(r"^(?:contact|attn|a l'attention|m\.|mme|mr|mrs|ms|dr)\b|\bcontact\b")
+
+
+def _after_name(cells: list[Cell], name: str | None) -> list[Cell]:
+    for index, cell in enumerate(cells[:2]):
+        if name and cell.text.strip(" ,;:") == name:
+            return cells[index + 1 :]
+    return cells[1:] if name else cells
+
+
 def _name_of(cells: list[Cell]) -> str | None:
+    """The block's first line, unless it names a person ("Contact: …", "Mme …"): then the next one."""
+    if len(cells) > 1 and _PERSON.search(fold(cells[0].text)):
+        cells = cells[1:]
     first = cells[0].text.strip(" ,;:")
     if _NOT_NAME.search(fold(first)) or _mostly_numbers(cells[0]) or _POSTCODE_CITY.match(fold(first)):
         return None
@@ -328,16 +353,25 @@ def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
                     _Found("siren", value, cell, labelled, _buyer_words(reader, cell, match.start()))
                 )
     known = {fold(v).upper().replace(" ", "") for v in reader.hints.seller_ids}
+    kept: list[_Found] = []
     for item in found:
         in_block = (
             (item.cell.page, item.cell.row) in buyer_rows
             and buyer_x is not None
             and (buyer_x[0] - 5 <= item.cell.x0 <= buyer_x[1])
         )
+        heading = _heading(reader, item.cell)
         if known:
             item.buyer_words = item.value not in known and item.value[:9] not in known
-        elif in_block:
-            item.buyer_words = True
+        elif not item.buyer_words:
+            if heading and labels.THIRD_PARTY_WORDS.search(heading):
+                continue  # payee, tax representative, delivery party: not the seller, not the buyer
+            if in_block or (
+                heading and labels.BUYER_WORDS.search(heading) and not labels.SELLER_WORDS.search(heading)
+            ):
+                item.buyer_words = True
+        kept.append(item)
+    found = kept
     for party, is_buyer in ((result.seller, False), (result.buyer, True)):
         mine = [f for f in found if f.buyer_words == is_buyer]
         prefix = "buyer" if is_buyer else "seller"
@@ -361,6 +395,22 @@ def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
         if party.siren and party.siret and party.siret[:9] != party.siren:
             reader.warnings.append(f"{prefix}: SIRET {party.siret} does not start with SIREN {party.siren}")
             reader.confidence[f"{prefix}_siren"] = reader.confidence[f"{prefix}_siret"] = 0.5
+
+
+def _heading(reader, cell: Cell) -> str | None:
+    """The short heading above a cell's block ("Vos identifiants", "Bénéficiaire"), if one is close."""
+    current = cell
+    for row in reversed(reader.layout.rows[max(0, cell.row - 10) : cell.row]):
+        if row.page != cell.page or current.top - row.bottom > 3.5 * current.height:
+            return None
+        above = [c for c in row.cells if abs(c.x0 - cell.x0) <= 12 or (c.x0 <= cell.x0 <= c.x1)]
+        if not above:
+            continue
+        head = above[0]
+        if len(head.folded) <= 32 and not any(ch.isdigit() for ch in head.folded) and ":" not in head.folded:
+            return head.folded
+        current = head
+    return None
 
 
 def _valid_vat(prefix: str, rest: str) -> str | None:

@@ -40,7 +40,39 @@ _PLAIN = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "−": "-",
 # --- currencies ---------------------------------------------------------------------------------------------
 
 ISO_CURRENCIES = frozenset(
-    ["EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN", "CNY", "HKD", "SGD", "INR", "BRL", "MXN", "ZAR", "TRY", "ILS", "AED", "SAR", "MAD", "TND", "XOF", "XAF"]
+    [
+        "EUR",
+        "USD",
+        "GBP",
+        "CHF",
+        "JPY",
+        "CAD",
+        "AUD",
+        "NZD",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "RON",
+        "BGN",
+        "CNY",
+        "HKD",
+        "SGD",
+        "INR",
+        "BRL",
+        "MXN",
+        "ZAR",
+        "TRY",
+        "ILS",
+        "AED",
+        "SAR",
+        "MAD",
+        "TND",
+        "XOF",
+        "XAF",
+    ]
 )
 SYMBOLS = {
     "€": "EUR",
