@@ -331,7 +331,7 @@ class Pen:
 
     def __init__(self, size: tuple[float, float] = A4, font: str = "Helvetica", bold: str = "Helvetica-Bold"):
         self.buffer = io.BytesIO()
-        self.canvas = canvas.Canvas(self.buffer, pagesize=size, pageCompression=1)
+        self.canvas = canvas.Canvas(self.buffer, pagesize=size, pageCompression=1, invariant=1)
         self.canvas.setAuthor("jalon test generator")
         self.width, self.height = size
         self.font, self.bold = font, bold
