@@ -168,6 +168,69 @@ def cmd_process(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- reading and checking invoices (issue 3) -----------------------------------------------------------
+
+
+def _read_file(path: str) -> Any:
+    from jalon.formats.extract import ReadResult, read_invoice
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return ReadResult(None, "none", f"cannot open {path}: {error.strerror}")
+    return read_invoice(data)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Read each file (PDF or CII/UBL XML) and print the invoice it holds, one JSON object per line."""
+    from jalon.formats.extract import result_json
+
+    status = 0
+    for path in args.files:
+        result = _read_file(path)
+        status |= 0 if result.ok else 1
+        data = {"file": path, **result_json(result)}
+        if args.json:
+            emit(data)
+        else:
+            print(f"{path}: {data.get('source')} {data.get('invoice_number') or '-'} "
+                  f"{data.get('total_with_vat') or ''} {data.get('currency') or ''} {data.get('error') or ''}")  # fmt: skip
+    return status
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Read and check each file; print {"ok", "action", "findings"} per file, one JSON object per line."""
+    from jalon.formats import rules
+
+    requirements = rules.Requirements()
+    if args.customer:
+        from sqlalchemy import select
+
+        from jalon.models import Customer
+
+        database = open_database(args)
+        with database.session() as session:
+            customer = session.scalars(select(Customer).where(Customer.code == args.customer)).first()
+            if customer is None:
+                print(f"jalon: no customer {args.customer}", file=sys.stderr)
+                return 2
+            requirements = rules.Requirements.from_customer(customer)
+    for path in args.files:
+        result = _read_file(path)
+        findings = rules.check_result(result, requirements)
+        action = rules.decision(findings)
+        data = {"file": path, "ok": action == "send", "action": action, "source": result.source,
+                "findings": [f.as_dict() for f in findings]}  # fmt: skip
+        if args.json:
+            emit(data)
+        else:
+            print(f"{path}: {action}")
+            for f in findings:
+                print(f"  {f.severity:<7} {f.code:<22} {f.message}")
+    return 0
+
+
 COMMANDS: dict[str, Handler] = {}
 
 
@@ -222,6 +285,14 @@ def build_parser() -> argparse.ArgumentParser:
     cancel.add_argument("--actor", default="cli")
 
     add("process", cmd_process, "process pending messages and the outbox once, then exit")
+
+    extract = add("extract", cmd_extract, "read invoices (PDF, Factur-X, CII/UBL XML) and print what they say")
+    extract.add_argument("files", nargs="+")
+    extract.add_argument("--json", action="store_true")
+    check = add("check", cmd_check, "read and check invoices: legal mentions, EN 16931, customer requirements")
+    check.add_argument("files", nargs="+")
+    check.add_argument("--customer", help="customer code in the directory: apply what this customer requires")
+    check.add_argument("--json", action="store_true")
     return parser
 
 

@@ -108,68 +108,70 @@ def _normalise_ids(invoice: Invoice) -> None:
 ABSENT = (
     "absent:"  # reader_warnings prefix for mandatory elements the XML lacks (the model cannot show absence)
 )
-# Mandatory business terms whose absence the model cannot express (its amounts default to zero): XPath over
-# local names, per syntax. Lines and breakdowns are checked each ("every line has …").
+# Mandatory business terms whose absence the model cannot express (its amounts default to zero), as
+# ElementPath per syntax (namespaced: fast). Lines and breakdowns are checked each ("every line has …").
+_RSM = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}"
+_RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
+_CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+_CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
+_SETTLEMENT = f"{_RSM}SupplyChainTradeTransaction/{_RAM}ApplicableHeaderTradeSettlement"
+_SUMS = f"{_SETTLEMENT}/{_RAM}SpecifiedTradeSettlementHeaderMonetarySummation"
 _PRESENCE = {
     "cii": (
-        ("BT-3", "/*/*[local-name()='ExchangedDocument']/*[local-name()='TypeCode']"),
-        ("BT-5", "//*[local-name()='ApplicableHeaderTradeSettlement']/*[local-name()='InvoiceCurrencyCode']"),
-        (
-            "BT-106",
-            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='LineTotalAmount']",
-        ),
-        (
-            "BT-109",
-            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='TaxBasisTotalAmount']",
-        ),
-        (
-            "BT-112",
-            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='GrandTotalAmount']",
-        ),
-        (
-            "BT-115",
-            "//*[local-name()='SpecifiedTradeSettlementHeaderMonetarySummation']/*[local-name()='DuePayableAmount']",
-        ),
+        ("BT-3", f"{_RSM}ExchangedDocument/{_RAM}TypeCode"),
+        ("BT-5", f"{_SETTLEMENT}/{_RAM}InvoiceCurrencyCode"),
+        ("BT-106", f"{_SUMS}/{_RAM}LineTotalAmount"),
+        ("BT-109", f"{_SUMS}/{_RAM}TaxBasisTotalAmount"),
+        ("BT-112", f"{_SUMS}/{_RAM}GrandTotalAmount"),
+        ("BT-115", f"{_SUMS}/{_RAM}DuePayableAmount"),
     ),
     "ubl": (
-        ("BT-3", "/*/*[local-name()='InvoiceTypeCode' or local-name()='CreditNoteTypeCode']"),
-        ("BT-5", "/*/*[local-name()='DocumentCurrencyCode']"),
-        ("BT-106", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='LineExtensionAmount']"),
-        ("BT-109", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='TaxExclusiveAmount']"),
-        ("BT-112", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='TaxInclusiveAmount']"),
-        ("BT-115", "/*/*[local-name()='LegalMonetaryTotal']/*[local-name()='PayableAmount']"),
+        ("BT-3", f"{_CBC}InvoiceTypeCode|{_CBC}CreditNoteTypeCode"),
+        ("BT-5", f"{_CBC}DocumentCurrencyCode"),
+        ("BT-106", f"{_CAC}LegalMonetaryTotal/{_CBC}LineExtensionAmount"),
+        ("BT-109", f"{_CAC}LegalMonetaryTotal/{_CBC}TaxExclusiveAmount"),
+        ("BT-112", f"{_CAC}LegalMonetaryTotal/{_CBC}TaxInclusiveAmount"),
+        ("BT-115", f"{_CAC}LegalMonetaryTotal/{_CBC}PayableAmount"),
     ),
 }
 _EACH = {
     "cii": (
-        "//*[local-name()='IncludedSupplyChainTradeLineItem']",
-        (("BT-129", "*[local-name()='SpecifiedLineTradeDelivery']/*[local-name()='BilledQuantity']"),
-         ("BT-131", "*[local-name()='SpecifiedLineTradeSettlement']/*/*[local-name()='LineTotalAmount']"),
-         ("BT-146", "*[local-name()='SpecifiedLineTradeAgreement']/*[local-name()='NetPriceProductTradePrice']/*[local-name()='ChargeAmount']")),
-        "//*[local-name()='ApplicableHeaderTradeSettlement']/*[local-name()='ApplicableTradeTax']",
-        (("BT-116", "*[local-name()='BasisAmount']"), ("BT-117", "*[local-name()='CalculatedAmount']")),
+        f"{_RSM}SupplyChainTradeTransaction/{_RAM}IncludedSupplyChainTradeLineItem",
+        (("BT-129", f"{_RAM}SpecifiedLineTradeDelivery/{_RAM}BilledQuantity"),
+         ("BT-131", f"{_RAM}SpecifiedLineTradeSettlement/{_RAM}SpecifiedTradeSettlementLineMonetarySummation/{_RAM}LineTotalAmount"),
+         ("BT-146", f"{_RAM}SpecifiedLineTradeAgreement/{_RAM}NetPriceProductTradePrice/{_RAM}ChargeAmount")),
+        f"{_SETTLEMENT}/{_RAM}ApplicableTradeTax",
+        (("BT-116", f"{_RAM}BasisAmount"), ("BT-117", f"{_RAM}CalculatedAmount")),
     ),
     "ubl": (
-        "/*/*[local-name()='InvoiceLine' or local-name()='CreditNoteLine']",
-        (("BT-129", "*[local-name()='InvoicedQuantity' or local-name()='CreditedQuantity']"),
-         ("BT-131", "*[local-name()='LineExtensionAmount']"),
-         ("BT-146", "*[local-name()='Price']/*[local-name()='PriceAmount']")),
-        "/*/*[local-name()='TaxTotal']/*[local-name()='TaxSubtotal']",
-        (("BT-116", "*[local-name()='TaxableAmount']"), ("BT-117", "*[local-name()='TaxAmount']")),
+        f"{_CAC}InvoiceLine|{_CAC}CreditNoteLine",
+        (("BT-129", f"{_CBC}InvoicedQuantity|{_CBC}CreditedQuantity"),
+         ("BT-131", f"{_CBC}LineExtensionAmount"),
+         ("BT-146", f"{_CAC}Price/{_CBC}PriceAmount")),
+        f"{_CAC}TaxTotal/{_CAC}TaxSubtotal",
+        (("BT-116", f"{_CBC}TaxableAmount"), ("BT-117", f"{_CBC}TaxAmount")),
     ),
 }  # fmt: skip
+
+
+def _find(element: Any, paths: str) -> bool:
+    return any(element.find(path) is not None for path in paths.split("|"))
+
+
+def _findall(element: Any, paths: str) -> list[Any]:
+    return [found for path in paths.split("|") for found in element.iterfind(path)]
 
 
 def absent_terms(root: Any, kind: str) -> list[str]:
     """Mandatory business terms missing from the XML tree (BR-04, BR-05, BR-12..15, BR-22/24/26, BR-45/46)."""
     if kind not in _PRESENCE or etree_localname(root) == "CrossIndustryDocument":
         return []
-    missing = [term for term, path in _PRESENCE[kind] if not root.xpath(path)]
+    missing = [term for term, path in _PRESENCE[kind] if not _find(root, path)]
     lines_path, line_terms, tax_path, tax_terms = _EACH[kind]
     for path, terms in ((lines_path, line_terms), (tax_path, tax_terms)):
-        for element in root.xpath(path):
+        for element in _findall(root, path):
             for term, sub in terms:
-                if term not in missing and not element.xpath(sub):
+                if term not in missing and not _find(element, sub):
                     missing.append(term)
     return missing
 

@@ -143,7 +143,7 @@ Check = Callable[[Context], Iterable[Finding]]
 def _missing(ctx: Context, name: str, what: str) -> str:
     """'missing' said honestly: a PDF reader that found nothing may have missed it."""
     if ctx.text:
-        return f"{what} not found on the invoice"
+        return f"{what} was not found on the invoice"
     return f"{what} is missing"
 
 
