@@ -194,8 +194,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if args.json:
             emit(data)
         else:
-            print(f"{path}: {data.get('source')} {data.get('invoice_number') or '-'} "
-                  f"{data.get('total_with_vat') or ''} {data.get('currency') or ''} {data.get('error') or ''}")  # fmt: skip
+            number, total = data.get("invoice_number") or "-", data.get("total_with_vat") or ""
+            print(f"{path}: {data.get('source')} {number} {total} {data.get('currency') or ''} {data.get('error') or ''}")
     return status
 
 
@@ -220,8 +220,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = _read_file(path)
         findings = rules.check_result(result, requirements)
         action = rules.decision(findings)
-        data = {"file": path, "ok": action == "send", "action": action, "source": result.source,
-                "findings": [f.as_dict() for f in findings]}  # fmt: skip
+        found = [f.as_dict() for f in findings]
+        data = {"file": path, "ok": action == "send", "action": action, "source": result.source, "findings": found}
         if args.json:
             emit(data)
         else:
@@ -286,10 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("process", cmd_process, "process pending messages and the outbox once, then exit")
 
-    extract = add("extract", cmd_extract, "read invoices (PDF, Factur-X, CII/UBL XML) and print what they say")
+    extract = add("extract", cmd_extract, "read invoices (PDF, Factur-X, CII/UBL XML), print what they say")
     extract.add_argument("files", nargs="+")
     extract.add_argument("--json", action="store_true")
-    check = add("check", cmd_check, "read and check invoices: legal mentions, EN 16931, customer requirements")
+    check = add("check", cmd_check, "read and check invoices: legal mentions, EN 16931, customer rules")
     check.add_argument("files", nargs="+")
     check.add_argument("--customer", help="customer code in the directory: apply what this customer requires")
     check.add_argument("--json", action="store_true")
