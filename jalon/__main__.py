@@ -195,7 +195,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             emit(data)
         else:
             number, total = data.get("invoice_number") or "-", data.get("total_with_vat") or ""
-            print(f"{path}: {data.get('source')} {number} {total} {data.get('currency') or ''} {data.get('error') or ''}")
+            currency, error = data.get("currency") or "", data.get("error") or ""
+            print(f"{path}: {data.get('source')} {number} {total} {currency} {error}")
     return status
 
 
