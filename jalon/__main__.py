@@ -221,8 +221,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = _read_file(path)
         findings = rules.check_result(result, requirements)
         action = rules.decision(findings)
-        found = [f.as_dict() for f in findings]
-        data = {"file": path, "ok": action == "send", "action": action, "source": result.source, "findings": found}
+        data = {"file": path, "ok": action == "send", "action": action, "source": result.source}
+        data["findings"] = [f.as_dict() for f in findings]
         if args.json:
             emit(data)
         else:
