@@ -34,6 +34,11 @@ def of_root(root: etree._Element) -> str:
     return "unknown"
 
 
+def parse(data: bytes) -> etree._Element:
+    """xmlsafe.parse, letting through only the cXML DTD reference cXML documents always carry."""
+    return xmlsafe.parse(data, allow_doctype_system=b"<!DOCTYPE cXML" in data[:2048])
+
+
 def sniff(data: bytes) -> str:
     """The syntax of raw bytes, looking only at the head for non-XML ones (no full parse for PDF/EDIFACT)."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf").lstrip()
@@ -42,13 +47,13 @@ def sniff(data: bytes) -> str:
     if head.startswith((b"UNA", b"UNB")):
         return "edifact"
     if head.startswith(b"<"):
-        return of_root(xmlsafe.parse(data))
+        return of_root(parse(data))
     return "unknown"
 
 
 def read_xml(xml: bytes | etree._Element) -> Invoice:
     """Any supported XML invoice -> model. ValueError (HostileXML included) for anything else."""
-    root = xmlsafe.parse(xml) if isinstance(xml, bytes | bytearray) else xml
+    root = parse(xml) if isinstance(xml, bytes | bytearray) else xml
     kind = of_root(root)
     if kind in ("cii", "zugferd1"):
         from jalon.formats.cii import read_cii

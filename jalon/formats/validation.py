@@ -406,7 +406,7 @@ def validate(data: bytes, *, official: bool = True, profile: str | None = None) 
         from jalon.formats import edifact
 
         return edifact.validate(data, profile=profile)
-    root = xmlsafe.parse(data, allow_doctype_system=kind == "cxml")
+    root = syntax.parse(data)
     return validate_root(root, profile=profile, official=official)
 
 

@@ -1,0 +1,90 @@
+"""cXML InvoiceDetailRequest (Coupa, Ariba) and GS1 XML invoices: written from the model, read back the same
+for what each carries, and a cXML's DTD reference is never followed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_formats_write_samples import samples
+from test_formats_xml_hostile import Tripwire
+
+from jalon.formats import cxml, gs1, syntax, validation, xmlsafe
+
+CARRIED = (
+    "number",
+    "type_code",
+    "issue_date",
+    "due_date",
+    "currency",
+    "purchase_order",
+    "buyer_reference",
+    "payment_terms",
+    "vat_breakdown",
+    "preceding_invoices",
+)
+
+
+def _same_lines(a, b) -> bool:
+    keys = ("id", "name", "quantity", "unit", "net_price", "net_amount", "vat_category", "vat_rate")
+    return [[getattr(x, k) for k in keys] for x in a.lines] == [
+        [getattr(x, k) for k in keys] for x in b.lines
+    ]
+
+
+@pytest.mark.parametrize(
+    ("write", "read", "kind"),
+    [(cxml.write_cxml, cxml.read_cxml, "cxml"), (gs1.write_gs1, gs1.read_gs1, "gs1")],
+    ids=["cxml", "gs1"],
+)
+def test_model_to_format_to_model_keeps_what_the_format_carries(write, read, kind) -> None:
+    """Every hand-made invoice (credit note included) comes back with its number, dates, references, VAT
+    breakdown, totals, lines and parties' identifiers."""
+    for name, invoice in samples().items():
+        data = write(invoice)
+        assert syntax.sniff(data) == kind
+        back = read(data)
+        for field in CARRIED:
+            assert getattr(back, field) == getattr(invoice, field), (name, field)
+        expected_totals = invoice.totals
+        expected_totals.vat_total_accounting = None  # neither format carries BT-111
+        assert back.totals == expected_totals, name
+        assert _same_lines(back, invoice), name
+        for role in ("seller", "buyer"):
+            mine, theirs = getattr(back, role), getattr(invoice, role)
+            assert (mine.name, mine.vat_id, mine.siren, mine.siret, mine.address) == (
+                theirs.name,
+                theirs.vat_id,
+                theirs.siren,
+                theirs.siret,
+                theirs.address,
+            ), (name, role)
+        assert back.recovery_indemnity_text == invoice.recovery_indemnity_text
+        report = validation.validate(data)
+        assert report.valid and report.format == kind, report.as_dict()
+
+
+def test_a_cxml_names_its_dtd_which_is_never_fetched_nor_read(tmp_path: Path) -> None:
+    """cXML must carry its DOCTYPE; jalon accepts that one form without loading it, even when it points at
+    a local file, and still refuses an internal subset."""
+    wire = Tripwire(tmp_path / "cXML.dtd")
+    try:
+        data = cxml.write_cxml(samples()["simple"]).replace(
+            b"http://xml.cxml.org/schemas/cXML/1.2.060/InvoiceDetail.dtd", wire.path.as_uri().encode()
+        )
+        assert cxml.read_cxml(data).number == "F2026-0001"
+        assert not wire.opened.wait(0.3)
+    finally:
+        wire.close()
+    evil = data.replace(b'.dtd">', b'.dtd" [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
+    with pytest.raises(xmlsafe.HostileXML):
+        cxml.read_cxml(evil)
+    assert validation.validate(evil).errors[0].rule == "HOSTILE-XML"
+
+
+def test_a_cxml_without_invoice_detail_is_refused_clearly() -> None:
+    """A cXML OrderRequest is not an invoice: the reader says so."""
+    with pytest.raises(ValueError, match="InvoiceDetailRequest"):
+        cxml.read_cxml(b"<cXML><Request><OrderRequest/></Request></cXML>")
+    with pytest.raises(ValueError, match="GS1"):
+        gs1.read_gs1(b'<invoice:invoiceMessage xmlns:invoice="urn:gs1:ecom:invoice:xsd:3"/>')
