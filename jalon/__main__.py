@@ -232,6 +232,66 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_validation(args: argparse.Namespace) -> None:
+    from jalon.formats import validation
+
+    settings = load_settings(args)
+    validation.configure(settings.validation.rules_dir, settings.validation.xsd_dir)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Convert one invoice file to a target format; the output is validated before it is written."""
+    from pathlib import Path
+
+    from jalon.formats import convert
+
+    _configure_validation(args)
+    source = Path(args.file)
+    try:
+        done = convert.convert(source.read_bytes(), args.to, profile=args.profile, french=args.french)
+    except (OSError, convert.ConversionError) as error:
+        print(f"jalon: {source}: {error}", file=sys.stderr)
+        return 2
+    report = done.report.as_dict()
+    if not done.report.valid and not args.force:
+        print(f"jalon: {source}: the {args.to} output fails its rules, not written", file=sys.stderr)
+        emit({"file": str(source), "output": None, **report})
+        return 1
+    target = Path(args.output) if args.output else source.with_suffix(convert.SUFFIXES[args.to])
+    if target.resolve() == source.resolve():
+        target = source.with_name(f"{source.stem}.{args.to}{convert.SUFFIXES[args.to]}")
+    target.write_bytes(done.output)
+    emit({"file": str(source), "output": str(target), **report})
+    return 0 if done.report.valid else 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate each file; one JSON object per line: valid, format, profile, errors, warnings."""
+    from pathlib import Path
+
+    from jalon.formats import validation
+
+    _configure_validation(args)
+    status = 0
+    for name in args.files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as error:
+            failure = validation.Finding("READ", str(error))
+            report = validation.ValidationReport(False, "none", None, [failure])
+        else:
+            report = validation.validate(data, official=args.official, profile=args.profile)
+        status = status if report.valid else 1
+        if args.json:
+            emit({"file": name, **report.as_dict()})
+        else:
+            verdict = "valid" if report.valid else "INVALID"
+            print(f"{name}: {verdict} ({report.format} {report.profile or ''})")
+            for finding in report.errors:
+                print(f"  error   {finding.rule:<24} {finding.message[:160]}")
+    return status
+
+
 COMMANDS: dict[str, Handler] = {}
 
 
@@ -294,6 +354,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+")
     check.add_argument("--customer", help="customer code in the directory: apply what this customer requires")
     check.add_argument("--json", action="store_true")
+
+    convert = add("convert", cmd_convert, "convert an invoice (PDF or XML) to the format a recipient expects")
+    convert.add_argument("file")
+    targets = ["facturx", "cii", "ubl", "peppol", "edifact", "cxml", "gs1"]
+    convert.add_argument("--to", required=True, choices=targets)
+    convert.add_argument("-o", "--output", help="where to write (default: FILE with the target's suffix)")
+    convert.add_argument("--profile", help="EN16931 (default), BASIC-WL, BASIC, EXTENDED, EXTENDED-CTC-FR")
+    convert.add_argument("--french", action="store_true", help="add the French reform's codes (BR-FR rules)")
+    convert.add_argument("--force", action="store_true", help="write the output even if it fails its rules")
+    validate = add("validate", cmd_validate, "validate invoice files: XSD; --official adds the Schematron")
+    validate.add_argument("files", nargs="+")
+    validate.add_argument("--official", action="store_true", help="run the official Schematron rule sets")
+    validate.add_argument("--profile", help="force a profile, e.g. EN16931+BR-FR, PEPPOL, EXTENDED-CTC-FR")
+    validate.add_argument("--json", action="store_true")
     return parser
 
 

@@ -51,6 +51,14 @@ def sniff(data: bytes) -> str:
     return "unknown"
 
 
+def sniff_safely(data: bytes) -> str:
+    """Like `sniff`, but 'unknown' instead of raising for hostile or broken XML (the reader will say why)."""
+    try:
+        return sniff(data)
+    except ValueError:
+        return "unknown"
+
+
 def read_xml(xml: bytes | etree._Element) -> Invoice:
     """Any supported XML invoice -> model. ValueError (HostileXML included) for anything else."""
     root = parse(xml) if isinstance(xml, bytes | bytearray) else xml

@@ -1,0 +1,90 @@
+"""Complete an invoice read from a PDF's text with what EN 16931 requires and its own figures prove.
+
+A printed invoice often shows VAT per rate in its summary but not on each line, or lines the text reader
+could not take apart. Before writing a structured format, `complete` fills only what the amounts decide:
+- line VAT rates: when one assignment of lines to the breakdown's rates makes each rate's lines add up to
+  its taxable amount to the cent (one rate: trivially; several: searched, and used only if unique);
+- VAT category S for a positive rate with no category;
+- when no line was read at all, one line per VAT rate carrying that rate's taxable amount, named as such
+  ("Total HT soumis à TVA 20 %"), with a reader warning saying so.
+Nothing else is touched; a copy is returned.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+from jalon.formats.model import Invoice, Line
+
+SEARCH_BUDGET = 200_000  # backtracking steps before giving up on matching lines to rates
+MAX_LINES = 40
+
+
+def _unique_assignment(amounts: list[Decimal], targets: list[Decimal]) -> list[int] | None:
+    """Index of the target each amount goes to, when exactly one assignment hits every target exactly."""
+    order = sorted(range(len(amounts)), key=lambda i: -abs(amounts[i]))
+    found: list[list[int]] = []
+    steps = 0
+    choice = [0] * len(amounts)
+
+    def walk(position: int, remaining: list[Decimal]) -> bool:
+        nonlocal steps
+        steps += 1
+        if steps > SEARCH_BUDGET or len(found) > 1:
+            return False
+        if position == len(order):
+            if all(r == 0 for r in remaining):
+                found.append(choice.copy())
+            return True
+        index = order[position]
+        rest = sum((abs(amounts[i]) for i in order[position + 1 :]), Decimal(0))
+        for target in range(len(targets)):
+            after = remaining[target] - amounts[index]
+            remaining[target] = after
+            if all(abs(r) <= rest for r in remaining):
+                choice[index] = target
+                if not walk(position + 1, remaining):
+                    remaining[target] = after + amounts[index]
+                    return False
+            remaining[target] = after + amounts[index]
+        return True
+
+    complete = walk(0, list(targets))
+    return found[0] if complete and len(found) == 1 else None
+
+
+def complete(invoice: Invoice) -> Invoice:
+    """A copy with line VAT rates/categories and summary lines filled where the figures decide them."""
+    inv = copy.deepcopy(invoice)
+    for bd in inv.vat_breakdown:
+        if not bd.category and bd.rate:
+            bd.category = "S"
+    if not inv.lines and inv.vat_breakdown:
+        for index, bd in enumerate(inv.vat_breakdown, 1):
+            rate = "" if bd.rate is None else f" {bd.rate.normalize():f} %"
+            inv.lines.append(
+                Line(id=str(index), name=f"Total HT soumis à TVA{rate}", quantity=Decimal(1), unit="C62",
+                     net_price=bd.taxable_amount, net_amount=bd.taxable_amount,
+                     vat_category=bd.category, vat_rate=bd.rate)
+            )  # fmt: skip
+        inv.reader_warnings.append("no line could be read: one summary line per VAT rate was written")
+        return inv
+    missing = [line for line in inv.lines if line.vat_rate is None and line.vat_category is None]
+    if not missing or inv.allowances_charges or len(inv.lines) > MAX_LINES:
+        return inv
+    if len(inv.vat_breakdown) == 1:
+        bd = inv.vat_breakdown[0]
+        for line in missing:
+            line.vat_category, line.vat_rate = bd.category, bd.rate
+        return inv
+    if len(missing) != len(inv.lines) or not inv.vat_breakdown:
+        return inv
+    assignment = _unique_assignment(
+        [line.net_amount for line in inv.lines], [b.taxable_amount for b in inv.vat_breakdown]
+    )
+    if assignment is not None:
+        for line, target in zip(inv.lines, assignment, strict=True):
+            bd = inv.vat_breakdown[target]
+            line.vat_category, line.vat_rate = bd.category, bd.rate
+    return inv
