@@ -10,33 +10,9 @@ import pytest
 from conftest import corpus, need
 from pypdf import PdfReader
 from test_formats_write_roundtrip import differences
-from test_formats_write_samples import samples
+from test_formats_write_samples import billing_tool_pdf, samples
 
 from jalon.formats import facturx, mentions, pdfa, syntax, validation
-from jalon.formats.model import Invoice
-
-
-def billing_tool_pdf(invoice: Invoice) -> bytes:
-    """A plain PDF like a billing tool prints: base-14 Helvetica (not embedded), no XMP, no output intent."""
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
-    page.setFont("Helvetica", 11)
-    page.setFillColorRGB(0.1, 0.2, 0.5)
-    y = 800
-    for text in (
-        invoice.seller.name,
-        f"Facture n° {invoice.number}",
-        f"Date : {invoice.issue_date}",
-        f"Client : {invoice.buyer.name}",
-        f"Total TTC : {invoice.totals.tax_inclusive} {invoice.currency}",
-    ):
-        page.drawString(60, y, text or "")
-        y -= 18
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")

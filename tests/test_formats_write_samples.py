@@ -4,6 +4,7 @@ each is consistent to the cent, and each passes the official rules of every form
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -176,6 +177,29 @@ def samples() -> dict[str, Invoice]:
             [("Développement", "5", "650.00", "20")], number="F2026-0400", prepaid=Decimal("1000.00")
         ),
     }
+
+
+def billing_tool_pdf(invoice: Invoice) -> bytes:
+    """A plain PDF like a billing tool prints: base-14 Helvetica (not embedded), no XMP, no output intent."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.setFont("Helvetica", 11)
+    page.setFillColorRGB(0.1, 0.2, 0.5)
+    y = 800
+    for text in (
+        invoice.seller.name,
+        f"Facture n° {invoice.number}",
+        f"Date : {invoice.issue_date}",
+        f"Client : {invoice.buyer.name}",
+        f"Total TTC : {invoice.totals.tax_inclusive} {invoice.currency}",
+    ):
+        page.drawString(60, y, text or "")
+        y -= 18
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
 
 
 OUTPUTS = [
