@@ -178,3 +178,12 @@ def test_the_tripwire_does_notice_a_parser_that_follows_entities(tripwire: Tripw
     root = etree.fromstring(_xxe(tripwire.path.as_uri()), parser=careless)
     assert tripwire.opened.wait(2)
     assert "SECRET-CONTENT" in etree.tostring(root).decode()
+
+
+def test_validate_gives_a_verdict_for_any_bytes() -> None:
+    """Empty, binary, truncated PDF, broken EDIFACT, unknown XML: each is an invalid report, never a crash."""
+    from jalon.formats import validation
+
+    for data in (b"", b"\x00\x01\x02garbage", b"%PDF-1.4 truncated", b"UNB+x", b"<a/>", b"<cXML/>"):
+        report = validation.validate(data)
+        assert not report.valid and report.errors, data

@@ -352,7 +352,10 @@ def validate_root(
             if not available(name):
                 report.skipped.append(name)
                 continue
-            errors, warnings = run_rules(root, name)
+            try:
+                errors, warnings = run_rules(root, name)
+            except Exception as error:  # a Saxon failure on odd input is a finding, not a crash
+                errors, warnings = [Finding("RULES-ERROR", f"{name} could not run: {error}"[:300])], []
             report.errors.extend(errors)
             report.warnings.extend(warnings)
             report.ran.append(name)
@@ -393,11 +396,24 @@ def validate(data: bytes, *, official: bool = True, profile: str | None = None) 
     Never raises for bad input: hostile or broken documents come back as an invalid report naming why.
     """
     try:
+        return _validate(data, official=official, profile=profile)
+    except (RulesMissing, OSError):
+        raise  # the installation is broken, not the input
+    except Exception as error:  # last line of defence: a verdict, whatever the bytes
+        return ValidationReport(False, "unknown", profile, [Finding("VALIDATION-ERROR", str(error)[:300])])
+
+
+def _validate(data: bytes, *, official: bool, profile: str | None) -> ValidationReport:
+    try:
         kind = syntax.sniff(data)
     except xmlsafe.HostileXML as error:
         return ValidationReport(False, "xml", profile, [Finding("HOSTILE-XML", str(error))])
     except ValueError as error:
         return ValidationReport(False, "xml", profile, [Finding("NOT-WELL-FORMED", str(error))])
+    if kind == "unknown":
+        return ValidationReport(
+            False, "unknown", profile, [Finding("FORMAT", "not a PDF, XML or EDIFACT invoice")]
+        )
     if kind == "pdf":
         from jalon.formats import pdfa
 
