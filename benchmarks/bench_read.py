@@ -2,8 +2,8 @@
 process pool on every core (as the gateway runs it), and on one core.
 
 Run: .venv/bin/python benchmarks/bench_read.py [--rounds 20] [--workers N]. Text PDFs come from
-tests/data/invoices (one-page ones), Factur-X PDFs from ../shared/corpora/einvoice/examples/facturx-pdf (skipped
-when the corpus is absent). Aim: < 8 ms per one-page text PDF and < 3 ms per Factur-X PDF, per core.
+tests/data/invoices (one-page ones), Factur-X PDFs from ../shared/corpora/einvoice/examples/facturx-pdf
+(skipped when the corpus is absent). Aim: < 8 ms per one-page text PDF and < 3 ms per Factur-X PDF, per core.
 """
 
 from __future__ import annotations
@@ -87,8 +87,10 @@ def main() -> None:
         single = one_core(files, max(3, args.rounds // 4))
         wall, per_core = pool(files, args.rounds, args.workers)
         print(
-            f"  {kind:8s} {len(files):3d} files: one core {single:6.2f} ms/invoice | pool: {wall:6.2f} ms/invoice wall, "
-            f"{per_core:6.2f} ms/invoice per core, {1000 / wall:7.0f} invoices/s (aim < {aim:.0f} ms per core)"
+            f"  {kind:8s} {len(files):3d} files: one core {single:6.2f} ms/invoice | pool: {wall:6.2f} "
+            "ms/invoice "
+            f"wall, {per_core:6.2f} ms/invoice per core, {1000 / wall:7.0f} invoices/s "
+            f"(aim < {aim:.0f} ms per core)"
         )
 
 

@@ -4,8 +4,11 @@ Run `.venv/bin/python tests/gen_invoices.py` (deterministic: same seed, same fil
 what matters to a reader: labels in French or English, beside or above their values, tables with and without
 rules, totals in a column or in a row, one or several pages, dates and amounts written every common way, fonts
 (standard Type 1 and an embedded TrueType), credit notes, several VAT rates, foreign currencies, public buyers
-with a service code, and one non-compliant invoice per check code. Styles listed in HELD_OUT were written after
-the reader was frozen: their first-contact accuracy is the honest figure for layouts jalon has never seen.
+with a service code, and one non-compliant invoice per check code.
+
+The reader was first run on the HELD_OUT styles only after it had been tuned on the others: that first-contact
+figure (80 % of fields right) is the honest one for layouts jalon has never seen; fixes made afterwards were
+general (labels, geometry), never per style.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ SEED = 20261128
 CENT = Decimal("0.01")
 HELD_OUT = ("ledger_mono", "us_export", "chorus_form", "footer_seller", "uk_ordinal", "sidebar")
 
-# --- parties --------------------------------------------------------------------------------------------------
+# --- parties ------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -82,14 +85,29 @@ def _foreign_vat(country: str, rng: random.Random) -> str:
 
 
 SELLER_NAMES = [
-    "Atelier Lumière SARL", "Boulangerie Martin SAS", "Cabinet Rivière Conseil SAS", "Delta Logistique SA",
-    "Éditions du Pont SARL", "Forge & Fils SAS", "Garnier Informatique SASU", "Horizon Énergie SA",
-    "Imprimerie Vauban SARL", "Jardins de Provence EURL", "Kappa Ingénierie SAS", "Lumen Studio SAS",
-]  # fmt: skip
+    "Atelier Lumière SARL",
+    "Boulangerie Martin SAS",
+    "Cabinet Rivière Conseil SAS",
+    "Delta Logistique SA",
+    "Éditions du Pont SARL",
+    "Forge & Fils SAS",
+    "Garnier Informatique SASU",
+    "Horizon Énergie SA",
+    "Imprimerie Vauban SARL",
+    "Jardins de Provence EURL",
+    "Kappa Ingénierie SAS",
+    "Lumen Studio SAS",
+]
 BUYER_NAMES = [
-    "Société Générale des Eaux SA", "Maison Bertrand SARL", "Groupe Arcadia SAS", "Clinique du Parc SAS",
-    "Transports Lemoine SARL", "Hôtel des Voyageurs SAS", "Coopérative Agricole du Lot", "Pharmacie Centrale SELARL",
-]  # fmt: skip
+    "Société Générale des Eaux SA",
+    "Maison Bertrand SARL",
+    "Groupe Arcadia SAS",
+    "Clinique du Parc SAS",
+    "Transports Lemoine SARL",
+    "Hôtel des Voyageurs SAS",
+    "Coopérative Agricole du Lot",
+    "Pharmacie Centrale SELARL",
+]
 PUBLIC_BUYERS = [
     "Mairie de Villeneuve",
     "Centre Hospitalier de Vienne",
@@ -104,29 +122,72 @@ FOREIGN_BUYERS = [
 ]
 US_BUYERS = [("Acme Robotics Inc.", "500 Market Street", "94105", "San Francisco, CA", "US", "USA")]
 UK_BUYERS = [("Harlow & Sons Ltd", "14 King Street", "EC2V 8EA", "London", "GB", "United Kingdom")]
-STREETS = ["12 rue des Lilas", "4 avenue Jean Jaurès", "27 boulevard Voltaire", "3 place du Marché", "58 quai de la Loire",
-           "9 impasse des Tilleuls", "101 route de Lyon", "6 allée des Peupliers"]  # fmt: skip
-CITIES = [("75011", "Paris"), ("69003", "Lyon"), ("13008", "Marseille"), ("33000", "Bordeaux"), ("44000", "Nantes"),
-          ("31000", "Toulouse"), ("67000", "Strasbourg"), ("59000", "Lille"), ("35000", "Rennes"), ("21000", "Dijon")]  # fmt: skip
+STREETS = [
+    "12 rue des Lilas",
+    "4 avenue Jean Jaurès",
+    "27 boulevard Voltaire",
+    "3 place du Marché",
+    "58 quai de la Loire",
+    "9 impasse des Tilleuls",
+    "101 route de Lyon",
+    "6 allée des Peupliers",
+]
+CITIES = [
+    ("75011", "Paris"),
+    ("69003", "Lyon"),
+    ("13008", "Marseille"),
+    ("33000", "Bordeaux"),
+    ("44000", "Nantes"),
+    ("31000", "Toulouse"),
+    ("67000", "Strasbourg"),
+    ("59000", "Lille"),
+    ("35000", "Rennes"),
+    ("21000", "Dijon"),
+]
 ITEMS = [
-    ("Prestation de conseil (jour)", 650, 20), ("Développement logiciel (heure)", 85, 20), ("Licence annuelle", 1200, 20),
-    ("Formation sur site", 950, 20), ("Câble réseau 5 m", 7.9, 20), ("Ramette papier A4", 4.35, 20),
-    ("Livre technique", 39, 5.5), ("Repas d'équipe", 18.5, 10), ("Transport de marchandises", 240, 20),
-    ("Maintenance mensuelle", 310, 20), ("Café en grains 1 kg", 16.8, 5.5), ("Travaux de rénovation", 1830, 10),
-    ("Médicament générique", 12.4, 2.1), ("Abonnement presse", 9.9, 2.1), ("Hébergement serveur", 149, 20),
-]  # fmt: skip
+    ("Prestation de conseil (jour)", 650, 20),
+    ("Développement logiciel (heure)", 85, 20),
+    ("Licence annuelle", 1200, 20),
+    ("Formation sur site", 950, 20),
+    ("Câble réseau 5 m", 7.9, 20),
+    ("Ramette papier A4", 4.35, 20),
+    ("Livre technique", 39, 5.5),
+    ("Repas d'équipe", 18.5, 10),
+    ("Transport de marchandises", 240, 20),
+    ("Maintenance mensuelle", 310, 20),
+    ("Café en grains 1 kg", 16.8, 5.5),
+    ("Travaux de rénovation", 1830, 10),
+    ("Médicament générique", 12.4, 2.1),
+    ("Abonnement presse", 9.9, 2.1),
+    ("Hébergement serveur", 149, 20),
+]
 ITEMS_EN = [
-    ("Consulting day", 650, 20), ("Software development (hour)", 85, 20), ("Annual licence", 1200, 20),
-    ("On-site training", 950, 20), ("Network cable 5 m", 7.9, 20), ("Server hosting", 149, 20),
-    ("Technical book", 39, 5.5), ("Monthly maintenance", 310, 20), ("Freight", 240, 20),
-]  # fmt: skip
+    ("Consulting day", 650, 20),
+    ("Software development (hour)", 85, 20),
+    ("Annual licence", 1200, 20),
+    ("On-site training", 950, 20),
+    ("Network cable 5 m", 7.9, 20),
+    ("Server hosting", 149, 20),
+    ("Technical book", 39, 5.5),
+    ("Monthly maintenance", 310, 20),
+    ("Freight", 240, 20),
+]
 
 
 def french_company(rng: random.Random, name: str, public: bool = False) -> Company:
     siren = _siren(rng)
     postcode, city = rng.choice(CITIES)
-    company = Company(name=name, street=rng.choice(STREETS), postcode=postcode, city=city, country="FR",
-                      siren=siren, siret=_siret(siren, rng), vat=None if public else _fr_vat(siren), public=public)  # fmt: skip
+    company = Company(
+        name=name,
+        street=rng.choice(STREETS),
+        postcode=postcode,
+        city=city,
+        country="FR",
+        siren=siren,
+        siret=_siret(siren, rng),
+        vat=None if public else _fr_vat(siren),
+        public=public,
+    )
     if public:
         company.service_code = rng.choice(["SERV-ACHATS", "DSI-042", "FACTURES", "SG75"])
     company.capital = rng.choice(["10 000", "50 000", "120 000", "1 000 000"])
@@ -136,8 +197,15 @@ def french_company(rng: random.Random, name: str, public: bool = False) -> Compa
 def foreign_company(rng: random.Random, entry: tuple[str, ...]) -> Company:
     name, street, postcode, city, country, country_name = entry
     vat = _foreign_vat(country, rng) if country in {"DE", "BE", "IT", "LU", "GB"} else None
-    return Company(name=name, street=street, postcode=postcode, city=city, country=country,
-                   country_name=country_name, vat=vat)  # fmt: skip
+    return Company(
+        name=name,
+        street=street,
+        postcode=postcode,
+        city=city,
+        country=country,
+        country_name=country_name,
+        vat=vat,
+    )
 
 
 # --- the document -----------------------------------------------------------------------------------------
@@ -188,8 +256,10 @@ class Doc:
         rates: dict[Decimal, Decimal] = {}
         for item in self.items:
             rates[item.rate] = rates.get(item.rate, Decimal("0")) + item.amount
-        return [(rate, base, (base * rate / 100).quantize(CENT, ROUND_HALF_UP)) for rate, base in
-                sorted(rates.items(), key=lambda kv: -kv[0])]  # fmt: skip
+        return [
+            (rate, base, (base * rate / 100).quantize(CENT, ROUND_HALF_UP))
+            for rate, base in sorted(rates.items(), key=lambda kv: -kv[0])
+        ]
 
     def totals(self) -> tuple[Decimal, Decimal, Decimal]:
         rows = self.breakdown()
@@ -199,7 +269,7 @@ class Doc:
         return ht, tva, ttc
 
     def printed_ttc(self) -> Decimal:
-        ht, tva, ttc = self.totals()
+        _ht, _tva, ttc = self.totals()
         return ttc + Decimal("10.00") if self.inconsistent else ttc
 
     def expected(self) -> dict[str, object]:
@@ -391,7 +461,8 @@ def legal_mentions_fr(doc: Doc) -> list[str]:
     rows = []
     if doc.shows("penalty"):
         rows.append(
-            "Pénalités de retard : trois fois le taux d'intérêt légal, exigibles dès le lendemain de l'échéance."
+            "Pénalités de retard : trois fois le taux d'intérêt légal, exigibles dès le lendemain de "
+            "l'échéance."
         )
     if doc.shows("indemnity"):
         rows.append("Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €.")
@@ -486,7 +557,7 @@ def style_classic_fr(doc: Doc) -> bytes:
     ]
     pen.box(38, y - 10, 520, 16, fill=0.9)
     for x, label, align in cols:
-        pen.text(x if align == "left" else x, y + 1, label, 8, bold=True, align=align)
+        pen.text(x, y + 1, label, 8, bold=True, align=align)
     y += 20
     sign = doc.negative_credit
     for item in doc.items:
@@ -497,10 +568,10 @@ def style_classic_fr(doc: Doc) -> bytes:
         pen.text(555, y, fmt_amount(item.amount, "fr", sign=sign), 9, align="right")
         y += 14
     pen.rule(38, y - 6, 558)
-    ht, tva, _ = doc.totals()
+    ht, _tva, _ = doc.totals()
     y += 12
     rows = [("Total HT", ht)]
-    for rate, base, vat in doc.breakdown():
+    for rate, _base, vat in doc.breakdown():
         if rate:
             rows.append((f"TVA {rate:g} %".replace(".", ","), vat))
     if not any(rate for rate, _, _ in doc.breakdown()):
@@ -582,7 +653,7 @@ def style_modern_en(doc: Doc) -> bytes:
         y += 15
     pen.rule(300, y, 555)
     y += 18
-    ht, tva, _ = doc.totals()
+    ht, _tva, _ = doc.totals()
     rows = [("Subtotal", ht)]
     for rate, base, vat in doc.breakdown():
         rows.append((f"VAT {rate:g}% on {fmt_amount(base, 'en', cur)}", vat))
@@ -832,7 +903,7 @@ def style_prose_fr(doc: Doc) -> bytes:
         pen.text(545, y, fmt_amount(item.amount, "plain_comma"), 10, align="right")
         y += 14
     y += 16
-    ht, tva, _ = doc.totals()
+    ht, _tva, _ = doc.totals()
     pen.text(50, y, f"Total hors taxes : {fmt_amount(ht, 'plain_comma', 'EUR')}", 11)
     y += 15
     for rate, base, vat in doc.breakdown():
@@ -840,9 +911,8 @@ def style_prose_fr(doc: Doc) -> bytes:
             pen.text(
                 50,
                 y,
-                f"TVA à {rate:g} % sur {fmt_amount(base, 'plain_comma')} : {fmt_amount(vat, 'plain_comma', 'EUR')}".replace(
-                    ".", ","
-                ),
+                f"TVA à {rate:g} % sur {fmt_amount(base, 'plain_comma')} : "
+                f"{fmt_amount(vat, 'plain_comma', 'EUR')}".replace(".", ","),
                 11,
             )
             y += 15
@@ -1076,14 +1146,17 @@ def style_ledger_mono(doc: Doc) -> bytes:
         "-" * width,
     ]
     for item in doc.items:
-        rows.append(f"{item.name[:35]:<36}{item.qty:>8g}{fmt_amount(item.price, 'plain_comma'):>12}"
-                    f"{str(item.rate).rstrip('0').rstrip('.') + '%':>7}{fmt_amount(item.amount, 'plain_comma'):>15}")  # fmt: skip
+        rows.append(
+            f"{item.name[:35]:<36}{item.qty:>8g}{fmt_amount(item.price, 'plain_comma'):>12}"
+            f"{str(item.rate).rstrip('0').rstrip('.') + '%':>7}{fmt_amount(item.amount, 'plain_comma'):>15}"
+        )
     rows.append("-" * width)
-    ht, tva, _ = doc.totals()
+    ht, _tva, _ = doc.totals()
     rows.append(f"{'TOTAL HT':.<63}{fmt_amount(ht, 'plain_comma'):>15}")
     for rate, base, vat in doc.breakdown():
         rows.append(
-            f"{('TVA ' + f'{rate:g}' + '% sur ' + fmt_amount(base, 'plain_comma')):.<63}{fmt_amount(vat, 'plain_comma'):>15}"
+            f"{'TVA ' + f'{rate:g}' + '% sur ' + fmt_amount(base, 'plain_comma'):.<63}"
+            f"{fmt_amount(vat, 'plain_comma'):>15}"
         )
     rows.append(f"{'TOTAL TTC EUR':.<63}{fmt_amount(doc.printed_ttc(), 'plain_comma'):>15}")
     rows.append("")
@@ -1118,10 +1191,12 @@ def style_us_export(doc: Doc) -> bytes:
     pen.text(40, 78, "   ".join(ids), 8)
     pen.text(570, 50, "Invoice" if not doc.credit_note else "Credit Memo", 22, align="right")
     y = 110
-    for label, value in (("Invoice #", doc.number if doc.shows("number") else None),
-                         ("Date", fmt_date(doc.issue, "mdy") if doc.shows("issue") else None),
-                         ("Payment due", fmt_date(doc.due, "mdy") if doc.shows("due") else None),
-                         ("P.O. #", doc.po)):  # fmt: skip
+    for label, value in (
+        ("Invoice #", doc.number if doc.shows("number") else None),
+        ("Date", fmt_date(doc.issue, "mdy") if doc.shows("issue") else None),
+        ("Payment due", fmt_date(doc.due, "mdy") if doc.shows("due") else None),
+        ("P.O. #", doc.po),
+    ):
         if value:
             pen.text(430, y, label, 9)
             pen.text(570, y, value, 9, align="right")
@@ -1212,7 +1287,7 @@ def style_chorus_form(doc: Doc) -> bytes:
         pen.text(550, y, fmt_amount(item.amount, "fr"), 9, align="right")
         y += 13
     y += 15
-    ht, tva, _ = doc.totals()
+    ht, _tva, _ = doc.totals()
     rows = [("Montant total HT", ht)]
     rows += [
         (f"TVA ({_rate(rate)} %) sur {fmt_amount(base, 'fr')}", vat) for rate, base, vat in doc.breakdown()
@@ -1269,7 +1344,7 @@ def style_footer_seller(doc: Doc) -> bytes:
         y += 15
     pen.rule(330, y, 555)
     y += 16
-    ht, tva, _ = doc.totals()
+    ht, _tva, _ = doc.totals()
     pen.text(330, y, "Total HT", 10)
     pen.text(555, y, fmt_amount(ht, "fr", "€"), 10, align="right")
     y += 14
@@ -1329,10 +1404,13 @@ def style_uk_ordinal(doc: Doc) -> bytes:
     if doc.shows("buyer_siren") and b.siren:
         pen.text(320, y, f"Customer company no. (SIREN) {b.siren}", 8)
     y = 180
-    for label, value in (("Invoice number", doc.number if doc.shows("number") else None),
-                         ("Invoice date", fmt_date(doc.issue, "ordinal_en") if doc.shows("issue") else None),
-                         ("Payment due", fmt_date(doc.due, "ordinal_en") if doc.shows("due") else None),
-                         ("Purchase order", doc.po), ("Original invoice", doc.preceding)):  # fmt: skip
+    for label, value in (
+        ("Invoice number", doc.number if doc.shows("number") else None),
+        ("Invoice date", fmt_date(doc.issue, "ordinal_en") if doc.shows("issue") else None),
+        ("Payment due", fmt_date(doc.due, "ordinal_en") if doc.shows("due") else None),
+        ("Purchase order", doc.po),
+        ("Original invoice", doc.preceding),
+    ):
         if value:
             pen.text(320, y, f"{label}:", 9)
             pen.text(430, y, value, 9)
@@ -1434,7 +1512,7 @@ def style_sidebar(doc: Doc) -> bytes:
         pen.text(565, y, fmt_amount(item.amount, "de"), 8, align="right")
         y += 12
     y += 16
-    ht, tva, _ = doc.totals()
+    ht, _tva, _ = doc.totals()
     rows = [("Sous-total HT", ht)]
     rows += [(f"TVA {_rate(rate)}% de {fmt_amount(base, 'de')}", vat) for rate, base, vat in doc.breakdown()]
     rows.append(("Total TTC (EUR)", doc.printed_ttc()))
@@ -1496,8 +1574,17 @@ def make_doc(rng: random.Random, style: str, index: int, kind: str = "plain") ->
     number = rng.choice(
         [f"F{year}-{index:04d}", f"FA{year}{index:05d}", f"INV-{year}-{index:03d}", f"{year}/{index:04d}"]
     )
-    doc = Doc(style=style, key=f"{style}-{index:02d}", number=number, issue=issue, due=due, seller=seller, buyer=buyer,
-              items=_items(rng, count, english), lang="en" if english else "fr")  # fmt: skip
+    doc = Doc(
+        style=style,
+        key=f"{style}-{index:02d}",
+        number=number,
+        issue=issue,
+        due=due,
+        seller=seller,
+        buyer=buyer,
+        items=_items(rng, count, english),
+        lang="en" if english else "fr",
+    )
     doc.show = {"buyer_siren": True}
     if rng.random() < 0.5:
         doc.po = rng.choice(
@@ -1520,8 +1607,9 @@ def make_doc(rng: random.Random, style: str, index: int, kind: str = "plain") ->
         doc.items = doc.items[:3]
         doc.negative_credit = style == "classic_fr"
     elif kind == "multirate":
-        doc.items = _items(rng, max(3, count), english, rates=(20, 10, 5.5)) + [
-            Item("Livre", Decimal("2"), Decimal("24.90"), Decimal("5.5"))
+        doc.items = [
+            *_items(rng, max(3, count), english, rates=(20, 10, 5.5)),
+            Item("Livre", Decimal("2"), Decimal("24.90"), Decimal("5.5")),
         ]
     elif kind == "foreign_eu":
         doc.buyer = foreign_company(rng, rng.choice(FOREIGN_BUYERS))
@@ -1546,7 +1634,7 @@ def make_doc(rng: random.Random, style: str, index: int, kind: str = "plain") ->
         doc.po = f"EJ{rng.randint(1000000000, 9999999999)}"
         doc.requirements = {"is_public_buyer": True, "requires_buyer_reference": True}
     elif kind == "prepaid":
-        ht, tva, ttc = doc.totals()
+        _ht, _tva, ttc = doc.totals()
         doc.prepaid = (ttc * Decimal("0.3")).quantize(CENT)
     if doc.buyer.country != "FR":
         doc.show["buyer_siren"] = False
@@ -1582,8 +1670,13 @@ NON_COMPLIANT: list[tuple[str, str, Callable[[Doc], None], dict[str, object]]] =
     ("totals_inconsistent", "classic_fr", lambda d: setattr(d, "inconsistent", True), {}),
     ("buyer_siren", "totals_row_fr", lambda d: d.show.update(buyer_siren=False), {}),
     ("purchase_order", "classic_fr", lambda d: setattr(d, "po", None), {"requires_po": True}),
-    ("buyer_reference", "grid_fr", lambda d: setattr(d, "buyer_ref", None), {"is_public_buyer": True, "requires_buyer_reference": True}),
-]  # fmt: skip
+    (
+        "buyer_reference",
+        "grid_fr",
+        lambda d: setattr(d, "buyer_ref", None),
+        {"is_public_buyer": True, "requires_buyer_reference": True},
+    ),
+]
 
 
 def image_only_pdf(rng: random.Random) -> bytes:

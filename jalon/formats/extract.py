@@ -1,9 +1,9 @@
 """Read one invoice from what a billing tool sent: the most reliable reader that works wins.
 
-Order: XML embedded in the PDF (Factur-X / ZUGFeRD / XRechnung CII, or UBL) -> a CII or UBL XML file sent beside
-the PDF -> the PDF's text -> nothing. `read_invoice` never raises: bad bytes give a `ReadResult` without an
-invoice and with an `error` a person understands ("encrypted PDF", "unreadable: image-only PDF (scan)",
-"hostile XML: …"). `to_json` is the `jalon extract --json` view of the model.
+Order: XML embedded in the PDF (Factur-X / ZUGFeRD / XRechnung CII, or UBL) -> a CII or UBL XML file sent
+beside the PDF -> the PDF's text -> nothing. `read_invoice` never raises: bad bytes give a `ReadResult`
+without an invoice and with an `error` a person understands ("encrypted PDF", "unreadable: image-only PDF
+(scan)", "hostile XML: …"). `to_json` is the `jalon extract --json` view of the model.
 """
 
 from __future__ import annotations
@@ -18,10 +18,25 @@ from jalon.formats.model import Invoice
 
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?(CrossIndustryInvoice|CrossIndustryDocument|Invoice|CreditNote)[\s>/]")
 STRUCTURED_FIELDS = (
-    "invoice_number", "issue_date", "due_date", "currency", "seller_name", "seller_siren", "seller_siret",
-    "seller_vat", "buyer_name", "buyer_siren", "buyer_vat", "purchase_order", "buyer_reference",
-    "total_without_vat", "total_vat", "total_with_vat", "vat_breakdown", "doc_type",
-)  # fmt: skip
+    "invoice_number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "seller_name",
+    "seller_siren",
+    "seller_siret",
+    "seller_vat",
+    "buyer_name",
+    "buyer_siren",
+    "buyer_vat",
+    "purchase_order",
+    "buyer_reference",
+    "total_without_vat",
+    "total_vat",
+    "total_with_vat",
+    "vat_breakdown",
+    "doc_type",
+)
 
 
 @dataclass
@@ -42,7 +57,8 @@ class ReadResult:
 
 def xml_kind(data: bytes) -> str | None:
     """cii | ubl | None, from the root element name, without parsing (the XML may be hostile): skips the XML
-    declaration, comments (German samples open with pages of licence text), processing instructions, DOCTYPE."""
+    declaration, comments (German samples open with pages of licence text), processing instructions,
+    DOCTYPE."""
     position = 0
     head = data[:262_144]
     if head.startswith(b"\xef\xbb\xbf"):
@@ -50,6 +66,12 @@ def xml_kind(data: bytes) -> str | None:
     for _ in range(64):
         while position < len(head) and head[position : position + 1] in b" \t\r\n":
             position += 1
+        if head.startswith(b"<!DOCTYPE", position) or head.startswith(b"<!doctype", position):
+            # a DTD (maybe an internal subset full of entities): find the root after it; the parse refuses it
+            match = _ROOT.search(head, position)
+            return (
+                None if match is None else ("cii" if match.group(1).startswith(b"CrossIndustry") else "ubl")
+            )
         for opener, closer in ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!", b">")):
             if head.startswith(opener, position):
                 end = head.find(closer, position)
@@ -137,21 +159,31 @@ _PRESENCE = {
 _EACH = {
     "cii": (
         f"{_RSM}SupplyChainTradeTransaction/{_RAM}IncludedSupplyChainTradeLineItem",
-        (("BT-129", f"{_RAM}SpecifiedLineTradeDelivery/{_RAM}BilledQuantity"),
-         ("BT-131", f"{_RAM}SpecifiedLineTradeSettlement/{_RAM}SpecifiedTradeSettlementLineMonetarySummation/{_RAM}LineTotalAmount"),
-         ("BT-146", f"{_RAM}SpecifiedLineTradeAgreement/{_RAM}NetPriceProductTradePrice/{_RAM}ChargeAmount")),
+        (
+            ("BT-129", f"{_RAM}SpecifiedLineTradeDelivery/{_RAM}BilledQuantity"),
+            (
+                "BT-131",
+                f"{_RAM}SpecifiedLineTradeSettlement/{_RAM}SpecifiedTradeSettlementLineMonetarySummation/{_RAM}LineTotalAmount",
+            ),
+            (
+                "BT-146",
+                f"{_RAM}SpecifiedLineTradeAgreement/{_RAM}NetPriceProductTradePrice/{_RAM}ChargeAmount",
+            ),
+        ),
         f"{_SETTLEMENT}/{_RAM}ApplicableTradeTax",
         (("BT-116", f"{_RAM}BasisAmount"), ("BT-117", f"{_RAM}CalculatedAmount")),
     ),
     "ubl": (
         f"{_CAC}InvoiceLine|{_CAC}CreditNoteLine",
-        (("BT-129", f"{_CBC}InvoicedQuantity|{_CBC}CreditedQuantity"),
-         ("BT-131", f"{_CBC}LineExtensionAmount"),
-         ("BT-146", f"{_CAC}Price/{_CBC}PriceAmount")),
+        (
+            ("BT-129", f"{_CBC}InvoicedQuantity|{_CBC}CreditedQuantity"),
+            ("BT-131", f"{_CBC}LineExtensionAmount"),
+            ("BT-146", f"{_CAC}Price/{_CBC}PriceAmount"),
+        ),
         f"{_CAC}TaxTotal/{_CAC}TaxSubtotal",
         (("BT-116", f"{_CBC}TaxableAmount"), ("BT-117", f"{_CBC}TaxAmount")),
     ),
-}  # fmt: skip
+}
 
 
 def _find(element: Any, paths: str) -> bool:
@@ -197,44 +229,47 @@ def _read(
     warnings: list[str] = []
     if xml_kind(pdf) is not None:  # an XML invoice sent as the main document
         return read_xml(pdf, "xml", None)
-    if pdf:
-        try:
-            embedded = _embedded(pdf, warnings)
-        except ValueError as error:  # xmlsafe.HostileXML: entity tricks inside the PDF's attachment
-            return ReadResult(None, "none", f"hostile XML: {error}", warnings=warnings)
-        if embedded is not None:
-            name, data = embedded
-            result = read_xml(data, "facturx", name)
-            if result.ok or (result.error or "").startswith("hostile XML"):
-                result.warnings[:0] = warnings
-                return result
-            warnings.append(f"embedded {name}: {result.error}")
-    for name, data in attachments:
-        if xml_kind(data) is not None:
-            result = read_xml(data, "xml", name)
-            if result.ok or (result.error or "").startswith("hostile XML"):
-                result.warnings[:0] = warnings
-                return result
-            warnings.append(f"attached {name}: {result.error}")
+    candidates = [(name, data, "facturx") for name, data in _embedded(pdf, warnings)] if pdf else []
+    candidates += [(name, data, "xml") for name, data in attachments]
+    for name, data, source in candidates:
+        if xml_kind(data) is None:
+            if source == "facturx" and _looks_like_invoice_xml(name):
+                warnings.append(f"embedded {name}: not a CII or UBL invoice XML")
+            continue
+        result = read_xml(data, source, name)
+        if result.ok or (result.error or "").startswith("hostile XML"):
+            result.warnings[:0] = warnings
+            return result
+        warnings.append(f"{'embedded' if source == 'facturx' else 'attached'} {name}: {result.error}")
     if not pdf:
         return ReadResult(None, "none", "no PDF and no invoice XML", warnings=warnings)
     return _read_text(pdf, hints, warnings)
 
 
-def _embedded(pdf: bytes, warnings: list[str]) -> tuple[str, bytes] | None:
-    try:
-        from jalon.formats.facturx import embedded_xml
-    except ImportError:
-        return None
-    from jalon.formats.xmlsafe import HostileXML
+def _looks_like_invoice_xml(name: str) -> bool:
+    from jalon.formats.facturx import KNOWN_NAMES
 
+    return name.lower().rsplit("/", 1)[-1] in KNOWN_NAMES
+
+
+def _embedded(pdf: bytes, warnings: list[str]) -> list[tuple[str, bytes]]:
+    """The XML files embedded in the PDF, the standard names (factur-x.xml, xrechnung.xml…) first. Each goes
+    through read_xml, which parses it once with xmlsafe (hostile XML refused there)."""
     try:
-        return embedded_xml(pdf)
-    except HostileXML:
-        raise
-    except Exception as error:  # a PDF the attachment reader cannot walk is read as text
-        warnings.append(f"embedded XML not readable: {type(error).__name__}: {error}"[:200])
-        return None
+        from jalon.formats.facturx import KNOWN_NAMES, xml_attachments
+    except ImportError:
+        return []
+    try:
+        found = xml_attachments(pdf)
+    except Exception as error:  # a PDF the attachment reader cannot walk is read as text (or refused there)
+        warnings.append(f"embedded files not readable: {type(error).__name__}: {error}"[:200])
+        return []
+
+    def rank(item: tuple[str, bytes]) -> int:
+        name = item[0].lower().rsplit("/", 1)[-1]
+        return KNOWN_NAMES.index(name) if name in KNOWN_NAMES else len(KNOWN_NAMES)
+
+    return sorted(found, key=rank)
 
 
 def _read_text(pdf: bytes, hints: Mapping[str, Any] | None, warnings: list[str]) -> ReadResult:
@@ -263,8 +298,9 @@ def _number(value: Decimal | None, positive: bool) -> float | int | None:
 
 
 def to_json(invoice: Invoice) -> dict[str, Any]:
-    """The `jalon extract --json` fields: identifiers as strings, dates ISO, amounts as numbers (a credit note's
-    amounts positive, its doc_type credit_note), the VAT breakdown, the reader used and per-field confidence."""
+    """The `jalon extract --json` fields: identifiers as strings, dates ISO, amounts as numbers (a credit
+    note's amounts positive, its doc_type credit_note), the VAT breakdown, the reader used, per-field
+    confidence."""
     credit = invoice.doc_type == "credit_note"
     totals = invoice.totals
     seller, buyer = invoice.seller, invoice.buyer

@@ -23,35 +23,7 @@ _SEPARATORS = re.compile(r"[\s.\-/\u00a0\u202f]")
 EU_VAT_PREFIXES = frozenset(p.upper() for p in _eu_vat.MEMBER_STATES) | {"EL"}
 _OTHER_VAT = {"GB": _gb_vat, "CH": _ch_vat, "NO": _no_mva}
 EU_COUNTRIES = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ]
+    str.split("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK")
 )
 
 

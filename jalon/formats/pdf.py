@@ -197,7 +197,7 @@ def _has_images(data: bytes) -> bool:
 
 
 def _read_with_pypdf(data: bytes, why: str) -> PdfText:
-    """Fallback: pypdf's layout text, cut into spans at runs of spaces (x = column x 5 pt, y = line x 12 pt)."""
+    """Fallback: pypdf's layout text cut into spans at runs of spaces (x = column x 5, y = line x 12)."""
     import re
 
     import pypdf

@@ -1,10 +1,10 @@
-"""The checks an invoice passes before it leaves: French legal mentions, EN 16931 rules, what the customer requires.
+"""The checks an invoice passes before it leaves: French legal mentions, EN 16931, customer requirements.
 
 `check(invoice, requirements)` returns findings with a stable code, a severity and a message a person
 understands; `decision(findings)` says send or hold (any error holds). French mentions (Code de commerce
 L441-9 / R123-237, CGI art. 242 nonies A, and the 2026 e-invoicing reform) are table rows below; the EN 16931
-business rules live in en16931.py and come back here under the French code they share when there is one
-(a total that does not add up is `totals_inconsistent` whichever rule saw it, with the rule id in `rule`).
+business rules live in en16931/ and come back here under the French code they share when there is one (a
+total that does not add up is `totals_inconsistent` whichever rule saw it, with the rule id in `rule`).
 
 An invoice read from PDF text is checked on what a PDF can show: the EN 16931 rules about XML structure, lines
 and codes apply only to structured invoices. Duplicates and hold rules from config need the database: the
@@ -27,12 +27,163 @@ REFORM_DATE = dt.date(
     2026, 9, 1
 )  # new mentions (buyer SIREN, category of operation…) required from this date
 ISO_4217 = frozenset(
-    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF "
-    "CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD "
-    "HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD "
-    "MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN "
-    "PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY "
-    "TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL".split()
+    [
+        "AED",
+        "AFN",
+        "ALL",
+        "AMD",
+        "ANG",
+        "AOA",
+        "ARS",
+        "AUD",
+        "AWG",
+        "AZN",
+        "BAM",
+        "BBD",
+        "BDT",
+        "BGN",
+        "BHD",
+        "BIF",
+        "BMD",
+        "BND",
+        "BOB",
+        "BRL",
+        "BSD",
+        "BTN",
+        "BWP",
+        "BYN",
+        "BZD",
+        "CAD",
+        "CDF",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CRC",
+        "CUP",
+        "CVE",
+        "CZK",
+        "DJF",
+        "DKK",
+        "DOP",
+        "DZD",
+        "EGP",
+        "ERN",
+        "ETB",
+        "EUR",
+        "FJD",
+        "FKP",
+        "GBP",
+        "GEL",
+        "GHS",
+        "GIP",
+        "GMD",
+        "GNF",
+        "GTQ",
+        "GYD",
+        "HKD",
+        "HNL",
+        "HTG",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "IQD",
+        "IRR",
+        "ISK",
+        "JMD",
+        "JOD",
+        "JPY",
+        "KES",
+        "KGS",
+        "KHR",
+        "KMF",
+        "KPW",
+        "KRW",
+        "KWD",
+        "KYD",
+        "KZT",
+        "LAK",
+        "LBP",
+        "LKR",
+        "LRD",
+        "LSL",
+        "LYD",
+        "MAD",
+        "MDL",
+        "MGA",
+        "MKD",
+        "MMK",
+        "MNT",
+        "MOP",
+        "MRU",
+        "MUR",
+        "MVR",
+        "MWK",
+        "MXN",
+        "MYR",
+        "MZN",
+        "NAD",
+        "NGN",
+        "NIO",
+        "NOK",
+        "NPR",
+        "NZD",
+        "OMR",
+        "PAB",
+        "PEN",
+        "PGK",
+        "PHP",
+        "PKR",
+        "PLN",
+        "PYG",
+        "QAR",
+        "RON",
+        "RSD",
+        "RUB",
+        "RWF",
+        "SAR",
+        "SBD",
+        "SCR",
+        "SDG",
+        "SEK",
+        "SGD",
+        "SHP",
+        "SLE",
+        "SOS",
+        "SRD",
+        "SSP",
+        "STN",
+        "SVC",
+        "SYP",
+        "SZL",
+        "THB",
+        "TJS",
+        "TMT",
+        "TND",
+        "TOP",
+        "TRY",
+        "TTD",
+        "TWD",
+        "TZS",
+        "UAH",
+        "UGX",
+        "USD",
+        "UYU",
+        "UZS",
+        "VES",
+        "VND",
+        "VUV",
+        "WST",
+        "XAF",
+        "XCD",
+        "XOF",
+        "XPF",
+        "YER",
+        "ZAR",
+        "ZMW",
+        "ZWL",
+    ]
 )
 
 
@@ -152,56 +303,102 @@ def _missing(ctx: Context, name: str, what: str) -> str:
 
 def _number(ctx: Context) -> Iterable[Finding]:
     if not (ctx.inv.number or "").strip():
-        yield Finding("invoice_number", "error", _missing(ctx, "invoice_number", "The invoice number") + ".",
-                      "invoice_number", "CGI 242 nonies A I 7°")  # fmt: skip
+        yield Finding(
+            "invoice_number",
+            "error",
+            _missing(ctx, "invoice_number", "The invoice number") + ".",
+            "invoice_number",
+            "CGI 242 nonies A I 7°",
+        )
 
 
 def _issue_date(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inv
     if inv.issue_date is None:
-        yield Finding("issue_date", "error", _missing(ctx, "issue_date", "The issue date") + ".", "issue_date",
-                      "CGI 242 nonies A I 6°")  # fmt: skip
+        yield Finding(
+            "issue_date",
+            "error",
+            _missing(ctx, "issue_date", "The issue date") + ".",
+            "issue_date",
+            "CGI 242 nonies A I 6°",
+        )
         return
     today = ctx.req.today or dt.date.today()
     if inv.issue_date > today + dt.timedelta(days=3):
-        yield Finding("issue_date_future", "warning", f"The invoice is dated {inv.issue_date}, in the future.",
-                      "issue_date")  # fmt: skip
+        yield Finding(
+            "issue_date_future",
+            "warning",
+            f"The invoice is dated {inv.issue_date}, in the future.",
+            "issue_date",
+        )
 
 
 def _parties(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inv
     for party, who, rule in ((inv.seller, "seller", "BR-06"), (inv.buyer, "buyer", "BR-07")):
         if not (party.name or "").strip():
-            yield Finding(f"{who}_name", "error", _missing(ctx, f"{who}_name", f"The {who}'s name") + ".",
-                          f"{who}_name", rule)  # fmt: skip
+            yield Finding(
+                f"{who}_name",
+                "error",
+                _missing(ctx, f"{who}_name", f"The {who}'s name") + ".",
+                f"{who}_name",
+                rule,
+            )
         address = party.address
         if not (address.line1 or address.postcode or address.city):
-            yield Finding(f"{who}_address", "error", _missing(ctx, f"{who}_address", f"The {who}'s address") + ".",
-                          f"{who}_address", "BR-08" if who == "seller" else "BR-10")  # fmt: skip
+            yield Finding(
+                f"{who}_address",
+                "error",
+                _missing(ctx, f"{who}_address", f"The {who}'s address") + ".",
+                f"{who}_address",
+                "BR-08" if who == "seller" else "BR-10",
+            )
 
 
 def _seller_ids(ctx: Context) -> Iterable[Finding]:
     seller = ctx.inv.seller
     if not (seller.siren or seller.siret) and (seller.address.country in (None, "FR")):
-        yield Finding("seller_siren", "error", _missing(ctx, "seller_siren", "The seller's SIREN or SIRET number") + ".",
-                      "seller_siren", "Code de commerce R123-237")  # fmt: skip
+        yield Finding(
+            "seller_siren",
+            "error",
+            _missing(ctx, "seller_siren", "The seller's SIREN or SIRET number") + ".",
+            "seller_siren",
+            "Code de commerce R123-237",
+        )
     if seller.siren and seller.siret and seller.siret[:9] != seller.siren:
-        yield Finding("seller_siren_mismatch", "warning",
-                      f"The seller's SIRET {seller.siret} does not belong to its SIREN {seller.siren}.", "seller_siret")  # fmt: skip
+        yield Finding(
+            "seller_siren_mismatch",
+            "warning",
+            f"The seller's SIRET {seller.siret} does not belong to its SIREN {seller.siren}.",
+            "seller_siret",
+        )
     vat_siren = ids.siren_of_vat(seller.vat_id)
     if seller.siren and vat_siren and vat_siren != seller.siren:
-        yield Finding("seller_siren_mismatch", "warning",
-                      f"The seller's VAT number {seller.vat_id} is not that of SIREN {seller.siren}.", "seller_vat")  # fmt: skip
+        yield Finding(
+            "seller_siren_mismatch",
+            "warning",
+            f"The seller's VAT number {seller.vat_id} is not that of SIREN {seller.siren}.",
+            "seller_vat",
+        )
     if (
         not seller.vat_id
         and not ctx.franchise
         and not (ctx.inv.tax_representative and ctx.inv.tax_representative.vat_id)
     ):
-        yield Finding("seller_vat", "error", _missing(ctx, "seller_vat", "The seller's VAT number") + ".",
-                      "seller_vat", "CGI 242 nonies A I 2°")  # fmt: skip
+        yield Finding(
+            "seller_vat",
+            "error",
+            _missing(ctx, "seller_vat", "The seller's VAT number") + ".",
+            "seller_vat",
+            "CGI 242 nonies A I 2°",
+        )
     elif seller.vat_id and seller.vat_id[:2].upper() in ids.EU_VAT_PREFIXES and not ids.vat(seller.vat_id):
-        yield Finding("seller_vat", "error", f"The seller's VAT number {seller.vat_id} is not valid (check digits).",
-                      "seller_vat")  # fmt: skip
+        yield Finding(
+            "seller_vat",
+            "error",
+            f"The seller's VAT number {seller.vat_id} is not valid (check digits).",
+            "seller_vat",
+        )
 
 
 def _buyer_ids(ctx: Context) -> Iterable[Finding]:
@@ -215,8 +412,13 @@ def _buyer_ids(ctx: Context) -> Iterable[Finding]:
             if intra
             else "VAT is reverse charged or intra-EU exempt"
         )
-        yield Finding("buyer_vat", "error", _missing(ctx, "buyer_vat", "The buyer's VAT number") + f" ({why}).",
-                      "buyer_vat", "CGI 242 nonies A I 3°")  # fmt: skip
+        yield Finding(
+            "buyer_vat",
+            "error",
+            _missing(ctx, "buyer_vat", "The buyer's VAT number") + f" ({why}).",
+            "buyer_vat",
+            "CGI 242 nonies A I 3°",
+        )
     elif buyer.vat_id and buyer.vat_id[:2].upper() in ids.EU_VAT_PREFIXES and not ids.vat(buyer.vat_id):
         yield Finding(
             "buyer_vat",
@@ -227,12 +429,25 @@ def _buyer_ids(ctx: Context) -> Iterable[Finding]:
     french_buyer = country in (None, "FR") and ctx.req.buyer_is_business
     if french_buyer and not (buyer.siren or buyer.siret):
         severity = "error" if ctx.after_reform else "info"
-        yield Finding("buyer_siren", severity, _missing(ctx, "buyer_siren", "The buyer's SIREN") +
-                      (" (mandatory on invoices issued from 1 September 2026)." if severity == "error" else
-                       " (mandatory from 1 September 2026)."), "buyer_siren", "Loi de finances 2024 art. 91")  # fmt: skip
+        yield Finding(
+            "buyer_siren",
+            severity,
+            _missing(ctx, "buyer_siren", "The buyer's SIREN")
+            + (
+                " (mandatory on invoices issued from 1 September 2026)."
+                if severity == "error"
+                else " (mandatory from 1 September 2026)."
+            ),
+            "buyer_siren",
+            "Loi de finances 2024 art. 91",
+        )
     if ctx.req.is_public_buyer and not buyer.siret:
-        yield Finding("buyer_siret", "warning", "Public buyer without its SIRET: Chorus Pro routes invoices by SIRET.",
-                      "buyer_siret")  # fmt: skip
+        yield Finding(
+            "buyer_siret",
+            "warning",
+            "Public buyer without its SIRET: Chorus Pro routes invoices by SIRET.",
+            "buyer_siret",
+        )
     if inv.buyer.siren and ids.siren(inv.buyer.siren) is None:
         yield Finding(
             "buyer_siren",
@@ -264,18 +479,33 @@ def _vat_and_totals(ctx: Context) -> Iterable[Finding]:
             )
     vat_due = (totals.vat_total or Decimal("0")) != 0
     if not inv.vat_breakdown and (vat_due or not ctx.text):
-        yield Finding("vat_breakdown", "error", "No VAT breakdown by rate: each rate's base and VAT must be shown.",
-                      "vat_breakdown", "CGI 242 nonies A I 8°")  # fmt: skip
+        yield Finding(
+            "vat_breakdown",
+            "error",
+            "No VAT breakdown by rate: each rate's base and VAT must be shown.",
+            "vat_breakdown",
+            "CGI 242 nonies A I 8°",
+        )
     if ctx.text and not vat_due and totals.tax_exclusive and not ctx.categories & {"E", "AE", "K", "G", "O"}:
-        yield Finding("vat_exemption", "warning", "No VAT is charged and no exemption mention (article of the CGI or "
-                      "directive) was found.", "vat_breakdown", "CGI 242 nonies A I 13°")  # fmt: skip
+        yield Finding(
+            "vat_exemption",
+            "warning",
+            "No VAT is charged and no exemption mention (article of the CGI or directive) was found.",
+            "vat_breakdown",
+            "CGI 242 nonies A I 13°",
+        )
 
 
 def _due_and_late_payment(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inv
     if inv.due_date is None:
-        yield Finding("due_date", "error", _missing(ctx, "due_date", "The payment due date") + ".", "due_date",
-                      "Code de commerce L441-9")  # fmt: skip
+        yield Finding(
+            "due_date",
+            "error",
+            _missing(ctx, "due_date", "The payment due date") + ".",
+            "due_date",
+            "Code de commerce L441-9",
+        )
     elif inv.issue_date and inv.due_date < inv.issue_date:
         yield Finding(
             "due_date",
@@ -284,32 +514,57 @@ def _due_and_late_payment(ctx: Context) -> Iterable[Finding]:
             "due_date",
         )
     elif inv.issue_date and (inv.due_date - inv.issue_date).days > 60:
-        yield Finding("payment_terms", "warning", f"Payment term of {(inv.due_date - inv.issue_date).days} days: over "
-                      "the 60-day limit of Code de commerce L441-10 (unless agreed otherwise).", "due_date")  # fmt: skip
+        yield Finding(
+            "payment_terms",
+            "warning",
+            f"Payment term of {(inv.due_date - inv.issue_date).days} days: over "
+            "the 60-day limit of Code de commerce L441-10 (unless agreed otherwise).",
+            "due_date",
+        )
     if not ctx.req.buyer_is_business:
         return
     if not inv.penalty_rate_text:
-        yield Finding("penalty_rate", "error", _missing(ctx, "penalty_rate", "The late-payment penalty rate mention") + ".",
-                      None, "Code de commerce L441-9")  # fmt: skip
+        yield Finding(
+            "penalty_rate",
+            "error",
+            _missing(ctx, "penalty_rate", "The late-payment penalty rate mention") + ".",
+            None,
+            "Code de commerce L441-9",
+        )
     if not inv.recovery_indemnity_text:
-        yield Finding("recovery_indemnity", "error",
-                      _missing(ctx, "recovery_indemnity", "The 40 € fixed recovery indemnity mention") + ".", None,
-                      "Code de commerce L441-10 / D441-5")  # fmt: skip
+        yield Finding(
+            "recovery_indemnity",
+            "error",
+            _missing(ctx, "recovery_indemnity", "The 40 € fixed recovery indemnity mention") + ".",
+            None,
+            "Code de commerce L441-10 / D441-5",
+        )
 
 
 def _reform(ctx: Context) -> Iterable[Finding]:
     if not ctx.after_reform or not ctx.req.buyer_is_business:
         return
     if ctx.inv.operation_category is None and not ctx.inv.business_process:
-        yield Finding("operation_category", "warning", "The category of operation (goods, services or both) is not "
-                      "stated; it is required from 1 September 2026.", None, "CGI 242 nonies A (reform)")  # fmt: skip
+        yield Finding(
+            "operation_category",
+            "warning",
+            "The category of operation (goods, services or both) is not "
+            "stated; it is required from 1 September 2026.",
+            None,
+            "CGI 242 nonies A (reform)",
+        )
 
 
 def _credit_note(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inv
     if inv.doc_type == "credit_note" and not inv.preceding_invoices:
-        yield Finding("credit_note_reference", "warning", "This credit note does not name the invoice it corrects.",
-                      "preceding_invoices", "CGI 242 nonies A I 10°")  # fmt: skip
+        yield Finding(
+            "credit_note_reference",
+            "warning",
+            "This credit note does not name the invoice it corrects.",
+            "preceding_invoices",
+            "CGI 242 nonies A I 10°",
+        )
     if (inv.currency or "").upper() not in ISO_4217:
         yield Finding("currency", "error", f"Unknown currency code {inv.currency!r}.", "currency", "BR-CL-04")
 
@@ -317,51 +572,101 @@ def _credit_note(ctx: Context) -> Iterable[Finding]:
 def _customer(ctx: Context) -> Iterable[Finding]:
     inv, req = ctx.inv, ctx.req
     if req.requires_po and not (inv.purchase_order or "").strip():
-        yield Finding("purchase_order", "error", "This customer requires a purchase-order number; the invoice has none.",
-                      "purchase_order", "customer requirement")  # fmt: skip
+        yield Finding(
+            "purchase_order",
+            "error",
+            "This customer requires a purchase-order number; the invoice has none.",
+            "purchase_order",
+            "customer requirement",
+        )
     if (req.requires_buyer_reference or req.is_public_buyer) and not (inv.buyer_reference or "").strip():
         if req.requires_buyer_reference:
-            text = ("This public buyer requires its Chorus Pro service code; the invoice has none."
-                    if req.is_public_buyer else "This customer requires its buyer reference; the invoice has none.")  # fmt: skip
+            text = (
+                "This public buyer requires its Chorus Pro service code; the invoice has none."
+                if req.is_public_buyer
+                else "This customer requires its buyer reference; the invoice has none."
+            )
             yield Finding("buyer_reference", "error", text, "buyer_reference", "customer requirement")
         else:
-            yield Finding("buyer_reference", "info", "Public buyer: no service code on the invoice (fine unless the "
-                          "entity requires one in Chorus Pro).", "buyer_reference")  # fmt: skip
+            yield Finding(
+                "buyer_reference",
+                "info",
+                "Public buyer: no service code on the invoice (fine unless the "
+                "entity requires one in Chorus Pro).",
+                "buyer_reference",
+            )
     present = {kind.lower() for kind in req.documents_present}
     present |= {(a.description or "").lower() for a in inv.attachments} | {
         (a.id or "").lower() for a in inv.attachments
     }
     missing = [kind for kind in req.required_documents if kind.lower() not in present]
     if missing:
-        yield Finding("supporting_documents", "error", "This customer requires these documents with the invoice: "
-                      f"{', '.join(missing)}; they are not attached.", "attachments", "customer requirement")  # fmt: skip
+        yield Finding(
+            "supporting_documents",
+            "error",
+            "This customer requires these documents with the invoice: "
+            f"{', '.join(missing)}; they are not attached.",
+            "attachments",
+            "customer requirement",
+        )
 
 
 def _confidence(ctx: Context) -> Iterable[Finding]:
     if not ctx.text:
         return
-    unsure = [name for name in ("invoice_number", "issue_date", "total_with_vat", "seller_name", "buyer_name")
-              if 0 < ctx.inv.confidence.get(name, 0.0) < ctx.req.min_confidence]  # fmt: skip
+    unsure = [
+        name
+        for name in ("invoice_number", "issue_date", "total_with_vat", "seller_name", "buyer_name")
+        if 0 < ctx.inv.confidence.get(name, 0.0) < ctx.req.min_confidence
+    ]
     if unsure:
-        yield Finding("low_confidence", "warning", f"Read from the PDF text with little certainty: {', '.join(unsure)}. "
-                      "A person should confirm them.", None)  # fmt: skip
+        yield Finding(
+            "low_confidence",
+            "warning",
+            f"Read from the PDF text with little certainty: {', '.join(unsure)}. "
+            "A person should confirm them.",
+            None,
+        )
 
 
 LEGAL_CHECKS: tuple[Check, ...] = (
-    _number, _issue_date, _parties, _seller_ids, _buyer_ids, _vat_and_totals, _due_and_late_payment, _reform,
-    _credit_note, _customer, _confidence,
-)  # fmt: skip
+    _number,
+    _issue_date,
+    _parties,
+    _seller_ids,
+    _buyer_ids,
+    _vat_and_totals,
+    _due_and_late_payment,
+    _reform,
+    _credit_note,
+    _customer,
+    _confidence,
+)
 
 # EN 16931 rules that say the same as a French check: reported under the French code, rule id kept.
 EN_CODES: dict[str, str] = {
-    "BR-02": "invoice_number", "BR-03": "issue_date", "BR-06": "seller_name", "BR-07": "buyer_name",
-    "BR-08": "seller_address", "BR-10": "buyer_address", "BR-CO-18": "vat_breakdown",
-    "BR-CO-10": "totals_inconsistent", "BR-CO-11": "totals_inconsistent", "BR-CO-12": "totals_inconsistent",
-    "BR-CO-13": "totals_inconsistent", "BR-CO-14": "totals_inconsistent", "BR-CO-15": "totals_inconsistent",
-    "BR-CO-16": "totals_inconsistent", "BR-CO-17": "totals_inconsistent", "BR-S-08": "totals_inconsistent",
-    "BR-S-09": "totals_inconsistent", "BR-AF-08": "totals_inconsistent", "BR-AF-09": "totals_inconsistent",
-    "BR-AG-08": "totals_inconsistent", "BR-AG-09": "totals_inconsistent",
-}  # fmt: skip
+    "BR-02": "invoice_number",
+    "BR-03": "issue_date",
+    "BR-06": "seller_name",
+    "BR-07": "buyer_name",
+    "BR-08": "seller_address",
+    "BR-10": "buyer_address",
+    "BR-CO-18": "vat_breakdown",
+    "BR-CO-10": "totals_inconsistent",
+    "BR-CO-11": "totals_inconsistent",
+    "BR-CO-12": "totals_inconsistent",
+    "BR-CO-13": "totals_inconsistent",
+    "BR-CO-14": "totals_inconsistent",
+    "BR-CO-15": "totals_inconsistent",
+    "BR-CO-16": "totals_inconsistent",
+    "BR-CO-17": "totals_inconsistent",
+    "BR-S-08": "totals_inconsistent",
+    "BR-S-09": "totals_inconsistent",
+    "BR-AF-08": "totals_inconsistent",
+    "BR-AF-09": "totals_inconsistent",
+    "BR-AG-08": "totals_inconsistent",
+    "BR-AG-09": "totals_inconsistent",
+}
 # What a PDF's text can show: the EN 16931 rules checked on text-read invoices (the others need structure).
 TEXT_RULES = frozenset(
     {
@@ -380,7 +685,7 @@ TEXT_LINE_RULES = frozenset({"BR-CO-10"})  # only when the item lines were read 
 
 
 def check(invoice: Invoice, requirements: Requirements | Mapping[str, Any] | None = None) -> list[Finding]:
-    """Every finding on `invoice`, errors first. Never raises on an odd invoice: a failing check is a finding."""
+    """Every finding on `invoice`, errors first. Never raises: a check that breaks is a finding."""
     req = Requirements.of(requirements)
     ctx = Context(invoice, req, text=invoice.source == "text")
     findings: list[Finding] = []
@@ -441,8 +746,8 @@ def unreadable(error: str | None) -> list[Finding]:
 
 
 def check_result(result: Any, requirements: Requirements | Mapping[str, Any] | None = None) -> list[Finding]:
-    """Findings for an extract.ReadResult: `unreadable` when nothing was read, else `check` on the invoice plus
-    the reader's warnings that matter (an embedded XML that was broken, so the PDF text was read instead)."""
+    """Findings for an extract.ReadResult: `unreadable` when nothing was read, else `check` on the invoice
+    and the reader's warnings that matter (an embedded XML was broken, so the PDF text was read instead)."""
     if result.invoice is None:
         return unreadable(result.error)
     findings = check(result.invoice, requirements)

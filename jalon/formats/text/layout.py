@@ -1,4 +1,4 @@
-"""Positioned spans -> rows of cells, and the geometry questions a label asks: what is beside me, what is below.
+"""Positioned spans -> rows of cells, and the geometry questions a label asks: what is beside me, below me.
 
 A cell is a run of text on one line with no wide gap inside; a row is the cells sharing a baseline band on one
 page. Values are found next to their labels: in the same cell after the label, in the next cell on the right,
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from jalon.formats.pdf import PdfText, Span
-from jalon.formats.textvalues import fold
+from jalon.formats.text.values import fold
 
 MERGE_GAP = 0.55  # a gap narrower than this many text heights joins two runs into one cell
 BELOW_ROWS = 4  # how many rows below a label a value may sit
@@ -113,7 +113,7 @@ def _overlap(a: Cell, b: Cell) -> float:
 
 
 def _starts_under(anchor: Cell, other: Cell) -> bool:
-    """`other` belongs to the block under `anchor`: left- or right-aligned with it, or overlapping most of it."""
+    """`other` belongs to the block under `anchor`: aligned left or right with it, or mostly overlapping."""
     tolerance = max(anchor.height * 1.5, 12.0)  # a block is often indented under its label
     if abs(other.x0 - anchor.x0) <= tolerance or abs(other.x1 - anchor.x1) <= tolerance:
         return True

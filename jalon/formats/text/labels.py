@@ -19,7 +19,8 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:invoice|credit note) id\b\s*:?", 1.0),
         (r"\brechnungsnummer\b\s*:?", 1.0),
         (
-            r"^(?:facture d'avoir|facture|invoice|tax invoice|avoir|credit note|rechnung|gutschrift)\s*:?(?=$|\s*[a-z]{0,4}[-/]?\d)",
+            r"^(?:facture d'avoir|facture|invoice|tax invoice|avoir|credit note|rechnung|gutschrift)"
+            r"\s*:?(?=$|\s*[a-z]{0,4}[-/]?\d)",
             0.7,
         ),
         (r"^(?:n\s?[°o]|numero|number)(?![a-z])\.?[\s.:]*(?=[a-z]{0,4}[-/]?\d)", 0.6),
@@ -38,11 +39,13 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "due_date": (
         (r"\bdate d'echeance\b\s*:?|^echeance\b\s*:?|\bdate limite de (?:paiement|reglement)\b\s*:?", 1.0),
         (
-            r"\b(?:due date|payment due(?: date| on| by)?|due (?:on|by)|payable (?:by|on|before)|pay by)\b\s*:?",
+            r"\b(?:due date|payment due(?: date| on| by)?|due (?:on|by)|payable (?:by|on|before)|pay by)"
+            r"\b\s*:?",
             1.0,
         ),
         (
-            r"\bplease (?:pay|remit) (?:by|until|before)\b\s*:?|\bfalligkeitsdatum\b\s*:?|\bzahlbar bis\b\s*:?",
+            r"\bplease (?:pay|remit) (?:by|until|before)\b\s*:?|\bfalligkeitsdatum\b\s*:?"
+            r"|\bzahlbar bis\b\s*:?",
             1.0,
         ),
         (r"\b(?:a )?(?:payer|regler|payable|reglement) (?:avant le|au plus tard le|le|avant|au)\b\s*:?", 0.9),
@@ -55,7 +58,8 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "purchase_order": (
         (rf"\b(?:bon de commande|purchase order|p\.?\s?o\.?(?=[\s:#]|$))\s*(?:{NO})?\s*:?", 1.0),
         (
-            rf"\b(?:{NO}\s*(?:de\s+)?(?:votre\s+)?commande|commande\s*{NO}|votre commande|vos commandes?)(?![a-z])\s*:?",
+            rf"\b(?:{NO}\s*(?:de\s+)?(?:votre\s+)?commande|commande\s*{NO}|votre commande|vos commandes?)"
+            r"(?![a-z])\s*:?",
             1.0,
         ),
         (rf"\b(?:order|your order)\s*(?:{NO}|id)?\s*:?(?=$| ?[a-z]*\d)", 0.85),
@@ -63,16 +67,19 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "preceding_invoice": (
         (
-            r"\bfactures? (?:associee|d'origine|initiale|precedente|liee|rectifiee|corrigee|annulee)s?\b\s*(?:n\s?[°o]\.?)?\s*:?",
+            r"\bfactures? (?:associee|d'origine|initiale|precedente|liee|rectifiee|corrigee|annulee)s?\b"
+            r"\s*(?:n\s?[°o]\.?)?\s*:?",
             1.0,
         ),
         (
-            r"\b(?:original|related|corrected|preceding) invoice\b\s*(?:no\.?|#)?\s*:?|\brelates to invoice\b\s*:?",
+            r"\b(?:original|related|corrected|preceding) invoice\b\s*(?:no\.?|#)?\s*:?"
+            r"|\brelates to invoice\b\s*:?",
             1.0,
         ),
         (r"\bcredit for invoice\b\s*:?|\bavoir sur (?:la )?facture\b\s*(?:n\s?[°o]\.?)?\s*:?", 1.0),
         (
-            r"\bannule et remplace (?:partiellement )?la facture\b\s*(?:n\s?[°o]\.?)?\s*:?|\ben reference a la facture\b\s*:?",
+            r"\bannule et remplace (?:partiellement )?la facture\b\s*(?:n\s?[°o]\.?)?\s*:?"
+            r"|\ben reference a la facture\b\s*:?",
             1.0,
         ),
     ),
@@ -112,7 +119,8 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:total|montant)(?: total)? t\.?t\.?c\.?\b|\btotal toutes taxes comprises\b", 1.0),
         (r"\b(?:total|amount) (?:incl\.?|including|inc\.?|with) (?:vat|tax(?:es)?|tva)\b", 1.0),
         (
-            r"\bgrand total\b|\binvoice total\b|\btotal amount\b|\bbruttobetrag\b|\bgesamtbetrag\b|\bsumme brutto\b",
+            r"\bgrand total\b|\binvoice total\b|\btotal amount\b|\bbruttobetrag\b|\bgesamtbetrag\b"
+            r"|\bsumme brutto\b",
             0.85,
         ),
         (r"^total\s*:?$|^total (?:eur|usd|gbp|chf|\(eur\))\s*:?$", 0.6),
@@ -129,7 +137,8 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
 
 # Cells that look like a totals label but are not: identifiers, running page totals, VAT regime mentions.
 NOT_A_TOTAL = re.compile(
-    r"\b(?:intra|intracom\w*|n\s?[°o]\.? (?:de )?tva|numero de tva|vat (?:no|number|id|reg\w*)|vat-id|tva non "
+    r"\b(?:intra|intracom\w*|n\s?[°o]\.? (?:de )?tva|numero de tva|vat (?:no|number|id|reg\w*)|vat-id|"
+    r"tva non "
     r"applicable|a reporter|report(?:e)?\b|carried forward|brought forward|total page|page total|"
     r"identification|siren|siret|taux|rate)\b"
 )
@@ -141,11 +150,13 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "buyer": (
         (rf"^(?:client|customer|acheteur|buyer|destinataire|kunde|rechnungsempfanger|kaufer){_END}", 1.0),
         (
-            rf"^(?:adresse du client|coordonnees (?:du )?client|customer address|kaufer/leistungsempfanger){_END}",
+            r"^(?:adresse du client|coordonnees (?:du )?client|customer address|kaufer/leistungsempfanger)"
+            + _END,
             1.0,
         ),
         (
-            r"^(?:facture a|facturer a|factured? to|bill(?:ed)? to|invoice(?:d)? to|sold to|adresse de facturation|"
+            r"^(?:facture a|facturer a|factured? to|bill(?:ed)? to|invoice(?:d)? to|sold to|"
+            r"adresse de facturation|"
             rf"billing address|adresse client|adresse a|adressee? a){_END}",
             1.0,
         ),
@@ -161,7 +172,8 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "delivery": (
         (
-            r"^(?:livre a|livraison a|adresse de livraison|lieu de livraison|ship(?:ped)? to|deliver(?:ed|y)? to|"
+            r"^(?:livre a|livraison a|adresse de livraison|lieu de livraison|ship(?:ped)? to|"
+            r"deliver(?:ed|y)? to|"
             rf"delivery address|lieferadresse){_END}",
             1.0,
         ),
@@ -169,13 +181,14 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
 }
 
 # Words that tie an identifier to the buyer rather than the seller ("N° TVA client", "Customer VAT"), in its
-# label or in the heading of its block ("Vos identifiants"); and to a third party whose ids are not the seller's.
+# label or in the heading of its block ("Vos identifiants"); and to a third party (neither seller nor buyer).
 BUYER_WORDS = re.compile(
     r"\b(?:client|customer|acheteur|buyer|preneur|destinataire|your|votre|vos|du client|kaufer)\b"
 )
 SELLER_WORDS = re.compile(r"\b(?:nos|notre|our|vendeur|fournisseur|seller|supplier|emetteur|verkaufer)\b")
 THIRD_PARTY_WORDS = re.compile(
-    r"\b(?:beneficiaire|payee|affacturage|factor|representant fiscal|tax representative|livraison|delivery|ship to)\b"
+    r"\b(?:beneficiaire|payee|affacturage|factor|representant fiscal|tax representative|livraison|delivery|"
+    r"ship to)\b"
 )
 SELLER_ID_WORDS = re.compile(
     r"\b(?:siren|siret|rcs|r\.c\.s\.?|n\s?[°o] d'identification|registration|company no)\b"
@@ -186,19 +199,58 @@ LEGAL_FORMS = re.compile(
 )
 
 COUNTRIES = {
-    "france": "FR", "allemagne": "DE", "germany": "DE", "deutschland": "DE", "belgique": "BE", "belgium": "BE",
-    "belgie": "BE", "espagne": "ES", "spain": "ES", "espana": "ES", "italie": "IT", "italy": "IT", "italia": "IT",
-    "pays-bas": "NL", "netherlands": "NL", "nederland": "NL", "luxembourg": "LU", "suisse": "CH",
-    "switzerland": "CH", "schweiz": "CH", "royaume-uni": "GB", "united kingdom": "GB", "uk": "GB",
-    "irlande": "IE", "ireland": "IE", "portugal": "PT", "autriche": "AT", "austria": "AT", "osterreich": "AT",
-    "danemark": "DK", "denmark": "DK", "suede": "SE", "sweden": "SE", "pologne": "PL", "poland": "PL",
-    "etats-unis": "US", "united states": "US", "usa": "US", "canada": "CA", "japon": "JP", "japan": "JP",
-    "monaco": "MC", "norvege": "NO", "norway": "NO", "finlande": "FI", "finland": "FI",
-}  # fmt: skip
+    "france": "FR",
+    "allemagne": "DE",
+    "germany": "DE",
+    "deutschland": "DE",
+    "belgique": "BE",
+    "belgium": "BE",
+    "belgie": "BE",
+    "espagne": "ES",
+    "spain": "ES",
+    "espana": "ES",
+    "italie": "IT",
+    "italy": "IT",
+    "italia": "IT",
+    "pays-bas": "NL",
+    "netherlands": "NL",
+    "nederland": "NL",
+    "luxembourg": "LU",
+    "suisse": "CH",
+    "switzerland": "CH",
+    "schweiz": "CH",
+    "royaume-uni": "GB",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "irlande": "IE",
+    "ireland": "IE",
+    "portugal": "PT",
+    "autriche": "AT",
+    "austria": "AT",
+    "osterreich": "AT",
+    "danemark": "DK",
+    "denmark": "DK",
+    "suede": "SE",
+    "sweden": "SE",
+    "pologne": "PL",
+    "poland": "PL",
+    "etats-unis": "US",
+    "united states": "US",
+    "usa": "US",
+    "canada": "CA",
+    "japon": "JP",
+    "japan": "JP",
+    "monaco": "MC",
+    "norvege": "NO",
+    "norway": "NO",
+    "finlande": "FI",
+    "finland": "FI",
+}
 
 MENTIONS: dict[str, re.Pattern[str]] = {
     "penalty_rate": re.compile(
-        r"penalites? de retard|interets? de retard|taux d'interet legal|late (?:payment )?(?:penalt|interest|fee)|"
+        r"penalites? de retard|interets? de retard|taux d'interet legal|"
+        r"late (?:payment )?(?:penalt|interest|fee)|"
         r"interest (?:on|for) late|verzugszinsen"
     ),
     "recovery_indemnity": re.compile(
@@ -231,11 +283,17 @@ CREDIT_TITLE = re.compile(
     r"\bcredit note (?:no|number|#)|\bn\s?[°o]\.? (?:d')?avoir\b|\bnumero d'avoir\b"
 )
 TABLE_HEADER = {
-    "description": re.compile(r"\b(?:designation|description|libelle|article|produit|product|item|prestation|objet|details?)\b"),
-    "quantity": re.compile(r"\b(?:qte|quantite|qty|quantity|quant\.?|nb|nombre|units?|heures|hours|jours|days|menge)\b"),
-    "price": re.compile(r"\b(?:p\.?u\.?|prix|price|unit price|tarif|rate|taux horaire|unit cost|einzelpreis)\b"),
+    "description": re.compile(
+        r"\b(?:designation|description|libelle|article|produit|product|item|prestation|objet|details?)\b"
+    ),
+    "quantity": re.compile(
+        r"\b(?:qte|quantite|qty|quantity|quant\.?|nb|nombre|units?|heures|hours|jours|days|menge)\b"
+    ),
+    "price": re.compile(
+        r"\b(?:p\.?u\.?|prix|price|unit price|tarif|rate|taux horaire|unit cost|einzelpreis)\b"
+    ),
     "amount": re.compile(r"\b(?:montant|total|amount|net|betrag|sum)\b"),
-}  # fmt: skip
+}
 
 
 def compile_table(

@@ -1,10 +1,10 @@
 """Seller and buyer from PDF text: names, addresses and identifiers, each tied to the right party.
 
-The buyer is the block under (or beside) a "Client / Bill to / Facturé à" label; the seller is the block under a
-"Seller / From / Émetteur" label or, failing that, the letterhead at the top of page one, checked against the
-legal footer ("X SAS au capital de … RCS … SIRET …"). An identifier goes to the buyer when it sits in the buyer
-block or its label names the buyer ("N° TVA client"); otherwise to the seller. Identifiers count only when their
-check digits hold; a SIREN-looking number needs a label or the 3-3-3 spacing before it is believed.
+The buyer is the block under (or beside) a "Client / Bill to / Facturé à" label; the seller is the block under
+a "Seller / From / Émetteur" label or, failing that, the letterhead at the top of page one, checked against
+the legal footer ("X SAS au capital de … RCS … SIRET …"). An identifier goes to the buyer when it sits in the
+buyer block or its label names the buyer ("N° TVA client"); otherwise to the seller. Identifiers count only
+when their check digits hold; a SIREN-looking number needs a label or the 3-3-3 spacing before it is believed.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from jalon.formats import identifiers as ids
-from jalon.formats import textlabels as labels
 from jalon.formats.model import Address, Party
-from jalon.formats.textlayout import Cell
-from jalon.formats.textvalues import find_dates, fold
+from jalon.formats.text import labels
+from jalon.formats.text.layout import Cell
+from jalon.formats.text.reader import Reader
+from jalon.formats.text.values import find_dates, fold
 
 _PARTY_TABLE = labels.compile_table(labels.PARTY_LABELS)
 _VAT_RE = re.compile(
@@ -59,7 +60,7 @@ class _Found:
     buyer_words: bool
 
 
-def read_parties(reader) -> Parties:  # reader: jalon.formats.text.Reader (import cycle avoided)
+def read_parties(reader: Reader) -> Parties:
     result = Parties()
     buyer_cells = _block(reader, "buyer")
     seller_cells = _block(reader, "seller")
@@ -115,15 +116,19 @@ def read_parties(reader) -> Parties:  # reader: jalon.formats.text.Reader (impor
     for party in (result.seller, result.buyer):
         if party.address.country is None and party.vat_id:
             party.address.country = ids.vat_country(party.vat_id)
-        if party.address.country is None and party.address.postcode and len(party.address.postcode) == 5:
-            if not party.vat_id or party.vat_id.startswith("FR"):
-                party.address.country = "FR"
+        five_digits = bool(party.address.postcode) and len(party.address.postcode or "") == 5
+        if (
+            party.address.country is None
+            and five_digits
+            and (not party.vat_id or party.vat_id.startswith("FR"))
+        ):
+            party.address.country = "FR"
     _bank(reader, result)
     return result
 
 
 def _block(reader, kind: str) -> list[Cell]:
-    """The cells of a party block: what follows the label in its cell or on its right, then the column below."""
+    """A party block: what follows the label in its cell or on its right, then the column below."""
     hits = [h for h in reader.hits(_PARTY_TABLE[kind]) if h[0].page == 0 or kind != "seller"]
     # "Client : C0042" or "Customer no. 2" name a customer code, not a block
     hits = [
@@ -414,7 +419,7 @@ def _heading(reader, cell: Cell) -> str | None:
 
 
 def _valid_vat(prefix: str, rest: str) -> str | None:
-    """The longest run of whole groups after the prefix that is a valid VAT number ("FR 40 303 265 045 RCS")."""
+    """The longest run of whole groups after the prefix that is a valid VAT number ("FR 40 303 265 045")."""
     groups = re.split(r"[ .\u00a0-]", rest)
     for count in range(len(groups), 0, -1):
         compact = "".join(groups[:count])
@@ -433,9 +438,7 @@ def _id_label(reader, cell: Cell, start: int, kind: str) -> bool:
     ):
         return True
     left = reader.layout.rows[cell.row].cells[cell.index - 1] if cell.index > 0 else None
-    if start == 0 and left is not None and labels.SELLER_ID_WORDS.search(left.folded):
-        return True
-    return False
+    return bool(start == 0 and left is not None and labels.SELLER_ID_WORDS.search(left.folded))
 
 
 def _buyer_words(reader, cell: Cell, start: int) -> bool:

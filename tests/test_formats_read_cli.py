@@ -1,0 +1,84 @@
+"""`jalon extract --json` and `jalon check --json` print one JSON object per file, in order, for scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jalon.__main__ import main
+from jalon.models import Customer
+
+DATA = Path(__file__).resolve().parent / "data" / "invoices"
+
+
+def lines(capsys) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def test_extract_prints_the_issue_fields_for_each_file_in_order(capsys):
+    """Several files in, one object per line out, same order, the unreadable ones included with a reason."""
+    files = [DATA / "classic_fr-03-credit.pdf", DATA / "scan-01.pdf", DATA / "us_export-01-usd.pdf"]
+    status = main(["extract", "--json", *map(str, files)])
+    credit, scan, usd = lines(capsys)
+    assert status == 1  # one of them could not be read
+    assert credit["file"].endswith("classic_fr-03-credit.pdf")
+    expected = json.loads((DATA / "classic_fr-03-credit.json").read_text())
+    for field in (
+        "doc_type",
+        "invoice_number",
+        "issue_date",
+        "due_date",
+        "currency",
+        "seller_siren",
+        "seller_vat",
+        "buyer_name",
+        "total_without_vat",
+        "total_vat",
+        "total_with_vat",
+    ):
+        assert credit[field] == expected[field], field
+    assert credit["doc_type"] == "credit_note" and credit["total_with_vat"] > 0
+    assert credit["source"] == "text" and 0 < credit["confidence"]["total_with_vat"] <= 1
+    assert [set(b) >= {"rate", "base", "amount"} for b in credit["vat_breakdown"]] == [True] * len(
+        credit["vat_breakdown"]
+    )
+    assert scan == {
+        "file": str(files[1]),
+        "source": "none",
+        "error": "unreadable: image-only PDF (scan)",
+        "warnings": [],
+    }
+    assert usd["currency"] == "USD"
+
+
+def test_check_prints_ok_action_and_findings(capsys):
+    """A compliant invoice is sent; one without its penalty mention is held with that finding."""
+    main(
+        [
+            "check",
+            "--json",
+            str(DATA / "classic_fr-01-plain.pdf"),
+            str(DATA / "noncompliant-penalty_rate.pdf"),
+        ]
+    )
+    good, bad = lines(capsys)
+    assert good["ok"] is True and good["action"] == "send"
+    assert bad["ok"] is False and bad["action"] == "hold"
+    codes = {f["code"] for f in bad["findings"] if f["severity"] == "error"}
+    assert codes == {"penalty_rate"}
+    assert all({"code", "severity", "message"} <= set(f) for f in bad["findings"])
+
+
+def test_check_applies_what_the_customer_requires(capsys, tmp_path, sqlite_db):
+    """With --customer, the directory's requirements apply: this customer wants a purchase-order number."""
+    with sqlite_db.session() as session:
+        session.add(Customer(code="ACME", name="Acme", requires_po=True))
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{sqlite_db.url}"\n')
+    pdf = DATA / "noncompliant-purchase_order.pdf"
+    main(["--config", str(config), "check", "--json", str(pdf)])
+    main(["--config", str(config), "check", "--json", "--customer", "ACME", str(pdf)])
+    without, with_customer = lines(capsys)
+    assert without["action"] == "send"
+    assert with_customer["action"] == "hold"
+    assert [f["code"] for f in with_customer["findings"] if f["severity"] == "error"] == ["purchase_order"]
