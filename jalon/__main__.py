@@ -182,6 +182,31 @@ def _read_file(path: str) -> Any:
     return read_invoice(data)
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Classify each message file (bounce, delivery report, read receipt, auto-reply, reply…), in order."""
+    from jalon.handlers.classify import classify
+
+    status = 0
+    for path in args.files:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as error:
+            emit({"file": path, "kind": "other", "reason": f"cannot open: {error.strerror}"})
+            status = 1
+            continue
+        result = classify(raw, mail_from=args.mail_from or "", rcpt_tos=args.rcpt or (), domain=args.domain)
+        if args.json:
+            emit({"file": path, **result.to_json()})
+        else:
+            found = ", ".join(
+                f"{r.get('address')} {r.get('action')} {r.get('status') or ''}".strip()
+                for r in result.recipients
+            )
+            print(f"{path}: {result.kind} {result.intent or ''} {found} {result.reason or ''}".rstrip())
+    return status
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Read each file (PDF or CII/UBL XML) and print the invoice it holds, one JSON object per line."""
     from jalon.formats.extract import result_json
@@ -346,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     cancel.add_argument("--actor", default="cli")
 
     add("process", cmd_process, "process pending messages and the outbox once, then exit")
+
+    classify = add("classify", cmd_classify, "classify mail: bounce, delay, receipt, auto-reply, reply…")
+    classify.add_argument("files", nargs="+", help=".eml files (one message each)")
+    classify.add_argument("--json", action="store_true")
+    classify.add_argument("--mail-from", help="envelope sender, when known")
+    classify.add_argument("--rcpt", action="append", help="envelope recipient (repeatable): bounces+TOKEN@…")
+    classify.add_argument("--domain", help="jalon's mail domain, to recognise its VERP addresses")
 
     extract = add("extract", cmd_extract, "read invoices (PDF, Factur-X, CII/UBL XML), print what they say")
     extract.add_argument("files", nargs="+")

@@ -28,11 +28,13 @@ AUTO_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Delivered-To", r"^\s*autoresponder"),
     )
 )
+# Subjects: words that say "automatic" anywhere, and absence words only at the start (a customer's
+# "RE: absence de bon de commande" is a human answer).
 AUTO_SUBJECT = re.compile(
     r"out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response|respons|answer)|autoreply|"
-    r"away from (?:the )?office|on vacation|on leave|vacation (?:reply|message|notice)|"
-    r"r[eé]ponse automatique|message automatique|absence|absent(?:e)?\b|cong[eé]s|hors du bureau|"
-    r"abwesenheit|automatische antwort|nicht im b[uü]ro|urlaub",
+    r"vacation (?:reply|message|notice)|r[eé]ponse automatique|message automatique|abwesenheitsnotiz|"
+    r"automatische antwort|^\W*(?:absence|absent(?:e)?|away|cong[eé]s|en cong[eé]|vacances|on vacation|"
+    r"on leave|hors du bureau|abwesen(?:d|heit)|urlaub|nicht im b[uü]ro)\b",
     re.IGNORECASE,
 )
 _MARKER = (  # says outright that a machine answered
@@ -41,13 +43,15 @@ _MARKER = (  # says outright that a machine answered
     r"diese nachricht wurde automatisch"
 )
 _ABSENCE = (
-    r"je (?:suis|serai) (?:actuellement |pr[eé]sentement )?(?:absente?|en (?:cong[eé]s?|vacances|d[eé]placement|"
+    r"je (?:suis|serai) (?:actuellement |pr[eé]sentement )?(?:absente?|en (?:cong[eé]s?|vacances|"
+    r"d[eé]placement|"
     r"formation|t[eé]l[eé]travail sans)|hors du bureau|indisponible|en arr[eê]t)|"
     r"(?:actuellement |suis )absente?|en cong[eé]s?\b|cong[eé]s? (?:annuels?|pay[eé]s|d'[eé]t[eé])|"
     r"de retour (?:le|au bureau|à partir|d[eè]s|lundi|mardi|mercredi|jeudi|vendredi)|"
     r"je serai de retour|(?:je )?reprendrai (?:mes fonctions|le travail|contact)|"
     r"acc[eè]s (?:limit[eé]|restreint) [àa] (?:mes|ma) (?:e-?mails?|messagerie|courriels?)|"
-    r"(?:i am|i'm|i will be|i'll be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual |parental |sick )?"
+    r"(?:i am|i'm|i will be|i'll be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual |parental |"
+    r"sick )?"
     r"(?:leave|vacation|holiday)|travel(?:l)?ing|off work|out until|unavailable)|out of (?:the )?office|"
     r"(?:returning|back) (?:to the office )?on|(?:i will|i'll) (?:be back|return)|upon my return|"
     r"limited access to (?:my )?e-?mail|(?:intermittent|no) access to (?:my )?e-?mail|"
@@ -58,26 +62,33 @@ _LEFT_COMPANY = (
     r"joignable [àa] cette adresse)|a quitt[eé] (?:la soci[eé]t[eé]|l'entreprise|le groupe|nos services|"
     r"notre soci[eé]t[eé]|ses fonctions)|cette (?:adresse|bo[iî]te)(?: e-?mail| mail| de messagerie)? "
     r"(?:n'est plus|ne sera plus) (?:active|utilis[eé]e|consult[eé]e|valide|lue)|"
-    r"(?:is|am) no longer (?:with|at|employed|working|part of)|no longer (?:works?|employed) (?:at|for|with|here)|"
-    r"(?:has|have) left (?:the company|the organi[sz]ation|our company|the firm|[A-Z][\w&-]+)|"
-    r"(?:this |the )?(?:e-?mail )?(?:address|mailbox|inbox|account)(?: [\w.@-]+)? is no longer (?:monitored|in use|active|"
+    r"(?:is|am) no longer (?:with|at|employed|working|part of)|no longer (?:works?|employed) (?:at|for|with|"
+    r"here)|"
+    r"(?:has|have) left (?:the company|the organi[sz]ation|our company|the firm)|"
+    r"(?:this |the )?(?:e-?mail )?(?:address|mailbox|inbox|account)(?: [\w.@-]+)? is no longer (?:monitored|"
+    r"in use|active|"
     r"being monitored|valid)|"
-    r"ist nicht mehr (?:bei|im unternehmen|f[uü]r)|hat (?:das unternehmen|uns) verlassen|nicht mehr im unternehmen"
+    r"ist nicht mehr (?:bei|im unternehmen|f[uü]r)|hat (?:das unternehmen|uns) verlassen|"
+    r"nicht mehr im unternehmen"
 )
+# Lower-case patterns, matched on lower-cased text.
 _PATTERNS = {
-    "marker": re.compile(_MARKER, re.IGNORECASE),
-    "absence": re.compile(_ABSENCE, re.IGNORECASE),
-    "left_company": re.compile(_LEFT_COMPANY, re.IGNORECASE),
+    "marker": re.compile(_MARKER),
+    "absence": re.compile(_ABSENCE),
+    "left_company": re.compile(_LEFT_COMPANY),
 }
 _PERIOD = re.compile(
     r"\b(?:du|from|vom)\b.{1,40}\b(?:au|to|until|bis)\b|jusqu'(?:au|à|a)|until|through|\bbis\b|"
-    r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b\d{1,2}(?:er|st|nd|rd|th)?\s+(?:janv|f[eé]vr|mars|avr|mai|juin|juil|"
+    r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b\d{1,2}(?:er|st|nd|rd|th)?\s+(?:janv|f[eé]vr|mars|avr|mai|"
+    r"juin|juil|"
     r"ao[uû]t|sept|oct|nov|d[eé]c|jan|feb|mar|apr|may|jun|jul|aug|sep|dec)",
-    re.IGNORECASE,
 )
+TEXT_LIMIT = 6000
+QUOTED = 300  # characters of quoted original above which a message is a person's answer
 _CONTACT_CUE = re.compile(
-    r"(?:contact(?:er|ez)?|joindre|[eé]crire [àa]|adresser|write to|reach|email|e-mail|merci de|please|veuillez|"
-    r"wenden sie sich an|kontaktieren sie|remplac[eé]|successeur|successor|replacement|replaced by)", re.IGNORECASE
+    r"(?:contact(?:er|ez)?|joindre|[eé]crire [àa]|adresser|write to|reach|email|e-mail|merci de|please|"
+    r"veuillez|"
+    r"wenden sie sich an|kontaktieren sie|remplac[eé]|successeur|successor|replacement|replaced by)"
 )
 
 
@@ -119,21 +130,40 @@ def _new_contact(text: str, sender: str) -> str | None:
     return best[1] if best else None
 
 
-def read_autoreply(view: MailView, *, headers_only: bool = False) -> AutoReply | None:
-    """An auto-reply by its headers (RFC 3834, subject) or, failing them, by its wording."""
-    text = view.flat[:6000]
+def read_autoreply(view: MailView, *, by_system: bool = False) -> AutoReply | None:
+    """An auto-reply by its headers (RFC 3834, subject) or, failing them, by its wording. A message from a
+    mail system (`by_system`: a bounce) is never read as an auto-reply by wording alone."""
     headers = header_evidence(view)
-    found = _text_evidence(text)
-    left = "left_company" in found
+    if headers and by_system:  # a bounce marked Auto-Submitted: nothing more to read here
+        return AutoReply("headers", evidence=headers)
     if headers:
+        text = view.low[:TEXT_LIMIT]
+        found = _text_evidence(text)
+        left = "left_company" in found
         evidence = headers + [f"{name} '{phrase}'" for name, phrase in found.items()]
         return AutoReply("headers", left, _new_contact(text, view.sender[1]) if left else None, evidence)
-    if headers_only:
+    if by_system or not view.low:
+        return None
+    text = _own_words(view)
+    if len(view.low) - len(text) > QUOTED:  # it quotes our mail: a person answering (auto-replies never do)
+        return None
+    found = _text_evidence(text)
+    if not found:
         return None
     # Without headers the wording must be unambiguous: a left-company phrase, an outright "automatic
     # reply", or an absence phrase together with a period or return date, in a short message.
-    short = len(text.strip()) < 2500
-    if left or "marker" in found or ("absence" in found and short and _PERIOD.search(text)):
+    left = "left_company" in found
+    if left or "marker" in found or ("absence" in found and len(text) < 2500 and _PERIOD.search(text)):
         evidence = [f"{name} '{phrase}'" for name, phrase in found.items()]
         return AutoReply("text", left, _new_contact(text, view.sender[1]) if left else None, evidence)
     return None
+
+
+def _own_words(view: MailView) -> str:
+    """The text the sender wrote, without the message it quotes (our invoice mail may well say "ceci est un
+    message automatique"), lower-cased and whitespace-collapsed."""
+    try:
+        from jalon.handlers.quotes import strip_quotes
+    except ImportError:  # pragma: no cover - the reply parser ships with jalon
+        return view.low[:TEXT_LIMIT]
+    return " ".join(strip_quotes(view.notice[: TEXT_LIMIT * 4]).split())[:TEXT_LIMIT].lower()

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from jalon.handlers import autoreplies, bounces, feedback, receipts
+from jalon.handlers import autoreplies, bounce_reasons, bounces, feedback, receipts
 from jalon.handlers.mailview import MailView
 
 KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback", "reply", "invoice", "other")
@@ -31,13 +31,14 @@ class Classification:
     promised_date: str | None = None
     new_contact: str | None = None
     missing: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[Any] = field(default_factory=list)  # phrases, fields and rules that decided (str or dict)
     correlation: dict[str, Any] = field(default_factory=dict)
     rules_hit: list[str] = field(default_factory=list)
     reason: str | None = None
     left_company: bool = False
     disposition: str | None = None  # read receipts: displayed | deleted | denied | …
     feedback_type: str | None = None
+    new_text: str | None = None  # replies: the customer's own words, quotes and signature removed
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,10 +47,12 @@ class Classification:
 class Facts:
     """Everything the rules look at, each computed once, on first use."""
 
-    def __init__(self, view: MailView, mail_from: str | None, rcpt_tos: Sequence[str], domain: str | None) -> None:
+    def __init__(
+        self, view: MailView, mail_from: str | None, rcpt_tos: Sequence[str], domain: str | None
+    ) -> None:
         self.view = view
         self.mail_from = mail_from
-        self.rcpt_tos = [r.lower() for r in rcpt_tos]
+        self.rcpt_tos = [str(r).strip() for r in rcpt_tos]  # tokens are case-sensitive
         self.domain = domain.lower() if domain else None
 
     @cached_property
@@ -57,12 +60,12 @@ class Facts:
         """bounce | reply | invoices, from the envelope recipient (None when unknown)."""
         for rcpt in self.rcpt_tos:
             local, _, rcpt_domain = rcpt.strip("<>").rpartition("@")
-            if self.domain and rcpt_domain != self.domain:
+            if self.domain and rcpt_domain.lower() != self.domain:
                 continue
             tagged = re.match(rf"^(bounces|reply)\+{TOKEN}$", local, re.IGNORECASE)
             if tagged:
                 return "bounce" if tagged.group(1).lower() == "bounces" else "reply"
-            if local in ("invoices", "factures"):
+            if local.lower() in ("invoices", "factures"):
                 return "invoices"
         return None
 
@@ -71,8 +74,12 @@ class Facts:
         return bounces.read_dsn(self.view)
 
     @cached_property
+    def bounce_wording(self) -> bounces.Detection | None:
+        return bounces.detect_text_bounce(self.view, self.route == "bounce")
+
+    @cached_property
     def text_bounce(self) -> bounces.Report | None:
-        return bounces.read_text_bounce(self.view, self.mail_from)
+        return bounces.read_text_bounce(self.view, self.bounce_wording)
 
     @cached_property
     def mdn(self) -> receipts.Receipt | None:
@@ -88,7 +95,14 @@ class Facts:
 
     @cached_property
     def autoreply(self) -> autoreplies.AutoReply | None:
-        return autoreplies.read_autoreply(self.view)
+        return autoreplies.read_autoreply(self.view, by_system=self.by_system)
+
+    @cached_property
+    def by_system(self) -> bool:
+        """Sent by a mail system (a daemon) or carrying a machine report."""
+        return bool(self.view.report_blocks) or any(
+            s.startswith("sender") for s in bounces.bounce_signals(self.view)
+        )
 
     @cached_property
     def invoice_attachments(self) -> list[str]:
@@ -125,7 +139,7 @@ def _dsn_is(kind: str) -> Callable[[Facts], bool]:
 
 
 def _text_bounce_is(kind: str) -> Callable[[Facts], bool]:
-    return lambda f: f.text_bounce is not None and f.text_bounce.kind == kind
+    return lambda f: f.bounce_wording is not None and f.bounce_wording.kind == kind
 
 
 Rule = tuple[str, str, Callable[[Facts], bool]]
@@ -146,8 +160,13 @@ RULES: tuple[Rule, ...] = (
     ("delay_wording", "delay", _text_bounce_is("delay")),
     ("autoreply_headers", "autoreply", lambda f: f.autoreply is not None and f.autoreply.by == "headers"),
     ("autoreply_wording", "autoreply", lambda f: f.autoreply is not None and f.autoreply.by == "text"),
-    ("invoice_attachment", "invoice", lambda f: bool(f.invoice_attachments) and f.route != "reply"
-     and (f.route == "invoices" or not f.is_reply)),
+    (
+        "invoice_attachment",
+        "invoice",
+        lambda f: (
+            bool(f.invoice_attachments) and f.route != "reply" and (f.route == "invoices" or not f.is_reply)
+        ),
+    ),
     ("human_reply", "reply", lambda f: f.is_reply or f.route == "reply"),
 )
 
@@ -159,7 +178,9 @@ def classify(
     try:
         view = MailView.parse(raw)
     except Exception as error:  # compat32 practically never raises; RecursionError on absurd nesting
-        return Classification(kind="other", reason=f"unparseable message: {type(error).__name__}: {error}"[:300])
+        return Classification(
+            kind="other", reason=f"unparseable message: {type(error).__name__}: {error}"[:300]
+        )
     facts = Facts(view, mail_from, rcpt_tos, domain)
     result = Classification(kind="other")
     errors: list[str] = []
@@ -202,8 +223,10 @@ def _fill(result: Classification, facts: Facts) -> None:
         result.feedback_type = facts.arf.feedback_type
         result.evidence += facts.arf.evidence
     elif winner == "mdn_rejection" and facts.mdn:
-        rejected = bounces.Recipient(address=facts.mdn.recipient, diagnostic=facts.mdn.explanation or None)
-        result.recipients = [bounces.finish(rejected, facts.view.flat).to_json()]
+        rejected = bounce_reasons.Recipient(
+            address=facts.mdn.recipient, diagnostic=facts.mdn.explanation or None
+        )
+        result.recipients = [bounce_reasons.finish(rejected, facts.view.low).to_json()]
         result.evidence += facts.mdn.evidence
     elif kind == "read_receipt" and facts.mdn:
         result.disposition = facts.mdn.disposition
@@ -226,24 +249,28 @@ def _fill(result: Classification, facts: Facts) -> None:
 
 
 def _analyze_reply(result: Classification, facts: Facts) -> None:
-    """Delegate to the reply analyser when it exists (it is built separately); until then intent is None."""
+    """Delegate to the reply analyser (built separately): intent, dates, new contact, missing items, the
+    customer's own words. A failure there leaves intent None and says why; the reply is still a reply."""
     try:
-        from jalon.handlers import replies  # type: ignore[attr-defined]
-    except ImportError:
-        result.evidence.append("reply analysis not available")
+        from jalon.handlers import replies
+    except Exception as error:  # ImportError, or a broken module: the classification itself stands
+        result.evidence.append(f"reply analysis not available: {type(error).__name__}")
         return
-    import email
-    import email.policy
-
-    message = email.message_from_bytes(facts.view.raw, policy=email.policy.default)
-    analysis = replies.analyze_reply(message)  # type: ignore[arg-type]
+    try:
+        analysis = replies.analyze_reply(facts.view.message)  # it reads compat32 messages as well
+    except Exception as error:
+        result.evidence.append(f"reply analysis failed: {type(error).__name__}: {error}"[:200])
+        return
     result.intent = getattr(analysis, "intent", None)
     result.invoice_numbers = list(getattr(analysis, "invoice_numbers", None) or [])
     promised = getattr(analysis, "promised_date", None)
     result.promised_date = promised.isoformat() if hasattr(promised, "isoformat") else promised
     result.new_contact = getattr(analysis, "new_contact", None)
     result.missing = list(getattr(analysis, "missing", None) or [])
-    result.evidence += [str(e) for e in (getattr(analysis, "evidence", None) or [])]
+    result.new_text = getattr(analysis, "new_text", None)
+    result.evidence += [
+        e if isinstance(e, str | dict) else str(e) for e in (getattr(analysis, "evidence", None) or [])
+    ]
 
 
 def _other_reason(view: MailView, errors: list[str]) -> str:
@@ -257,8 +284,11 @@ def _other_reason(view: MailView, errors: list[str]) -> str:
 # --- correlation -----------------------------------------------------------------------------------------
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}@[^<>\s]{1,250}>")
+_TAGGED = re.compile(rf"(?:bounces|reply)\+({TOKEN})@([a-z0-9.-]+)", re.IGNORECASE)
+_ENVELOPE_ID = re.compile(r"^original-envelope-id\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+INVOICE_LABELS = ("factur", "invoice", "rechnung", "fattura", "avoir", "credit note", "fact.", "inv.", "inv#")
 INVOICE_NUMBER = re.compile(
-    r"(?:facture|invoice|rechnung|fattura|factura|avoir|credit note|fact\.|inv\.?)\s*"
+    r"\b(?:facture|invoice|rechnung|fattura|factura|avoir|credit note|fact\.|inv[.#])\s*"
     r"(?:n[°ºo]\.?|no\.?|nr\.?|num(?:[eé]ro|ber)?\.?|#|ref\.?)?\s*[:#]?\s*"
     r"([A-Z]{0,6}[-/_.]?\d[\w/.-]{1,30}\w|\d{3,})",
     re.IGNORECASE,
@@ -266,9 +296,13 @@ INVOICE_NUMBER = re.compile(
 
 
 def _tagged_token(facts: Facts, text: str) -> str | None:
-    domain = re.escape(facts.domain) if facts.domain else r"[\w.-]+"
-    found = re.search(rf"(?:bounces|reply)\+({TOKEN})@{domain}", text, re.IGNORECASE)
-    return found.group(1) if found else None
+    """A bounces+TOKEN@ / reply+TOKEN@ address of our domain written somewhere in the text."""
+    if "s+" not in text and "y+" not in text and "S+" not in text and "Y+" not in text:
+        return None
+    for found in _TAGGED.finditer(text):
+        if not facts.domain or found.group(2).lower() == facts.domain:
+            return found.group(1)
+    return None
 
 
 def correlation(facts: Facts) -> dict[str, Any]:
@@ -277,20 +311,23 @@ def correlation(facts: Facts) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     for rcpt in facts.rcpt_tos:
         found = re.match(rf"^<?(bounces|reply)\+({TOKEN})@([\w.-]+)>?$", rcpt, re.IGNORECASE)
-        if found and (not facts.domain or found.group(3) == facts.domain):
-            keys["verp_token"], keys["token_source"] = found.group(2), f"envelope {found.group(1).lower()}+"
+        if found and (not facts.domain or found.group(3).lower() == facts.domain):
+            keys["verp_token"], keys["verp_source"] = found.group(2), f"envelope {found.group(1).lower()}+"
             break
     if "verp_token" not in keys:
-        for source, text in (("headers", "\n".join(f"{k}: {v}" for k, v in view.message.items())),
-                             ("returned message", view.returned_text), ("bounce text", view.notice),
-                             ("report", "\n".join(view.report_blocks.values()))):
+        for source, text in (
+            ("headers", view.headers_text),
+            ("returned message", view.returned_text),
+            ("bounce text", view.notice),
+            ("report", "\n".join(view.report_blocks.values())),
+        ):
             token = _tagged_token(facts, text)
             if token:
-                keys["verp_token"], keys["token_source"] = token, source
+                keys["verp_token"], keys["verp_source"] = token, source
                 break
-    envelope_id = (facts.dsn.envelope_id if facts.dsn else None) or _field(view, "original-envelope-id")
+    envelope_id = (facts.dsn.envelope_id if facts.dsn else None) or _envelope_id(view)
     if envelope_id:
-        keys["envelope_id"] = envelope_id
+        keys["envid"] = envelope_id
     original_id = None
     if facts.mdn and facts.mdn.original_message_id:
         original_id = facts.mdn.original_message_id
@@ -313,9 +350,9 @@ def correlation(facts: Facts) -> dict[str, Any]:
     return keys
 
 
-def _field(view: MailView, name: str) -> str | None:
+def _envelope_id(view: MailView) -> str | None:
     for text in view.report_blocks.values():
-        found = re.search(rf"(?im)^{name}\s*:\s*(\S+)", text)
+        found = _ENVELOPE_ID.search(text)
         if found:
             return found.group(1)
     return None
@@ -323,6 +360,9 @@ def _field(view: MailView, name: str) -> str | None:
 
 def invoice_numbers(text: str) -> list[str]:
     """Invoice numbers named with a label (facture n°, invoice #, Rechnung Nr.), in order, unique."""
+    lowered = text.lower()
+    if not any(label in lowered for label in INVOICE_LABELS):
+        return []
     seen: list[str] = []
     for match in INVOICE_NUMBER.finditer(text):
         number = match.group(1).strip(".-/")

@@ -10,21 +10,35 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from jalon.handlers.bounces import STATUS, Recipient, finish, parse_dsn_fields
+from jalon.handlers.bounce_reasons import STATUS, Recipient, finish
+from jalon.handlers.bounces import parse_dsn_fields
 from jalon.handlers.mailview import ADDRESS, MailView
 
-COMPLAINT_SUBJECT = re.compile(r"\b(?:complaint|abuse report|spam report|feedback (?:loop|report)|fbl)\b",
-                               re.IGNORECASE)
+COMPLAINT_SUBJECT = re.compile(
+    r"\b(?:complaint|abuse report|spam report|feedback (?:loop|report)|fbl)\b", re.IGNORECASE
+)
 COMPLAINT_HEADERS = ("X-HmXmrOriginalRecipient", "X-Apple-Unsubscribe")
 
 # Provider event name -> jalon kind. Keys are lowercased values of the event field.
 PROVIDER_EVENTS: dict[str, str] = {
-    "bounce": "bounce", "bounced": "bounce", "failed": "bounce", "dropped": "bounce", "hardbounce": "bounce",
-    "softbounce": "bounce", "rejected": "bounce",
-    "deliverydelay": "delay", "deferred": "delay", "delayed": "delay",
-    "delivery": "delivered", "delivered": "delivered",
-    "complaint": "feedback", "complained": "feedback", "spamreport": "feedback", "spamcomplaint": "feedback",
-    "unsubscribe": "feedback", "unsubscribed": "feedback",
+    "bounce": "bounce",
+    "bounced": "bounce",
+    "failed": "bounce",
+    "dropped": "bounce",
+    "hardbounce": "bounce",
+    "softbounce": "bounce",
+    "rejected": "bounce",
+    "deliverydelay": "delay",
+    "deferred": "delay",
+    "delayed": "delay",
+    "delivery": "delivered",
+    "delivered": "delivered",
+    "complaint": "feedback",
+    "complained": "feedback",
+    "spamreport": "feedback",
+    "spamcomplaint": "feedback",
+    "unsubscribe": "feedback",
+    "unsubscribed": "feedback",
 }
 EVENT_KEYS = ("notificationType", "eventType", "event", "RecordType", "Type")
 _EVENT_IN_TEXT = re.compile(r'"(?:notificationType|eventType|event|RecordType)"\s*:\s*"(\w+)"')
@@ -50,10 +64,16 @@ class ProviderEvent:
 
 
 def read_arf(view: MailView) -> Feedback | None:
+    """An ARF report, a mailbox provider's complaint (the original attached), or an unsubscribe request."""
     text = view.report_blocks.get("feedback-report", "")
+    if view.header("X-Apple-Unsubscribe").lower() == "true":
+        return Feedback("opt-out", [view.sender[1]], None, ["X-Apple-Unsubscribe: true"])
+    is_report = bool(text) or view.report_type == "feedback-report"
+    if not is_report and not view.returned_attached:
+        return None
     original = view.returned
     original_id = view.header("Message-ID", original) if original is not None else ""
-    if text or view.report_type == "feedback-report":
+    if is_report:
         fields, _ = parse_dsn_fields(text)
         recipients = [a for a in _addresses(fields.get("original-rcpt-to", "")) if a]
         if not recipients and original is not None:
@@ -64,8 +84,6 @@ def read_arf(view: MailView) -> Feedback | None:
             original_message_id=original_id or None,
             evidence=[f"ARF report, Feedback-Type {fields.get('feedback-type', '?')}"],
         )
-    if view.header("X-Apple-Unsubscribe").lower() == "true":
-        return Feedback("opt-out", [view.sender[1]], None, ["X-Apple-Unsubscribe: true"])
     if original is not None and original.get("X-HmXmrOriginalRecipient"):
         return Feedback(
             "abuse",
@@ -73,7 +91,7 @@ def read_arf(view: MailView) -> Feedback | None:
             original_id or None,
             ["complaint: returned message carries X-HmXmrOriginalRecipient"],
         )
-    if original is not None and COMPLAINT_SUBJECT.search(view.subject) and "feedback-type" in view.notice.lower():
+    if original is not None and COMPLAINT_SUBJECT.search(view.subject) and "feedback-type" in view.low:
         return Feedback("abuse", view.addresses("To", original), original_id or None, ["complaint subject"])
     return None
 
@@ -132,26 +150,39 @@ def read_provider(view: MailView) -> ProviderEvent | None:
 def _provider_recipients(data: dict[str, Any], text: str, kind: str) -> list[Recipient]:
     action = {"bounce": "failed", "delay": "delayed", "delivered": "delivered", "feedback": "failed"}[kind]
     entries: list[dict[str, Any]] = []
-    for section, key in (("bounce", "bouncedRecipients"), ("complaint", "complainedRecipients"),
-                         ("deliveryDelay", "delayedRecipients")):
+    for section, key in (
+        ("bounce", "bouncedRecipients"),
+        ("complaint", "complainedRecipients"),
+        ("deliveryDelay", "delayedRecipients"),
+    ):
         block = data.get(section)
         if isinstance(block, dict) and isinstance(block.get(key), list):
             entries.extend(e for e in block[key] if isinstance(e, dict))
     delivery = data.get("delivery")
     if isinstance(delivery, dict) and isinstance(delivery.get("recipients"), list):
-        entries.extend({"emailAddress": a, "status": "2.0.0", "diagnosticCode": delivery.get("smtpResponse")}
-                       for a in delivery["recipients"] if isinstance(a, str))
+        entries.extend(
+            {"emailAddress": a, "status": "2.0.0", "diagnosticCode": delivery.get("smtpResponse")}
+            for a in delivery["recipients"]
+            if isinstance(a, str)
+        )
     if not entries:
         for key in ("email", "recipient", "Email", "Recipient"):
             if isinstance(data.get(key), str):
-                entries.append({"emailAddress": data[key], "status": data.get("status"),
-                                "diagnosticCode": data.get("reason") or data.get("Description")})
+                entries.append(
+                    {
+                        "emailAddress": data[key],
+                        "status": data.get("status"),
+                        "diagnosticCode": data.get("reason") or data.get("Description"),
+                    }
+                )
     recipients = []
     for entry in entries:
         address = _addresses(str(entry.get("emailAddress", "")))
         if not address:
             continue
-        status = STATUS.search(str(entry.get("status") or "")) or STATUS.search(str(entry.get("diagnosticCode") or ""))
+        status = STATUS.search(str(entry.get("status") or "")) or STATUS.search(
+            str(entry.get("diagnosticCode") or "")
+        )
         recipient = Recipient(
             address=address[0],
             action=str(entry.get("action") or action).lower() if kind != "feedback" else "failed",

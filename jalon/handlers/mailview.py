@@ -10,12 +10,12 @@ from __future__ import annotations
 import email
 import email.errors
 import email.header
+import email.parser
 import email.policy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import getaddresses, parseaddr
 from functools import cached_property
 
 MAX_DEPTH = 12
@@ -24,24 +24,34 @@ MAX_PART_BYTES = 2_000_000
 
 # Parts that hold the message a notification is about (the original we sent).
 RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers", "message/partial")
-REPORT_TYPES = ("message/delivery-status", "message/disposition-notification", "message/feedback-report",
-                "message/global-delivery-status", "message/global-disposition-notification",
-                "text/delivery-status")
+REPORT_TYPES = (
+    "message/delivery-status",
+    "message/disposition-notification",
+    "message/feedback-report",
+    "message/global-delivery-status",
+    "message/global-disposition-notification",
+    "text/delivery-status",
+)
 
-ADDRESS = re.compile(r"(?<![\w.+=/-])(\"[^\"\r\n@]{1,64}\"|[\w.!#$%&'*+/=?^`{|}~-]{1,64})@"
-                     r"((?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63})(?![A-Za-z0-9-])")
+ADDRESS = re.compile(
+    r"(?<![\w.+=/-])(\"[^\"\r\n@]{1,64}\"|[\w.!#$%&'*+/=?^`{|}~-]{1,64})@"
+    r"((?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63})(?![A-Za-z0-9-])"
+)
 
 # Where a single-part bounce starts quoting the original message (qmail, Exim, Sendmail, Notes, mfilter…):
 # a separator line naming the original / copy / headers / unsent message, in English, French or German.
 _RETURNED_MARKER = re.compile(
     r"^[ \t]*(?:[-=_*#]{2,}[ \t]*)?(?:"
     r"below this line is a copy of the message|this is a copy of the message|"
-    r"(?:unsent|undelivered|returned|original|rejected|failed)[ \t]+message(?:[ \t]+(?:follows|headers?|text))?|"
-    r"(?:below|here|attached|following) is (?:a |the )?copy of|(?:a |the )copy of (?:the |your )?(?:original )?message|"
+    r"(?:unsent|undelivered|returned|original|rejected|failed)[ \t]+message(?:[ \t]+(?:follows|headers?|"
+    r"text))?|"
+    r"(?:below|here|attached|following) is (?:a |the )?copy of|(?:a |the )copy of (?:the |"
+    r"your )?(?:original )?message|"
     r"(?:text|headers?|content|copy|part) of (?:the |your )?(?:original|returned|unsent) message|"
     r"the (?:header|headers|text) of the original message|original message headers|message headers follow|"
     r"included is a copy of the message|unsent message below|your message reads|"
-    r"message d'origine|message original|copie du message|en-t[eê]tes? du message|"
+    r"(?:ceci est une |voici une )?copie du message|message d'origine|message original|"
+    r"en-t[eê]tes? du message|"
     r"urspr[uü]ngliche nachricht|kopie der nachricht|nachrichtenkopf|originalnachricht"
     r")\b.*$",
     re.IGNORECASE | re.MULTILINE,
@@ -57,8 +67,17 @@ _HEADER_BLOCK = re.compile(
 _HTML_BREAK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|hr)\b[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>]{0,2000}>")
 _HTML_DROP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&nbsp;": " ", "&quot;": '"', "&#39;": "'", "&#160;": " "}
+_ENTITIES = {
+    "&lt;": "<",
+    "&gt;": ">",
+    "&amp;": "&",
+    "&nbsp;": " ",
+    "&quot;": '"',
+    "&#39;": "'",
+    "&#160;": " ",
+}
 _ENTITY = re.compile("|".join(_ENTITIES))
+_REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?([\w-]+)", re.IGNORECASE)
 _FOLD = re.compile(r"\r?\n[ \t]+")
 
 
@@ -118,7 +137,9 @@ def part_text(part: Message) -> str:
 
 def _as_text(message: Message) -> str:
     """A header-only block (one DSN/MDN/ARF field group) back as text."""
-    lines = [f"{name}: {value}" for name, value in message.items()]
+    # compat32 keeps the raw (name, value) pairs; reading them directly skips per-header policy calls
+    pairs = getattr(message, "_headers", None) or message.items()
+    lines = [f"{name}: {value}" for name, value in pairs]
     payload = message.get_payload()
     if isinstance(payload, str) and payload.strip():
         lines.append(payload)
@@ -139,6 +160,15 @@ class Leaf:
     part: Message
     depth: int
     returned: bool  # inside the original message a notification sends back
+    attachment: bool = False  # Content-Disposition: attachment
+
+
+def _leaf(content_type: str, part: Message, depth: int, returned: bool) -> Leaf:
+    try:
+        disposition = str(part.get("Content-Disposition", "")).lower()
+    except Exception:
+        disposition = ""
+    return Leaf(content_type, part, depth, returned, "attachment" in disposition)
 
 
 class MailView:
@@ -148,6 +178,7 @@ class MailView:
         self.raw = raw
         self.message = message
         self.defects: list[str] = [type(d).__name__ for d in getattr(message, "defects", [])][:20]
+        self._decoded: dict[str, str] = {}
 
     @classmethod
     def parse(cls, raw: bytes) -> MailView:
@@ -158,18 +189,35 @@ class MailView:
 
     # --- headers ---------------------------------------------------------------------------------------
 
+    @cached_property
+    def _headers(self) -> dict[str, list[str]]:
+        """Header values by lower-cased name, built once (Message.get scans the whole list every call)."""
+        table: dict[str, list[str]] = {}
+        for name, value in self.message.items():
+            table.setdefault(name.lower(), []).append(str(value))
+        return table
+
     def header(self, name: str, message: Message | None = None) -> str:
+        """The first value of a header, decoded; of another message (the returned one) when given."""
+        if message is None:
+            key = name.lower()
+            if key not in self._decoded:
+                values = self._headers.get(key)
+                self._decoded[key] = decode_header(values[0]) if values else ""
+            return self._decoded[key]
         try:
-            value = (message or self.message).get(name)
+            value = message.get(name)
         except Exception:
             return ""
         return decode_header(value) if value is not None else ""
 
     def header_all(self, name: str) -> list[str]:
-        try:
-            return [decode_header(v) for v in self.message.get_all(name, [])]
-        except Exception:
-            return []
+        return [decode_header(v) for v in self._headers.get(name.lower(), [])]
+
+    @cached_property
+    def headers_text(self) -> str:
+        """All headers as text (for searching correlation keys)."""
+        return "\n".join(f"{name}: {value}" for name, values in self._headers.items() for value in values)
 
     @cached_property
     def subject(self) -> str:
@@ -178,10 +226,12 @@ class MailView:
     @cached_property
     def sender(self) -> tuple[str, str]:
         """(display name, address) of From."""
-        name, address = parseaddr(self.header("From"))
-        if not address and "@" not in self.header("From"):
-            address = self.header("From").strip("<> ")
-        return name, address.lower()
+        value = self.header("From")
+        found = ADDRESS.search(value)
+        if found is None:  # "MAILER-DAEMON", "<>": no address, keep the words
+            return value.strip("<> "), value.strip("<> ").lower() if "<" not in value else ""
+        name = (value[: found.start()] + value[found.end() :]).strip(' <>()"')
+        return name, f"{found.group(1)}@{found.group(2)}".lower()
 
     @cached_property
     def content_type(self) -> str:
@@ -189,17 +239,16 @@ class MailView:
 
     @cached_property
     def report_type(self) -> str:
-        try:
-            return str(self.message.get_param("report-type", "") or "").lower()
-        except Exception:
-            return ""
+        found = _REPORT_TYPE.search(self._headers.get("content-type", [""])[0])
+        return found.group(1).lower() if found else ""
 
     def addresses(self, name: str, message: Message | None = None) -> list[str]:
+        """Addresses in a header (of another message when given), lower-cased."""
         try:
-            values = [decode_header(v) for v in (message or self.message).get_all(name, [])]
-            return [a.lower() for _, a in getaddresses(values) if "@" in a]
+            raw = self._headers.get(name.lower(), []) if message is None else message.get_all(name, [])
         except Exception:
             return []
+        return [address for value in raw for address in addresses_in(str(value))]
 
     # --- structure -------------------------------------------------------------------------------------
 
@@ -218,7 +267,11 @@ class MailView:
             return
         content_type = content_type_of(part)
         payload = part.get_payload()
-        if depth > 0 and not content_type.startswith(("multipart/", "message/")) and _is_headers_of_original(part):
+        if (
+            depth > 0
+            and not content_type.startswith(("multipart/", "message/"))
+            and _is_headers_of_original(part)
+        ):
             # A part with no Content-Type whose own headers are the original's (Received, Message-Id, From):
             # the returned message, not declared as such.
             found.append(Leaf("message/rfc822", part, depth, returned))
@@ -241,7 +294,7 @@ class MailView:
                 if isinstance(child, Message):
                     self._walk(child, depth + 1, returned or is_message, found)
             return
-        found.append(Leaf(content_type, part, depth, returned))
+        found.append(_leaf(content_type, part, depth, returned))
 
     def texts(self, *types: str, returned: bool = False) -> Iterator[tuple[str, str]]:
         """(content type, text) of leaves of the given types, outside (or inside) the returned message."""
@@ -267,11 +320,10 @@ class MailView:
             if leaf.returned or leaf.content_type in REPORT_TYPES or leaf.content_type in RETURNED_TYPES:
                 continue
             try:
-                disposition = str(leaf.part.get("Content-Disposition", "")).lower()
-                filename = leaf.part.get_filename()
+                filename = leaf.part.get_filename() if leaf.content_type.startswith("text/") else "?"
             except Exception:
-                disposition, filename = "", None
-            if leaf.content_type.startswith("text/") and "attachment" not in disposition and not filename:
+                filename = None
+            if leaf.content_type.startswith("text/") and not leaf.attachment and not filename:
                 continue
             out.append(leaf)
         return out
@@ -286,11 +338,7 @@ class MailView:
         for leaf in self.leaves:
             if leaf.returned or leaf.content_type not in ("text/plain", "text/html"):
                 continue
-            try:
-                disposition = str(leaf.part.get("Content-Disposition", "")).lower()
-            except Exception:
-                disposition = ""
-            if "attachment" in disposition and leaf.depth > 0:
+            if leaf.attachment and leaf.depth > 0:
                 if leaf.content_type == "text/plain":
                     attached.append(part_text(leaf.part)[:MAX_TEXT])
                 continue
@@ -314,6 +362,15 @@ class MailView:
         return " ".join(self.notice[:16000].split())
 
     @cached_property
+    def low(self) -> str:
+        """`flat`, lower-cased: phrase families are matched on it."""
+        return self.flat.lower()
+
+    @cached_property
+    def subject_low(self) -> str:
+        return self.subject.lower()
+
+    @cached_property
     def inline_original(self) -> str:
         """Text of an original message quoted inline by a single-part bounce, if any."""
         return self._body_and_inline_original[1]
@@ -332,7 +389,7 @@ class MailView:
                 if text.strip():
                     return _parse_headers(text)
         if self.inline_original.strip():
-            return _parse_headers(self.inline_original)
+            return _parse_headers(self.inline_original, headers_only=True)
         return None
 
     @cached_property
@@ -351,7 +408,7 @@ class MailView:
         if self.inline_original and not self.returned_attached:
             inner = self.returned
             if inner is not None and content_type_of(inner) == "multipart/report":
-                return MailView(self.raw, inner)
+                return MailView(self.raw, _parse_headers(self.inline_original))
         return None
 
     @cached_property
@@ -405,7 +462,7 @@ def content_type_of(part: Message) -> str:
 def _is_headers_of_original(part: Message) -> bool:
     if part.get("Content-Type") is not None:
         return False
-    keys = {k.lower() for k in part.keys()}
+    keys = {k.lower() for k in part}
     return "from" in keys and ("received" in keys or "message-id" in keys)
 
 
@@ -416,12 +473,42 @@ def _report_text(part: Message) -> str:
     return part_text(part)
 
 
-def _parse_headers(text: str) -> Message:
+def _parse_headers(text: str, headers_only: bool = False) -> Message:
+    """A message quoted as text; only its headers when that is all that is needed (much cheaper)."""
     text = text.lstrip("\n")
+    if headers_only:
+        return _header_block(text)
     try:
-        return email.message_from_string(text[:MAX_TEXT], policy=email.policy.compat32)
+        parser = email.parser.Parser(policy=email.policy.compat32)
+        return parser.parsestr(text[: MAX_TEXT * 4], headersonly=headers_only)
     except Exception:
         return Message()
+
+
+_HEADER_LINE = re.compile(r"([!-9;-~]{1,60})[ \t]*:[ \t]?(.*)")
+
+
+def _header_block(text: str) -> Message:
+    """The headers at the top of a quoted message, read line by line (the full parser is ten times slower
+    and reads the whole body)."""
+    message = Message()
+    name = value = None
+    for line in text[:MAX_TEXT].split("\n"):
+        if line[:1] in (" ", "\t") and name is not None:
+            value = f"{value}\n{line}"
+            continue
+        if name is not None:
+            message[name] = value
+            name = None
+        if not line.strip():
+            break
+        found = _HEADER_LINE.match(line)
+        if found is None:
+            break
+        name, value = found.group(1), found.group(2).rstrip("\r")
+    if name is not None:
+        message[name] = value
+    return message
 
 
 def _split_inline_original(text: str) -> tuple[str, str]:
@@ -433,7 +520,3 @@ def _split_inline_original(text: str) -> tuple[str, str]:
     if block:
         return text[: block.start()], text[block.start() :]
     return text, ""
-
-
-def sender_address(raw_from: str) -> str:
-    return parseaddr(raw_from)[1].lower()

@@ -24,6 +24,10 @@ SUBJECT_VERDICTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^\s*(?:return receipt|confirmation de lecture|receipt notification)\b", "displayed"),
     )
 )
+_MDN_FIELD = re.compile(r"^disposition\s*:", re.IGNORECASE | re.MULTILINE)
+_MDN_CONTEXT = re.compile(
+    r"^(?:final-recipient|original-message-id|reporting-ua)\s*:", re.IGNORECASE | re.MULTILINE
+)
 _REJECTED = re.compile(r"\brejected\b|\brefus[eé]\b|\babgelehnt\b", re.IGNORECASE)
 _READ_TEXT = re.compile(
     r"\bwas (?:read|displayed|opened)\b|\ba [eé]t[eé] lu\b|\bwurde (?:am .{1,40} )?gelesen\b|"
@@ -56,11 +60,14 @@ def _disposition(value: str) -> tuple[str | None, bool | None]:
 def read_receipt(view: MailView) -> Receipt | None:
     text = view.report_blocks.get("disposition-notification", "")
     source = "message/disposition-notification"
-    if not text and view.report_type != "disposition-notification" and "disposition:" in view.notice.lower():
-        if re.search(r"(?im)^disposition\s*:", view.notice) and re.search(
-            r"(?im)^(?:final-recipient|original-message-id|reporting-ua)\s*:", view.notice
-        ):
-            text, source = view.notice, "MDN fields in text"
+    if (
+        not text
+        and view.report_type != "disposition-notification"
+        and "disposition:" in view.low
+        and _MDN_FIELD.search(view.notice)
+        and _MDN_CONTEXT.search(view.notice)
+    ):
+        text, source = view.notice, "MDN fields in text"
     if text:
         per_message, groups = parse_dsn_fields(text)
         fields = dict(per_message)
@@ -72,8 +79,10 @@ def read_receipt(view: MailView) -> Receipt | None:
             return None
         recipient = fields.get("final-recipient") or fields.get("original-recipient") or ""
         found = ADDRESS.search(recipient)
-        rejected = disposition in ("deleted", "failed", "denied") and manual is False and bool(
-            _REJECTED.search(view.header("Auto-Submitted")) or _REJECTED.search(view.subject)
+        rejected = (
+            disposition in ("deleted", "failed", "denied")
+            and manual is False
+            and bool(_REJECTED.search(view.header("Auto-Submitted")) or _REJECTED.search(view.subject))
         )
         return Receipt(
             disposition=disposition,
@@ -86,8 +95,8 @@ def read_receipt(view: MailView) -> Receipt | None:
             + (["automatic rejection (Sieve reject, RFC 5429)"] if rejected else []),
         )
     for pattern, disposition in SUBJECT_VERDICTS:
-        if pattern.search(view.subject) and (_READ_TEXT.search(view.flat[:4000]) or view.report_type):
-            verdict = "deleted" if "deleted without" in view.flat[:4000].lower() else disposition
+        if pattern.search(view.subject) and (_READ_TEXT.search(view.low[:4000]) or view.report_type):
+            verdict = "deleted" if "deleted without" in view.low[:4000] else disposition
             return Receipt(
                 disposition=verdict,
                 recipient=view.sender[1] or None,

@@ -1,0 +1,207 @@
+"""Read receipts, auto-replies (with or without headers), complaints, invoices and replies are told apart."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jalon.handlers.classify import Classification, classify
+
+DATA = Path(__file__).parent / "data" / "bounces"
+DOMAIN = "acme-industrie.fr"
+
+
+def read(name: str, **envelope: object) -> Classification:
+    return classify((DATA / name).read_bytes(), domain=DOMAIN, **envelope)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("disposition", ["displayed", "deleted", "denied"])
+def test_a_read_receipt_says_what_the_recipient_did(disposition: str) -> None:
+    """As sales administration, an MDN tells me if the invoice mail was opened, deleted unread or refused."""
+    result = read(f"mdn-{disposition}.eml")
+    assert result.kind == "read_receipt"
+    assert result.disposition == disposition
+    assert result.recipients == [{"address": "compta@client-exemple.fr", "action": disposition}]
+    assert (
+        result.correlation["original_message_id"] == "<jalon.Dq1wE3rT5yU7iO9p.1742890000@acme-industrie.fr>"
+    )
+
+
+def test_a_french_holiday_reply_without_any_header_is_an_autoreply() -> None:
+    """As the gateway, "je suis en congés du 4 au 22 août" is a machine speaking, not the customer."""
+    result = read("fr-conges-sans-entete.eml", rcpt_tos=[f"reply+Bn4vC6xZ8qW1eR3t@{DOMAIN}"])
+    assert result.kind == "autoreply"
+    assert result.rules_hit[0] == "autoreply_wording"
+    assert result.intent is None
+    assert result.left_company is False
+    assert result.correlation["verp_token"] == "Bn4vC6xZ8qW1eR3t"
+    assert result.correlation["in_reply_to"] == "<jalon.Bn4vC6xZ8qW1eR3t.1754287200@acme-industrie.fr>"
+
+
+def test_a_french_absence_notice_in_html_is_an_autoreply() -> None:
+    """As the gateway, an HTML-only "Absence :" notice with a return date is an auto-reply."""
+    result = read("fr-absence-sans-entete.eml")
+    assert result.kind == "autoreply"
+    assert any("serai de retour" in e or "absente" in e for e in result.evidence)
+
+
+def test_someone_who_left_the_company_opens_a_contact_fix_with_the_new_address() -> None:
+    """As sales administration, "ne fait plus partie de la société" flags the contact and offers the address
+    to    write to instead (a human approves the change)."""
+    french = read("fr-ne-fait-plus-partie.eml")
+    english = read("en-no-longer-with.eml")
+    assert (french.kind, english.kind) == ("autoreply", "autoreply")
+    assert french.left_company and english.left_company
+    assert french.new_contact == "comptabilite@cave-des-coteaux.fr"
+    assert english.new_contact == "accounts.payable@northwind-traders.example"
+
+
+def test_a_colleague_saying_someone_left_above_our_quoted_mail_is_a_reply() -> None:
+    """As sales administration, a person who writes "David is no longer with the company, send to me" while
+    quoting our invoice mail is answering (a contact change for a human to approve), not an auto-reply."""
+    result = read("en-colleague-left-reply.eml")
+    assert result.kind == "reply"
+    assert "autoreply_wording" not in result.rules_hit
+    assert result.intent == "contact_change"
+    assert result.new_contact == "finance@ward-partners.example"
+
+
+def test_an_rfc3834_out_of_office_is_not_a_customer_answer() -> None:
+    """As the gateway, Auto-Submitted / X-Autoreply headers make an auto-reply whatever the text says."""
+    result = read("en-out-of-office.eml")
+    assert result.kind == "autoreply"
+    assert result.left_company is False
+    assert any(e.startswith("Auto-Submitted") for e in result.evidence)
+
+
+def test_a_customer_reply_quoting_our_automatic_mail_stays_a_reply() -> None:
+    """As the gateway, a customer answering "pas reçu" above our quoted mail (which says "message
+    automatique")    is a human reply, analysed for its intent."""
+    result = read("fr-reponse-pas-recu.eml", rcpt_tos=[f"reply+Vb6nM8qW0eR2tY4u@{DOMAIN}"])
+    assert result.kind == "reply"
+    assert "autoreply_wording" not in result.rules_hit
+    assert result.correlation["verp_token"] == "Vb6nM8qW0eR2tY4u"
+    assert result.correlation["verp_source"] == "envelope reply+"
+    assert "FA-2025-0195" in result.correlation["invoice_numbers"]
+    assert result.intent == "not_received"  # filled by the reply analyser
+
+
+def test_a_billing_tool_mail_with_a_pdf_is_an_invoice() -> None:
+    """As the gateway, the billing tool's mail to invoices@ carrying a PDF is an invoice to process."""
+    result = read("facture-logiciel.eml", rcpt_tos=[f"invoices@{DOMAIN}"])
+    assert result.kind == "invoice"
+    assert any("FA-2025-0200.pdf" in e for e in result.evidence)
+
+
+def test_a_reply_with_a_pdf_attached_is_still_a_reply() -> None:
+    """As the gateway, a customer replying with a signed PDF is answering, not sending us an invoice."""
+    raw = (
+        (DATA / "facture-logiciel.eml")
+        .read_bytes()
+        .replace(b"Subject: Facture", b"In-Reply-To: <jalon.x@acme-industrie.fr>\nSubject: RE: Facture")
+    )
+    assert classify(raw, rcpt_tos=[f"reply+AbCdEfGh1234@{DOMAIN}"], domain=DOMAIN).kind == "reply"
+
+
+def test_a_spam_complaint_is_feedback_not_a_bounce() -> None:
+    """As sales administration, an ARF complaint about our mail is feedback about the recipient."""
+    raw = (
+        b"From: feedback@mailbox-provider.example\nTo: abuse@acme-industrie.fr\nSubject: Abuse report\n"
+        b"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary=B\n\n"
+        b"--B\nContent-Type: text/plain\n\nThis is an email abuse report.\n"
+        b"--B\nContent-Type: message/feedback-report\n\n"
+        b"Feedback-Type: abuse\nUser-Agent: FBL/1.0\nVersion: 1\n"
+        b"Original-Rcpt-To: <compta@client-exemple.fr>\n"
+        b"--B\nContent-Type: text/rfc822-headers\n\n"
+        b"From: factures@acme-industrie.fr\nTo: compta@client-exemple.fr\n"
+        b"Message-ID: <jalon.Ab12Cd34Ef56@acme-industrie.fr>\nSubject: Facture FA-2025-0210\n\n--B--\n"
+    )
+    result = classify(raw, domain=DOMAIN)
+    assert (result.kind, result.feedback_type) == ("feedback", "abuse")
+    assert result.recipients[0]["address"] == "compta@client-exemple.fr"
+    assert result.correlation["original_message_id"] == "<jalon.Ab12Cd34Ef56@acme-industrie.fr>"
+
+
+def test_a_provider_json_notification_says_its_own_kind() -> None:
+    """As the gateway, a sending provider's JSON (Amazon SES via SNS) is a bounce, a delivery or a complaint
+    as it    says, with the recipient it names."""
+
+    def sns(body: str) -> bytes:
+        return (
+            "From: no-reply@sns.amazonaws.com\nTo: ops@acme-industrie.fr\nSubject: AWS Notification Message\n"
+            f"Content-Type: text/plain; charset=UTF-8\n\n{body}\n"
+        ).encode()
+
+    bounce = classify(
+        sns(
+            '{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":'
+            '[{"emailAddress":"old@client-exemple.fr","status":"5.1.1",'
+            '"diagnosticCode":"smtp; 550 5.1.1 user unknown"}]}}'
+        )
+    )
+    complaint = classify(
+        sns(
+            '{"notificationType":"Complaint","complaint":{"complainedRecipients":'
+            '[{"emailAddress":"compta@client-exemple.fr"}],"complaintFeedbackType":"abuse"}}'
+        )
+    )
+    delivery = classify(
+        sns(
+            '{"notificationType":"Delivery","delivery":{"recipients":["ok@client-exemple.fr"],'
+            '"smtpResponse":"250 2.0.0 OK"}}'
+        )
+    )
+    assert bounce.kind == "bounce" and bounce.recipients[0]["address"] == "old@client-exemple.fr"
+    assert bounce.recipients[0]["hard"] is True
+    assert complaint.kind == "feedback" and complaint.recipients[0]["address"] == "compta@client-exemple.fr"
+    assert delivery.kind == "delivered" and delivery.recipients[0]["action"] == "delivered"
+
+
+def test_classify_prints_one_json_object_per_file_in_order() -> None:
+    """As an operator, `jalon classify A.eml B.eml --json` prints one JSON line per file, in order."""
+    names = ["postfix-user-unknown.eml", "mdn-displayed.eml", "fr-conges-sans-entete.eml"]
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jalon",
+            "classify",
+            "--json",
+            "--domain",
+            DOMAIN,
+            *(str(DATA / n) for n in names),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    lines = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert [Path(line["file"]).name for line in lines] == names
+    assert [line["kind"] for line in lines] == ["bounce", "read_receipt", "autoreply"]
+    for line in lines:
+        for key in (
+            "recipients",
+            "intent",
+            "invoice_numbers",
+            "promised_date",
+            "new_contact",
+            "missing",
+            "evidence",
+            "correlation",
+            "rules_hit",
+            "reason",
+        ):
+            assert key in line
+    assert set(lines[0]["recipients"][0]) >= {
+        "address",
+        "action",
+        "status",
+        "hard",
+        "diagnostic",
+        "remote_mta",
+    }
