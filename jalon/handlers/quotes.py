@@ -17,6 +17,7 @@ SCAN = 400  # characters of a line the patterns look at
 MAX_NEW_TEXT = 100_000  # a human reply is never longer; the rest is not read
 MAX_HTML = 5_000_000
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u1427\u00ad"), None)
+BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")  # where a quote was cut out, one blank line is enough
 HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u1427\u00ad]")
 
 # --- what a line is ---------------------------------------------------------------------------------------
@@ -115,6 +116,11 @@ RULE_CHARS = re.compile(r"[\s\-_=*~#+.•·|]*")
 NEWS = re.compile(
     r"\b(?:nouvel\w*|new|desormais|dorenavant|going forward|from now on|instead|plutot|a la place|change\w*"
     r"|modifi\w*|remplac\w*|merci de|please|veuillez)\b"
+)
+# "Isabelle Morel", "J. Martin", "Jean-Luc Perrot", "Dr. Aisha Khan": capitalised words, 2 to 4 of them.
+PERSON = re.compile(
+    r"(?:(?:Dr|Me|Mme|M|Mr|Mrs|Ms)\.? )?(?:[A-ZÀ-Ý][\w'-]*\.?|[A-ZÀ-Ý]\.)(?: (?:[A-ZÀ-Ý][\w'-]*\.?"
+    r"|[A-ZÀ-Ý]\.|de|du|van|von|le|la)){1,3}"
 )
 PS = re.compile(r"(?:p\.?\s?s\.?|n\.?\s?b\.?)\s*[:.-]?\s")
 
@@ -289,7 +295,7 @@ def strip_quotes(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     kept = _unquoted(lines)
-    return _without_signature(kept)[:MAX_NEW_TEXT].strip("\n")
+    return BLANK_RUN.sub("\n\n", _without_signature(kept)[:MAX_NEW_TEXT]).strip("\n")
 
 
 def _unquoted(lines: list[str]) -> list[str]:
@@ -337,6 +343,7 @@ def _without_signature(lines: list[str]) -> str:
     lines = _cut_markers(lines)
     lines = _cut_closing_tail(lines)
     lines = _cut_contact_block(lines)
+    lines = _cut_name_block(lines)
     while lines and RULE_CHARS.fullmatch(lines[-1]):
         lines.pop()
     while lines and not lines[0].strip():
@@ -373,7 +380,9 @@ def _signature_like(line: str) -> bool:
     if NEWS.search(key):
         return False
     words = len(key.split())
-    return (words <= 6 and not key.endswith("?")) or (bool(CONTACT_MARK.search(key)) and words <= 14)
+    return (words <= 8 and not key.endswith(("?", ".", "!", ":"))) or (
+        bool(CONTACT_MARK.search(key)) and words <= 14
+    )
 
 
 def _cut_closing_tail(lines: list[str]) -> list[str]:
@@ -429,6 +438,22 @@ def _cut_contact_block(lines: list[str]) -> list[str]:
     ):
         return lines[:start]
     return lines
+
+
+def _cut_name_block(lines: list[str]) -> list[str]:
+    """A last paragraph of a person's name and short title lines is a signature (a bare name stays)."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start and lines[start - 1].strip():
+        start -= 1
+    block = [line.strip() for line in lines[start:end]]
+    if not 2 <= len(block) <= 5 or start == 0 or not any(line.strip() for line in lines[:start]):
+        return lines
+    if not PERSON.fullmatch(block[0]) or not all(_signature_like(line) for line in block):
+        return lines
+    return lines[:start]
 
 
 # --- from a message ---------------------------------------------------------------------------------------
@@ -496,6 +521,8 @@ def decode_bytes(data: bytes, declared: str = "") -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
+    if declared in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        declared = "cp1252"  # what mail clients mean by it: dashes and quotes in 0x80-0x9f
     for charset in (declared, "utf-8", "cp1252"):
         if not charset:
             continue
@@ -528,7 +555,7 @@ def html_to_text(html: str) -> str:
     if not html.strip():
         return ""
     try:
-        parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+        parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True, huge_tree=True)
         root = lxml_html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return re.sub(r"<[^>]{0,2000}>", " ", html)

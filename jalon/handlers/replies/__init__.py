@@ -1,0 +1,382 @@
+"""What a customer's reply says: its new text (quotes and signature removed), one primary intent with the
+phrases that decided it, and the facts the actions need (invoice numbers, promised date, new contact, what
+is missing).
+
+    analyze_reply(message, received_at=...) -> ReplyAnalysis
+
+Rules are the phrase tables of `phrases.py`; the primary intent is the one with the strongest phrase, ties
+going by `phrases.PRECEDENCE`; the others are kept as secondary intents. Every decision is in `evidence`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import parseaddr, parsedate_to_datetime
+from typing import Any
+
+from jalon.handlers import quotes
+from jalon.handlers.replies import dates, entities
+from jalon.handlers.replies.phrases import (
+    CLAUSE_END,
+    INTENTS,
+    NEGATION,
+    NEGATION_AFTER,
+    NEGATION_REACH,
+    PRECEDENCE,
+    compile_phrases,
+    compile_topics,
+)
+
+__all__ = ["INTENTS", "ReplyAnalysis", "analyze_reply", "analyze_text"]
+
+MAX_CLASSIFIED = 20_000  # characters of new text read; a human reply is shorter
+MAX_QUOTED = 200_000  # characters of the whole body searched for invoice numbers when the new text has none
+PHRASES = compile_phrases()
+TOPICS = compile_topics()
+REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|tr|fw|fwd|aw|wg|ref|rep|r|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n\s*\n")
+THANKS_ONLY = re.compile(
+    r"\W*(?:(?:bonjour|hello|hi|bonsoir)\b\W*)?(?:merci(?!\s+(?:de|d')\b)|thanks|thank you|ok|okay"
+    r"|parfait|super|top"
+    r"|d'accord|entendu|great)\b"
+)
+
+
+@dataclass
+class ReplyAnalysis:
+    """The reading of one reply. `evidence` says which phrase (and which rule) decided each field."""
+
+    intent: str
+    new_text: str
+    invoice_numbers: list[str] = field(default_factory=list)
+    promised_date: str | None = None
+    new_contact: str | None = None
+    missing: list[str] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    secondary_intents: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    language: str = "fr"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    intent: str
+    rule: str
+    weight: int
+    start: int
+    end: int
+    where: str
+    negated: bool = False
+
+
+# --- from a message ---------------------------------------------------------------------------------------
+
+
+def analyze_reply(message: Message, *, received_at: dt.datetime | None = None) -> ReplyAnalysis:
+    """Read a customer's reply. Relative dates resolve against its Date header, else `received_at`."""
+    try:
+        body = quotes.body_text(message)
+    except Exception:  # a body that cannot be decoded reads as empty, never as a crash
+        body = ""
+    return analyze_text(
+        quotes.strip_quotes(body),
+        subject=_header_text(message, "Subject"),
+        reference=_reference_date(message, received_at),
+        sender=parseaddr(_header_text(message, "From"))[1].lower(),
+        quoted=body[:MAX_QUOTED],
+    )
+
+
+def _header_text(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+        if value is None:
+            return ""
+        return str(make_header(decode_header(str(value))))
+    except Exception:
+        try:
+            return str(message.get(name, ""))
+        except Exception:
+            return ""
+
+
+def _reference_date(message: Message, received_at: dt.datetime | None) -> dt.date:
+    try:
+        sent = parsedate_to_datetime(_header_text(message, "Date"))
+        if sent is not None:
+            return sent.date()  # the sender's own calendar day: "demain" is relative to it
+    except (TypeError, ValueError, IndexError):
+        pass
+    if received_at is not None:
+        return received_at.date()
+    return dt.datetime.now(dt.UTC).date()
+
+
+# --- from text --------------------------------------------------------------------------------------------
+
+
+def analyze_text(
+    new_text: str,
+    *,
+    subject: str = "",
+    reference: dt.date | None = None,
+    sender: str = "",
+    quoted: str = "",
+) -> ReplyAnalysis:
+    """Read the new text of a reply (and its subject) into an intent and its facts."""
+    reference = reference or dt.datetime.now(dt.UTC).date()
+    text = new_text[:MAX_CLASSIFIED]
+    folded = quotes.fold(text)
+    topic_line = REPLY_PREFIX.sub("", subject or "")[:500]
+    folded_subject = quotes.fold(topic_line)
+
+    found_dates = dates.find_dates(folded, reference)
+    hits = _hits(folded, "body") + [_weaker(hit) for hit in _hits(folded_subject, "subject")]
+    hits = _missing_info_strength(folded, hits)
+    hits = _dated_promise_strength(folded, hits, found_dates, reference)
+    thanks = THANKS_ONLY.match(folded)
+    strong = any(hit.weight >= 2 and not hit.negated for hit in hits)
+    if thanks and not strong and len(folded[thanks.end() :].split()) <= 6:
+        hits.append(_Hit("acknowledged", "acknowledged.merci_court", 1, thanks.start(), thanks.end(), "body"))
+
+    intent, secondary, confidence = _decide(hits, bool(text.strip()))
+    evidence = [_evidence(hit, text, topic_line) for hit in hits]
+    intents = {intent, *secondary}
+
+    analysis = ReplyAnalysis(
+        intent=intent,
+        new_text=new_text,
+        secondary_intents=secondary,
+        confidence=confidence,
+        language=entities.language(folded or folded_subject),
+    )
+    analysis.invoice_numbers = _invoice_numbers(folded_subject, topic_line, folded, text, quoted, evidence)
+    if "promise_to_pay" in intents:
+        analysis.promised_date = _promised_date(text, hits, found_dates, reference, evidence)
+    if any(hit.intent == "contact_change" and hit.weight >= 2 and not hit.negated for hit in hits):
+        analysis.new_contact = _new_contact(folded, text, hits, sender, evidence)
+    if "missing_info" in intents:
+        analysis.missing = _missing(folded, text, hits, evidence)
+    analysis.evidence = evidence
+    return analysis
+
+
+def _hits(folded: str, where: str) -> list[_Hit]:
+    hits = []
+    for phrase in PHRASES:
+        for match in phrase.regex.finditer(folded):
+            start, end = match.span()
+            negated = phrase.negatable and _negated(folded, start, end)
+            weight = phrase.weight
+            if phrase.context is not None and not phrase.context.search(folded, *_sentence(folded, start)):
+                weight = 1
+            hits.append(_Hit(phrase.intent, phrase.rule, weight, start, end, where, negated))
+    return hits
+
+
+def _negated(folded: str, start: int, end: int) -> bool:
+    """A negation in the same clause just before the phrase, or French "pas/plus/jamais" right after it."""
+    window_start = max(0, start - NEGATION_REACH)
+    window = folded[window_start:start]
+    boundaries = list(CLAUSE_END.finditer(window))
+    if boundaries:
+        window = window[boundaries[-1].end() :]
+    return NEGATION.search(window) is not None or NEGATION_AFTER.match(folded, end) is not None
+
+
+def _weaker(hit: _Hit) -> _Hit:
+    """A subject line is a hint: one step weaker than the same words in the body."""
+    return _Hit(hit.intent, hit.rule, max(1, hit.weight - 1), hit.start, hit.end, hit.where, hit.negated)
+
+
+def _sentence(folded: str, position: int) -> tuple[int, int]:
+    start = 0
+    for boundary in SENTENCE_END.finditer(folded, 0, position):
+        start = boundary.end()
+    following = SENTENCE_END.search(folded, position)
+    return start, following.start() if following else len(folded)
+
+
+def _missing_info_strength(folded: str, hits: list[_Hit]) -> list[_Hit]:
+    """ "Il manque" says little alone; with what is missing in the same sentence, it says it all."""
+    upgraded = []
+    for hit in hits:
+        if hit.intent == "missing_info" and hit.where == "body" and not hit.negated and hit.weight < 3:
+            start, end = _sentence(folded, hit.start)
+            if any(regex.search(folded, start, end) for regex in TOPICS.values()):
+                hit = _Hit(hit.intent, hit.rule, 3, hit.start, hit.end, hit.where)
+        upgraded.append(hit)
+    return upgraded
+
+
+def _dated_promise_strength(
+    folded: str, hits: list[_Hit], found: list[dates.DateHit], reference: dt.date
+) -> list[_Hit]:
+    """ "Je fais le virement" is a promise when a date to come stands in the same sentence."""
+    upgraded = []
+    for hit in hits:
+        if hit.intent == "promise_to_pay" and hit.where == "body" and hit.weight < 3 and not hit.negated:
+            start, end = _sentence(folded, hit.start)
+            if any(start <= day.start < end and day.value >= reference for day in found):
+                hit = _Hit(hit.intent, hit.rule, 3, hit.start, hit.end, hit.where)
+        upgraded.append(hit)
+    return upgraded
+
+
+def _decide(hits: list[_Hit], has_text: bool) -> tuple[str, list[str], float]:
+    strength: dict[str, int] = {}
+    for hit in hits:
+        if not hit.negated:
+            strength[hit.intent] = max(strength.get(hit.intent, 0), hit.weight)
+    order = sorted(strength, key=lambda intent: (-strength[intent], PRECEDENCE.index(intent)))
+    # A weak hint alone decides nothing, except a bare thank-you.
+    candidates = [intent for intent in order if strength[intent] >= 2 or intent == "acknowledged"]
+    if not candidates:
+        return "other", [], 0.3 if has_text else 0.1
+    primary = candidates[0]
+    secondary = [intent for intent in order if intent != primary and strength[intent] >= 2]
+    top = strength[primary]
+    if top >= 3:
+        rivals = sum(1 for intent in secondary if strength[intent] >= 3)
+        confidence = 0.9 if not rivals else 0.75
+    else:
+        confidence = 0.6 if top == 2 else 0.4
+    return primary, secondary, confidence
+
+
+def _evidence(hit: _Hit, text: str, subject: str) -> dict[str, Any]:
+    source = text if hit.where == "body" else subject
+    item: dict[str, Any] = {
+        "intent": hit.intent,
+        "rule": hit.rule,
+        "phrase": source[hit.start : hit.end],
+        "weight": hit.weight,
+        "where": hit.where,
+    }
+    if hit.negated:
+        item["negated"] = True
+    return item
+
+
+# --- facts ------------------------------------------------------------------------------------------------
+
+
+def _invoice_numbers(
+    folded_subject: str, subject: str, folded: str, text: str, quoted: str, evidence: list[dict[str, Any]]
+) -> list[str]:
+    """Numbers named in the subject and the new text (else in the quoted original), in that order."""
+    sources = [("subject", folded_subject, subject), ("body", folded, text)]
+    named = [
+        (where, *item) for where, fold_src, src in sources for item in entities.invoice_numbers(fold_src, src)
+    ]
+    if not named and quoted:
+        named = [("quoted", *item) for item in entities.invoice_numbers(quotes.fold(quoted), quoted)]
+    shapes = {
+        entities.shape(value) for _where, value, _start, _end in named if sum(map(str.isdigit, value)) >= 4
+    }
+    if shapes:
+        for where, fold_src, src in sources:
+            for item in entities.same_shape(fold_src, src, shapes):
+                named.append((where, *item))
+    rank = {"subject": 0, "body": 1, "quoted": 2}
+    numbers: list[str] = []
+    for where, value, _start, _end in sorted(named, key=lambda item: (rank[item[0]], item[2])):
+        if value not in numbers:
+            numbers.append(value)
+            evidence.append({"field": "invoice_numbers", "rule": "entities.invoice_number", "phrase": value,
+                             "where": where})  # fmt: skip
+    return numbers
+
+
+def _promised_date(
+    text: str,
+    hits: list[_Hit],
+    found: list[dates.DateHit],
+    reference: dt.date,
+    evidence: list[dict[str, Any]],
+) -> str | None:
+    """The latest date to come in the sentences that promise (a balance paid "fin mai" after half "now")."""
+    if not found:
+        return None
+    folded = quotes.fold(text)
+    sentences = [_sentence(folded, hit.start) for hit in hits
+                 if hit.intent == "promise_to_pay" and hit.where == "body" and not hit.negated]  # fmt: skip
+    in_promise = [day for day in found if any(start <= day.start < end for start, end in sentences)]
+    to_come = [day for day in in_promise if day.value >= reference] or [
+        day for day in found if day.value >= reference and day.rule != "pay_now"
+    ]
+    choice = max(to_come, key=lambda day: day.value) if to_come else (in_promise[0] if in_promise else None)
+    if choice is None:
+        return None
+    phrase = text[choice.start : choice.end]
+    evidence.append({"field": "promised_date", "rule": f"dates.{choice.rule}", "phrase": phrase,
+                     "value": choice.value.isoformat(), "reference": reference.isoformat()})  # fmt: skip
+    return choice.value.isoformat()
+
+
+STALE_AFTER = re.compile(
+    r"^\W{0,3}(?:\S+ ){0,3}(?:n'est plus|ne sera plus|n'existe plus|plus (?:valide|utilisee|consultee"
+    r"|active|lue)"
+    r"|no longer|is not (?:monitored|used)|will be (?:closed|deleted)|est (?:fermee|supprimee|obsolete))"
+)
+STALE_BEFORE = re.compile(
+    r"(?:ancienne adresse|old address|previous address|au lieu de|instead of|rather than|et non (?:plus "
+    r")?(?:a|sur)"
+    r"|plus a|not to|pas a)\W{0,3}(?:l'adresse )?$"
+)
+
+
+def _new_contact(
+    folded: str, text: str, hits: list[_Hit], sender: str, evidence: list[dict[str, Any]]
+) -> str | None:
+    """The address the customer gives to send to: in a sentence that asks it, not one said to be stale."""
+    addresses = [
+        item for item in entities.emails(text)
+        if not item[0].startswith(("reply+", "bounces+"))
+        and not STALE_AFTER.search(folded[item[2] : item[2] + 60])
+        and not STALE_BEFORE.search(folded[max(0, item[1] - 40) : item[1]])
+    ]  # fmt: skip
+    if not addresses:
+        return None
+    sentences = [
+        _sentence(folded, hit.start) for hit in hits if hit.intent == "contact_change" and not hit.negated
+    ]
+    in_change = [item for item in addresses if any(start <= item[1] < end for start, end in sentences)]
+    others = [item for item in addresses if item[0] != sender]
+    choice = (in_change or others or [None])[0]
+    if choice is None:
+        return None
+    evidence.append({"field": "new_contact", "rule": "entities.email", "phrase": text[choice[1] : choice[2]]})
+    return choice[0]
+
+
+def _missing(folded: str, text: str, hits: list[_Hit], evidence: list[dict[str, Any]]) -> list[str]:
+    spans = sorted(
+        {_sentence(folded, hit.start) for hit in hits if hit.intent == "missing_info" and hit.where == "body"}
+    )
+    found: list[tuple[int, str, int]] = []
+    for topic, regex in TOPICS.items():
+        for start, end in spans:
+            match = regex.search(folded, start, end)
+            if match:
+                found.append((match.start(), topic, match.end()))
+                break
+    topics = []
+    for start, topic, end in sorted(found):
+        if topic not in topics:
+            topics.append(topic)
+            evidence.append({"field": "missing", "rule": f"missing.{topic}", "phrase": text[start:end]})
+    return topics

@@ -1,0 +1,219 @@
+"""Dates in a reply, French and English, absolute or relative, resolved against the message's own date.
+
+"le 15/03", "15 mars", "March 15th", "2025-03-15", "vendredi prochain", "next Tuesday", "fin du mois",
+"end of month", "fin avril", "sous 8 jours", "within 10 days", "la semaine prochaine", "demain", "le 15".
+Conventions (a promise is read on the safe side, the later date when a phrase is ambiguous):
+"next Friday" / "vendredi prochain" is the Friday of the following calendar week; "Friday" / "ce vendredi" the
+next Friday from today; "next week" its Friday; "début"/"early" a month is its 10th, "mi-"/"mid" its 15th,
+"fin"/"end" its last day; "le mois prochain" / "next month" the end of next month; a day without a month
+("le 15") the next such day; a day and month without a year the next such date (unless it is at most
+60 days past: then this year's, a payment date just passed).
+Numeric dates are day first (French and British use); month first only when the day would exceed 12.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "january": 1, "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2,
+    "february": 2, "mars": 3, "mar": 3, "march": 3, "avril": 4, "avr": 4, "apr": 4, "april": 4, "mai": 5,
+    "may": 5, "juin": 6, "june": 6, "jun": 6, "juillet": 7, "juil": 7, "jul": 7, "july": 7, "aout": 8,
+    "aug": 8, "august": 8, "septembre": 9, "sept": 9, "sep": 9, "september": 9, "octobre": 10, "oct": 10,
+    "october": 10, "novembre": 11, "nov": 11, "november": 11, "decembre": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}  # fmt: skip
+NUMBERS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "dix": 10, "quinze": 15, "vingt": 20, "trente": 30, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "seven": 7, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "a": 1,
+}  # fmt: skip
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY = "|".join(WEEKDAYS)
+_NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
+
+# name -> pattern, tried in this order on folded text; the first that claims a span keeps it. A space in a
+# pattern means any whitespace.
+# fmt: off
+PATTERNS: tuple[tuple[str, str], ...] = (
+    ("iso", r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
+    ("numeric", r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{4}|\d{2}))?"
+                r"(?![\d/.-]\d|\s*(?:%|€|eur))"),
+    ("day_month", rf"(?:(?:{_DAY}),? )?(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)? (?:of )?(?P<month>{_MONTH})\.?"
+                  rf"(?:,? (?P<y>\d{{4}}))?"),
+    ("month_day", rf"(?P<month>{_MONTH})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?"),
+    ("month_part", rf"(?P<part>debut|mi|fin|early|mid|end of|late|the end of|the beginning of|beginning of"
+                   rf"|courant)(?: |-)(?:(?:du )?mois (?:de |d')?)?(?P<month>{_MONTH})\b"
+                   rf"(?:,? (?P<y>\d{{4}}))?"),
+    ("day_next_month", r"(?:le |the )?(?P<d>\d{1,2})(?:er|st|nd|rd|th)? (?:du|of|de) (?:the )?"
+                       r"(?:mois prochain|next month|mois suivant|following month)"),
+    ("month_end_next", r"(?:fin|end) (?:du |de |of )?(?:the )?(?:mois prochain|next month|month prochain)"),
+    ("month_end", r"(?:(?:a |by |at )?(?:la |the )?)?(?:fin (?:du |de )?mois|fin de ce mois"
+                  r"|end of (?:the |this )?month|month(?: |-)end|eom)"),
+    ("next_month", r"(?:le |au )?mois prochain|next month|courant du mois prochain"),
+    ("next_week_day", rf"(?P<wd>{_DAY}) prochain|next (?P<wd2>{_DAY})"
+                      rf"|(?P<wd3>{_DAY}) (?:de la semaine prochaine|next week)"),
+    ("week_day", rf"(?:ce |this |on |le |d'ici )?(?P<wd>{_DAY})"),
+    ("week_end", r"(?:d'ici |avant |by |before )?(?:la |the )?fin (?:de (?:la|cette) )?semaine"
+                 r"|(?:the )?end of (?:the |this )?week|cette semaine|this week"),
+    ("next_week", r"(?:la |the )?semaine prochaine|next week"
+                  r"|(?:la |the )?(?:semaine|week) (?:du|of) (?P<d>\d{1,2})"),
+    ("within", rf"(?:sous|dans|d'ici|within|in|d'ici a|under|en) (?:les |the |a |an )?"
+               rf"(?:(?:prochain|next)s? )?(?P<n>{_NUM}) "
+               rf"(?P<unit>jours?|j\b|days?|semaines?|weeks?|mois|months?)"),
+    ("within_word", r"sous (?P<word>huitaine|quinzaine|quinze jours|huit jours)"
+                    r"|(?P<word2>quinzaine|huitaine)"),
+    ("tomorrow", r"apres-demain|apres demain|demain|tomorrow|day after tomorrow"),
+    ("today", r"aujourd'hui|aujourd hui|today|ce jour|ce soir|tonight|dans la journee"),
+    ("pay_now", r"(?:pay|paying|paye|payer|regle|regler|vire|virer|half|moitie|virement|paiement)"
+                r"(?: \S+){0,2} "
+                r"(?:now|right now|right away|straight away|immediately|maintenant|immediatement"
+                r"|tout de suite|de suite)\b"),
+    ("day_only", r"(?:le|the|on the|du|au|before the|avant le|by the) (?P<d>\d{1,2})(?:er|st|nd|rd|th)?\b"
+                 r"(?!\s*(?:[/.-]\d|%|€|eur|h\b|:\d|jours?|days?|ans|\d))"),
+)
+# fmt: on
+COMPILED = tuple(
+    (name, re.compile(r"(?<!\w)(?:" + pattern.replace(" ", r"\s+") + ")")) for name, pattern in PATTERNS
+)
+
+
+@dataclass(frozen=True)
+class DateHit:
+    start: int
+    end: int
+    value: dt.date
+    rule: str
+
+
+def _safe(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(day: dt.date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _without_year(ref: dt.date, month: int, day: int) -> dt.date | None:
+    this_year = _safe(ref.year, month, day)
+    if this_year is None:
+        return _safe(ref.year + 1, month, day)
+    if this_year < ref - dt.timedelta(days=60):
+        return _safe(ref.year + 1, month, day) or this_year
+    return this_year
+
+
+def _year(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    year = int(raw)
+    return 2000 + year if year < 100 else year
+
+
+def _number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else NUMBERS.get(raw, 0)
+
+
+def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
+    group = match.groupdict()
+    if rule == "iso":
+        return _safe(int(group["y"]), int(group["m"]), int(group["d"]))
+    if rule == "numeric":
+        day, month = int(group["d"]), int(group["m"])
+        if month > 12 and day <= 12:
+            day, month = month, day
+        year = _year(group["y"])
+        if month > 12 or not 1 <= day <= 31:
+            return None
+        return _safe(year, month, day) if year else _without_year(ref, month, day)
+    if rule in ("day_month", "month_day"):
+        month, day = MONTHS[group["month"]], int(group["d"])
+        year = _year(group["y"])
+        return _safe(year, month, day) if year else _without_year(ref, month, day)
+    if rule == "month_part":
+        month = MONTHS[group["month"]]
+        year = _year(group["y"]) or (ref.year + 1 if month < ref.month - 1 else ref.year)
+        part = group["part"]
+        if part in ("fin", "end of", "the end of", "late", "courant"):
+            return _last_day(year, month)
+        return _safe(year, month, 15 if part in ("mi", "mid") else 10)
+    if rule == "month_end":
+        return _last_day(ref.year, ref.month)
+    if rule == "day_next_month":
+        return _safe(*_add_months(ref, 1), int(group["d"]))
+    if rule in ("month_end_next", "next_month"):
+        return _last_day(*_add_months(ref, 1))
+    if rule == "next_week_day":
+        weekday = WEEKDAYS[group["wd"] or group["wd2"] or group["wd3"]]
+        next_monday = ref + dt.timedelta(days=7 - ref.weekday())
+        return next_monday + dt.timedelta(days=weekday)
+    if rule == "week_day":
+        weekday = WEEKDAYS[group["wd"]]
+        return ref + dt.timedelta(days=(weekday - ref.weekday()) % 7)
+    if rule == "week_end":
+        return ref + dt.timedelta(days=max(0, 4 - ref.weekday()))
+    if rule == "next_week":
+        if group.get("d"):
+            day = int(group["d"])
+            candidate = _safe(ref.year, ref.month, day)
+            if candidate is None or candidate < ref:
+                candidate = _safe(*_add_months(ref, 1), day)
+            return candidate + dt.timedelta(days=4) if candidate else None
+        return ref + dt.timedelta(days=7 - ref.weekday() + 4)
+    if rule == "within":
+        count, unit = _number(group["n"]), group["unit"]
+        if not count or count > 366:
+            return None
+        if unit.startswith(("sem", "week")):
+            return ref + dt.timedelta(weeks=count)
+        if unit.startswith(("mois", "month")):
+            return _safe(*_add_months(ref, count), min(ref.day, 28))
+        return ref + dt.timedelta(days=count)
+    if rule == "within_word":
+        word = group["word"] or group["word2"]
+        return ref + dt.timedelta(days=15 if "quin" in word else 8)
+    if rule == "tomorrow":
+        return ref + dt.timedelta(days=2 if ("apres" in match.group(0) or "after" in match.group(0)) else 1)
+    if rule in ("today", "pay_now"):
+        return ref
+    if rule == "day_only":
+        day = int(group["d"])
+        if not 1 <= day <= 31:
+            return None
+        candidate = _safe(ref.year, ref.month, day)
+        if candidate is None or candidate < ref:
+            candidate = _safe(*_add_months(ref, 1), day)
+        return candidate
+    return None
+
+
+def find_dates(folded: str, ref: dt.date) -> list[DateHit]:
+    """Every date expression of a folded text, resolved against `ref`, in text order, none overlapping."""
+    taken: list[tuple[int, int]] = []
+    hits: list[DateHit] = []
+    for rule, regex in COMPILED:
+        for match in regex.finditer(folded):
+            start, end = match.span()
+            if any(start < other_end and other_start < end for other_start, other_end in taken):
+                continue
+            value = _resolve(rule, match, ref)
+            if value is None:
+                continue
+            taken.append((start, end))
+            hits.append(DateHit(start, end, value, rule))
+    return sorted(hits, key=lambda hit: hit.start)

@@ -1,0 +1,513 @@
+"""The phrase families that decide what a customer's reply means, French and English, as data.
+
+Patterns apply to folded text (lower case, no accents, plain quotes and spaces, see `quotes.fold`). In a
+pattern a space means any run of whitespace and `{name}` a word family of LEXICON (spellings and common
+typos). Weight 3: says it outright; 2: a strong hint; 1: a weak hint. A `negatable` phrase is dropped when a
+negation governs it ("pas de litige", "nous ne contestons pas", "we haven't paid").
+
+The primary intent is the one with the strongest phrase; equal strength goes by PRECEDENCE.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PRECEDENCE = (
+    "dispute", "contact_change", "missing_info", "not_received", "resend_request", "paid", "promise_to_pay",
+    "question", "acknowledged",
+)  # fmt: skip
+INTENTS = (*PRECEDENCE, "other")
+
+LEXICON = {
+    # What a question about an invoice talks about (a question about anything else is "other").
+    "topic": r"(?:factur\w*|invoice\w*|montants?|amount|lignes?|line|paiement|payment|reglement|regler"
+    r"|payer|pay|echeance|due|delais?|terms|conditions|tarifs?|rates?|prix|price|tva|vat|remises?|discount|frais|fees?"
+    r"|charged?|surcharge|iban|rib|compte|account|avoir|credit|commande|po|total|ht|ttc|heures|hours|jours"
+    r"|days|penalit\w*|interets?|interest|acompte|deposit|solde|balance|contrat|contract|abonnement"
+    r"|subscription|devis|quote|adresse|address|virement|transfer|carte|card|index|indice|calcul\w*)(?!\w)",
+    "facture": r"(?:factur\w*|facure|fature|factrue|fatcure|facutre|fact\.|fac\.)",
+    "invoice": r"(?:invoices?|invoce|invioce|inovice|invocie|invoic|bills?)",
+    "recu": r"(?:recu|recue|recus|recues|ressu|ressue|resu|recut)",
+    "received": r"(?:received|recieved|recived|receved|recevied|receieved|rec'?d)",
+    "pas": r"(?:pas|pa)",
+    "paye": r"(?:payee?s?|reglee?s?|acquittee?s?|soldee?s?)",
+    "paid": r"(?:paid|payed|settled|remitted|wired)",
+    "virement": r"(?:virement|virment|paiement|paiment|payement|reglement|transfert|cheque|prelevement"
+    r"|versement)",
+    "payment": r"(?:payment|remittance|transfer|wire|check|cheque|ach|funds)",
+    "goods": r"(?:marchandises?|livraisons?|colis|produits?|articles?|materiels?|pieces?|prestations?"
+    r"|commandes?|goods|items?|parts|shipments?|deliver(?:y|ies)|products?|equipment|order)",
+    "neg": r"(?:not|never|cannot|can'?t|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t|hadn'?t|won'?t|wasn'?t"
+    r"|weren'?t|isn'?t|aren'?t|couldn'?t)",
+    # A gap of a few words that never crosses a future or a negation ("le virement sera effectué").
+    "gap": r"(?:(?!(?:sera|seront|va|vont|devrait|devraient|pourra|pourront|will|shall|would|should|pas|plus"
+    r"|not|never|prevu|programme|avant|before|until|demain|tomorrow|prochaine?|next)\b)\S+ ){0,5}",
+}
+
+# intent -> (rule, weight, negatable, pattern[, context needed in the same sentence])
+# fmt: off
+PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str, str], ...]] = {
+    "not_received": (
+        ("pas_recu", 3, False, r"{pas} (?:encore |toujours |du tout |bien |ete )*{recu}\b(?! (?:la |les "
+         r"|le |l'|de |d'|nos |notre |vos |votre |cette |ces |son |leur )?(?:{goods}|paiement|reglement"
+         r"|virement|fonds))"),
+        ("jamais_recu", 3, False, r"(?:jamais|rien) (?:ete |encore )?{recu}\b(?! (?:la |les |le |l'|de |d'"
+         r"|nos |notre |vos |votre )?{goods})"),
+        ("pas_eu", 3, False, r"(?:pas|jamais|toujours pas) (?:encore )?eu (?:la |cette |votre |de |d'|l'"
+         r"|les |vos )?(?:{facture}|pj|piece jointe|document|mail|courriel|exemplaire)|(?:n'ai|n'avons|n'a"
+         r"|nai|navons) (?:toujours |jamais )?pas (?:cette|la|votre|de|vos|les) {facture}"),
+        ("non_recu", 3, False, r"non (?:recu|parvenu|reception)\w*"),
+        ("pas_parvenu", 3, False, r"(?:pas|jamais) (?:encore |ete |bien )*(?:parvenu|arrive)e?s?"),
+        ("aucune_trace", 3, False, r"(?:aucune?|pas de|pas d'|sans) (?:trace|reception|facture recue"
+         r"|document recu)"),
+        ("introuvable", 3, False, r"introuvable|(?:ne|n')\s*(?:la|le|les|l')?\s*(?:trouv|retrouv"
+         r"|vo[iy])\w* (?:pas|plus|nulle part|aucune? trace)",
+         r"{facture}|{invoice}|mail|courriel|pj|piece jointe|lien"),
+        ("pj_vide", 3, False, r"(?:piece jointe|pj|p\.j\.|fichier|pdf|document joint"
+         r"|lien)s? (?:\S+ ){0,2}(?:vide|absente?|manquante?|illisible|corrompue?|endommagee?|vierge"
+         r"|blanche?|inaccessible|expire)s?"),
+        ("sans_pj", 3, False, r"(?:pas|aucune?|sans|oubli\w*) (?:de |d'|la |le )?(?:piece jointe|pj"
+         r"|fichier joint|pdf|document joint)"),
+        ("ouvre_pas", 3, False, r"(?:impossible|pas|n'arrive pas|narrive pas|ne parviens pas"
+         r"|ne parvenons pas) (?:a |d')?(?:l'|les |le |la )?(?:ouvrir|lire|telecharger|afficher)"
+         r"|ne s'ouvre pas|ne s'affiche pas|ne se telecharge pas"),
+        ("en_not_received", 3, False, r"{neg} (?:yet |been |actually |ever |even |received or "
+         r"|seen or )*(?:{received}|receive|recieve)\b(?! (?:the |any |your |our |a |full )?(?:{goods}"
+         r"|payment|funds|money|remittance|the money))"),
+        ("en_not_got", 3, False, r"{neg} (?:yet |actually |ever )*(?:get|got|gotten|see|seen) (?:it|them"
+         r"|this|that|anything|any|(?:the |this |that |your |an? )?(?:original |actual |first |paper "
+         r"|pdf )?(?:{invoice}|copy))"),
+        ("en_not_have", 3, False, r"(?:don'?t|do not|doesn'?t|does not) (?:seem to )?have (?:this|that|the"
+         r"|your|any|a copy of (?:the|this|your)) (?:\S+ )?{invoice}"),
+        ("en_no_record", 3, False, r"no (?:record|trace|sign)s? of (?:the |this |that |your |any "
+         r"|an )?(?:{invoice}|it|them|document)|nothing (?:has been |was )?{received}|never (?:arrived"
+         r"|reached us|came through|made it)"),
+        ("en_not_arrived", 3, False, r"{neg} (?:yet |actually )*(?:arrived?|reached us|come through"
+         r"|came through|made it)"),
+        ("en_cannot_find", 3, False, r"(?:cannot|can'?t|could not|couldn'?t|unable to|not able to) (?:find"
+         r"|locate|trace|see) (?:\S+ )?(?:{invoice}|it|them|anything)|(?:isn'?t|is not|not) (?:in"
+         r"|on) (?:our|the) (?:system|records|inbox|books|ledger)", r"{invoice}|it|them|this|anything"),
+        ("en_attachment", 3, False, r"(?:attachment|pdf|file|link)s? (?:\S+ ){0,2}(?:missing|empty|blank"
+         r"|corrupt\w*|damaged|unreadable|not attached|not included|expired|broken)|(?:no|without"
+         r"|forgot to attach|missing) (?:the |an |any )?(?:attachment|pdf|attached file)|(?:cannot|can'?t"
+         r"|could not|couldn'?t|unable to|won'?t|doesn'?t|does not) (?:open|read|download|load)"),
+        ("lien_mort", 3, False, r"(?:lien|link|portail|portal|site|acces"
+         r"|espace client)s? (?:\S+ ){0,5}(?:ne fonctionne\w* pas|ne marche pas|not working|doesn'?t work"
+         r"|does not work|broken|expire|expired|inaccessible)"),
+    ),
+    "resend_request": (
+        ("renvoyer", 3, True, r"(?:re-?envo|renvo|re-?transm|reexpedi|re-?adress)\w+"),
+        ("a_nouveau", 3, True, r"(?:envoy|transm|adress|fair\w* parven)\w* (?:\S+ ){0,3}(?:a nouveau"
+         r"|de nouveau|une nouvelle fois|encore une fois|une seconde fois)"),
+        ("copie", 3, False, r"(?:une |un |la )?(?:copie|duplicata|double|exemplaire|version pdf"
+         r"|version dematerialisee|original) (?:de |du |d')?(?:la |cette |votre |l'|notre )?(?:{facture}"
+         r"|document|piece)|duplicata"),
+        ("merci_envoyer", 2, False, r"(?:merci de|pourriez-vous|pouvez-vous|pourriez vous|pouvez vous"
+         r"|veuillez|serait-il possible de|je vous remercie de) (?:bien vouloir )?(?:nous |me )?(?:la |le "
+         r"|les |l')?(?:envoyer|transmettre|faire parvenir|adresser)"),
+        ("resend", 3, True, r"re-?send\w*|re-?transmit\w*|re-?forward\w*|send (?:it |them |this |that "
+         r"|the invoice |us the invoice |me the invoice )?(?:again|once more|over again)"),
+        ("copy", 3, False, r"(?:a |another |an extra |a new |an? pdf )?(?:copy|duplicate|pdf copy"
+         r"|pdf version|soft copy|electronic copy) (?:of )?(?:the |this |that |your |our |invoice"
+         r"|{invoice})|send (?:us |me )?(?:a |another )?(?:copy|duplicate)"),
+        ("please_send", 2, False, r"(?:please|could you|can you|would you|kindly) (?:please "
+         r"|kindly )?(?:send|email|e-mail|forward|share|provide) (?:us |me )?(?:the |this |that |a |your "
+         r"|it|them)"),
+    ),
+    "missing_info": (
+        ("il_manque", 1, False, r"(?:il )?(?:nous )?manqu\w*|absen\w*|oubli\w*"),
+        ("il_faut", 1, False, r"(?:il )?(?:nous |me )?faut|(?:avons|ai|aurions|aurais) besoin"
+         r"|nous attend\w*|j'attends|attendons|(?:we|i) (?:still )?(?:need|require|are waiting for"
+         r"|are still waiting|await)|(?:still )?awaiting|re-?issued?\b|(?:n'est|ne sont"
+         r"|n'etait) pas (?:la |le |les )?(?:bon(?:ne)?s?|correcte?s?|exacte?s?)"
+         r"|refus\w* de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser)"),
+        ("il_n_y_a_pas", 1, False, r"(?:il )?n'?y a (?:pas|aucun\w*)|(?:there is|there'?s|there are) no"
+         r"|no (?:po|purchase order|reference|ref|vat|address|order number)\b"),
+        ("ne_figure_pas", 1, False, r"(?:ne|n')\s*(?:figur|apparai|apparait|mentionn|comport|indiqu|port"
+         r"|contien|repren|precis)\w* (?:\S+ )?(?:pas|aucun\w*|nulle part)"),
+        ("non_renseigne", 1, False, r"(?:pas|non|mal) (?:renseigne|mentionne|indique|reporte|precise"
+         r"|rempli|present|correcte?|valide)e?s?|errone\w*|incorrect\w*|invalide|faux|fausse|mauvais\w*"
+         r"|\bsans (?:le |la |les |l'|aucun\w* |mention |numero|n°|reference|votre |notre )"),
+        ("merci_indiquer", 1, False, r"(?:merci|priere|nous vous remercions|je vous remercie) (?:de "
+         r"|d')(?:bien vouloir )?(?:nous |me )?(?:indiquer|mentionner|ajouter|faire figurer"
+         r"|faire apparaitre|preciser|completer|joindre|rajouter|reporter|renseigner|corriger|rectifier"
+         r"|modifier|reediter|refaire|etablir|emettre|communiquer|transmettre|fournir|envoyer"
+         r"|faire parvenir|mettre|inscrire|porter|apposer|changer|remplacer)"),
+        ("obligatoire", 1, False, r"(?:doit|doivent|devra|devront|devrait|devraient"
+         r"|faut) (?:obligatoirement |imperativement |absolument )?(?:comporter|mentionner|figurer"
+         r"|faire figurer|faire apparaitre|indiquer|porter|reprendre|rappeler|preciser|contenir"
+         r"|etre (?:accompagnee?s?|adressee?s?|libellee?s?|etablie?s?|emise?s?))|obligatoire\w*"
+         r"|imperati\w*|indispensable|necessaire|exige\w*"),
+        ("incomplete", 2, False, r"incomplet\w*|manquant\w*|irreguliere?|non conforme aux? (?:mentions"
+         r"|exigences|regles)|mentions? obligatoires?"),
+        ("bloquee", 1, False, r"rejet\w*|bloque\w*|en attente (?:de|du|des|d')|en suspens|(?:ne pouvons"
+         r"|ne pourrons|ne peut|ne pourra|ne pouvons donc|impossible) (?:pas )?(?:de |d')?(?:la |le |les "
+         r"|l')?(?:traiter|saisir|enregistrer|valider|payer|regler|integrer|comptabiliser"
+         r"|mettre en paiement|accepter|deposer|rapprocher|imputer)"),
+        ("corriger", 2, False, r"{facture} (?:rectificative|corrigee|rectifiee|modifiee|conforme)"
+         r"|(?:refaire|reediter|corriger|rectifier|modifier|reemettre) (?:la |votre |cette "
+         r"|une )?{facture}"),
+        ("en_missing", 1, False, r"missing|is (?:not|n'?t) (?:shown|stated|quoted|included|mentioned"
+         r"|referenced|correct|valid)|(?:does not|doesn'?t|did not|didn'?t) (?:show|include|mention"
+         r"|contain|have|reference|quote|state|bear|list|carry)|without (?:a |an |the |any |our |your "
+         r"|valid )|wrong|invalid|incorrect"),
+        ("en_please_add", 1, False, r"please (?:add|include|quote|mention|state|reference|provide|insert"
+         r"|put|update|correct|amend|re-?issue)\b|(?:must|should|needs? to|has to|have to) (?:be )?(?:show"
+         r"|include|quote|mention|state|reference|bear|addressed|issued|made out|have|contain|carry)|(?:is"
+         r"|are) (?:required|mandatory|compulsory|needed)|required|mandatory|need (?:a |the |your |our )"),
+        ("en_incomplete", 2, False, r"incomplete|(?:corrected|revised|amended|updated|new) {invoice}"
+         r"|re-?issue (?:the |a |your )?{invoice}"),
+        ("en_blocked", 1, False, r"(?:cannot|can'?t|unable to|could not|couldn'?t"
+         r"|not able to) (?:be )?(?:process|approve|book|post|pay|register|enter|accept|match|upload"
+         r"|submit)\w*|rejected|on hold|blocked|pending"),
+    ),
+    "dispute": (
+        ("conteste", 3, True, r"contest\w*"),
+        ("litige", 3, True, r"litig\w*"),
+        ("desaccord", 3, True, r"desaccord"),
+        ("pas_d_accord", 3, False, r"pas d'accord (?:avec|sur|pour)|(?:ne |n')?(?:suis|sommes|est"
+         r"|sont) pas d'accord"),
+        ("reclamation", 2, True, r"reclamation"),
+        ("erreur_montant", 3, True, r"(?:erreur|errone\w*|incorrect\w*|faux|fausse"
+         r"|inexact\w*) (?:\S+ ){0,3}(?:montants?|prix|tarifs?|quantites?|facturation|calcul|tva|remise"
+         r"|taux|total|somme|ht|ttc|unites?|heures|jours)|(?:montants?|prix|tarifs?|quantites?|total|taux"
+         r"|remises?|tva|sommes?|nombre d'heures|nombre de jours) (?:\S+ ){0,4}(?:incorrect|faux|fausse"
+         r"|errone|inexact|trop eleve|excessif|surevalue)\w*|\d+ (?:\S+ ){0,2}au lieu de \d+"),
+        ("ne_correspond_pas", 3, False, r"ne correspond\w* (?:pas|plus|nullement|en rien|aucunement)"
+         r"|pas conforme (?:a|au|aux) (?:la |notre |votre )?(?:commande|devis|contrat|bon|tarif|prix"
+         r"|livraison)|non conforme (?:a|au|aux) (?:la |notre |votre )?(?:commande|devis|contrat|tarif"
+         r"|livraison)"),
+        ("ecart", 2, False, r"ecarts?\b|difference de (?:prix|montant|quantite)"),
+        ("superieur", 3, False, r"(?:montants?|prix|tarifs?|quantites?|totale?|somme"
+         r"|factur\w*) (?:\S+ ){0,3}(?:superieure?s?|plus eleve\w*|different\w*|differe\w*|excede\w*"
+         r"|depasse\w*) (?:a |au |aux |de |du )?(?:\S+ )?(?:devis|commande|contrat|convenu|prevu|negocie"
+         r"|bon)|(?:higher|more) than (?:\S+ )?(?:quoted|agreed|the quote|the po|the purchase order"
+         r"|the contract|ordered)"),
+        ("pas_nous", 3, False, r"ne nous concerne pas|(?:n'est )?pas (?:pour|a) nous|pas notre facture"
+         r"|not (?:ours|for us|addressed to us|our invoice)|(?:nothing|not anything) to do with us"
+         r"|wrong (?:customer|recipient|client)"),
+        ("facture_fausse", 2, False, r"{facture} (?:\S+ ){0,3}(?:erronee|fausse|incorrecte|inexacte)s?\b"
+         r"|(?:est|sont|etait) (?:\S+ )?(?:erronee|fausse|incorrecte|inexacte)s?\b"
+         r"|{invoice} (?:\S+ ){0,3}(?:is |seems |looks |was )?(?:wrong|incorrect|inaccurate|erroneous)\b"),
+        ("double", 3, False, r"sur-?factur\w*|trop (?:factur|percu)\w*|factur\w* (?:deux|2"
+         r"|a deux reprises) fois|factur\w* a deux reprises|double (?:facturation|emploi)"
+         r"|en double(?! exemplaire)|doublon\w*|deja (?:ete )?factur\w*"),
+        ("pas_commande", 3, False, r"(?:jamais|pas|rien) (?:ete )?command\w*|{goods} (?:\S+ ){0,6}(?:non"
+         r"|pas|jamais|toujours pas) (?:\S+ ){0,2}(?:livre|recu|realise|effectue|execute|termine|fourni"
+         r"|installe|livrable)e?s?|(?:pas|jamais|toujours pas) (?:encore |ete )*(?:recu|livre)e?s? (?:la "
+         r"|les |le |l'|de |d'|nos |notre |vos |votre )?{goods}|(?:avons|avions|ai) (?:\S+ )?(?:resilie"
+         r"|annule|denonce|arrete)\w*|(?:ne|n') ?(?:pouvons|pourrons|reglerons|paierons|payerons"
+         r"|allons) (?:\S+ )?(?:regler|payer)? ?qu(?:e|')"),
+        ("avoir", 2, False, r"(?:un |d'un |votre |l'|une )avoir\b|note de credit|rembourse\w*"),
+        ("refus", 2, True, r"refus\w*(?! de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser))"),
+        ("manque_articles", 3, False, r"(?:il )?manqu\w* (?:\S+ ){0,3}(?:articles?|pieces?|colis|produits?"
+         r"|cartons?|palettes?|unites?|references? (?:livrees?|commandees?))"),
+        ("defaut", 3, False, r"defectu\w*|endommag\w*|abime\w*|casse\w*|en panne|avarie\w*|malfacon\w*"
+         r"|colis (?:incomplet|manquant)|(?:{goods}|appareil|machine|climatisation|clim|chaudiere"
+         r"|installation|equipement|systeme|logiciel|pompe|moteur) (?:\S+ ){0,4}(?:ne fonctionne\w* pas"
+         r"|ne marche pas|non fonctionnel\w*)"),
+        ("pas_payer", 3, False, r"(?:ne|n')\s*(?:\S+ )?(?:reglerons|paierons|payerons|reglera|paiera"
+         r"|reglerai|paierai|payerai|vais payer|vais regler|allons payer|allons regler) (?:pas|rien"
+         r"|jamais)(?! (?:\S+ ){0,4}(?:tant que|avant|sans|sous reserve))"),
+        ("prix_convenu", 2, False, r"(?:prix|tarif|montant) (?:\S+ )?(?:convenu|negocie|du devis"
+         r"|du contrat|contractuel|prevu)"),
+        ("en_dispute", 3, True, r"disput\w*|contest\w*|challenge (?:the|this|your)"),
+        ("en_incorrect", 3, True, r"(?:incorrect|wrong|inaccurate|erroneous|mistaken?"
+         r"|error in) (?:\S+ ){0,3}(?:amount|price|pricing|rate|quantity|total|charge|vat|tax|discount"
+         r"|figure|calculation|hours|days|unit)|(?:amount|price|pricing|rate|quantity|total|charge|vat"
+         r"|discount|figure|hours) (?:\S+ ){0,3}(?:is |are |was |seems |looks )?(?:incorrect|wrong"
+         r"|inaccurate|too high|overstated|inflated)"),
+        ("en_not_match", 3, False, r"(?:does not|doesn'?t|do not|don'?t|did not|didn'?t) (?:match"
+         r"|correspond|agree|reflect|tally)|not (?:in line|consistent) with|discrepanc\w*|mismatch\w*"),
+        ("en_overcharge", 3, False, r"over-?charg\w*|over-?bill\w*|over-?invoic\w*|double[- ]?(?:billed"
+         r"|charged|invoiced|billing)|(?:billed|charged|invoiced) (?:us )?twice|duplicate (?:invoice"
+         r"|charge|billing)|already (?:been )?(?:invoiced|billed|charged)"),
+        ("en_not_delivered", 3, False, r"(?:never|not|didn'?t|did not) (?:\S+ )?order(?:ed)?\b|(?:never"
+         r"|not|n'?t) (?:been |yet been )?(?:delivered|provided|performed|completed|rendered)"
+         r"|{neg} (?:\S+ )?(?:received|got) (?:the |any |our |your )?{goods}|{goods} (?:\S+ ){0,2}(?:never"
+         r"|not|wasn'?t|weren'?t|haven'?t|hasn'?t) (?:\S+ )?(?:delivered|arrived|received|provided"
+         r"|performed|completed)"),
+        ("en_credit", 2, False, r"credit (?:note|memo)|refund"),
+        ("en_damaged", 3, False, r"damaged|defective|faulty|broken|short[- ]?shipped|short delivery"
+         r"|missing items|not working|doesn'?t work"),
+        ("en_refuse", 3, False, r"(?:will not|won'?t|refuse to|not going to|(?:i'?m|we'?re|i am"
+         r"|we are) not) (?:be )?(?:pay|paying|accept|accepting|approve|settle)\b(?! (?:\S+ ){0,4}(?:until"
+         r"|without|unless|before|as long as))|not paying (?:this|it|for)|cancel+ed (?:the |our "
+         r"|this )?(?:subscription|contract|order|service|account|booking)"),
+        ("en_query", 2, False, r"\bquer(?:y|ies|ied)\b|not (?:what (?:we|was) )?(?:agreed|quoted"
+         r"|contracted)|(?:agreed|quoted|contract) (?:price|rate|amount)"),
+    ),
+    "promise_to_pay": (
+        ("sera_regle", 3, True, r"(?:sera|seront|serez|va etre|vont etre|devrait etre|devraient etre"
+         r"|pourra etre|pourront etre) (?:\S+ ){0,2}(?:regle|paye|vire|solde|honore|mis en (?:paiement"
+         r"|reglement)|execute|effectue|verse)e?s?"),
+        ("allons_regler", 3, True, r"(?:allons|vais|va|vont|comptons|prevoyons|devrions|pourrons"
+         r"|souhaitons|esperons) (?:\S+ ){0,2}(?:regler|payer|virer|solder|honorer|mettre en paiement"
+         r"|proceder (?:au|a un|a) (?:\S+ )?(?:reglement|paiement|virement)|effectuer (?:le"
+         r"|un) (?:reglement|paiement|virement)|lancer le (?:paiement|virement|reglement))"),
+        ("futur", 3, True, r"(?:reglerons|paierons|payerons|virerons|solderons|procederons|effectuerons"
+         r"|honorerons|reglerai|paierai|payerai|procederai|effectuerai|lancerons)"),
+        ("paiement_prevu", 3, False, r"{virement}s? (?:\S+ ){0,3}(?:(?<!comme\s)prevu|programme|planifie"
+         r"|interviendra|partira|sera (?:effectue|emis|fait|lance|execute|envoye)|en cours|en preparation"
+         r"|a venir|imminent|valide pour)e?s?"),
+        ("mise_en_paiement", 3, False, r"(?:mise?|passee?|validee?|bonne?s?|mettre|inscrite?) (?:en|pour"
+         r"|au|a) (?:paiement|reglement|bon a payer)|bon a payer|prochaine? (?:campagne|vague|session|run"
+         r"|echeance|lot|date|tour|fichier) de (?:paiement|reglement|virement)s?|prochains? (?:virements?"
+         r"|reglements?|paiements?)|echeancier|(?:paiement|reglement|regler|payer) en (?:plusieurs|deux"
+         r"|trois|quatre|\d+) (?:fois|echeances|mensualites)|(?:part|partira|passe|passera|ira"
+         r"|est envoyee?) (?:au|en|a la|dans le) (?:paiement|reglement|virement|mise en paiement)"
+         r"|(?:regler|payer|verser) (?:la moitie|le solde|le reste|une partie|un acompte)"),
+        ("paiement_present", 2, False, r"(?:je|j'|nous|on) (?:vous )?(?:fais|faisons|fait|lance|lancons"
+         r"|passe|passons|envoie|envoyons|envoi|regle|reglons|paie|paye|payons|vire|virons|effectue"
+         r"|effectuons|programme|programmons|emets|emettons) (?:le |un |votre |notre |la "
+         r"|les )?(?:virement|paiement|reglement|cheque|necessaire|solde|facture)?"),
+        ("m_en_occupe", 2, False, r"(?:je|nous|on) (?:m'en|nous en|s'en) (?:occupe|occupons|charge"
+         r"|chargeons)|(?:i'?ll|we'?ll|i will|we will) (?:take care of|sort|deal with|handle) (?:it|this"
+         r"|that)"),
+        ("va_suivre", 3, False, r"(?:payment|paiement|reglement|virement|cheque|check) (?:will|va|suivra"
+         r"|suit|to) (?:\S+ )?(?:follow|suivre)|(?:payment|paiement|reglement|virement"
+         r"|cheque) (?:\S+ ){0,3}(?:shortly|sous peu|tres rapidement|rapidement|dans les (?:meilleurs"
+         r"|plus brefs) delais|asap|as soon as possible|au plus vite|au plus tot)"),
+        ("en_will_pay", 3, True, r"(?:will|shall|going to|intend to|plan to|expect to|aim to|hope to|i'?ll"
+         r"|we'?ll|they'?ll|it'?ll) (?:\S+ ){0,2}(?:pay|settle|remit|process (?:the |your )?payment"
+         r"|release (?:the |your )?payment|make (?:the |a )?payment|send (?:the |a |you )?payment|wire"
+         r"|transfer (?:the )?(?:funds|payment|amount|money)|go out|be sent|leave)|(?:pay|paying"
+         r"|settle) (?:\S+ )?(?:half|the rest|the balance|the remainder|in (?:two|three|\d+) (?:instal\w*"
+         r"|parts|payments))|paying (?:it |this |you |the invoice )?(?:now|today|tomorrow|right away"
+         r"|straight away|this week|on \w+)"),
+        ("en_will_be_paid", 3, True, r"(?:will|shall|should|'ll|is going to"
+         r"|are going to) be (?:\S+ )?(?:paid|settled|processed|released|remitted|wired|cleared"
+         r"|included in|made|sent|issued|scheduled|effected|executed|transferred)"),
+        ("en_scheduled", 3, False, r"(?:payment|remittance|transfer|wire|check|cheque|it"
+         r"|invoice) (?:\S+ ){0,3}(?:is |has been |was |have been |are )?(?:scheduled|planned|queued"
+         r"|booked|set up|approved|earmarked) (?:for|on|to|in)|scheduled (?:for )?payment"
+         r"|payment (?:is )?(?:in progress|being processed|pending|on its way|going out)|(?:next"
+         r"|upcoming) (?:payment|pay|check|cheque) (?:run|cycle|batch|date)|(?:approved|passed|released"
+         r"|cleared|validated|authori[sz]ed) for payment|in (?:the|our) (?:next )?(?:payment|pay"
+         r"|check) (?:run|cycle|batch)|(?:pay|payment|check|cheque) run|payment plan|instal?lments?"),
+    ),
+    "paid": (
+        ("deja_regle", 3, True, r"(?:deja|bien|bel et bien) (?:ete )?(?:{paye}|regle|paye|vire|verse"
+         r"|honore|acquitte|solde)e?s?\b"),
+        ("a_ete_regle", 3, True, r"(?:a|ont|avons|avez|ai|est|sont|etait|etaient) (?:bien |deja |ete "
+         r"|bel et bien |effectivement |en effet |integralement |totalement )*(?:{paye}|regle|paye|vire"
+         r"|verse|honore)e?s?\b"),
+        ("virement_fait", 3, True, r"{virement}s? {gap}(?:a ete |ont ete |est |sont )?(?:bien "
+         r"|deja )?(?:effectue|emis|envoye|parti|execute|realise|debite|encaisse|transmis|expedie|fait"
+         r"|passe)e?s?\b"),
+        ("cheque_adresse", 3, True, r"(?:cheque|virement|reglement|paiement)s? (?:\S+ ){0,3}(?:a ete"
+         r"|a bien ete|est|est bien|vous a ete|vous a bien ete|avons) (?:\S+ )?(?:adresse|poste|envoye"
+         r"|expedie|fait|passe|effectue|emis|transmis|parti)e?s?\b"),
+        ("preuve", 3, False, r"(?:avis|preuve|justificatif|copie|ordre|confirmation|capture"
+         r"|attestation) (?:de |du |d')?(?:virement|paiement|reglement)|(?:swift|mt\s*103"
+         r"|remise de cheque)"),
+        ("facture_reglee", 3, True, r"{facture} {gap}(?:est |a ete |ont ete |sont )?(?:bien "
+         r"|deja )?(?:reglee|payee|soldee|acquittee|honoree)s?\b"),
+        ("participe", 3, False, r"(?:^|\n)\W*(?:(?:c'est|c est|facture|deja) )?(?:regle|paye|vire|solde"
+         r"|acquitte)e?s?\b"
+         r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!ete\s)(?<!je\s)(?<!on\s)(?<!il\s)"
+         r"(?<!elle\s)(?<!qui\s)(?:regle|paye|vire|solde)e?s? (?:par (?:virement|cheque|cb|carte"
+         r"|prelevement)|le \d|hier|ce matin|depuis|il y a)"),
+        ("en_participle", 3, False, r"(?:^|\n)\W*(?:already )?(?:paid|settled)\b"),
+        ("en_already_paid", 3, True, r"(?:already|been|was|were|has been|have been"
+         r"|had been) (?:\S+ )?(?:paid|payed|settled|remitted|wired|cleared)"),
+        ("en_we_paid", 3, True, r"(?:we|i|accounts payable|our (?:\S+ )?(?:team|department)) (?:have |has "
+         r"|had |'ve )?(?:already |just |actually |now )?(?:paid|payed|settled|remitted|wired|transferred"
+         r"|sent (?:the |a |you |your )?(?:payment|funds|check|cheque|money|amount)|made (?:the "
+         r"|a )?payment|processed (?:the |your )?payment)"),
+        ("en_payment_made", 3, True, r"(?:payment|remittance|transfer|wire|check|cheque|funds) {gap}(?:was"
+         r"|were|has been|have been|had been) (?:\S+ )?(?:made|sent|issued|processed|released|remitted"
+         r"|wired|mailed|executed|transferred|initiated|paid|cleared)|(?:payment|transfer|wire"
+         r"|funds) (?:went out|left our account|cleared)"),
+        ("en_sent_no_aux", 3, False, r"(?:payment|transfer|wire|cheque|check|remittance|funds) (?:sent"
+         r"|made|done|released|issued|processed|wired|executed|transferred|went out)\b"),
+        ("en_remittance", 3, False, r"remittance advice|proof of payment|payment (?:confirmation|advice"
+         r"|receipt|reference)|(?:swift|mt103|bank) (?:confirmation|copy|receipt|transfer confirmation)"
+         r"|paid in full|{paid} (?:on|via|by|last|yesterday|today)\b"),
+    ),
+    "contact_change": (
+        ("nouvelle_adresse", 3, False, r"(?:nouvel\w*|nouveaux?|autre) (?:\S+ )?(?:adresse|contact"
+         r"|interlocut\w*|e-?mail|mail|courriel|boite|destinataire|correspondant|iban|rib|coordonnees"
+         r"|domiciliation|compte bancaire|banque|responsable (?:comptable|de la comptabilite|administratif"
+         r"|des paiements|fournisseurs?))"),
+        ("changement", 3, False, r"(?:changement|modification|mise a jour|change|modifie|mettre a jour"
+         r"|mettez a jour) (?:de |d'|des |du |nos |notre |vos |votre |l'|la |le )?(?:\S+ ){0,2}(?:adresse"
+         r"|coordonnees|contact|interlocuteur|rib|iban|domiciliation|bancaires?|destinataire|e-?mail"
+         r"|fichier (?:fournisseur|client)|liste de diffusion)|(?:adresse|coordonnees|rib|iban|contact"
+         r"|interlocuteur|e-?mail|domiciliation|banque|address|bank details"
+         r"|e-?mail address)\w* (?:\S+ ){0,3}(?:a|ont|have|has|est|sont)? ?(?:change|changed"
+         r"|ete modifiee?s?|evolue|been updated|been changed|moved|demenage)"),
+        ("desormais", 3, False, r"(?:desormais|dorenavant|a l'avenir|a partir de maintenant|a present"
+         r"|a compter d\w+ (?:\S+ ){0,3})[^.!?\n]{0,120}(?:@|adress\w*|envoy\w*|transmet\w*|interlocut\w*"
+         r"|contact\w*)"),
+        ("envoyer_a", 2, False, r"(?:envoy|adress|transm|fair\w* parven|dirig|redirig"
+         r"|renvoy)\w* (?:\S+ ){0,10}[<(:]?[\w.+-]+@"),
+        ("au_lieu", 3, False, r"@[\w.-]+ (?:\S+ ){0,4}(?:instead|plutot|a la place|desormais|dorenavant"
+         r"|from now on|going forward|a l'avenir|in future|rather than|au lieu de)|(?:instead|plutot"
+         r"|a la place|au lieu de|rather than|not to me|pas a moi|et non (?:plus )?a)\b[^.!?\n]{0,80}@"),
+        ("ne_plus", 3, False, r"(?:ne|n')\s*(?:fait|fais|travaille|s'occupe|gere|est) plus (?:partie|chez"
+         r"|dans|de|en charge|responsable|au|a la|notre)|a quitte (?:la societe|l'entreprise|ses fonctions"
+         r"|notre|le groupe|le service|nos)|(?:n'est|est|n'|ne sera) plus (?:valide|utilisee?|active"
+         r"|consultee?|en service|lue|relevee?|a jour)|remplace\w* par|en remplacement de|(?:reprend"
+         r"|reprise|reprendra) (?:le|ses|les) (?:dossier|fonctions|suivi)"),
+        ("successeur", 3, False, r"successeur|remplacant\w*|(?:pars|part|depart|partir) (?:a la"
+         r"|en) retraite|(?:quitte|quitterai|quittons) (?:mes fonctions|la societe|l'entreprise|le cabinet"
+         r"|mon poste)|conge (?:maternite|parental|longue duree)|desormais (?:gere|suivi|traite)e? par"
+         r"|vous adresser (?:desormais )?a (?:mon|ma) (?:collegue|remplacant\w*)"),
+        ("banque", 3, False, r"(?:nouvelles?|nouveau|nos|notre) (?:coordonnees bancaires|rib|iban"
+         r"|compte bancaire|domiciliation|banque)\b(?! (?:\S+ )?(?:restent|reste|sont inchangee?s"
+         r"|n'ont pas change))|changement (?:de |d')(?:banque|rib|iban|compte|domiciliation)|(?:rib|iban"
+         r"|banque) (?:a |ont )?(?:change|ete modifie|modifie)"),
+        ("en_new_address", 3, False, r"new (?:\S+ )?(?:e-?mail|address|contact|point of contact"
+         r"|ap (?:e-?mail|address|mailbox)|mailbox|bank|banking|account|iban|remit\w*|billing (?:address"
+         r"|contact|e-?mail)|invoic\w* (?:address|e-?mail)|person|department|accounts payable)"),
+        ("en_send_to", 2, False, r"(?:send|sent|resend|re-send|address|direct|forward|email|e-mail|submit"
+         r"|route|redirect|mail)\w* (?:\S+ ){0,10}[<(:]?[\w.+-]+@"),
+        ("en_going_forward", 3, False, r"(?:going forward|from now on|in future|in the future|henceforth"
+         r"|effective (?:immediately|today|from)|moving forward|as of (?:today|now"
+         r"|\S+ \d+))[^.!?\n]{0,120}(?:@|address|send|contact|bank|account)"),
+        ("en_no_longer", 3, False, r"no longer (?:with|works?|working|at|in charge|handl\w*|responsible"
+         r"|valid|monitored|used|active|in use|employed|part of)|has (?:left|retired|moved on)|(?:left"
+         r"|leaving) the (?:company|business|organi[sz]ation)|taken over by|(?:is|has been) replaced"
+         r"|will be (?:taking over|handling|your new)"),
+        ("en_successor", 3, False, r"successor|my replacement|(?:retiring|retirement|retire"
+         r"|leaving (?:the company|the firm|my role|my position|the business))|maternity leave|(?:is"
+         r"|will be) (?:now )?(?:taking over|handling|looking after) (?:my|the|your|all)"),
+        ("en_update", 3, False, r"(?:update|change|amend|modify) (?:\S+ ){0,3}(?:contact|e-?mail|address"
+         r"|bank\w*|vendor (?:file|master|record)|distribution list|billing details|mailing list|remit\w*)"),
+        ("en_bank", 3, False, r"(?:bank|banking|account|remittance|payment) (?:details|information|info"
+         r"|account) (?:\S+ ){0,2}(?:have|has) (?:\S+ )?(?:changed|been updated|been changed)"
+         r"|changed (?:our )?(?:bank|banks|banking)|(?:new|updated) (?:bank|banking) (?:details"
+         r"|information|account)"),
+    ),
+    "acknowledged": (
+        ("bien_recu", 3, True, r"(?:bien|avons|ai|a|ont) (?:bien |correctement |effectivement "
+         r"|ete )?{recu}\b|bonne reception|accuse (?:de )?reception|reception (?:bien )?(?:confirmee|ok)"
+         r"|{recu} (?:avec )?merci|{recu},? merci"),
+        ("pris_note", 2, False, r"bien note|c'est note|(?:pris|prenons|prends) (?:bonne )?note|c'est (?:ok"
+         r"|bon|parfait|entendu)|(?:ok|parfait|tres bien|top),? merci|entendu"),
+        ("recu_seul", 2, False, r"(?:^|\n)\W*(?:ok,? )?(?:{recu}|{received})\b|(?:bien )?pris en compte"
+         r"|c'est enregistre|acknowledged\b"),
+        ("transmis", 2, False, r"(?:transmis|transfere|fait suivre|redirige|passe|remis"
+         r"|donne)e?s? (?:\S+ ){0,3}(?:au|a la|a notre|aux|a mon|a ma|en|pour) (?:service|comptabilite"
+         r"|compta|direction|responsable|collegue|validation|saisie|approbation|signature)|(?:je"
+         r"|nous) (?:la |le |les |l')?(?:transmets|transmettons|transfere|transferons|fais suivre"
+         r"|faisons suivre)"),
+        ("traitement", 2, False, r"en cours de (?:traitement|validation|saisie|verification"
+         r"|comptabilisation|approbation|integration|instruction|circuit)|(?:enregistree?|saisie|integree?"
+         r"|comptabilisee?|deposee?)s? (?:dans|en|par|sur) (?:notre|nos|la|le|chorus)"
+         r"|circuit de validation"),
+        ("en_received", 3, True, r"(?:well |safely |duly )?{received}(?:,| with| -)? (?:thanks|thank you"
+         r"|with thanks|ok)|(?:thanks|thank you|merci)[,!.]? (?:\S+ )?(?:{received}|bien {recu}|{recu})"
+         r"|(?:we|i) (?:have |'ve |ve )?(?:now |duly |well |safely |indeed )?{received}|(?:confirm"
+         r"|acknowledge) (?:the )?receipt|receipt (?:is )?(?:confirmed|acknowledged)|got it|have it"
+         r"|has been {received}"),
+        ("en_noted", 2, False, r"\bnoted\b|thanks? (?:you )?for (?:the|your|sending)(?: \S+)? (?:invoice"
+         r"|email|document|reminder|note|statement)|will (?:review|process|look into|check|forward|pass)"),
+        ("en_forwarded", 2, False, r"(?:forwarded|passed|sent|submitted|routed) (?:\S+ ){0,3}(?:to"
+         r"|on to) (?:our |the |my )?(?:accounts|ap|a/p|finance|accounting|payables|approver|manager|team"
+         r"|colleague|department)|being processed|in (?:the |our )?(?:approval|validation) (?:workflow"
+         r"|process|queue|circuit)|(?:entered|logged|registered|booked|uploaded) (?:in|into|to|on) (?:our"
+         r"|the)"),
+        ("retrouvee", 3, False, r"(?:je|nous|j') ?(?:l'|la |les )?(?:ai|avons) (?:re)?trouvee?s?|(?:i"
+         r"|we) (?:have |'ve )?(?:found|located|retrieved) (?:it|them|the invoice|your invoice)"),
+    ),
+    "question": (
+        ("point_interrogation", 2, False, r"[^\s?]*\?", r"{topic}"),
+        ("question_fr", 2, False, r"(?:pourriez|pouvez|pourrais|pouvons|peut|puis)(?:-|\s*)(?:vous|on|nous"
+         r"|je)? (?:\S+ ){0,3}(?:indiquer|dire|preciser|expliquer|confirmer|informer|detailler|eclairer"
+         r"|renseigner)|est-ce que|savoir (?:si|pourquoi|comment|quand|a quoi|quel|combien|ou)|(?:a quoi"
+         r"|pourquoi|comment|quand|combien|quel|quelle|quels|quelles|ou en est)\b[^.!\n]{0,120}\?"
+         r"|je souhaiterais (?:savoir|comprendre|connaitre|avoir des precisions)|merci de (?:me "
+         r"|nous )?(?:confirmer|preciser|expliquer|indiquer si)|une question|(?:demande"
+         r"|besoin) de precisions?|besoin d'(?:explications|informations)|je ne comprends pas", r"{topic}"),
+        ("question_en", 2, False, r"(?:could|can|would) you (?:\S+ ){0,2}(?:tell|confirm|explain|clarify"
+         r"|let (?:me|us) know|advise|help (?:me|us) understand|check)|(?:what|when|why|how|which|where"
+         r"|who|is there|is it|are there|do you|does this|is this)\b[^.!\n]{0,120}\?|quick question"
+         r"|i (?:was )?wonder\w*|please (?:confirm|clarify|explain|advise)|need (?:some )?clarification"
+         r"|(?:don'?t|do not) understand", r"{topic}"),
+    ),
+}
+# fmt: on
+
+# What is missing, when the reply says something is: topic -> pattern.
+MISSING_TOPICS = {
+    "purchase_order": r"bons? de (?:commande|cde)|\bbdc\b|\bb\.?c\.?\b|numeros? de (?:commande|bon|bc|po)"
+    r"|n\s*[°o]\s*(?:de )?(?:commande|bc|po)|references? (?:de (?:la )?)?commande|(?:numero d'"
+    r"|n\s*[°o] d')?engagement(?: juridique)?|\bej\b|\bpo\b|\bp\.o\.|purchase order|order (?:number|no"
+    r"|ref\w*)|\bcde\b|\bcommande\b",
+    "buyer_reference": r"references? (?:acheteur|client|interne|de l'acheteur|de dossier|du marche|marche)"
+    r"|(?:nom (?:du |de l')?)?(?:demandeur|requisitioner|requester|requestor)|buyer(?:'s)? ref\w*"
+    r"|customer ref\w*|(?:votre|notre|our|your) ref\w*|numero (?:de )?(?:dossier|marche|affaire)"
+    r"|cost cent\w*|centre (?:de )?(?:cout|frais|couts)|code (?:acheteur|imputation|analytique)"
+    r"|imputation|\bleitweg\w*|project (?:code|number)|code projet",
+    "service_code": r"codes? (?:du )?services?(?: executant| destinataire)?|services? (?:executant"
+    r"|destinataire|facturier)|service code|\bcode se\b",
+    "siret": r"\bsiret\b|\bsiren\b|numero (?:de )?tva|tva intra\w*|n\s*[°o] (?:de )?tva"
+    r"|identifiant (?:de l'entreprise|fiscal|legal)|vat (?:number|id|no|registration)|tax (?:id|number)"
+    r"|company (?:registration|number)|registration number",
+    "address": r"adresse (?:de facturation|de livraison|complete|postale|du siege|exacte|de l'entite"
+    r"|de la societe)|(?:billing|invoice|invoicing|delivery|postal|registered|company) address"
+    r"|\badresses?\b(?! (?:e-?mail|mail|electronique|email|de messagerie)|\s*:?\s*[\w.+-]+@"
+    r"|(?:\S+ ){1,2}[\w.+-]+@)|\baddress\b(?! (?:e-?mail|mail|book))",
+    "legal_entity": r"raison sociale|entite (?:juridique|legale|facturee|facturable)"
+    r"|denomination(?: sociale)?|forme juridique|legal (?:entity|name)|company name|registered name"
+    r"|(?:bonne|mauvaise|autre) (?:societe|entite|filiale)|wrong (?:entity|company|legal entity"
+    r"|subsidiary)|au nom de (?:la|notre|l'|une autre) (?:societe|filiale|maison mere|entite|groupe)"
+    r"|libellee? (?:au nom|a l'ordre)|\bentit(?:y|e)\b|filiale|subsidiary",
+    "supporting_document": r"justificatif\w*|pieces? justificatives?|bons? de livraison|\bbl\b"
+    r"|bordereau\w*|proces-verbal|\bpv\b|attestation\w*|releves? d'heures|feuilles? de temps"
+    r"|time\s*sheets?|delivery (?:note|slip|receipt|ticket)|proof of delivery|\bpod\b|packing (?:slip"
+    r"|list)|signed (?:receipt|quote|delivery|timesheet)|supporting doc\w*|backup documentation"
+    r"|receipts?|rapport d'intervention|bon d'intervention|bons? de travaux|service report|work order"
+    r"|devis signe|signed quote|copie du contrat|contrat signe|copy of the (?:contract|quote|order)"
+    r"|\bcontrat\b|\bcontract\b",
+}  # fmt: skip
+
+# Negations, and where a clause ends (a negation never reaches across one).
+NEGATION = re.compile(
+    r"(?<!\w)(?:ne|n'|pas|aucun\w*|jamais|sans|ni|non|nullement|not|no|never|nothing|neither|none|nor|without"
+    r"|cannot|can'?t|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t|hadn'?t|won'?t|wasn'?t|weren'?t|isn'?t|aren'?t"
+    r"|inutile|no need)(?!\w)"
+)
+NEGATION_AFTER = re.compile(r"\s+(?:pas|plus|jamais|point|nullement|aucunement)\b")
+CLAUSE_END = re.compile(
+    r"[.,;!?\n:]|\b(?:mais|but|cependant|however|toutefois|par contre|car|parce que|because|since|et|and"
+    r"|puisque|donc|so|alors|sauf|except)\b"
+)
+NEGATION_REACH = 40  # characters before a phrase where a negation may govern it
+
+
+@dataclass(frozen=True)
+class Phrase:
+    intent: str
+    rule: str
+    weight: int
+    negatable: bool
+    regex: re.Pattern[str]
+    context: re.Pattern[str] | None = None  # needed in the same sentence for the weight; else weight 1
+
+
+def expand(pattern: str) -> str:
+    """A table pattern as a regular expression: {families} expanded, a space meaning any whitespace."""
+    for _ in range(3):  # families may use families
+        pattern = re.sub(r"\{(\w+)\}", lambda match: LEXICON[match.group(1)], pattern)
+    return pattern.replace(" ", r"\s+")
+
+
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + expand(pattern) + ")")
+
+
+def compile_phrases() -> tuple[Phrase, ...]:
+    compiled = []
+    for intent, rows in PHRASES.items():
+        for rule, weight, negatable, pattern, *context in rows:
+            compiled.append(Phrase(intent, f"{intent}.{rule}", weight, negatable, _regex(pattern),
+                                   _regex(context[0]) if context else None))  # fmt: skip
+    return tuple(compiled)
+
+
+def compile_topics() -> dict[str, re.Pattern[str]]:
+    return {topic: _regex(pattern) for topic, pattern in MISSING_TOPICS.items()}
