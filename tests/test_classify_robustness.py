@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def assert_sane(result: Classification) -> None:
     assert not [e for e in result.evidence if str(e).startswith("errors:")], (
         result.evidence
     )  # no reader failed
-    result.to_json()
+    json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")  # storable and printable as is
 
 
 def test_binary_garbage_is_set_aside_with_a_reason() -> None:

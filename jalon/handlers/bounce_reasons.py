@@ -247,7 +247,8 @@ def finish(recipient: Recipient, context: str = "", stage: str = "") -> Recipien
     reason, _ = reason_of(text, recipient.status)
     if reason is None and context:
         reason, _ = reason_of(context, recipient.status)
-    if reason == "user_unknown" and not _address_refused(recipient.status, f"{text} {context} {stage}"):
+    said = f"{text} {stage}" if stage == context or not context else f"{text} {context} {stage}"
+    if reason == "user_unknown" and not _address_refused(recipient.status, said):
         reason = "filtered"
     recipient.reason = reason
     code = recipient.status[0] if recipient.status else None

@@ -81,11 +81,24 @@ _REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?([\w-]+)", re.IGNORECASE)
 _FOLD = re.compile(r"\r?\n[ \t]+")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Raw 8-bit bytes that compat32 keeps as surrogates, read as UTF-8 (else replaced): output must encode."""
+    if _SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def decode_header(value: object) -> str:
     """An RFC 2047 header as text; unknown charsets fall back to latin-1, never raise."""
     if value is None:
         return ""
-    text = str(value)
+    text = clean(str(value))
     if "=?" not in text:
         return " ".join(text.split())
     try:
@@ -119,7 +132,7 @@ def part_text(part: Message) -> str:
     if data is None:
         payload = part.get_payload()
         if isinstance(payload, str):
-            return payload[:MAX_PART_BYTES]
+            return clean(payload[:MAX_PART_BYTES])
         if isinstance(payload, list):  # compat32 parses some report types into sub-messages
             return "\n".join(_as_text(sub) for sub in payload if isinstance(sub, Message))[:MAX_PART_BYTES]
         return ""
@@ -139,7 +152,7 @@ def _as_text(message: Message) -> str:
     """A header-only block (one DSN/MDN/ARF field group) back as text."""
     # compat32 keeps the raw (name, value) pairs; reading them directly skips per-header policy calls
     pairs = getattr(message, "_headers", None) or message.items()
-    lines = [f"{name}: {value}" for name, value in pairs]
+    lines = [f"{name}: {clean(str(value))}" for name, value in pairs]
     payload = message.get_payload()
     if isinstance(payload, str) and payload.strip():
         lines.append(payload)
@@ -193,7 +206,9 @@ class MailView:
     def _headers(self) -> dict[str, list[str]]:
         """Header values by lower-cased name, built once (Message.get scans the whole list every call)."""
         table: dict[str, list[str]] = {}
-        for name, value in self.message.items():
+        # compat32 keeps the raw (name, value) pairs; items() would run the policy on every header
+        pairs = getattr(self.message, "_headers", None) or self.message.items()
+        for name, value in pairs:
             table.setdefault(name.lower(), []).append(str(value))
         return table
 
