@@ -59,8 +59,11 @@ def throughput(function: Callable[[bytes], object], files: list[bytes], rounds: 
     return statistics.median(samples)
 
 
-def accuracy(function: Callable[[bytes], set[str]], rows: dict[str, list[dict]], files: dict[str, bytes]) -> str:
-    """Bounce messages found, and failed addresses right among those found (expected or original recipient)."""
+Rows = dict[str, list[dict]]
+
+
+def accuracy(function: Callable[[bytes], set[str]], rows: Rows, files: dict[str, bytes]) -> str:
+    """Bounce messages found, and failed addresses right among those (expected or original recipient)."""
     bounces = [name for name, group in rows.items() if group[0]["kind"] == "bounce"]
     found = right = total = 0
     for name in bounces:
@@ -73,7 +76,8 @@ def accuracy(function: Callable[[bytes], set[str]], rows: dict[str, list[dict]],
             if expected:
                 total += 1
                 right += bool(expected & addresses)
-    return f"found {found}/{len(bounces)} = {found / len(bounces):.1%}, address right {right / max(total, 1):.1%}"
+    share = found / len(bounces)
+    return f"found {found}/{len(bounces)} = {share:.1%}, address right {right / max(total, 1):.1%}"
 
 
 def main() -> int:
@@ -83,7 +87,7 @@ def main() -> int:
     if not (CORPUS / "manifest.csv").exists():
         print(f"bounce corpus not found at {CORPUS} (set JALON_SHARED)")
         return 1
-    rows: dict[str, list[dict]] = {}
+    rows: Rows = {}
     for row in csv.DictReader((CORPUS / "manifest.csv").open(encoding="utf-8")):
         rows.setdefault(row["file"], []).append(row)
     files = {name: (CORPUS / name).read_bytes() for name in rows}

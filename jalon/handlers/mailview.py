@@ -85,7 +85,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
-    """Raw 8-bit bytes that compat32 keeps as surrogates, read as UTF-8 (else replaced): output must encode."""
+    """8-bit bytes compat32 keeps as surrogates, read as UTF-8 (else replaced): output must encode."""
     if _SURROGATE.search(text) is None:
         return text
     try:
