@@ -17,6 +17,7 @@ from jalon.handlers.mailview import ADDRESS, MailView, unfold
 
 __all__ = ["Recipient", "Report", "detect_text_bounce", "parse_dsn_fields", "read_dsn", "read_text_bounce"]
 
+PHRASE_WINDOW = 5000  # bounce notices say what happened in their first lines (corpus: within 500 chars)
 ACTIONS = {
     "failed": "failed",
     "failure": "failed",
@@ -370,7 +371,7 @@ def detect_text_bounce(view: MailView, to_bounce_address: bool = False) -> Detec
     """Is this a bounce or a delay warning by its wording? Failure phrases plus a sender, subject or
     returned-message signal; or, in wording we do not know (Japanese, Chinese, Russian…), a daemon sending a
     bounce-like subject or an attached original."""
-    low = view.low
+    low = view.low[:PHRASE_WINDOW]
     phrase = FAILURE_PHRASES.search(low) or DELAY_PHRASES.search(low)
     signals = bounce_signals(view, to_bounce_address)
     by_daemon = any(s.startswith("sender") for s in signals)

@@ -21,6 +21,7 @@ from functools import cached_property
 MAX_DEPTH = 12
 MAX_TEXT = 64_000  # characters of notice text looked at; bounce explanations are short
 MAX_PART_BYTES = 2_000_000
+SPLIT_WINDOW = 16_000  # characters searched for the start of a quoted original
 
 # Parts that hold the message a notification is about (the original we sent).
 RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers", "message/partial")
@@ -41,7 +42,7 @@ ADDRESS = re.compile(
 # Where a single-part bounce starts quoting the original message (qmail, Exim, Sendmail, Notes, mfilter…):
 # a separator line naming the original / copy / headers / unsent message, in English, French or German.
 _RETURNED_MARKER = re.compile(
-    r"^[ \t]*(?:[-=_*#]{2,}[ \t]*)?(?:"
+    r"[ \t]*(?:[-=_*#]{2,}[ \t]*)?(?:"
     r"below this line is a copy of the message|this is a copy of the message|"
     r"(?:unsent|undelivered|returned|original|rejected|failed)[ \t]+message(?:[ \t]+(?:follows|headers?|"
     r"text))?|"
@@ -53,9 +54,11 @@ _RETURNED_MARKER = re.compile(
     r"(?:ceci est une |voici une )?copie du message|message d'origine|message original|"
     r"en-t[eê]tes? du message|"
     r"urspr[uü]ngliche nachricht|kopie der nachricht|nachrichtenkopf|originalnachricht"
-    r")\b.*$",
-    re.IGNORECASE | re.MULTILINE,
+    r")\b",
+    re.IGNORECASE,
 )
+# Every marker above contains one of these words: lines without them are not looked at.
+_MARKER_WORD = re.compile(r"message|copy|copie|nachricht|kopie|nachrichtenkopf", re.IGNORECASE)
 # The start of a quoted header block that no separator announces: three header lines in a row (folded
 # continuations allowed), one of which only a real header block has.
 _HEADER_NAME = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)[ \t]*:[ \t]*\S.*\n(?:[ \t]+\S.*\n)*"
@@ -527,11 +530,24 @@ def _header_block(text: str) -> Message:
 
 
 def _split_inline_original(text: str) -> tuple[str, str]:
-    """(notice, original) for a single-part bounce that quotes the message it returns."""
-    marker = _RETURNED_MARKER.search(text)
-    block = _HEADER_BLOCK.search(text)
-    if marker and (block is None or marker.start() <= block.start()):
-        return text[: marker.start()], text[marker.end() :]
+    """(notice, original) for a single-part bounce that quotes the message it returns. The quote starts after
+    a short notice (corpus: within 4 KB), so only the head is searched."""
+    marker = _find_marker(text)
+    block = _HEADER_BLOCK.search(text, 0, SPLIT_WINDOW)
+    if marker and (block is None or marker[0] <= block.start()):
+        return text[: marker[0]], text[marker[1] :]
     if block:
         return text[: block.start()], text[block.start() :]
     return text, ""
+
+
+def _find_marker(text: str) -> tuple[int, int] | None:
+    """(start of the marker line, end of it): a line that announces the quoted original."""
+    for word in _MARKER_WORD.finditer(text, 0, SPLIT_WINDOW):
+        start = text.rfind("\n", 0, word.start()) + 1
+        if word.start() - start > 60:  # markers sit at the start of their line
+            continue
+        if _RETURNED_MARKER.match(text, start, word.end() + 80):
+            end = text.find("\n", word.end())
+            return start, end if end >= 0 else len(text)
+    return None
