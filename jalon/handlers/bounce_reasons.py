@@ -45,15 +45,17 @@ SPECIFIC_PHRASES: tuple[tuple[str, str], ...] = (
         r"exceed(?:ed|s|ing)? (?:the |his |her |their )?(?:storage |mailbox |disk |user(?:'s)? )*(?:quota|"
         r"allocation)|"
         r"(?:insufficient|not enough|no more) (?:disk |storage )?space|mailbox size limit|mail ?box full|"
-        r"storage (?:limit|quota|full)|bo[iî]te (?:aux lettres |mail )?(?:est )?pleine|quota d[eé]pass|"
+        r"storage (?:limit|quota|full)|bo[iî]te[\w '-]{0,40} (?:est )?pleine|quota[\w '-]{0,40} d[eé]pass|"
+        r"mailbox (?:ist )?voll|"
         r"postfach (?:ist )?(?:voll|[uü]berf[uü]llt)|speicher(?:platz|grenze).{0,20}(?:ersch[oö]pft|"
         r"[uü]berschritten|voll)",
     ),
     (
         "suspend",
-        r"(?:account|mailbox|user|address|recipient|compte|konto)(?: address)? (?:has been |is |was )?"
+        r"(?:account|mailbox|user|address|recipient|compte|konto)(?: address)? "
+        r"(?:has been |is |was |a [eé]t[eé] |est |wurde |ist )?"
         r"(?:temporarily |currently |now )?(?:disabled|suspended|deactivated|inactive|locked|blocked|closed|"
-        r"frozen|expired|d[eé]sactiv[eé]|suspendu|deaktiviert|gesperrt)|"
+        r"frozen|expired|d[eé]sactiv[eé]|suspendu|bloqu[eé]|ferm[eé]|cl[oô]tur[eé]|deaktiviert|gesperrt)|"
         r"(?:disabled|suspended|inactive|deactivated|expired|locked) (?:account|mailbox|user)|"
         r"not an active (?:account|user|mailbox)|account (?:is )?not active|mailbox is inactive",
     ),
@@ -72,8 +74,8 @@ SPECIFIC_PHRASES: tuple[tuple[str, str], ...] = (
         r"not found)|"
         r"bad destination system|no (?:mx|dns) (?:record|entry)|host not reachable by dns|dns lookup fail|"
         r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,} does not exist|"
-        r"domaine (?:inexistant|inconnu|introuvable)|dom[aä]ne? (?:existiert nicht|"
-        r"unbekannt))(?!,? try again)",
+        r"domaine (?:inexistant|inconnu|introuvable)|domaine[\w ]{0,20} n'existe pas|"
+        r"dom[aä]ne? (?:existiert nicht|unbekannt))(?!,? try again)",
     ),
     (
         "user_unknown",
@@ -97,11 +99,11 @@ SPECIFIC_PHRASES: tuple[tuple[str, str], ...] = (
         r"invalid)|"
         r"check (?:if|that|whether) (?:the )?(?:e-?mail )?address is correct|"
         r"address rejected(?::? ?access denied|\.|\s*$|\s+[\w.+-]+@)|"
-        r"destinataire (?:inconnu|invalide|introuvable)|(?:adresse|utilisateur|"
-        r"bo[iî]te) (?:\w+ )?(?:inconnue?|invalide|inexistante?)|"
+        r"(?:destinataire|adresse|utilisateur|bo[iî]te)[\w '-]{0,40} (?:est )?"
+        r"(?:introuvable|inconnue?|invalide|inexistante?)|"
         r"n'existe pas|"
-        r"(?:benutzer|empf[aä]nger|adresse|postfach|mailbox) (?:ist )?(?:unbekannt|ung[uü]ltig|"
-        r"existiert nicht|nicht gefunden)|"
+        r"(?:benutzer|empf[aä]nger|adresse|postfach|mailbox)[\w -]{0,40} (?:ist |wurde )?"
+        r"(?:unbekannt|ung[uü]ltig|existiert nicht|nicht gefunden)|"
         r"unbekannte?r? (?:benutzer|empf[aä]nger|adresse)|ung[uü]ltige (?:e-?mail-?)?adresse|gibt es nicht",
     ),
     ("rejected", r"(?:may|might) not (?:exist|have permission)|il se peut que|n'[eê]tes pas autoris"),
@@ -148,7 +150,7 @@ GENERIC_PHRASES: tuple[tuple[str, str], ...] = (
         r"connection (?:refused|reset|timed out|lost|closed|dropped)|could not connect|"
         r"unable to connect|no route|network|unreachable|\bssl\b|\btls\b|\bdns\b|lookup|name serv|temporar|"
         r"try again|greylist|deferred|server busy|too busy|resources|local error|system error|i/o error|"
-        r"mailer error",
+        r"mailer error|(?:r[eé])?essayez plus tard|r[eé]essayer|sp[aä]ter (?:erneut|noch einmal)",
     ),
 )
 # RFC 3463 subject.detail -> reason, when no specific phrase names one.
