@@ -25,7 +25,9 @@ def test_a_read_receipt_says_what_the_recipient_did(disposition: str) -> None:
     result = read(f"mdn-{disposition}.eml")
     assert result.kind == "read_receipt"
     assert result.disposition == disposition
-    assert result.recipients == [{"address": "compta@client-exemple.fr", "action": disposition}]
+    assert [(r["address"], r["action"], r["hard"]) for r in result.recipients] == [
+        ("compta@client-exemple.fr", disposition, False)
+    ]
     assert (
         result.correlation["original_message_id"] == "<jalon.Dq1wE3rT5yU7iO9p.1742890000@acme-industrie.fr>"
     )

@@ -120,6 +120,13 @@ class Facts:
         return names
 
     @cached_property
+    def is_invoice_mail(self) -> bool:
+        """A PDF or XML invoice sent to be processed: to invoices@, or not an answer in a thread."""
+        if not self.invoice_attachments or self.route == "reply":
+            return False
+        return self.route == "invoices" or not self.is_reply
+
+    @cached_property
     def is_reply(self) -> bool:
         view = self.view
         return bool(
@@ -144,7 +151,8 @@ def _text_bounce_is(kind: str) -> Callable[[Facts], bool]:
 
 Rule = tuple[str, str, Callable[[Facts], bool]]
 
-# (name, kind, test). Machine-readable reports first, then wording; first hit decides the kind.
+# (name, kind, test). Machine-readable reports first, then wording, then what a person sends. Every rule is
+# tested: the first hit decides the kind, all hits go to `rules_hit` for the event log.
 RULES: tuple[Rule, ...] = (
     ("arf_feedback_report", "feedback", lambda f: f.arf is not None),
     ("provider_bounce", "bounce", _provider_is("bounce")),
@@ -160,13 +168,7 @@ RULES: tuple[Rule, ...] = (
     ("delay_wording", "delay", _text_bounce_is("delay")),
     ("autoreply_headers", "autoreply", lambda f: f.autoreply is not None and f.autoreply.by == "headers"),
     ("autoreply_wording", "autoreply", lambda f: f.autoreply is not None and f.autoreply.by == "text"),
-    (
-        "invoice_attachment",
-        "invoice",
-        lambda f: (
-            bool(f.invoice_attachments) and f.route != "reply" and (f.route == "invoices" or not f.is_reply)
-        ),
-    ),
+    ("invoice_attachment", "invoice", lambda f: f.is_invoice_mail),
     ("human_reply", "reply", lambda f: f.is_reply or f.route == "reply"),
 )
 
@@ -219,7 +221,7 @@ def _fill(result: Classification, facts: Facts) -> None:
         result.evidence += facts.provider.evidence
         result.feedback_type = facts.provider.feedback_type
     elif kind == "feedback" and facts.arf:
-        result.recipients = [{"address": a, "action": "complained"} for a in facts.arf.recipients]
+        result.recipients = [_recipient(a, "complained") for a in facts.arf.recipients]
         result.feedback_type = facts.arf.feedback_type
         result.evidence += facts.arf.evidence
     elif winner == "mdn_rejection" and facts.mdn:
@@ -230,7 +232,7 @@ def _fill(result: Classification, facts: Facts) -> None:
         result.evidence += facts.mdn.evidence
     elif kind == "read_receipt" and facts.mdn:
         result.disposition = facts.mdn.disposition
-        result.recipients = [{"address": facts.mdn.recipient, "action": facts.mdn.disposition}]
+        result.recipients = [_recipient(facts.mdn.recipient, facts.mdn.disposition)]
         result.evidence += facts.mdn.evidence
     elif winner.startswith("dsn_") and facts.dsn:
         result.recipients = [r.to_json() for r in facts.dsn.recipients]
@@ -246,6 +248,11 @@ def _fill(result: Classification, facts: Facts) -> None:
         result.evidence.append("attachments: " + ", ".join(facts.invoice_attachments))
     elif kind == "reply":
         _analyze_reply(result, facts)
+
+
+def _recipient(address: str | None, action: str) -> dict[str, Any]:
+    """A recipient entry with the same keys as a delivery report's (complaints, read receipts)."""
+    return bounce_reasons.Recipient(address=address, action=action).to_json()
 
 
 def _analyze_reply(result: Classification, facts: Facts) -> None:
