@@ -172,7 +172,12 @@ class Dovecot:
         return int(response.split(b"]", 1)[0].split()[-1])
 
     def drop_in_maildir(self, account: Account, raw: bytes, folder: str = "INBOX") -> Path:
-        """Deliver like a local delivery agent: write to tmp/, then rename into new/."""
+        """Deliver like a delivery agent writing maildir files (Postfix `virtual`): tmp/, then rename to new/.
+
+        Dovecot notices the file at its next full sync (SELECT, NOOP, end of IDLE), but an IDLE session may
+        not be told: a rename in the same second as the previous sync escapes both that sync and the inotify
+        watch. Tests of IDLE wake-ups deliver with `append`, which goes through Dovecot's index.
+        """
         base = self.root / "mail" / account.user
         box = base if folder == "INBOX" else base / f".{folder}"
         for sub in ("tmp", "new", "cur"):

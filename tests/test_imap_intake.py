@@ -333,7 +333,7 @@ async def test_idle_wakes_the_poller_when_mail_is_delivered(
     task = asyncio.create_task(poller.run(stop))
     try:
         await watermark_set(sqlite_db)
-        dovecot.drop_in_maildir(account, invoice_mail("F-2026-050"))
+        dovecot.append(account, invoice_mail("F-2026-050"))
         accepted = await next_accepted(queue)
         [inbound] = stored(sqlite_db)
         assert inbound.id == accepted.inbound_id
@@ -367,7 +367,7 @@ async def test_the_poller_reconnects_after_the_connection_drops(
 async def test_without_idle_the_poller_polls_on_its_interval(
     dovecot: Dovecot, account: Account, sqlite_db: Database
 ) -> None:
-    """With `idle = false` (servers without IDLE), mail is found by polling every `poll_interval`."""
+    """With `idle = false` (servers without IDLE), a mail dropped in the maildir is found by the next poll."""
     queue: asyncio.Queue[Accepted] = asyncio.Queue()
     poller = poller_for(
         dovecot, account, sqlite_db, on_accepted=queue.put_nowait, idle=False, poll_interval="0.2s"
@@ -376,7 +376,7 @@ async def test_without_idle_the_poller_polls_on_its_interval(
     task = asyncio.create_task(poller.run(stop))
     try:
         await watermark_set(sqlite_db)
-        dovecot.append(account, invoice_mail("F-2026-070"))
+        dovecot.drop_in_maildir(account, invoice_mail("F-2026-070"))
         await next_accepted(queue)
     finally:
         stop.set()
