@@ -25,7 +25,7 @@ LEXICON = {
     r"|payer|pay|echeance|due|delais?|terms|conditions|tarifs?|rates?|prix|price|tva|vat|remises?|discount|frais|fees?"
     r"|charged?|surcharge|iban|rib|compte|account|avoir|credit|commande|po|total|ht|ttc|heures|hours|jours"
     r"|days|penalit\w*|interets?|interest|acompte|deposit|solde|balance|contrat|contract|abonnement"
-    r"|subscription|devis|quote|adresse|address|virement|transfer|carte|card|index|indice|calcul\w*)(?!\w)",
+    r"|subscription|adresse|address|virement|transfer|carte|card|index|indice|calcul\w*)(?!\w)",
     "facture": r"(?:factur\w*|facure|fature|factrue|fatcure|facutre|fact\.|fac\.)",
     "invoice": r"(?:invoices?|invoce|invioce|inovice|invocie|invoic|bills?)",
     "recu": r"(?:recu|recue|recus|recues|ressu|ressue|resu|recut)",
@@ -56,7 +56,14 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|nos |notre |vos |votre )?{goods})"),
         ("pas_eu", 3, False, r"(?:pas|jamais|toujours pas) (?:encore )?eu (?:la |cette |votre |de |d'|l'"
          r"|les |vos )?(?:{facture}|pj|piece jointe|document|mail|courriel|exemplaire)|(?:n'ai|n'avons|n'a"
-         r"|nai|navons) (?:toujours |jamais )?pas (?:cette|la|votre|de|vos|les) {facture}"),
+         r"|nai|navons) (?:toujours |jamais )?pas (?:cette|la|votre|de|vos|les) {facture}|(?:on a|j'ai|jai"
+         r"|nous avons|on n'a|je n'ai|nous n'avons) (?:toujours |jamais )?pas (?:cette|la|votre|de|vos"
+         r"|les) {facture}"),
+        ("rien_eu", 3, False, r"rien (?:\S+ )?(?:eu|recu)\b|(?:n'a|n'ont|n'avons|n'ai) (?:\S+ )?(?:pas"
+         r"|jamais) (?:ete )?(?:destinataire|en possession)|aucune? (?:{facture}|document"
+         r"|trace) (?:\S+ ){0,5}(?:n'a ete|n'est) (?:\S+ )?(?:enregistre|recu|parvenu|arrive|trouve)e?s?"
+         r"|(?:pas|jamais) en possession|(?:pas|jamais|rien) vu passer|(?:arrive|parvenu"
+         r"|recu)e?s? sans (?:la |le |l'|aucune? )?(?:{facture}|piece jointe|pj)"),
         ("non_recu", 3, False, r"non (?:recu|parvenu|reception)\w*"),
         ("pas_parvenu", 3, False, r"(?:pas|jamais) (?:encore |ete |bien )*(?:parvenu|arrive)e?s?"),
         ("aucune_trace", 3, False, r"(?:aucune?|pas de|pas d'|sans) (?:trace|reception|facture recue"
@@ -83,15 +90,22 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_no_record", 3, False, r"no (?:record|trace|sign)s? of (?:the |this |that |your |any "
          r"|an )?(?:{invoice}|it|them|document)|nothing (?:has been |was )?{received}|never (?:arrived"
          r"|reached us|came through|made it)"),
+        ("en_nothing_on_file", 3, False, r"nothing (?:on file|in our (?:system|records|inbox|books))"
+         r"|(?:have|has|had) (?:nothing|no record|no trace|no invoice)\b|not (?:on file|on our system"
+         r"|in our records)|{neg} (?:\S+ ){0,3}ever (?:got|received|had|seen)"
+         r"|{invoice} (?:\S+ ){0,2}(?:was|were|is)(?: not|n'?t) (?:attached|included|enclosed)|(?:shows"
+         r"|has|finds|found|shows us) no (?:\S+ )?{invoice}|no {invoice} (?:under|with|for"
+         r"|matching) (?:that|this|the)|no {invoice} (?:was |is )?(?:attached|included|enclosed)"),
         ("en_not_arrived", 3, False, r"{neg} (?:yet |actually )*(?:arrived?|reached us|come through"
          r"|came through|made it)"),
         ("en_cannot_find", 3, False, r"(?:cannot|can'?t|could not|couldn'?t|unable to|not able to) (?:find"
          r"|locate|trace|see) (?:\S+ )?(?:{invoice}|it|them|anything)|(?:isn'?t|is not|not) (?:in"
          r"|on) (?:our|the) (?:system|records|inbox|books|ledger)", r"{invoice}|it|them|this|anything"),
-        ("en_attachment", 3, False, r"(?:attachment|pdf|file|link)s? (?:\S+ ){0,2}(?:missing|empty|blank"
-         r"|corrupt\w*|damaged|unreadable|not attached|not included|expired|broken)|(?:no|without"
-         r"|forgot to attach|missing) (?:the |an |any )?(?:attachment|pdf|attached file)|(?:cannot|can'?t"
-         r"|could not|couldn'?t|unable to|won'?t|doesn'?t|does not) (?:open|read|download|load)"),
+        ("en_attachment", 3, False, r"(?:attachment|pdf|file|link|document)s? (?:\S+ ){0,3}(?:missing"
+         r"|empty|blank|corrupt\w*|damaged|unreadable|not attached|not included|expired|broken|(?:has"
+         r"|have) expired|no longer (?:valid|available|works?))|(?:no|without|forgot to attach"
+         r"|missing) (?:the |an |any )?(?:attachment|pdf|attached file)|(?:cannot|can'?t|could not"
+         r"|couldn'?t|unable to|won'?t|doesn'?t|does not) (?:open|read|download|load)"),
         ("lien_mort", 3, False, r"(?:lien|link|portail|portal|site|acces"
          r"|espace client)s? (?:\S+ ){0,5}(?:ne fonctionne\w* pas|ne marche pas|not working|doesn'?t work"
          r"|does not work|broken|expire|expired|inaccessible)"),
@@ -104,26 +118,43 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|version dematerialisee|original) (?:de |du |d')?(?:la |cette |votre |l'|notre )?(?:{facture}"
          r"|document|piece)|duplicata"),
         ("merci_envoyer", 2, False, r"(?:merci de|pourriez-vous|pouvez-vous|pourriez vous|pouvez vous"
-         r"|veuillez|serait-il possible de|je vous remercie de) (?:bien vouloir )?(?:nous |me )?(?:la |le "
-         r"|les |l')?(?:envoyer|transmettre|faire parvenir|adresser)"),
+         r"|veuillez|serait-il possible de|je vous remercie de) (?:bien vouloir )?(?:nous |me )?(?:(?:la "
+         r"|le |les |l')(?:envoyer|transmettre|faire parvenir|adresser)|(?:envoyer|transmettre"
+         r"|faire parvenir|adresser) (?:la |une |cette |votre |le |un |les |l')(?:\S+ )?(?:{facture}|copie"
+         r"|duplicata|pdf|document|exemplaire|original|originaux))"),
+        ("autre_format", 3, False, r"(?:avoir|recevoir|obtenir|envoyer|transmettre"
+         r"|renvoyer) (?:\S+ ){0,2}(?:{facture}|copie|exemplaire) (?:\S+ )?(?:au|en|sous) (?:format"
+         r"|version) |(?:deposer|deposez|redeposer|deposee?) (?:\S+ ){0,3}(?:sur|dans|via) (?:le portail "
+         r"|notre portail |la plateforme )?(?:chorus|portail|plateforme)|(?:upload|submit|resubmit|send"
+         r"|load|post)\w* (?:\S+ ){0,4}(?:to|on|via|through|into) (?:our |the )?(?:\S+ )?(?:portal"
+         r"|platform|coupa|ariba|tungsten|basware|peppol)|(?:get|have|receive"
+         r"|send)\w* (?:\S+ ){0,2}(?:{invoice}|copy) (?:\S+ )?(?:in|as) (?:\S+ )?(?:pdf|xml|ubl|factur-x"
+         r"|format|version)"),
         ("resend", 3, True, r"re-?send\w*|re-?transmit\w*|re-?forward\w*|send (?:it |them |this |that "
-         r"|the invoice |us the invoice |me the invoice )?(?:again|once more|over again)"),
+         r"|the invoice |us the invoice |me the invoice )?(?:again|once more|over again)|re-?issue (?:the "
+         r"|a |your )?(?:pdf|copy|document|file)"),
         ("copy", 3, False, r"(?:a |another |an extra |a new |an? pdf )?(?:copy|duplicate|pdf copy"
          r"|pdf version|soft copy|electronic copy) (?:of )?(?:the |this |that |your |our |invoice"
          r"|{invoice})|send (?:us |me )?(?:a |another )?(?:copy|duplicate)"),
         ("please_send", 2, False, r"(?:please|could you|can you|would you|kindly) (?:please "
-         r"|kindly )?(?:send|email|e-mail|forward|share|provide) (?:us |me )?(?:the |this |that |a |your "
-         r"|it|them)"),
+         r"|kindly )?(?:send|email|e-mail|forward|share|provide) (?:us |me )?(?:it\b|them\b|(?:the |this "
+         r"|that |a |your |another |an )?(?:\S+ )?(?:{invoice}|copy|pdf|document|file|statement))"),
     ),
     "missing_info": (
         ("il_manque", 1, False, r"(?:il )?(?:nous )?manqu\w*|absen\w*|oubli\w*"),
-        ("il_faut", 1, False, r"(?:il )?(?:nous |me )?faut|(?:avons|ai|aurions|aurais) besoin"
-         r"|nous attend\w*|j'attends|attendons|(?:we|i) (?:still )?(?:need|require|are waiting for"
-         r"|are still waiting|await)|(?:still )?awaiting|re-?issued?\b|(?:n'est|ne sont"
+        ("il_faut", 1, False, r"(?:il )?(?:nous |me )?(?:faut|faudrait|faudra)|(?:avons|ai|aurions"
+         r"|aurais) besoin|nous attend\w*|j'attends|attendons|(?:we|i) (?:still )?(?:need|require"
+         r"|are waiting for|are still waiting|await)|(?:still )?awaiting|re-?issued?\b|(?:n'est|ne sont"
          r"|n'etait) pas (?:la |le |les )?(?:bon(?:ne)?s?|correcte?s?|exacte?s?)"
          r"|refus\w* de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser)"),
         ("il_n_y_a_pas", 1, False, r"(?:il )?n'?y a (?:pas|aucun\w*)|(?:there is|there'?s|there are) no"
          r"|no (?:po|purchase order|reference|ref|vat|address|order number)\b"),
+        ("pas_joint", 1, False, r"(?:n'est|n'etait|ne sont|n'etaient|n'a pas ete"
+         r"|n'ont pas ete) (?:\S+ )?(?:pas )?(?:joint|jointe|joints|jointes|fourni|fournie|fournis"
+         r"|transmis|transmise)s?|(?:was|were|is|are) (?:not|n'?t) (?:attached|included|provided|enclosed"
+         r"|supplied)|(?:addressed|made out|issued) to (?:my|our|the) (?:company|business|firm"
+         r"|organi[sz]ation)|(?:rather than|instead of|et non|plutot qu'?a) (?:to )?(?:me"
+         r"|moi) (?:personally|personnellement|a titre personnel)"),
         ("ne_figure_pas", 1, False, r"(?:ne|n')\s*(?:figur|apparai|apparait|mentionn|comport|indiqu|port"
          r"|contien|repren|precis)\w* (?:\S+ )?(?:pas|aucun\w*|nulle part)"),
         ("non_renseigne", 1, False, r"(?:pas|non|mal) (?:renseigne|mentionne|indique|reporte|precise"
@@ -133,7 +164,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|d')(?:bien vouloir )?(?:nous |me )?(?:indiquer|mentionner|ajouter|faire figurer"
          r"|faire apparaitre|preciser|completer|joindre|rajouter|reporter|renseigner|corriger|rectifier"
          r"|modifier|reediter|refaire|etablir|emettre|communiquer|transmettre|fournir|envoyer"
-         r"|faire parvenir|mettre|inscrire|porter|apposer|changer|remplacer)"),
+         r"|faire parvenir|mettre|inscrire|porter|apposer|changer|remplacer|libeller|adresser|reemettre)"),
         ("obligatoire", 1, False, r"(?:doit|doivent|devra|devront|devrait|devraient"
          r"|faut) (?:obligatoirement |imperativement |absolument )?(?:comporter|mentionner|figurer"
          r"|faire figurer|faire apparaitre|indiquer|porter|reprendre|rappeler|preciser|contenir"
@@ -153,9 +184,14 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|contain|have|reference|quote|state|bear|list|carry)|without (?:a |an |the |any |our |your "
          r"|valid )|wrong|invalid|incorrect"),
         ("en_please_add", 1, False, r"please (?:add|include|quote|mention|state|reference|provide|insert"
-         r"|put|update|correct|amend|re-?issue)\b|(?:must|should|needs? to|has to|have to) (?:be )?(?:show"
-         r"|include|quote|mention|state|reference|bear|addressed|issued|made out|have|contain|carry)|(?:is"
-         r"|are) (?:required|mandatory|compulsory|needed)|required|mandatory|need (?:a |the |your |our )"),
+         r"|put|update|correct|amend|re-?issue|re-?address)\b|(?:must|should|needs? to|has to"
+         r"|have to) (?:be )?(?:show|include|quote|mention|state|reference|bear|addressed|issued|made out"
+         r"|have|contain|carry)|(?:is|are) (?:required|mandatory|compulsory|needed)|required|mandatory"
+         r"|needs? (?:a |the |your |our |its )|requires? (?:a |the |your |our )|re-?address\w*|(?:raised"
+         r"|issued|made out|addressed) (?:against|to) the wrong|(?:kindly|could you"
+         r"|can you) (?:please )?(?:add|include|quote|mention|state|reference|insert|put)\b|(?:only "
+         r"|can only )(?:accept|process|pay) (?:\S+ )?(?:invoices?|factures?) (?:that|which|with|qui|avec"
+         r"|portant)|n'acceptons que|ne (?:traitons|payons|acceptons) que"),
         ("en_incomplete", 2, False, r"incomplete|(?:corrected|revised|amended|updated|new) {invoice}"
          r"|re-?issue (?:the |a |your )?{invoice}"),
         ("en_blocked", 1, False, r"(?:cannot|can'?t|unable to|could not|couldn'?t"
@@ -182,11 +218,29 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("superieur", 3, False, r"(?:montants?|prix|tarifs?|quantites?|totale?|somme"
          r"|factur\w*) (?:\S+ ){0,3}(?:superieure?s?|plus eleve\w*|different\w*|differe\w*|excede\w*"
          r"|depasse\w*) (?:a |au |aux |de |du )?(?:\S+ )?(?:devis|commande|contrat|convenu|prevu|negocie"
-         r"|bon)|(?:higher|more) than (?:\S+ )?(?:quoted|agreed|the quote|the po|the purchase order"
+         r"|bon)|(?:higher|more) than (?:\S+ ){0,3}(?:quoted|agreed|the quote|the po|the purchase order"
          r"|the contract|ordered)"),
         ("pas_nous", 3, False, r"ne nous concerne pas|(?:n'est )?pas (?:pour|a) nous|pas notre facture"
          r"|not (?:ours|for us|addressed to us|our invoice)|(?:nothing|not anything) to do with us"
          r"|wrong (?:customer|recipient|client)"),
+        ("pas_venu", 3, False, r"(?:technicien|intervenant|livreur|ouvrier|personne|equipe"
+         r"|depanneur)s? (?:\S+ ){0,2}(?:(?:n'est|ne sont|n'a|n'ont) )?(?:jamais|pas) (?:ete )?(?:venue?s?"
+         r"|passee?s?|intervenue?s?|deplacee?s?)|(?:rien|aucun\w*) a (?:payer|regler)|(?:ne"
+         r"|n')\s*(?:vous )?(?:dois|devons|doit) rien|(?:ne|n')\s*(?:\S+ )?(?:paierons|reglerons|payerons"
+         r"|paierai|reglerai|payerai) qu(?:e|')|(?:recue?s?|envoyee?s?|adressee?s?) (?:\S+ )?(?:deux fois"
+         r"|2 fois|a deux reprises)"),
+        ("non_faites", 3, False, r"(?:heures|travaux|jours|journees|interventions?|prestations?|taches"
+         r"|deplacements?) (?:\S+ ){0,3}(?:non|pas|jamais) (?:ete )?(?:faite?s?|effectuee?s?|realisee?s?"
+         r"|executee?s?|travaillee?s?)|manqu\w* (?:a|lors de) la livraison"),
+        ("moins_que", 3, False, r"(?:moins|plus) (?:d'|de )?(?:\S+ )?que (?:facture|commande|prevu|convenu"
+         r"|livre)|exorbitant\w*|excessi[fv]\w*|abusi[fv]\w*|(?:bien )?trop cher"
+         r"|par rapport a ce qui (?:etait|avait ete) (?:prevu|convenu|annonce)|(?:commande|prestation"
+         r"|intervention|contrat|abonnement|livraison)s? (?:\S+ )?(?:a ete |ont ete |est "
+         r"|sont )?annulee?s?|{goods} (?:\S+ ){0,2}(?:retournee?s?|renvoyee?s?|rendue?s?)|(?:retourne"
+         r"|renvoye|rendu)\w* (?:la |les |le |l')?{goods}|gratuit\w*|offert\w*|(?:devait"
+         r"|etait cense) etre (?:gratuit|offert|inclus)\w*"),
+        ("annuler_facture", 2, False, r"annul\w* (?:cette|la|votre|ladite) {facture}|(?:souci|probleme"
+         r"|anomalie)s? (?:avec|sur|concernant) (?:cette|la|votre) {facture}"),
         ("facture_fausse", 2, False, r"{facture} (?:\S+ ){0,3}(?:erronee|fausse|incorrecte|inexacte)s?\b"
          r"|(?:est|sont|etait) (?:\S+ )?(?:erronee|fausse|incorrecte|inexacte)s?\b"
          r"|{invoice} (?:\S+ ){0,3}(?:is |seems |looks |was )?(?:wrong|incorrect|inaccurate|erroneous)\b"),
@@ -197,8 +251,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|pas|jamais|toujours pas) (?:\S+ ){0,2}(?:livre|recu|realise|effectue|execute|termine|fourni"
          r"|installe|livrable)e?s?|(?:pas|jamais|toujours pas) (?:encore |ete )*(?:recu|livre)e?s? (?:la "
          r"|les |le |l'|de |d'|nos |notre |vos |votre )?{goods}|(?:avons|avions|ai) (?:\S+ )?(?:resilie"
-         r"|annule|denonce|arrete)\w*|(?:ne|n') ?(?:pouvons|pourrons|reglerons|paierons|payerons"
-         r"|allons) (?:\S+ )?(?:regler|payer)? ?qu(?:e|')"),
+         r"|annule|denonce|arrete)\w*|(?:ne|n')\s*(?:pouvons|pourrons|reglerons|paierons|payerons|allons"
+         r"|paierai|reglerai|payerai|vais) (?:\S+ )?(?:(?:regler|payer) )?qu(?:e|')"),
         ("avoir", 2, False, r"(?:un |d'un |votre |l'|une )avoir\b|note de credit|rembourse\w*"),
         ("refus", 2, True, r"refus\w*(?! de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser))"),
         ("manque_articles", 3, False, r"(?:il )?manqu\w* (?:\S+ ){0,3}(?:articles?|pieces?|colis|produits?"
@@ -215,9 +269,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_dispute", 3, True, r"disput\w*|contest\w*|challenge (?:the|this|your)"),
         ("en_incorrect", 3, True, r"(?:incorrect|wrong|inaccurate|erroneous|mistaken?"
          r"|error in) (?:\S+ ){0,3}(?:amount|price|pricing|rate|quantity|total|charge|vat|tax|discount"
-         r"|figure|calculation|hours|days|unit)|(?:amount|price|pricing|rate|quantity|total|charge|vat"
-         r"|discount|figure|hours) (?:\S+ ){0,3}(?:is |are |was |seems |looks )?(?:incorrect|wrong"
-         r"|inaccurate|too high|overstated|inflated)"),
+         r"|figure|calculation|hours|days|unit)|(?:amounts?|prices?|pricing|rates?|quantit(?:y|ies)"
+         r"|totals?|charges?|vat|discounts?|figures?|hours) (?:\S+ ){0,3}(?:is |are |was |seems "
+         r"|looks )?(?:incorrect|wrong|inaccurate|too high|overstated|inflated)"),
         ("en_not_match", 3, False, r"(?:does not|doesn'?t|do not|don'?t|did not|didn'?t) (?:match"
          r"|correspond|agree|reflect|tally)|not (?:in line|consistent) with|discrepanc\w*|mismatch\w*"),
         ("en_overcharge", 3, False, r"over-?charg\w*|over-?bill\w*|over-?invoic\w*|double[- ]?(?:billed"
@@ -225,10 +279,11 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|charge|billing)|already (?:been )?(?:invoiced|billed|charged)"),
         ("en_not_delivered", 3, False, r"(?:never|not|didn'?t|did not) (?:\S+ )?order(?:ed)?\b|(?:never"
          r"|not|n'?t) (?:been |yet been )?(?:delivered|provided|performed|completed|rendered)"
-         r"|{neg} (?:\S+ )?(?:received|got) (?:the |any |our |your )?{goods}|{goods} (?:\S+ ){0,2}(?:never"
-         r"|not|wasn'?t|weren'?t|haven'?t|hasn'?t) (?:\S+ )?(?:delivered|arrived|received|provided"
-         r"|performed|completed)"),
-        ("en_credit", 2, False, r"credit (?:note|memo)|refund"),
+         r"|{neg} (?:\S+ )?(?:received|got|had|seen) (?:the |any |our |your )?{goods}"
+         r"|{goods} (?:\S+ ){0,2}(?:never|not|wasn'?t|weren'?t|haven'?t|hasn'?t) (?:\S+ )?(?:delivered"
+         r"|arrived|received|provided|performed|completed)"),
+        ("en_credit", 2, False, r"credit (?:note|memo)|(?:issue|request|want|need|expect)\w* (?:a |an "
+         r"|the |our )?(?:full |partial )?refund|refund (?:us|me|the difference|the amount)"),
         ("en_damaged", 3, False, r"damaged|defective|faulty|broken|short[- ]?shipped|short delivery"
          r"|missing items|not working|doesn'?t work"),
         ("en_refuse", 3, False, r"(?:will not|won'?t|refuse to|not going to|(?:i'?m|we'?re|i am"
@@ -237,6 +292,24 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|this )?(?:subscription|contract|order|service|account|booking)"),
         ("en_query", 2, False, r"\bquer(?:y|ies|ied)\b|not (?:what (?:we|was) )?(?:agreed|quoted"
          r"|contracted)|(?:agreed|quoted|contract) (?:price|rate|amount)"),
+        ("en_not_come", 3, False, r"(?:engineer|technician|driver|nobody|no one|contractor"
+         r"|courier)s? (?:\S+ ){0,2}(?:never|didn'?t|did not|has not|hasn'?t) (?:\S+ )?(?:came|come"
+         r"|turn(?:ed)? up|show(?:ed)? up|arrived?|visit(?:ed)?)|nothing to pay|(?:don'?t|do not) owe"
+         r"|(?:is|looks like|seems to be) a duplicate|duplicate of (?:invoice |our |your |the invoice "
+         r"|inv\.? )?(?:\S*\d|{invoice})|(?:charged|billed|invoiced) (?:us )?for (?:\S+ ){0,5}(?:but"
+         r"|whereas|while|although|when)|still (?:showing as )?in transit|(?:booked|ordered"
+         r"|requested) this (?:job|service|work)|wrong customer|never (?:booked|ordered|requested|agreed)"),
+        ("en_fewer", 3, False, r"(?:fewer|less|more) (?:\S+ ){0,2}than (?:\S+ )?(?:invoiced|billed|charged"
+         r"|ordered|agreed|quoted)|excessive|overpriced|too (?:high|expensive)|(?:was|were) (?:supposed"
+         r"|meant) to be (?:free|included|complimentary)|free of charge|(?:goods|items|parts|order"
+         r"|products?) (?:\S+ ){0,2}(?:were|was|have been|has been) (?:\S+ )?returned|returned (?:the "
+         r"|all )?(?:goods|items|parts|order|products?)|(?:order|service|subscription|contract"
+         r"|booking) (?:\S+ ){0,2}(?:was|were|has been|had been) cancel+ed|missing (?:(?:on|at"
+         r"|from(?: the)?) )?(?:delivery|arrival)|(?:was|were) missing from (?:the )?(?:delivery|order"
+         r"|shipment|box|pallet)|(?:items?|parts?|boxes?|units?) (?:\S+ )?(?:were |are )?missing|(?:were"
+         r"|was) (?:not|never) (?:done|performed|worked|carried out)"),
+        ("en_problem", 2, False, r"(?:problem|issue|concern)s? with (?:this|the|your) {invoice}|(?:cancel"
+         r"|void|withdraw)\w* (?:this|the|your) {invoice}"),
     ),
     "promise_to_pay": (
         ("sera_regle", 3, True, r"(?:sera|seront|serez|va etre|vont etre|devrait etre|devraient etre"
@@ -263,29 +336,42 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|effectuons|programme|programmons|emets|emettons) (?:le |un |votre |notre |la "
          r"|les )?(?:virement|paiement|reglement|cheque|necessaire|solde|facture)?"),
         ("m_en_occupe", 2, False, r"(?:je|nous|on) (?:m'en|nous en|s'en) (?:occupe|occupons|charge"
-         r"|chargeons)|(?:i'?ll|we'?ll|i will|we will) (?:take care of|sort|deal with|handle) (?:it|this"
-         r"|that)"),
+         r"|chargeons)|(?:i'?ll |we'?ll |i will |we will |will )(?:take care of|sort|deal with|handle"
+         r"|clear|settle|get) (?:it|this|that|the (?:invoice|balance|payment))\b|payment order (?:is "
+         r"|has been )?(?:signed|approved|released)|ordre de (?:virement|paiement) (?:\S+ )?(?:signe"
+         r"|valide|transmis)"),
         ("va_suivre", 3, False, r"(?:payment|paiement|reglement|virement|cheque|check) (?:will|va|suivra"
          r"|suit|to) (?:\S+ )?(?:follow|suivre)|(?:payment|paiement|reglement|virement"
          r"|cheque) (?:\S+ ){0,3}(?:shortly|sous peu|tres rapidement|rapidement|dans les (?:meilleurs"
          r"|plus brefs) delais|asap|as soon as possible|au plus vite|au plus tot)"),
+        ("fonds_partent", 3, False, r"(?:money|funds|payment|transfer|remittance|argent|fonds|virement"
+         r"|paiement|reglement|cheque) (?:\S+ ){0,2}(?:should|will|'ll|va|devrait|doit) (?:\S+ )?(?:leave"
+         r"|go out|be sent|reach you|arrive|partir|quitter|arriver|etre emis|etre envoye)"
+         r"|{virement} (?:\S+ ){0,3}(?:se fera|sera fait|interviendra|aura lieu|(?:pourra"
+         r"|pourrait) (?:se faire|etre fait|etre effectue|intervenir)(?! pas))"),
         ("en_will_pay", 3, True, r"(?:will|shall|going to|intend to|plan to|expect to|aim to|hope to|i'?ll"
-         r"|we'?ll|they'?ll|it'?ll) (?:\S+ ){0,2}(?:pay|settle|remit|process (?:the |your )?payment"
+         r"|we'?ll|they'?ll|it'?ll) (?:\S+ ){0,2}(?:pay|settle|remit|clear|process (?:the |your )?payment"
          r"|release (?:the |your )?payment|make (?:the |a )?payment|send (?:the |a |you )?payment|wire"
-         r"|transfer (?:the )?(?:funds|payment|amount|money)|go out|be sent|leave)|(?:pay|paying"
+         r"|transfer (?:the )?(?:funds|payment|amount|money)|go out|be sent|leave)\b|(?:pay|paying"
          r"|settle) (?:\S+ )?(?:half|the rest|the balance|the remainder|in (?:two|three|\d+) (?:instal\w*"
          r"|parts|payments))|paying (?:it |this |you |the invoice )?(?:now|today|tomorrow|right away"
          r"|straight away|this week|on \w+)"),
         ("en_will_be_paid", 3, True, r"(?:will|shall|should|'ll|is going to"
-         r"|are going to) be (?:\S+ )?(?:paid|settled|processed|released|remitted|wired|cleared"
-         r"|included in|made|sent|issued|scheduled|effected|executed|transferred)"),
+         r"|are going to) be (?:\S+ )?(?:paid|settled|released|remitted|wired|cleared|included in|made"
+         r"|sent|issued|scheduled|effected|executed|transferred)"),
         ("en_scheduled", 3, False, r"(?:payment|remittance|transfer|wire|check|cheque|it"
          r"|invoice) (?:\S+ ){0,3}(?:is |has been |was |have been |are )?(?:scheduled|planned|queued"
          r"|booked|set up|approved|earmarked) (?:for|on|to|in)|scheduled (?:for )?payment"
          r"|payment (?:is )?(?:in progress|being processed|pending|on its way|going out)|(?:next"
          r"|upcoming) (?:payment|pay|check|cheque) (?:run|cycle|batch|date)|(?:approved|passed|released"
          r"|cleared|validated|authori[sz]ed) for payment|in (?:the|our) (?:next )?(?:payment|pay"
-         r"|check) (?:run|cycle|batch)|(?:pay|payment|check|cheque) run|payment plan|instal?lments?"),
+         r"|check) (?:run|cycle|batch)|(?:pay|payment|check|cheque) run|payment plan|instal?lments?"
+         r"|(?:we are|we'?re|we are currently|currently) processing (?:the |your )?payment"
+         r"|payment (?:\S+ ){0,2}(?:will|shall|'ll) be processed"),
+        ("en_get_paid", 3, True, r"get (?:this|it|that|the invoice|them|you) paid|(?:is"
+         r"|are) due to be (?:released|paid|made|sent|processed)|(?:you )?should (?:receive|get"
+         r"|see) (?:the |our |your |a )?(?:payment|funds|money|transfer|cheque|remittance)"
+         r"|expect (?:to pay|payment|to settle)"),
     ),
     "paid": (
         ("deja_regle", 3, True, r"(?:deja|bien|bel et bien) (?:ete )?(?:{paye}|regle|paye|vire|verse"
@@ -309,6 +395,15 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!ete\s)(?<!je\s)(?<!on\s)(?<!il\s)"
          r"(?<!elle\s)(?<!qui\s)(?:regle|paye|vire|solde)e?s? (?:par (?:virement|cheque|cb|carte"
          r"|prelevement)|le \d|hier|ce matin|depuis|il y a)"),
+        ("ai_fait_virement", 3, True, r"(?:ai|avons|a|ont) (?:\S+ ){0,2}(?:fait|effectue|emis|envoye|passe"
+         r"|lance|realise|poste|expedie|adresse|transmis|verse|fait parvenir) (?:un|le|votre|notre|mon|les"
+         r"|des|la) (?:\S+ )?(?:virement|paiement|reglement|cheque)s?"
+         r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!je\s)(?<!on\s)(?:regle|paye|vire"
+         r"|solde|mandate)e?s? (?:par|via|sur) (?:le |la |votre |notre |l')?(?:\S+ )?(?:comptable"
+         r"|tresor\w*|banque|site|compte|paypal|carte|cb|virement|cheque)"
+         r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!je\s)(?<!on\s)(?:mandatee?"
+         r"|payee?) (?:\S+ ){0,3}le \d|(?:avons|ai|a|ont) (?:deja |bien )?procede (?:au|a un|a"
+         r"|a la) (?:\S+ )?(?:reglement|paiement|virement|mise en paiement)"),
         ("en_participle", 3, False, r"(?:^|\n)\W*(?:already )?(?:paid|settled)\b"),
         ("en_already_paid", 3, True, r"(?:already|been|was|were|has been|have been"
          r"|had been) (?:\S+ )?(?:paid|payed|settled|remitted|wired|cleared)"),
@@ -317,14 +412,20 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|sent (?:the |a |you |your )?(?:payment|funds|check|cheque|money|amount)|made (?:the "
          r"|a )?payment|processed (?:the |your )?payment)"),
         ("en_payment_made", 3, True, r"(?:payment|remittance|transfer|wire|check|cheque|funds) {gap}(?:was"
-         r"|were|has been|have been|had been) (?:\S+ )?(?:made|sent|issued|processed|released|remitted"
-         r"|wired|mailed|executed|transferred|initiated|paid|cleared)|(?:payment|transfer|wire"
-         r"|funds) (?:went out|left our account|cleared)"),
+         r"|were|(?:has|have|had) (?:already |now |just |indeed )?been) (?:\S+ )?(?:made|sent|issued"
+         r"|processed|released|remitted|wired|mailed|executed|transferred|initiated|paid|cleared)"
+         r"|(?:payment|transfer|wire|funds) (?:went out|left our account|cleared)"),
         ("en_sent_no_aux", 3, False, r"(?:payment|transfer|wire|cheque|check|remittance|funds) (?:sent"
          r"|made|done|released|issued|processed|wired|executed|transferred|went out)\b"),
         ("en_remittance", 3, False, r"remittance advice|proof of payment|payment (?:confirmation|advice"
          r"|receipt|reference)|(?:swift|mt103|bank) (?:confirmation|copy|receipt|transfer confirmation)"
-         r"|paid in full|{paid} (?:on|via|by|last|yesterday|today)\b"),
+         r"|paid in full|(?<!get\s)(?<!be\s){paid} (?:on|last|yesterday|today)\b"),
+        ("en_settled_via", 3, True, r"(?:settled|paid|payed|cleared) (?:this |it |the invoice )?(?:through"
+         r"|via|by|with|using) (?:\S+ ){0,2}(?:paypal|card|bacs|transfer|wire|cheque|check|stripe"
+         r"|direct debit|bank)"),
+        ("en_should_have", 3, False, r"(?:should|must|will) (?:already )?have (?:received|got"
+         r"|seen) (?:our |the |my |your )?(?:payment|funds|money|transfer|cheque|check|remittance)"
+         r"|(?:devriez|auriez du|devez) (?:deja )?(?:l'|les )?avoir (?:recu|encaisse)"),
     ),
     "contact_change": (
         ("nouvelle_adresse", 3, False, r"(?:nouvel\w*|nouveaux?|autre) (?:\S+ )?(?:adresse|contact"
@@ -336,25 +437,35 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|coordonnees|contact|interlocuteur|rib|iban|domiciliation|bancaires?|destinataire|e-?mail"
          r"|fichier (?:fournisseur|client)|liste de diffusion)|(?:adresse|coordonnees|rib|iban|contact"
          r"|interlocuteur|e-?mail|domiciliation|banque|address|bank details"
-         r"|e-?mail address)\w* (?:\S+ ){0,3}(?:a|ont|have|has|est|sont)? ?(?:change|changed"
+         r"|e-?mail address)\w* (?:\S+ ){0,3}(?:(?:a|ont|have|has|est|sont) )?(?:change|changed"
          r"|ete modifiee?s?|evolue|been updated|been changed|moved|demenage)"),
         ("desormais", 3, False, r"(?:desormais|dorenavant|a l'avenir|a partir de maintenant|a present"
          r"|a compter d\w+ (?:\S+ ){0,3})[^.!?\n]{0,120}(?:@|adress\w*|envoy\w*|transmet\w*|interlocut\w*"
-         r"|contact\w*)"),
+         r"|contact\w*)|(?:envoy|adress|transm)\w* (?:\S+ ){0,8}(?:desormais|dorenavant|a l'avenir"
+         r"|a partir de maintenant)"),
         ("envoyer_a", 2, False, r"(?:envoy|adress|transm|fair\w* parven|dirig|redirig"
          r"|renvoy)\w* (?:\S+ ){0,10}[<(:]?[\w.+-]+@"),
-        ("au_lieu", 3, False, r"@[\w.-]+ (?:\S+ ){0,4}(?:instead|plutot|a la place|desormais|dorenavant"
-         r"|from now on|going forward|a l'avenir|in future|rather than|au lieu de)|(?:instead|plutot"
-         r"|a la place|au lieu de|rather than|not to me|pas a moi|et non (?:plus )?a)\b[^.!?\n]{0,80}@"),
-        ("ne_plus", 3, False, r"(?:ne|n')\s*(?:fait|fais|travaille|s'occupe|gere|est) plus (?:partie|chez"
-         r"|dans|de|en charge|responsable|au|a la|notre)|a quitte (?:la societe|l'entreprise|ses fonctions"
-         r"|notre|le groupe|le service|nos)|(?:n'est|est|n'|ne sera) plus (?:valide|utilisee?|active"
-         r"|consultee?|en service|lue|relevee?|a jour)|remplace\w* par|en remplacement de|(?:reprend"
-         r"|reprise|reprendra) (?:le|ses|les) (?:dossier|fonctions|suivi)"),
+        ("au_lieu", 3, False, r"[\w.+-]+@[\w.-]+ (?:\S+ ){0,4}(?:instead|plutot|a la place|desormais"
+         r"|dorenavant|from now on|going forward|a l'avenir|in future|rather than|au lieu de)|(?:instead"
+         r"|plutot|a la place|au lieu de|rather than|not to me|pas a moi"
+         r"|et non (?:plus )?a)\b[^.!?\n]{0,80}@"),
+        ("ne_plus", 3, False, r"(?:ne|n')\s*(?:fait|fais|travaille|s'occupe|m'occupe|nous occupons|gere"
+         r"|est|suis) plus (?:partie|chez|dans|de|en charge|responsable|au|a la|notre)"
+         r"|a quitte (?:la societe|l'entreprise|ses fonctions|notre|le groupe|le service|nos)|(?:n'est|est"
+         r"|n'|ne sera) plus (?:valide|utilisee?|active|consultee?|en service|lue|relevee?|a jour)"
+         r"|remplace\w* par|en remplacement de|(?:reprend|reprise|reprendra) (?:le|ses|les) (?:dossier"
+         r"|fonctions|suivi)|(?:contact|interlocut\w*|correspondant\w*) (?:\S+ ){0,2}(?:est"
+         r"|sera) (?:desormais|maintenant|dorenavant)|(?:est|sera) (?:desormais|maintenant"
+         r"|dorenavant) (?:votre|notre) (?:\S+ )?(?:contact|interlocut\w*|correspondant\w*)|(?:voyez|voir"
+         r"|adressez-vous|adressez vous|contactez|voyez desormais) (?:avec|a|aupres de) (?:\S+ )?[A-Z]?\w+"
+         r"|(?:pas|plus) (?:la bonne personne|le bon interlocuteur|le bon contact|la bonne adresse)"
+         r"|mauvais (?:destinataire|interlocuteur|contact)"),
         ("successeur", 3, False, r"successeur|remplacant\w*|(?:pars|part|depart|partir) (?:a la"
          r"|en) retraite|(?:quitte|quitterai|quittons) (?:mes fonctions|la societe|l'entreprise|le cabinet"
          r"|mon poste)|conge (?:maternite|parental|longue duree)|desormais (?:gere|suivi|traite)e? par"
          r"|vous adresser (?:desormais )?a (?:mon|ma) (?:collegue|remplacant\w*)"),
+        ("demenage", 3, False, r"demenag\w*|nouveaux locaux|(?:retirez|supprimez|enlevez)(?:-| )moi (?:de"
+         r"|des)|ne plus m'envoyer|(?:est|sont) desormais (?:gere|traite|centralise)e?s?"),
         ("banque", 3, False, r"(?:nouvelles?|nouveau|nos|notre) (?:coordonnees bancaires|rib|iban"
          r"|compte bancaire|domiciliation|banque)\b(?! (?:\S+ )?(?:restent|reste|sont inchangee?s"
          r"|n'ont pas change))|changement (?:de |d')(?:banque|rib|iban|compte|domiciliation)|(?:rib|iban"
@@ -370,10 +481,20 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_no_longer", 3, False, r"no longer (?:with|works?|working|at|in charge|handl\w*|responsible"
          r"|valid|monitored|used|active|in use|employed|part of)|has (?:left|retired|moved on)|(?:left"
          r"|leaving) the (?:company|business|organi[sz]ation)|taken over by|(?:is|has been) replaced"
-         r"|will be (?:taking over|handling|your new)"),
+         r"|will be (?:taking over|handling|your new)|(?:direct|send|address|forward"
+         r"|route)\w* (?:all )?(?:future|further|subsequent) (?:\S+ )?(?:invoices|correspondence"
+         r"|statements|reminders|bills|e-?mails) to|no longer (?:the )?(?:right|correct|appropriate"
+         r"|best) (?:person|contact)|(?:not|no longer) the (?:right|correct) (?:person|contact|address)"
+         r"|wrong (?:person|contact|address)"),
         ("en_successor", 3, False, r"successor|my replacement|(?:retiring|retirement|retire"
          r"|leaving (?:the company|the firm|my role|my position|the business))|maternity leave|(?:is"
          r"|will be) (?:now )?(?:taking over|handling|looking after) (?:my|the|your|all)"),
+        ("en_moved", 3, False, r"(?:we have |we'?ve |have |has )?moved (?:our |the )?(?:bank\w*|account"
+         r"|offices?|premises|headquarters|registered office)|new (?:premises|offices|head office)"
+         r"|(?:remove|take) (?:me|my (?:name|address)) (?:off|from)|stop sending (?:\S+ )?to me|(?:is"
+         r"|are) now (?:handled|managed|dealt with|processed|centrali[sz]ed|done)"
+         r"|contact (?:\S+ ){0,2}(?:is now|will now be|will be)|(?:is"
+         r"|will be) (?:now )?your (?:new )?(?:\S+ )?(?:contact|point of contact)"),
         ("en_update", 3, False, r"(?:update|change|amend|modify) (?:\S+ ){0,3}(?:contact|e-?mail|address"
          r"|bank\w*|vendor (?:file|master|record)|distribution list|billing details|mailing list|remit\w*)"),
         ("en_bank", 3, False, r"(?:bank|banking|account|remittance|payment) (?:details|information|info"
@@ -389,6 +510,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|bon|parfait|entendu)|(?:ok|parfait|tres bien|top),? merci|entendu"),
         ("recu_seul", 2, False, r"(?:^|\n)\W*(?:ok,? )?(?:{recu}|{received})\b|(?:bien )?pris en compte"
          r"|c'est enregistre|acknowledged\b"),
+        ("bien_arrive", 3, True, r"(?:bien|est) (?:bien )?(?:arrive|parvenu)e?s?\b|(?:arrived|came through"
+         r"|got through) (?:safely|fine|ok|okay|well)|(?:has|have) arrived"),
         ("transmis", 2, False, r"(?:transmis|transfere|fait suivre|redirige|passe|remis"
          r"|donne)e?s? (?:\S+ ){0,3}(?:au|a la|a notre|aux|a mon|a ma|en|pour) (?:service|comptabilite"
          r"|compta|direction|responsable|collegue|validation|saisie|approbation|signature)|(?:je"
@@ -402,15 +525,17 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|with thanks|ok)|(?:thanks|thank you|merci)[,!.]? (?:\S+ )?(?:{received}|bien {recu}|{recu})"
          r"|(?:we|i) (?:have |'ve |ve )?(?:now |duly |well |safely |indeed )?{received}|(?:confirm"
          r"|acknowledge) (?:the )?receipt|receipt (?:is )?(?:confirmed|acknowledged)|got it|have it"
-         r"|has been {received}"),
+         r"|has been {received}|(?:well|safely|duly) received|{invoice} (?:(?:duly|well|safely|now"
+         r"|has been|was|is) )?{received}\b"),
         ("en_noted", 2, False, r"\bnoted\b|thanks? (?:you )?for (?:the|your|sending)(?: \S+)? (?:invoice"
          r"|email|document|reminder|note|statement)|will (?:review|process|look into|check|forward|pass)"),
-        ("en_forwarded", 2, False, r"(?:forwarded|passed|sent|submitted|routed) (?:\S+ ){0,3}(?:to"
-         r"|on to) (?:our |the |my )?(?:accounts|ap|a/p|finance|accounting|payables|approver|manager|team"
-         r"|colleague|department)|being processed|in (?:the |our )?(?:approval|validation) (?:workflow"
-         r"|process|queue|circuit)|(?:entered|logged|registered|booked|uploaded) (?:in|into|to|on) (?:our"
-         r"|the)"),
-        ("retrouvee", 3, False, r"(?:je|nous|j') ?(?:l'|la |les )?(?:ai|avons) (?:re)?trouvee?s?|(?:i"
+        ("en_forwarded", 2, False, r"(?:forwarded|passed|sent|submitted|routed|handed) (?:\S+ ){0,3}(?:to"
+         r"|on to|over to) (?:our |the |my )?(?:\S+ )?(?:accounts|ap|a/p|finance|accounting|payables"
+         r"|approver|manager|team|colleague|department|accountant|bookkeeper|office)|being processed"
+         r"|in (?:the |our )?(?:approval|validation) (?:workflow|process|queue|circuit)|(?:entered|logged"
+         r"|registered|booked|uploaded) (?:in|into|to|on) (?:our|the)|(?:entered|placed|put) into (?:our "
+         r"|the )?(?:workflow|system|queue)"),
+        ("retrouvee", 3, False, r"(?:je|nous|j')\s*(?:l'|la |les )?(?:ai|avons) (?:re)?trouvee?s?|(?:i"
          r"|we) (?:have |'ve )?(?:found|located|retrieved) (?:it|them|the invoice|your invoice)"),
     ),
     "question": (
@@ -451,11 +576,13 @@ MISSING_TOPICS = {
     r"|de la societe)|(?:billing|invoice|invoicing|delivery|postal|registered|company) address"
     r"|\badresses?\b(?! (?:e-?mail|mail|electronique|email|de messagerie)|\s*:?\s*[\w.+-]+@"
     r"|(?:\S+ ){1,2}[\w.+-]+@)|\baddress\b(?! (?:e-?mail|mail|book))",
-    "legal_entity": r"raison sociale|entite (?:juridique|legale|facturee|facturable)"
-    r"|denomination(?: sociale)?|forme juridique|legal (?:entity|name)|company name|registered name"
-    r"|(?:bonne|mauvaise|autre) (?:societe|entite|filiale)|wrong (?:entity|company|legal entity"
-    r"|subsidiary)|au nom de (?:la|notre|l'|une autre) (?:societe|filiale|maison mere|entite|groupe)"
-    r"|libellee? (?:au nom|a l'ordre)|\bentit(?:y|e)\b|filiale|subsidiary",
+    "legal_entity": r"head office|parent company|maison mere|siege social|(?:addressed|made out|issued"
+    r"|invoiced) to (?:my|our|the) (?:company|business|firm|organi[sz]ation)|raison sociale"
+    r"|entite (?:juridique|legale|facturee|facturable)|denomination(?: sociale)?|forme juridique"
+    r"|legal (?:entity|name)|company name|registered name|(?:bonne|mauvaise|autre) (?:societe|entite"
+    r"|filiale)|wrong (?:entity|company|legal entity|subsidiary)|au nom de (?:la|notre|l'"
+    r"|une autre) (?:societe|filiale|maison mere|entite|groupe)|libellee? (?:au nom|a l'ordre)"
+    r"|\bentit(?:y|e)\b|filiale|subsidiary",
     "supporting_document": r"justificatif\w*|pieces? justificatives?|bons? de livraison|\bbl\b"
     r"|bordereau\w*|proces-verbal|\bpv\b|attestation\w*|releves? d'heures|feuilles? de temps"
     r"|time\s*sheets?|delivery (?:note|slip|receipt|ticket)|proof of delivery|\bpod\b|packing (?:slip"
