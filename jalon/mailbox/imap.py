@@ -12,7 +12,8 @@ then moves past everything the rescan saw.
 
 imapclient is blocking: `poll_once()` does one pass (tests, ops); `run(stop)` keeps a connection in a thread
 of its own, waits with IDLE where offered (renewed well before the 29-minute limit) or polls every
-`poll_interval`, reconnects with backoff after a drop, and returns within a second of `stop` being set.
+`poll_interval`, reconnects with backoff after a drop, and returns within a second of `stop` being set
+(or once a command in flight ends, bounded by `[imap] timeout`).
 """
 
 from __future__ import annotations
@@ -114,9 +115,9 @@ def imap_url(settings: ImapSettings, uidvalidity: int, uid: int) -> str:
     """Where a message came from (RFC 5092 form), kept as the envelope's peer for the journal."""
     user = urllib.parse.quote(settings.user, safe="")
     folder = urllib.parse.quote(settings.folder, safe="")
-    return f"imap://{user}@{settings.host}:{settings.port}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"[
-        :128
-    ]
+    where = f"{settings.host}:{settings.port}/{folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
+    url = f"imap://{user}@{where}"
+    return url if len(url) <= 128 else f"imap://{where}"[-128:]  # the column's width; keep the UID
 
 
 # --- watermark -----------------------------------------------------------------------------------------
