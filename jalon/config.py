@@ -199,6 +199,104 @@ class ValidationSettings(Section):
     validate_outputs: bool = True  # every output is validated before it leaves; a failure holds the invoice
 
 
+StaffRole = Literal["viewer", "agent", "supervisor"]
+
+
+class StaffMember(Section):
+    """Someone allowed to act from chat: a viewer acts on nothing; releasing and approving need supervisor."""
+
+    name: str | None = None
+    email: str | None = None
+    slack_user: str | None = None  # Slack member id, e.g. U024BE7LH
+    teams_user: str | None = None  # Entra object id (aadObjectId) or Teams user id (29:…)
+    role: StaffRole = "viewer"
+
+
+class ChatRoute(Section):
+    """Cases of some customer groups (or of some kinds) go to their own channel; the first match wins."""
+
+    channel: str
+    groups: list[str] = Field(default_factory=list)
+    kinds: list[str] = Field(default_factory=list)
+
+
+def _check_clock(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f"bad time {value!r}: use HH:MM, e.g. '08:30'")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+class SlackSettings(Section):
+    """Cards in Slack, on when `channel` is set; secrets come from the environment variables named here."""
+
+    channel: str = ""  # default channel (id or #name); empty: Slack is off
+    bot_token_env: str = "JALON_SLACK_BOT_TOKEN"
+    signing_secret_env: str = "JALON_SLACK_SIGNING_SECRET"
+    api_base_url: str = "https://slack.com/api/"
+    socket_mode: bool = False  # for installs without a public URL: no /slack/events, a websocket instead
+    app_token_env: str = "JALON_SLACK_APP_TOKEN"  # xapp-… token, Socket Mode only
+    routes: list[ChatRoute] = Field(default_factory=list)
+    digest_at: str | None = None  # daily digest per channel at this local time (HH:MM); none: no digest
+    timezone: str = "Europe/Paris"
+
+    @field_validator("digest_at")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        return _check_clock(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"  # slack_sdk joins method names to it
+
+
+class TeamsSettings(Section):
+    """Cards in Teams: a bot (Microsoft 365 Agents SDK) with Action.Execute buttons, and/or a Workflows
+    webhook whose open-URL buttons land on signed, single-use action pages."""
+
+    app_id: str = ""  # the bot's app (client) id: the audience of inbound tokens; empty: the bot is off
+    tenant_id: str = ""
+    app_password_env: str = "JALON_TEAMS_APP_PASSWORD"
+    service_url: str = "https://smba.trafficmanager.net/teams/"  # the Bot Connector of the tenant's region
+    conversation_id: str = ""  # the channel conversation where cards are posted
+    routes: list[ChatRoute] = Field(default_factory=list)
+    openid_config_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    issuers: list[str] = Field(default_factory=lambda: ["https://api.botframework.com"])
+    token_url: str | None = None  # default: https://login.microsoftonline.com/<tenant_id>/oauth2/v2.0/token
+    token_scope: str = "https://api.botframework.com/.default"
+    allow_anonymous: bool = False  # local testing only: refused unless [web] public_url is a loopback address
+    workflow_url_env: str | None = None  # env variable holding a Workflows webhook URL (no bot needed)
+    action_link_ttl: Duration = parse_duration("7d")
+    identity_header: str | None = None  # set by an SSO proxy in front of /a/ pages, e.g. X-Auth-Request-Email
+    digest_at: str | None = None
+    timezone: str = "Europe/Paris"
+
+    @field_validator("digest_at")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        return _check_clock(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
 class Settings(Section):
     """The whole configuration."""
 
@@ -214,6 +312,9 @@ class Settings(Section):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     holds: HoldSettings = Field(default_factory=HoldSettings)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    staff: list[StaffMember] = Field(default_factory=list)
     config_path: str | None = None
 
     def secret(self, env_name: str | None) -> str | None:
