@@ -188,13 +188,14 @@ def _hits(folded: str, where: str) -> list[_Hit]:
 
 
 def _negated(folded: str, start: int, end: int) -> bool:
-    """A negation in the same clause just before the phrase, or French "pas/plus/jamais" right after it."""
+    """A negation in the phrase's own gap words, in the same clause just before it, or "pas" right after it."""
     window_start = max(0, start - NEGATION_REACH)
     window = folded[window_start:start]
     boundaries = list(CLAUSE_END.finditer(window))
     if boundaries:
         window = window[boundaries[-1].end() :]
-    return NEGATION.search(window) is not None or NEGATION_AFTER.match(folded, end) is not None
+    inside = NEGATION.search(folded, start + 1, end) is not None  # "will not pay": a gap word negates too
+    return inside or NEGATION.search(window) is not None or NEGATION_AFTER.match(folded, end) is not None
 
 
 def _weaker(hit: _Hit) -> _Hit:

@@ -67,7 +67,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                   r"|(?:la |the )?(?:semaine|week) (?:du|of) (?P<d>\d{1,2})"),
     ("within", rf"(?:sous|dans|d'ici|within|in|d'ici a|under|en) (?:les |the |a |an )?"
                rf"(?:(?:prochain|next)s? )?(?P<n>{_NUM}) "
-               rf"(?P<unit>jours?|j\b|days?|semaines?|weeks?|mois|months?)"),
+               rf"(?P<unit>jours?|j|days?|semaines?|weeks?|mois|months?)\b"),
     ("within_word", r"sous (?P<word>huitaine|quinzaine|quinze jours|huit jours)"
                     r"|(?P<word2>quinzaine|huitaine)"),
     ("tomorrow", r"apres-demain|apres demain|demain|tomorrow|day after tomorrow"),

@@ -63,7 +63,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|jamais) (?:ete )?(?:destinataire|en possession)|aucune? (?:{facture}|document"
          r"|trace) (?:\S+ ){0,5}(?:n'a ete|n'est) (?:\S+ )?(?:enregistre|recu|parvenu|arrive|trouve)e?s?"
          r"|(?:pas|jamais) en possession|(?:pas|jamais|rien) vu passer|(?:arrive|parvenu"
-         r"|recu)e?s? sans (?:la |le |l'|aucune? )?(?:{facture}|piece jointe|pj)"),
+         r"|recu)e?s? sans (?:la |le |l'|aucune? )?(?:{facture}|piece jointe|pj)|(?:remettre"
+         r"|mettre) la main sur|(?:arrive|parvenu|recu)e?s? (?:\S+ ){0,2}sans (?:la |le |l'"
+         r"|aucune? )?(?:{facture}|piece jointe|pj)"),
         ("non_recu", 3, False, r"non (?:recu|parvenu|reception)\w*"),
         ("pas_parvenu", 3, False, r"(?:pas|jamais) (?:encore |ete |bien )*(?:parvenu|arrive)e?s?"),
         ("aucune_trace", 3, False, r"(?:aucune?|pas de|pas d'|sans) (?:trace|reception|facture recue"
@@ -118,10 +120,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|version dematerialisee|original) (?:de |du |d')?(?:la |cette |votre |l'|notre )?(?:{facture}"
          r"|document|piece)|duplicata"),
         ("merci_envoyer", 2, False, r"(?:merci de|pourriez-vous|pouvez-vous|pourriez vous|pouvez vous"
-         r"|veuillez|serait-il possible de|je vous remercie de) (?:bien vouloir )?(?:nous |me )?(?:(?:la "
-         r"|le |les |l')(?:envoyer|transmettre|faire parvenir|adresser)|(?:envoyer|transmettre"
-         r"|faire parvenir|adresser) (?:la |une |cette |votre |le |un |les |l')(?:\S+ )?(?:{facture}|copie"
-         r"|duplicata|pdf|document|exemplaire|original|originaux))"),
+         r"|veuillez|serait-il possible de|je vous remercie de) (?:bien vouloir )?(?:nous |me "
+         r"|m')?(?:(?:la |le |les |l')(?:envoyer|transmettre|faire parvenir|adresser)|(?:envoyer"
+         r"|transmettre|faire parvenir|adresser) (?:la |une |cette |votre |le |un |les "
+         r"|l')(?:\S+ )?(?:{facture}|copie|duplicata|pdf|document|exemplaire|original|originaux))"),
         ("autre_format", 3, False, r"(?:avoir|recevoir|obtenir|envoyer|transmettre"
          r"|renvoyer) (?:\S+ ){0,2}(?:{facture}|copie|exemplaire) (?:\S+ )?(?:au|en|sous) (?:format"
          r"|version) |(?:deposer|deposez|redeposer|deposee?) (?:\S+ ){0,3}(?:sur|dans|via) (?:le portail "
@@ -142,11 +144,15 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
     ),
     "missing_info": (
         ("il_manque", 1, False, r"(?:il )?(?:nous )?manqu\w*|absen\w*|oubli\w*"),
+        ("il_manque_objet", 2, False, r"il (?:nous |me )?manque (?:juste |seulement |encore "
+         r"|simplement )?(?:sur (?:la |votre |cette )?{facture} )?(?:le|la|les|l'|un|une|votre|notre"
+         r"|nos)\b"),
         ("il_faut", 1, False, r"(?:il )?(?:nous |me )?(?:faut|faudrait|faudra)|(?:avons|ai|aurions"
          r"|aurais) besoin|nous attend\w*|j'attends|attendons|(?:we|i) (?:still )?(?:need|require"
          r"|are waiting for|are still waiting|await)|(?:still )?awaiting|re-?issued?\b|(?:n'est|ne sont"
          r"|n'etait) pas (?:la |le |les )?(?:bon(?:ne)?s?|correcte?s?|exacte?s?)"
-         r"|refus\w* de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser)"),
+         r"|refus\w* de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser)|mauvaise (?:entite"
+         r"|raison sociale|societe)|(?:bonne|correcte) (?:societe|entite|adresse)"),
         ("il_n_y_a_pas", 1, False, r"(?:il )?n'?y a (?:pas|aucun\w*)|(?:there is|there'?s|there are) no"
          r"|no (?:po|purchase order|reference|ref|vat|address|order number)\b"),
         ("pas_joint", 1, False, r"(?:n'est|n'etait|ne sont|n'etaient|n'a pas ete"
@@ -161,10 +167,11 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|rempli|present|correcte?|valide)e?s?|errone\w*|incorrect\w*|invalide|faux|fausse|mauvais\w*"
          r"|\bsans (?:le |la |les |l'|aucun\w* |mention |numero|n°|reference|votre |notre )"),
         ("merci_indiquer", 1, False, r"(?:merci|priere|nous vous remercions|je vous remercie) (?:de "
-         r"|d')(?:bien vouloir )?(?:nous |me )?(?:indiquer|mentionner|ajouter|faire figurer"
-         r"|faire apparaitre|preciser|completer|joindre|rajouter|reporter|renseigner|corriger|rectifier"
-         r"|modifier|reediter|refaire|etablir|emettre|communiquer|transmettre|fournir|envoyer"
-         r"|faire parvenir|mettre|inscrire|porter|apposer|changer|remplacer|libeller|adresser|reemettre)"),
+         r"|d')(?:bien vouloir )?(?:nous |me )?(?:la |le |les |l')?(?:indiquer|mentionner|ajouter"
+         r"|faire figurer|faire apparaitre|preciser|completer|joindre|rajouter|reporter|renseigner"
+         r"|corriger|rectifier|modifier|reediter|refaire|etablir|emettre|communiquer|transmettre|fournir"
+         r"|envoyer|faire parvenir|mettre|inscrire|porter|apposer|changer|remplacer|libeller|adresser"
+         r"|reemettre)"),
         ("obligatoire", 1, False, r"(?:doit|doivent|devra|devront|devrait|devraient"
          r"|faut) (?:obligatoirement |imperativement |absolument )?(?:comporter|mentionner|figurer"
          r"|faire figurer|faire apparaitre|indiquer|porter|reprendre|rappeler|preciser|contenir"
@@ -191,7 +198,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|issued|made out|addressed) (?:against|to) the wrong|(?:kindly|could you"
          r"|can you) (?:please )?(?:add|include|quote|mention|state|reference|insert|put)\b|(?:only "
          r"|can only )(?:accept|process|pay) (?:\S+ )?(?:invoices?|factures?) (?:that|which|with|qui|avec"
-         r"|portant)|n'acceptons que|ne (?:traitons|payons|acceptons) que"),
+         r"|portant)|n'acceptons que|ne (?:traitons|payons|acceptons) que|(?:can"
+         r"|could) you (?:please )?(?:update|correct|amend|change) (?:it|the invoice|this)|(?:wrong"
+         r"|previous|former) (?:entity|company|name)|re-?invoice|(?:correct|right) (?:company|entity"
+         r"|legal entity)"),
         ("en_incomplete", 2, False, r"incomplete|(?:corrected|revised|amended|updated|new) {invoice}"
          r"|re-?issue (?:the |a |your )?{invoice}"),
         ("en_blocked", 1, False, r"(?:cannot|can'?t|unable to|could not|couldn'?t"
@@ -232,6 +242,13 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("non_faites", 3, False, r"(?:heures|travaux|jours|journees|interventions?|prestations?|taches"
          r"|deplacements?) (?:\S+ ){0,3}(?:non|pas|jamais) (?:ete )?(?:faite?s?|effectuee?s?|realisee?s?"
          r"|executee?s?|travaillee?s?)|manqu\w* (?:a|lors de) la livraison"),
+        ("suspendu", 3, False, r"(?:ne vois pas|ne comprends pas|je ne vois pas) pourquoi (?:je|nous"
+         r"|on) (?:devrais|devrions|devrait|dois|devons|doit) (?:la |le |les |l')?(?:payer|regler)"
+         r"|reserves? (?:non levees?|pas levees?)|(?:travaux|chantier|prestation"
+         r"|installation)s? (?:\S+ ){0,2}(?:pas|non) (?:encore )?(?:termine|acheve|fini|finalise)e?s?"),
+        ("paiement_suspendu", 2, False, r"(?:suspend|bloqu|retien|gel)\w* (?:le |notre |votre "
+         r"|tout )?(?:paiement|reglement)|(?:holding|withholding|withhold|suspend\w*) (?:the |our "
+         r"|any )?payment"),
         ("moins_que", 3, False, r"(?:moins|plus) (?:d'|de )?(?:\S+ )?que (?:facture|commande|prevu|convenu"
          r"|livre)|exorbitant\w*|excessi[fv]\w*|abusi[fv]\w*|(?:bien )?trop cher"
          r"|par rapport a ce qui (?:etait|avait ete) (?:prevu|convenu|annonce)|(?:commande|prestation"
@@ -253,7 +270,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|les |le |l'|de |d'|nos |notre |vos |votre )?{goods}|(?:avons|avions|ai) (?:\S+ )?(?:resilie"
          r"|annule|denonce|arrete)\w*|(?:ne|n')\s*(?:pouvons|pourrons|reglerons|paierons|payerons|allons"
          r"|paierai|reglerai|payerai|vais) (?:\S+ )?(?:(?:regler|payer) )?qu(?:e|')"),
-        ("avoir", 2, False, r"(?:un |d'un |votre |l'|une )avoir\b|note de credit|rembourse\w*"),
+        ("avoir", 2, False, r"(?:un |d'un |votre |l'|une )avoir\b|note de credit|(?:nous |me )rembourser"
+         r"|remboursez|remboursement (?:de|du|des|integral|partiel)"),
         ("refus", 2, True, r"refus\w*(?! de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser))"),
         ("manque_articles", 3, False, r"(?:il )?manqu\w* (?:\S+ ){0,3}(?:articles?|pieces?|colis|produits?"
          r"|cartons?|palettes?|unites?|references? (?:livrees?|commandees?))"),
@@ -286,10 +304,12 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|the |our )?(?:full |partial )?refund|refund (?:us|me|the difference|the amount)"),
         ("en_damaged", 3, False, r"damaged|defective|faulty|broken|short[- ]?shipped|short delivery"
          r"|missing items|not working|doesn'?t work"),
-        ("en_refuse", 3, False, r"(?:will not|won'?t|refuse to|not going to|(?:i'?m|we'?re|i am"
-         r"|we are) not) (?:be )?(?:pay|paying|accept|accepting|approve|settle)\b(?! (?:\S+ ){0,4}(?:until"
-         r"|without|unless|before|as long as))|not paying (?:this|it|for)|cancel+ed (?:the |our "
-         r"|this )?(?:subscription|contract|order|service|account|booking)"),
+        ("en_refuse", 3, False, r"(?:we|i|we'?re|i'?m|we are|i am|we will|i will) (?:\S+ )?(?:will not"
+         r"|won'?t|refuse to|not going to|not|are not going to) (?:be )?(?:pay|paying|accept|accepting"
+         r"|approve|settle)\b(?! (?:\S+ ){0,4}(?:until|without|unless|before|as long as))"
+         r"|not paying (?:this|it|for)|cancel+ed (?:the |our |this )?(?:subscription|contract|order"
+         r"|service|account|booking)|(?:and|but|so) (?:will not|won'?t) (?:\S+ )?(?:pay|accept|approve"
+         r"|settle)\b(?! (?:\S+ ){0,4}(?:until|without|unless|before|as long as))"),
         ("en_query", 2, False, r"\bquer(?:y|ies|ied)\b|not (?:what (?:we|was) )?(?:agreed|quoted"
          r"|contracted)|(?:agreed|quoted|contract) (?:price|rate|amount)"),
         ("en_not_come", 3, False, r"(?:engineer|technician|driver|nobody|no one|contractor"
@@ -298,7 +318,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|(?:is|looks like|seems to be) a duplicate|duplicate of (?:invoice |our |your |the invoice "
          r"|inv\.? )?(?:\S*\d|{invoice})|(?:charged|billed|invoiced) (?:us )?for (?:\S+ ){0,5}(?:but"
          r"|whereas|while|although|when)|still (?:showing as )?in transit|(?:booked|ordered"
-         r"|requested) this (?:job|service|work)|wrong customer|never (?:booked|ordered|requested|agreed)"),
+         r"|requested) this (?:job|service|work)|wrong customer|never (?:booked|ordered|requested|agreed)"
+         r"|sent (?:\S+ ){0,3}back|should have (?:issued|sent|raised) (?:us )?a credit|(?:issue"
+         r"|raise)d? (?:us )?a credit\b"),
         ("en_fewer", 3, False, r"(?:fewer|less|more) (?:\S+ ){0,2}than (?:\S+ )?(?:invoiced|billed|charged"
          r"|ordered|agreed|quoted)|excessive|overpriced|too (?:high|expensive)|(?:was|were) (?:supposed"
          r"|meant) to be (?:free|included|complimentary)|free of charge|(?:goods|items|parts|order"
@@ -330,25 +352,28 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|reglements?|paiements?)|echeancier|(?:paiement|reglement|regler|payer) en (?:plusieurs|deux"
          r"|trois|quatre|\d+) (?:fois|echeances|mensualites)|(?:part|partira|passe|passera|ira"
          r"|est envoyee?) (?:au|en|a la|dans le) (?:paiement|reglement|virement|mise en paiement)"
-         r"|(?:regler|payer|verser) (?:la moitie|le solde|le reste|une partie|un acompte)"),
-        ("paiement_present", 2, False, r"(?:je|j'|nous|on) (?:vous )?(?:fais|faisons|fait|lance|lancons"
-         r"|passe|passons|envoie|envoyons|envoi|regle|reglons|paie|paye|payons|vire|virons|effectue"
-         r"|effectuons|programme|programmons|emets|emettons) (?:le |un |votre |notre |la "
+         r"|(?:regler|payer|verser) (?:la moitie|le solde|le reste|une partie|un acompte)|(?:et"
+         r"|puis) le (?:reste|solde)\b"),
+        ("paiement_present", 2, False, r"(?:je|j'|nous|on) (?:vous |te |t')?(?:fais|faisons|fait|lance"
+         r"|lancons|passe|passons|envoie|envoyons|envoi|regle|reglons|paie|paye|payons|vire|virons"
+         r"|effectue|effectuons|programme|programmons|emets|emettons) (?:le |un |votre |notre |la "
          r"|les )?(?:virement|paiement|reglement|cheque|necessaire|solde|facture)?"),
+        ("proposition", 1, False, r"(?:je peux|nous pouvons|on peut|je pourrais|nous pourrions) (?:vous "
+         r"|te )?(?:regler|payer|verser|virer)"),
         ("m_en_occupe", 2, False, r"(?:je|nous|on) (?:m'en|nous en|s'en) (?:occupe|occupons|charge"
          r"|chargeons)|(?:i'?ll |we'?ll |i will |we will |will )(?:take care of|sort|deal with|handle"
-         r"|clear|settle|get) (?:it|this|that|the (?:invoice|balance|payment))\b|payment order (?:is "
-         r"|has been )?(?:signed|approved|released)|ordre de (?:virement|paiement) (?:\S+ )?(?:signe"
-         r"|valide|transmis)"),
+         r"|clear|settle|get|do|pay) (?:it|this|that|the (?:invoice|balance|payment))\b"
+         r"|payment order (?:is |has been )?(?:signed|approved|released)|ordre de (?:virement"
+         r"|paiement) (?:\S+ )?(?:signe|valide|transmis)"),
         ("va_suivre", 3, False, r"(?:payment|paiement|reglement|virement|cheque|check) (?:will|va|suivra"
          r"|suit|to) (?:\S+ )?(?:follow|suivre)|(?:payment|paiement|reglement|virement"
          r"|cheque) (?:\S+ ){0,3}(?:shortly|sous peu|tres rapidement|rapidement|dans les (?:meilleurs"
          r"|plus brefs) delais|asap|as soon as possible|au plus vite|au plus tot)"),
         ("fonds_partent", 3, False, r"(?:money|funds|payment|transfer|remittance|argent|fonds|virement"
          r"|paiement|reglement|cheque) (?:\S+ ){0,2}(?:should|will|'ll|va|devrait|doit) (?:\S+ )?(?:leave"
-         r"|go out|be sent|reach you|arrive|partir|quitter|arriver|etre emis|etre envoye)"
-         r"|{virement} (?:\S+ ){0,3}(?:se fera|sera fait|interviendra|aura lieu|(?:pourra"
-         r"|pourrait) (?:se faire|etre fait|etre effectue|intervenir)(?! pas))"),
+         r"|go out|be sent|reach you|arrive|partir|quitter|arriver|etre emis|etre envoye|parvenir"
+         r"|vous parvenir|reach)|{virement} (?:\S+ ){0,3}(?:se fera|sera fait|interviendra|aura lieu"
+         r"|(?:pourra|pourrait) (?:se faire|etre fait|etre effectue|intervenir)(?! pas))"),
         ("en_will_pay", 3, True, r"(?:will|shall|going to|intend to|plan to|expect to|aim to|hope to|i'?ll"
          r"|we'?ll|they'?ll|it'?ll) (?:\S+ ){0,2}(?:pay|settle|remit|clear|process (?:the |your )?payment"
          r"|release (?:the |your )?payment|make (?:the |a )?payment|send (?:the |a |you )?payment|wire"
@@ -367,7 +392,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|cleared|validated|authori[sz]ed) for payment|in (?:the|our) (?:next )?(?:payment|pay"
          r"|check) (?:run|cycle|batch)|(?:pay|payment|check|cheque) run|payment plan|instal?lments?"
          r"|(?:we are|we'?re|we are currently|currently) processing (?:the |your )?payment"
-         r"|payment (?:\S+ ){0,2}(?:will|shall|'ll) be processed"),
+         r"|payment (?:\S+ ){0,2}(?:will|shall|'ll) be processed|(?:queued|scheduled|booked"
+         r"|lined up) for payment|approved and (?:is |has been )?(?:queued|scheduled|booked)|(?:you'?ll"
+         r"|you will) (?:have|receive|get) (?:it|the money|payment|the funds|the payment)|vous (?:l'aurez"
+         r"|le recevrez|recevrez (?:le|votre) (?:paiement|reglement|virement))"),
         ("en_get_paid", 3, True, r"get (?:this|it|that|the invoice|them|you) paid|(?:is"
          r"|are) due to be (?:released|paid|made|sent|processed)|(?:you )?should (?:receive|get"
          r"|see) (?:the |our |your |a )?(?:payment|funds|money|transfer|cheque|remittance)"
@@ -410,7 +438,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_we_paid", 3, True, r"(?:we|i|accounts payable|our (?:\S+ )?(?:team|department)) (?:have |has "
          r"|had |'ve )?(?:already |just |actually |now )?(?:paid|payed|settled|remitted|wired|transferred"
          r"|sent (?:the |a |you |your )?(?:payment|funds|check|cheque|money|amount)|made (?:the "
-         r"|a )?payment|processed (?:the |your )?payment)"),
+         r"|a )?payment|processed (?:the |your )?payment)|(?:i|we) (?:have |'ve )?(?:made|sent|did"
+         r"|initiated|processed|completed) (?:the |a |our |my )?(?:bank |international |wire )?(?:transfer"
+         r"|payment|wire|remittance)"),
         ("en_payment_made", 3, True, r"(?:payment|remittance|transfer|wire|check|cheque|funds) {gap}(?:was"
          r"|were|(?:has|have|had) (?:already |now |just |indeed )?been) (?:\S+ )?(?:made|sent|issued"
          r"|processed|released|remitted|wired|mailed|executed|transferred|initiated|paid|cleared)"
@@ -562,27 +592,28 @@ MISSING_TOPICS = {
     r"|n\s*[°o]\s*(?:de )?(?:commande|bc|po)|references? (?:de (?:la )?)?commande|(?:numero d'"
     r"|n\s*[°o] d')?engagement(?: juridique)?|\bej\b|\bpo\b|\bp\.o\.|purchase order|order (?:number|no"
     r"|ref\w*)|\bcde\b|\bcommande\b",
-    "buyer_reference": r"references? (?:acheteur|client|interne|de l'acheteur|de dossier|du marche|marche)"
-    r"|(?:nom (?:du |de l')?)?(?:demandeur|requisitioner|requester|requestor)|buyer(?:'s)? ref\w*"
-    r"|customer ref\w*|(?:votre|notre|our|your) ref\w*|numero (?:de )?(?:dossier|marche|affaire)"
-    r"|cost cent\w*|centre (?:de )?(?:cout|frais|couts)|code (?:acheteur|imputation|analytique)"
-    r"|imputation|\bleitweg\w*|project (?:code|number)|code projet",
+    "buyer_reference": r"numero de convention|convention de formation|contract number|agreement number"
+    r"|references? (?:acheteur|client|interne|de l'acheteur|de dossier|du marche|marche)|(?:nom (?:du "
+    r"|de l')?)?(?:demandeur|requisitioner|requester|requestor)|buyer(?:'s)? ref\w*|customer ref\w*"
+    r"|(?:votre|notre|our|your) ref\w*|numero (?:de )?(?:dossier|marche|affaire)|cost cent\w*"
+    r"|centre (?:de )?(?:cout|frais|couts)|code (?:acheteur|imputation|analytique)|imputation"
+    r"|\bleitweg\w*|project (?:code|number)|code projet",
     "service_code": r"codes? (?:du )?services?(?: executant| destinataire)?|services? (?:executant"
     r"|destinataire|facturier)|service code|\bcode se\b",
     "siret": r"\bsiret\b|\bsiren\b|numero (?:de )?tva|tva intra\w*|n\s*[°o] (?:de )?tva"
     r"|identifiant (?:de l'entreprise|fiscal|legal)|vat (?:number|id|no|registration)|tax (?:id|number)"
     r"|company (?:registration|number)|registration number",
-    "address": r"adresse (?:de facturation|de livraison|complete|postale|du siege|exacte|de l'entite"
-    r"|de la societe)|(?:billing|invoice|invoicing|delivery|postal|registered|company) address"
-    r"|\badresses?\b(?! (?:e-?mail|mail|electronique|email|de messagerie)|\s*:?\s*[\w.+-]+@"
-    r"|(?:\S+ ){1,2}[\w.+-]+@)|\baddress\b(?! (?:e-?mail|mail|book))",
-    "legal_entity": r"head office|parent company|maison mere|siege social|(?:addressed|made out|issued"
-    r"|invoiced) to (?:my|our|the) (?:company|business|firm|organi[sz]ation)|raison sociale"
-    r"|entite (?:juridique|legale|facturee|facturable)|denomination(?: sociale)?|forme juridique"
-    r"|legal (?:entity|name)|company name|registered name|(?:bonne|mauvaise|autre) (?:societe|entite"
-    r"|filiale)|wrong (?:entity|company|legal entity|subsidiary)|au nom de (?:la|notre|l'"
-    r"|une autre) (?:societe|filiale|maison mere|entite|groupe)|libellee? (?:au nom|a l'ordre)"
-    r"|\bentit(?:y|e)\b|filiale|subsidiary",
+    "address": r"lieu de livraison|delivery (?:location|site)|adresse (?:de facturation|de livraison"
+    r"|complete|postale|du siege|exacte|de l'entite|de la societe)|(?:billing|invoice|invoicing|delivery"
+    r"|postal|registered|company) address|\badresses?\b(?! (?:e-?mail|mail|electronique|email"
+    r"|de messagerie)|\s*:?\s*[\w.+-]+@|(?:\S+ ){1,2}[\w.+-]+@)|\baddress\b(?! (?:e-?mail|mail|book))",
+    "legal_entity": r"(?:correct|right|wrong|bonne|mauvaise) (?:company|entity|societe|entite)|head office"
+    r"|parent company|maison mere|siege social|(?:addressed|made out|issued|invoiced) to (?:my|our"
+    r"|the) (?:company|business|firm|organi[sz]ation)|raison sociale|entite (?:juridique|legale|facturee"
+    r"|facturable)|denomination(?: sociale)?|forme juridique|legal (?:entity|name)|company name"
+    r"|registered name|(?:bonne|mauvaise|autre) (?:societe|entite|filiale)|wrong (?:entity|company"
+    r"|legal entity|subsidiary)|au nom de (?:la|notre|l'|une autre) (?:societe|filiale|maison mere"
+    r"|entite|groupe)|libellee? (?:au nom|a l'ordre)|\bentit(?:y|e)\b|filiale|subsidiary",
     "supporting_document": r"justificatif\w*|pieces? justificatives?|bons? de livraison|\bbl\b"
     r"|bordereau\w*|proces-verbal|\bpv\b|attestation\w*|releves? d'heures|feuilles? de temps"
     r"|time\s*sheets?|delivery (?:note|slip|receipt|ticket)|proof of delivery|\bpod\b|packing (?:slip"
