@@ -188,7 +188,7 @@ def _hits(folded: str, where: str) -> list[_Hit]:
 
 
 def _negated(folded: str, start: int, end: int) -> bool:
-    """A negation in the phrase's own gap words, in the same clause just before it, or "pas" right after it."""
+    """A negation in the phrase's own gap words, in the clause just before it, or "pas" right after it."""
     window_start = max(0, start - NEGATION_REACH)
     window = folded[window_start:start]
     boundaries = list(CLAUSE_END.finditer(window))
