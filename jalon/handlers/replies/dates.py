@@ -59,11 +59,11 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                   r"|end of (?:the |this )?month|month(?: |-)end|eom)"),
     ("next_month", r"(?:le |au )?mois prochain|next month|courant du mois prochain"),
     ("next_week_day", rf"(?P<wd>{_DAY}) prochain|next (?P<wd2>{_DAY})"
-                      rf"|(?P<wd3>{_DAY}) (?:de la semaine prochaine|next week)"),
+                      rf"|(?P<wd3>{_DAY}) (?:de la semaine prochaine|next week\b)"),
     ("week_day", rf"(?:ce |this |on |le |d'ici )?(?P<wd>{_DAY})"),
-    ("week_end", r"(?:d'ici |avant |by |before )?(?:la |the )?fin (?:de (?:la|cette) )?semaine"
+    ("week_end", r"(?:d'ici |avant |by |before |en )?(?:la |the )?fin (?:de )?(?:la |cette )?semaine"
                  r"|(?:the )?end of (?:the |this )?week|cette semaine|this week"),
-    ("next_week", r"(?:la |the )?semaine prochaine|next week"
+    ("next_week", r"(?:la |the )?semaine prochaine|next week\b"
                   r"|(?:la |the )?(?:semaine|week) (?:du|of) (?P<d>\d{1,2})"),
     ("within", rf"(?:sous|dans|d'ici|within|in|d'ici a|under|en) (?:les |the |a |an )?"
                rf"(?:(?:prochain|next)s? )?(?P<n>{_NUM}) "

@@ -65,7 +65,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|(?:pas|jamais) en possession|(?:pas|jamais|rien) vu passer|(?:arrive|parvenu"
          r"|recu)e?s? sans (?:la |le |l'|aucune? )?(?:{facture}|piece jointe|pj)|(?:remettre"
          r"|mettre) la main sur|(?:arrive|parvenu|recu)e?s? (?:\S+ ){0,2}sans (?:la |le |l'"
-         r"|aucune? )?(?:{facture}|piece jointe|pj)"),
+         r"|aucune? )?(?:{facture}|piece jointe|pj)|rien (?:\S+ )?dans (?:ma |mes |notre |nos )(?:boite"
+         r"|boites|mails|courriels|spams|messagerie)"),
         ("non_recu", 3, False, r"non (?:recu|parvenu|reception)\w*"),
         ("pas_parvenu", 3, False, r"(?:pas|jamais) (?:encore |ete |bien )*(?:parvenu|arrive)e?s?"),
         ("aucune_trace", 3, False, r"(?:aucune?|pas de|pas d'|sans) (?:trace|reception|facture recue"
@@ -75,7 +76,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"{facture}|{invoice}|mail|courriel|pj|piece jointe|lien"),
         ("pj_vide", 3, False, r"(?:piece jointe|pj|p\.j\.|fichier|pdf|document joint"
          r"|lien)s? (?:\S+ ){0,2}(?:vide|absente?|manquante?|illisible|corrompue?|endommagee?|vierge"
-         r"|blanche?|inaccessible|expire)s?"),
+         r"|blanche?|inaccessible|expire)s?|illisible|corrompue?|unreadable|corrupted"),
         ("sans_pj", 3, False, r"(?:pas|aucune?|sans|oubli\w*) (?:de |d'|la |le )?(?:piece jointe|pj"
          r"|fichier joint|pdf|document joint)"),
         ("ouvre_pas", 3, False, r"(?:impossible|pas|n'arrive pas|narrive pas|ne parviens pas"
@@ -84,8 +85,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_not_received", 3, False, r"{neg} (?:yet |been |actually |ever |even |received or "
          r"|seen or )*(?:{received}|receive|recieve)\b(?! (?:the |any |your |our |a |full )?(?:{goods}"
          r"|payment|funds|money|remittance|the money))"),
-        ("en_not_got", 3, False, r"{neg} (?:yet |actually |ever )*(?:get|got|gotten|see|seen) (?:it|them"
-         r"|this|that|anything|any|(?:the |this |that |your |an? )?(?:original |actual |first |paper "
+        ("en_not_got", 3, False, r"{neg} (?:yet |actually |ever )*(?:get|got|gotten|see|seen|had) (?:it"
+         r"|them|this|that|anything|any|(?:the |this |that |your |an? )?(?:original |actual |first |paper "
          r"|pdf )?(?:{invoice}|copy))"),
         ("en_not_have", 3, False, r"(?:don'?t|do not|doesn'?t|does not) (?:seem to )?have (?:this|that|the"
          r"|your|any|a copy of (?:the|this|your)) (?:\S+ )?{invoice}"),
@@ -97,7 +98,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|in our records)|{neg} (?:\S+ ){0,3}ever (?:got|received|had|seen)"
          r"|{invoice} (?:\S+ ){0,2}(?:was|were|is)(?: not|n'?t) (?:attached|included|enclosed)|(?:shows"
          r"|has|finds|found|shows us) no (?:\S+ )?{invoice}|no {invoice} (?:under|with|for"
-         r"|matching) (?:that|this|the)|no {invoice} (?:was |is )?(?:attached|included|enclosed)"),
+         r"|matching) (?:that|this|the)|no {invoice} (?:was |is )?(?:attached|included|enclosed)"
+         r"|nothing in (?:my|our) (?:inbox|mail|emails|mailbox|junk|spam)"),
         ("en_not_arrived", 3, False, r"{neg} (?:yet |actually )*(?:arrived?|reached us|come through"
          r"|came through|made it)"),
         ("en_cannot_find", 3, False, r"(?:cannot|can'?t|could not|couldn'?t|unable to|not able to) (?:find"
@@ -110,7 +112,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|couldn'?t|unable to|won'?t|doesn'?t|does not) (?:open|read|download|load)"),
         ("lien_mort", 3, False, r"(?:lien|link|portail|portal|site|acces"
          r"|espace client)s? (?:\S+ ){0,5}(?:ne fonctionne\w* pas|ne marche pas|not working|doesn'?t work"
-         r"|does not work|broken|expire|expired|inaccessible)"),
+         r"|does not work|broken|expire|expired|inaccessible)|(?:lien|link|portail"
+         r"|portal)s? (?:\S+ ){0,5}(?:error|erreur|access denied|acces refuse|404|won'?t load"
+         r"|ne s'ouvre pas|doesn'?t open)"),
     ),
     "resend_request": (
         ("renvoyer", 3, True, r"(?:re-?envo|renvo|re-?transm|reexpedi|re-?adress)\w+"),
@@ -126,10 +130,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|l')(?:\S+ )?(?:{facture}|copie|duplicata|pdf|document|exemplaire|original|originaux))"),
         ("autre_format", 3, False, r"(?:avoir|recevoir|obtenir|envoyer|transmettre"
          r"|renvoyer) (?:\S+ ){0,2}(?:{facture}|copie|exemplaire) (?:\S+ )?(?:au|en|sous) (?:format"
-         r"|version) |(?:deposer|deposez|redeposer|deposee?) (?:\S+ ){0,3}(?:sur|dans|via) (?:le portail "
-         r"|notre portail |la plateforme )?(?:chorus|portail|plateforme)|(?:upload|submit|resubmit|send"
-         r"|load|post)\w* (?:\S+ ){0,4}(?:to|on|via|through|into) (?:our |the )?(?:\S+ )?(?:portal"
-         r"|platform|coupa|ariba|tungsten|basware|peppol)|(?:get|have|receive"
+         r"|version) |(?:deposer|deposez|redeposer|re-deposer) (?:\S+ ){0,3}(?:sur|dans"
+         r"|via) (?:le portail |notre portail |la plateforme )?(?:chorus|portail|plateforme)|(?:upload"
+         r"|submit|resubmit|send|load|post)\w* (?:\S+ ){0,4}(?:to|on|via|through|into) (?:our "
+         r"|the )?(?:\S+ )?(?:portal|platform|coupa|ariba|tungsten|basware|peppol)|(?:get|have|receive"
          r"|send)\w* (?:\S+ ){0,2}(?:{invoice}|copy) (?:\S+ )?(?:in|as) (?:\S+ )?(?:pdf|xml|ubl|factur-x"
          r"|format|version)"),
         ("resend", 3, True, r"re-?send\w*|re-?transmit\w*|re-?forward\w*|send (?:it |them |this |that "
@@ -360,6 +364,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|les )?(?:virement|paiement|reglement|cheque|necessaire|solde|facture)?"),
         ("proposition", 1, False, r"(?:je peux|nous pouvons|on peut|je pourrais|nous pourrions) (?:vous "
          r"|te )?(?:regler|payer|verser|virer)"),
+        ("propose_paiement", 2, False, r"(?:je|nous) vous propos\w* (?:de (?:regler|payer|verser)|\d"
+         r"|un (?:echeancier|paiement|reglement|acompte))|(?:i|we) (?:propose|suggest|offer) (?:to pay"
+         r"|paying|\d|an? (?:instal\w*|payment plan|part payment))"),
         ("m_en_occupe", 2, False, r"(?:je|nous|on) (?:m'en|nous en|s'en) (?:occupe|occupons|charge"
          r"|chargeons)|(?:i'?ll |we'?ll |i will |we will |will )(?:take care of|sort|deal with|handle"
          r"|clear|settle|get|do|pay) (?:it|this|that|the (?:invoice|balance|payment))\b"
@@ -370,10 +377,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|cheque) (?:\S+ ){0,3}(?:shortly|sous peu|tres rapidement|rapidement|dans les (?:meilleurs"
          r"|plus brefs) delais|asap|as soon as possible|au plus vite|au plus tot)"),
         ("fonds_partent", 3, False, r"(?:money|funds|payment|transfer|remittance|argent|fonds|virement"
-         r"|paiement|reglement|cheque) (?:\S+ ){0,2}(?:should|will|'ll|va|devrait|doit) (?:\S+ )?(?:leave"
-         r"|go out|be sent|reach you|arrive|partir|quitter|arriver|etre emis|etre envoye|parvenir"
-         r"|vous parvenir|reach)|{virement} (?:\S+ ){0,3}(?:se fera|sera fait|interviendra|aura lieu"
-         r"|(?:pourra|pourrait) (?:se faire|etre fait|etre effectue|intervenir)(?! pas))"),
+         r"|paiement|reglement|cheque) (?:\S+ ){0,4}(?:should|will|'ll|va|devrait|doit) (?:\S+ )?(?:leave"
+         r"|go out|be sent|reach you|arrive|partir|quitter|arriver|intervenir|etre emis|etre envoye"
+         r"|parvenir|vous parvenir|reach)|{virement} (?:\S+ ){0,3}(?:se fera|sera fait|interviendra"
+         r"|aura lieu|(?:pourra|pourrait) (?:se faire|etre fait|etre effectue|intervenir)(?! pas))"),
         ("en_will_pay", 3, True, r"(?:will|shall|going to|intend to|plan to|expect to|aim to|hope to|i'?ll"
          r"|we'?ll|they'?ll|it'?ll) (?:\S+ ){0,2}(?:pay|settle|remit|clear|process (?:the |your )?payment"
          r"|release (?:the |your )?payment|make (?:the |a )?payment|send (?:the |a |you )?payment|wire"
@@ -424,14 +431,14 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"(?<!elle\s)(?<!qui\s)(?:regle|paye|vire|solde)e?s? (?:par (?:virement|cheque|cb|carte"
          r"|prelevement)|le \d|hier|ce matin|depuis|il y a)"),
         ("ai_fait_virement", 3, True, r"(?:ai|avons|a|ont) (?:\S+ ){0,2}(?:fait|effectue|emis|envoye|passe"
-         r"|lance|realise|poste|expedie|adresse|transmis|verse|fait parvenir) (?:un|le|votre|notre|mon|les"
-         r"|des|la) (?:\S+ )?(?:virement|paiement|reglement|cheque)s?"
+         r"|lance|realise|poste|expedie|adresse|transmis|verse|fait parvenir|depose|remis) (?:un|le|votre"
+         r"|notre|mon|les|des|la) (?:\S+ )?(?:virement|paiement|reglement|cheque)s?"
          r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!je\s)(?<!on\s)(?:regle|paye|vire"
          r"|solde|mandate)e?s? (?:par|via|sur) (?:le |la |votre |notre |l')?(?:\S+ )?(?:comptable"
          r"|tresor\w*|banque|site|compte|paypal|carte|cb|virement|cheque)"
-         r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!je\s)(?<!on\s)(?:mandatee?"
-         r"|payee?) (?:\S+ ){0,3}le \d|(?:avons|ai|a|ont) (?:deja |bien )?procede (?:au|a un|a"
-         r"|a la) (?:\S+ )?(?:reglement|paiement|virement|mise en paiement)"),
+         r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!je\s)(?<!on\s)payee? (?:\S+ ){0,3"
+         r"}le \d|(?:avons|ai|a|ont) (?:deja |bien )?procede (?:au|a un|a|a la) (?:\S+ )?(?:reglement"
+         r"|paiement|virement|mise en paiement)"),
         ("en_participle", 3, False, r"(?:^|\n)\W*(?:already )?(?:paid|settled)\b"),
         ("en_already_paid", 3, True, r"(?:already|been|was|were|has been|have been"
          r"|had been) (?:\S+ )?(?:paid|payed|settled|remitted|wired|cleared)"),
@@ -592,7 +599,8 @@ MISSING_TOPICS = {
     r"|n\s*[°o]\s*(?:de )?(?:commande|bc|po)|references? (?:de (?:la )?)?commande|(?:numero d'"
     r"|n\s*[°o] d')?engagement(?: juridique)?|\bej\b|\bpo\b|\bp\.o\.|purchase order|order (?:number|no"
     r"|ref\w*)|\bcde\b|\bcommande\b",
-    "buyer_reference": r"numero de convention|convention de formation|contract number|agreement number"
+    "buyer_reference": r"(?:supplier|vendor) (?:reference|ref|number|id)|(?:numero|code) fournisseur"
+    r"|numero de convention|convention de formation|contract number|agreement number"
     r"|references? (?:acheteur|client|interne|de l'acheteur|de dossier|du marche|marche)|(?:nom (?:du "
     r"|de l')?)?(?:demandeur|requisitioner|requester|requestor)|buyer(?:'s)? ref\w*|customer ref\w*"
     r"|(?:votre|notre|our|your) ref\w*|numero (?:de )?(?:dossier|marche|affaire)|cost cent\w*"
@@ -607,13 +615,15 @@ MISSING_TOPICS = {
     r"|complete|postale|du siege|exacte|de l'entite|de la societe)|(?:billing|invoice|invoicing|delivery"
     r"|postal|registered|company) address|\badresses?\b(?! (?:e-?mail|mail|electronique|email"
     r"|de messagerie)|\s*:?\s*[\w.+-]+@|(?:\S+ ){1,2}[\w.+-]+@)|\baddress\b(?! (?:e-?mail|mail|book))",
-    "legal_entity": r"(?:correct|right|wrong|bonne|mauvaise) (?:company|entity|societe|entite)|head office"
-    r"|parent company|maison mere|siege social|(?:addressed|made out|issued|invoiced) to (?:my|our"
-    r"|the) (?:company|business|firm|organi[sz]ation)|raison sociale|entite (?:juridique|legale|facturee"
-    r"|facturable)|denomination(?: sociale)?|forme juridique|legal (?:entity|name)|company name"
-    r"|registered name|(?:bonne|mauvaise|autre) (?:societe|entite|filiale)|wrong (?:entity|company"
-    r"|legal entity|subsidiary)|au nom de (?:la|notre|l'|une autre) (?:societe|filiale|maison mere"
-    r"|entite|groupe)|libellee? (?:au nom|a l'ordre)|\bentit(?:y|e)\b|filiale|subsidiary",
+    "legal_entity": r"au nom de (?:la |notre |l'|ma |une autre )?(?:sarl|sas|sa|eurl|sci|entreprise"
+    r"|association|ste)\b|(?:a|au) (?:mon|son) nom (?:personnel|propre)|nom personnel|(?:correct|right"
+    r"|wrong|bonne|mauvaise) (?:company|entity|societe|entite)|head office|parent company|maison mere"
+    r"|siege social|(?:addressed|made out|issued|invoiced) to (?:my|our|the) (?:company|business|firm"
+    r"|organi[sz]ation)|raison sociale|entite (?:juridique|legale|facturee|facturable)"
+    r"|denomination(?: sociale)?|forme juridique|legal (?:entity|name)|company name|registered name"
+    r"|(?:bonne|mauvaise|autre) (?:societe|entite|filiale)|wrong (?:entity|company|legal entity"
+    r"|subsidiary)|au nom de (?:la|notre|l'|une autre) (?:societe|filiale|maison mere|entite|groupe)"
+    r"|libellee? (?:au nom|a l'ordre)|\bentit(?:y|e)\b|filiale|subsidiary",
     "supporting_document": r"justificatif\w*|pieces? justificatives?|bons? de livraison|\bbl\b"
     r"|bordereau\w*|proces-verbal|\bpv\b|attestation\w*|releves? d'heures|feuilles? de temps"
     r"|time\s*sheets?|delivery (?:note|slip|receipt|ticket)|proof of delivery|\bpod\b|packing (?:slip"
