@@ -41,7 +41,11 @@ TOPICS = compile_topics()
 REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|tr|fw|fwd|aw|wg|ref|rep|r|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
 )
-SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n\s*\n")
+# A full stop ends a sentence, except after an abbreviation ("org. no.", "n°", "réf.") or an initial ("J.").
+SENTENCE_END = re.compile(
+    r"(?<!\borg)(?<!\bno)(?<!\bnr)(?<!\bref)(?<!\bcf)(?<!\betc)(?<!\bfact)(?<!\bfac)(?<!\binv)(?<!\bmme)"
+    r"(?<!\bdr)(?<!\bst)(?<!\b\w)\.(?=\s|$)|[!?;](?=\s|$)|\n\s*\n"
+)
 THANKS_ONLY = re.compile(
     r"\W*(?:(?:bonjour|hello|hi|bonsoir)\b\W*)?(?:merci(?!\s+(?:de|d')\b)|thanks|thank you|ok|okay"
     r"|parfait|super|top"

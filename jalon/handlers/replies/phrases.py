@@ -21,7 +21,7 @@ INTENTS = (*PRECEDENCE, "other")
 
 LEXICON = {
     # What a question about an invoice talks about (a question about anything else is "other").
-    "topic": r"(?:factur\w*|invoice\w*|montants?|amount|lignes?|line|paiement|payment|reglement|regler"
+    "topic": r"(?:bank|banque|bancaires?|sort code|payment details|coordonnees de paiement|factur\w*|invoice\w*|montants?|amount|lignes?|line|paiement|payment|reglement|regler"
     r"|payer|pay|echeance|due|delais?|terms|conditions|tarifs?|rates?|prix|price|tva|vat|remises?|discount|frais|fees?"
     r"|charged?|surcharge|iban|rib|compte|account|avoir|credit|commande|po|total|ht|ttc|heures|hours|jours"
     r"|days|penalit\w*|interets?|interest|acompte|deposit|solde|balance|contrat|contract|abonnement"
@@ -66,7 +66,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|recu)e?s? sans (?:la |le |l'|aucune? )?(?:{facture}|piece jointe|pj)|(?:remettre"
          r"|mettre) la main sur|(?:arrive|parvenu|recu)e?s? (?:\S+ ){0,2}sans (?:la |le |l'"
          r"|aucune? )?(?:{facture}|piece jointe|pj)|rien (?:\S+ )?dans (?:ma |mes |notre |nos )(?:boite"
-         r"|boites|mails|courriels|spams|messagerie)"),
+         r"|boites|mails|courriels|spams|messagerie)|(?:a"
+         r"|en) aucun moment (?:\S+ ){0,2}(?:ete )?(?:destinataire|recu|eu)|rien (?:en"
+         r"|dans la) (?:piece jointe|pj)|envoyee? (?:\S+ ){0,3}(?:a|sur) (?:mon|notre|une) (?:ancienne"
+         r"|mauvaise) (?:\S+ )?adresse"),
         ("non_recu", 3, False, r"non (?:recu|parvenu|reception)\w*"),
         ("pas_parvenu", 3, False, r"(?:pas|jamais) (?:encore |ete |bien )*(?:parvenu|arrive)e?s?"),
         ("aucune_trace", 3, False, r"(?:aucune?|pas de|pas d'|sans) (?:trace|reception|facture recue"
@@ -77,8 +80,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("pj_vide", 3, False, r"(?:piece jointe|pj|p\.j\.|fichier|pdf|document joint"
          r"|lien)s? (?:\S+ ){0,2}(?:vide|absente?|manquante?|illisible|corrompue?|endommagee?|vierge"
          r"|blanche?|inaccessible|expire)s?|illisible|corrompue?|unreadable|corrupted"),
-        ("sans_pj", 3, False, r"(?:pas|aucune?|sans|oubli\w*) (?:de |d'|la |le )?(?:piece jointe|pj"
-         r"|fichier joint|pdf|document joint)"),
+        ("sans_pj", 3, False, r"(?:pas|aucune?|sans|rien|oubli\w*) (?:de |d'|la |le |en "
+         r"|dans la )?(?:piece jointe|pj|fichier joint|pdf|document joint)"),
         ("ouvre_pas", 3, False, r"(?:impossible|pas|n'arrive pas|narrive pas|ne parviens pas"
          r"|ne parvenons pas) (?:a |d')?(?:l'|les |le |la )?(?:ouvrir|lire|telecharger|afficher)"
          r"|ne s'ouvre pas|ne s'affiche pas|ne se telecharge pas"),
@@ -99,7 +102,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|{invoice} (?:\S+ ){0,2}(?:was|were|is)(?: not|n'?t) (?:attached|included|enclosed)|(?:shows"
          r"|has|finds|found|shows us) no (?:\S+ )?{invoice}|no {invoice} (?:under|with|for"
          r"|matching) (?:that|this|the)|no {invoice} (?:was |is )?(?:attached|included|enclosed)"
-         r"|nothing in (?:my|our) (?:inbox|mail|emails|mailbox|junk|spam)"),
+         r"|nothing in (?:my|our) (?:inbox|mail|emails|mailbox|junk|spam)"
+         r"|{neg} (?:\S+ )?reach(?:ed)? (?:us|our|me|my)\b|at no (?:point|time) (?:\S+ ){0,3}(?:received"
+         r"|got|had)|sent (?:\S+ ){0,3}to (?:my|our|an|the|a) (?:old|wrong|previous|former"
+         r"|incorrect) (?:\S+ )?(?:e-?mail|mailbox|inbox)"),
         ("en_not_arrived", 3, False, r"{neg} (?:yet |actually )*(?:arrived?|reached us|come through"
          r"|came through|made it)"),
         ("en_cannot_find", 3, False, r"(?:cannot|can'?t|could not|couldn'?t|unable to|not able to) (?:find"
@@ -141,7 +147,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|a |your )?(?:pdf|copy|document|file)"),
         ("copy", 3, False, r"(?:a |another |an extra |a new |an? pdf )?(?:copy|duplicate|pdf copy"
          r"|pdf version|soft copy|electronic copy) (?:of )?(?:the |this |that |your |our |invoice"
-         r"|{invoice})|send (?:us |me )?(?:a |another )?(?:copy|duplicate)"),
+         r"|{invoice})|send (?:us |me )?(?:a |another )?(?:copy|duplicate)|(?:could|can|may) (?:i"
+         r"|we) (?:please )?(?:have|get|receive) (?:a |an |the )?(?:\S+ )?(?:{invoice}|copy)"
+         r"|(?:pourrais-je|puis-je|pourrions-nous|pouvons-nous) (?:avoir|recevoir|obtenir) (?:une |la "
+         r"|un )?(?:\S+ )?(?:{facture}|copie)"),
         ("please_send", 2, False, r"(?:please|could you|can you|would you|kindly) (?:please "
          r"|kindly )?(?:send|email|e-mail|forward|share|provide) (?:us |me )?(?:it\b|them\b|(?:the |this "
          r"|that |a |your |another |an )?(?:\S+ )?(?:{invoice}|copy|pdf|document|file|statement))"),
@@ -166,7 +175,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|organi[sz]ation)|(?:rather than|instead of|et non|plutot qu'?a) (?:to )?(?:me"
          r"|moi) (?:personally|personnellement|a titre personnel)"),
         ("ne_figure_pas", 1, False, r"(?:ne|n')\s*(?:figur|apparai|apparait|mentionn|comport|indiqu|port"
-         r"|contien|repren|precis)\w* (?:\S+ )?(?:pas|aucun\w*|nulle part)"),
+         r"|contien|repren|precis)\w* (?:\S+ )?(?:pas|aucun\w*|nulle part|ni)"),
         ("non_renseigne", 1, False, r"(?:pas|non|mal) (?:renseigne|mentionne|indique|reporte|precise"
          r"|rempli|present|correcte?|valide)e?s?|errone\w*|incorrect\w*|invalide|faux|fausse|mauvais\w*"
          r"|\bsans (?:le |la |les |l'|aucun\w* |mention |numero|n°|reference|votre |notre )"),
@@ -180,7 +189,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|faut) (?:obligatoirement |imperativement |absolument )?(?:comporter|mentionner|figurer"
          r"|faire figurer|faire apparaitre|indiquer|porter|reprendre|rappeler|preciser|contenir"
          r"|etre (?:accompagnee?s?|adressee?s?|libellee?s?|etablie?s?|emise?s?))|obligatoire\w*"
-         r"|imperati\w*|indispensable|necessaire|exige\w*"),
+         r"|imperati\w*|indispensable|necessaire|exige\w*|(?:doit|doivent) (?:etre )?facturee?s?"),
         ("incomplete", 2, False, r"incomplet\w*|manquant\w*|irreguliere?|non conforme aux? (?:mentions"
          r"|exigences|regles)|mentions? obligatoires?"),
         ("bloquee", 1, False, r"rejet\w*|bloque\w*|en attente (?:de|du|des|d')|en suspens|(?:ne pouvons"
@@ -250,6 +259,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|on) (?:devrais|devrions|devrait|dois|devons|doit) (?:la |le |les |l')?(?:payer|regler)"
          r"|reserves? (?:non levees?|pas levees?)|(?:travaux|chantier|prestation"
          r"|installation)s? (?:\S+ ){0,2}(?:pas|non) (?:encore )?(?:termine|acheve|fini|finalise)e?s?"),
+        ("quantites", 3, False, r"factur\w* (?:\S+ )?\d+ (?:\S+ ){0,6}(?:recu|livre|received|delivered"
+         r"|commande)\w* \d+|(?:recu|livre|commande)\w* \d+ (?:\S+ ){0,6}factur\w* \d+"
+         r"|pourquoi (?:\S+ ){0,3}(?:payons|paie|paye|payer|factur\w*) (?:\S+ )?(?:toujours|encore)"),
         ("paiement_suspendu", 2, False, r"(?:suspend|bloqu|retien|gel)\w* (?:le |notre |votre "
          r"|tout )?(?:paiement|reglement)|(?:holding|withholding|withhold|suspend\w*) (?:the |our "
          r"|any )?payment"),
@@ -324,7 +336,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|whereas|while|although|when)|still (?:showing as )?in transit|(?:booked|ordered"
          r"|requested) this (?:job|service|work)|wrong customer|never (?:booked|ordered|requested|agreed)"
          r"|sent (?:\S+ ){0,3}back|should have (?:issued|sent|raised) (?:us )?a credit|(?:issue"
-         r"|raise)d? (?:us )?a credit\b"),
+         r"|raise)d? (?:us )?a credit\b|duplicat\w+ (?:invoice |inv\.? )?(?:\S*\d)"),
         ("en_fewer", 3, False, r"(?:fewer|less|more) (?:\S+ ){0,2}than (?:\S+ )?(?:invoiced|billed|charged"
          r"|ordered|agreed|quoted)|excessive|overpriced|too (?:high|expensive)|(?:was|were) (?:supposed"
          r"|meant) to be (?:free|included|complimentary)|free of charge|(?:goods|items|parts|order"
@@ -334,6 +346,12 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|from(?: the)?) )?(?:delivery|arrival)|(?:was|were) missing from (?:the )?(?:delivery|order"
          r"|shipment|box|pallet)|(?:items?|parts?|boxes?|units?) (?:\S+ )?(?:were |are )?missing|(?:were"
          r"|was) (?:not|never) (?:done|performed|worked|carried out)"),
+        ("en_quantities", 3, False, r"(?:ordered|received|delivered|got) \d+ (?:\S+ ){0,8}(?:invoiced"
+         r"|billed|charged) (?:us )?(?:for )?\d+|(?:invoiced|billed"
+         r"|charged) (?:us )?(?:for )?\d+ (?:\S+ ){0,8}(?:ordered|received|delivered|got) \d+"
+         r"|only \d+ (?:\S+ )?(?:were|was) (?:delivered|received)|downgraded|why (?:are|am|were) (?:we"
+         r"|i) (?:still )?(?:paying|being charged|charged|billed)|still (?:being )?(?:paying|charged"
+         r"|billed) for"),
         ("en_problem", 2, False, r"(?:problem|issue|concern)s? with (?:this|the|your) {invoice}|(?:cancel"
          r"|void|withdraw)\w* (?:this|the|your) {invoice}"),
     ),
@@ -385,12 +403,13 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|we'?ll|they'?ll|it'?ll) (?:\S+ ){0,2}(?:pay|settle|remit|clear|process (?:the |your )?payment"
          r"|release (?:the |your )?payment|make (?:the |a )?payment|send (?:the |a |you )?payment|wire"
          r"|transfer (?:the )?(?:funds|payment|amount|money)|go out|be sent|leave)\b|(?:pay|paying"
-         r"|settle) (?:\S+ )?(?:half|the rest|the balance|the remainder|in (?:two|three|\d+) (?:instal\w*"
-         r"|parts|payments))|paying (?:it |this |you |the invoice )?(?:now|today|tomorrow|right away"
-         r"|straight away|this week|on \w+)"),
+         r"|settle) (?:\S+ ){0,2}(?:half|the rest|the balance|the remainder|in (?:two|three"
+         r"|\d+) (?:instal\w*|parts|payments|halves))|paying (?:it |this |you |the invoice )?(?:now|today"
+         r"|tomorrow|right away|straight away|this week|on \w+)"),
         ("en_will_be_paid", 3, True, r"(?:will|shall|should|'ll|is going to"
-         r"|are going to) be (?:\S+ )?(?:paid|settled|released|remitted|wired|cleared|included in|made"
-         r"|sent|issued|scheduled|effected|executed|transferred)"),
+         r"|are going to) be (?:\S+ )?(?:paid|settled|released|remitted|wired|cleared|included in"
+         r"|scheduled)|(?:payment|it|transfer|remittance|funds) (?:will|shall|should|'ll) be (?:made|sent"
+         r"|issued|effected|executed|transferred)"),
         ("en_scheduled", 3, False, r"(?:payment|remittance|transfer|wire|check|cheque|it"
          r"|invoice) (?:\S+ ){0,3}(?:is |has been |was |have been |are )?(?:scheduled|planned|queued"
          r"|booked|set up|approved|earmarked) (?:for|on|to|in)|scheduled (?:for )?payment"
@@ -541,8 +560,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
     ),
     "acknowledged": (
         ("bien_recu", 3, True, r"(?:bien|avons|ai|a|ont) (?:bien |correctement |effectivement "
-         r"|ete )?{recu}\b|bonne reception|accuse (?:de )?reception|reception (?:bien )?(?:confirmee|ok)"
-         r"|{recu} (?:avec )?merci|{recu},? merci"),
+         r"|ete )?{recu}\b(?! \d)|bonne reception|accuse (?:de )?reception"
+         r"|reception (?:bien )?(?:confirmee|ok)|{recu} (?:avec )?merci|{recu},? merci"),
         ("pris_note", 2, False, r"bien note|c'est note|(?:pris|prenons|prends) (?:bonne )?note|c'est (?:ok"
          r"|bon|parfait|entendu)|(?:ok|parfait|tres bien|top),? merci|entendu"),
         ("recu_seul", 2, False, r"(?:^|\n)\W*(?:ok,? )?(?:{recu}|{received})\b|(?:bien )?pris en compte"
@@ -571,7 +590,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|approver|manager|team|colleague|department|accountant|bookkeeper|office)|being processed"
          r"|in (?:the |our )?(?:approval|validation) (?:workflow|process|queue|circuit)|(?:entered|logged"
          r"|registered|booked|uploaded) (?:in|into|to|on) (?:our|the)|(?:entered|placed|put) into (?:our "
-         r"|the )?(?:workflow|system|queue)"),
+         r"|the )?(?:workflow|system|queue)|(?:registered|logged|recorded|routed|sent"
+         r"|passed) (?:\S+ ){0,3}for (?:approval|validation|sign-?off|authori[sz]ation|processing)"),
         ("retrouvee", 3, False, r"(?:je|nous|j')\s*(?:l'|la |les )?(?:ai|avons) (?:re)?trouvee?s?|(?:i"
          r"|we) (?:have |'ve )?(?:found|located|retrieved) (?:it|them|the invoice|your invoice)"),
     ),
@@ -615,22 +635,24 @@ MISSING_TOPICS = {
     r"|complete|postale|du siege|exacte|de l'entite|de la societe)|(?:billing|invoice|invoicing|delivery"
     r"|postal|registered|company) address|\badresses?\b(?! (?:e-?mail|mail|electronique|email"
     r"|de messagerie)|\s*:?\s*[\w.+-]+@|(?:\S+ ){1,2}[\w.+-]+@)|\baddress\b(?! (?:e-?mail|mail|book))",
-    "legal_entity": r"au nom de (?:la |notre |l'|ma |une autre )?(?:sarl|sas|sa|eurl|sci|entreprise"
-    r"|association|ste)\b|(?:a|au) (?:mon|son) nom (?:personnel|propre)|nom personnel|(?:correct|right"
-    r"|wrong|bonne|mauvaise) (?:company|entity|societe|entite)|head office|parent company|maison mere"
-    r"|siege social|(?:addressed|made out|issued|invoiced) to (?:my|our|the) (?:company|business|firm"
-    r"|organi[sz]ation)|raison sociale|entite (?:juridique|legale|facturee|facturable)"
-    r"|denomination(?: sociale)?|forme juridique|legal (?:entity|name)|company name|registered name"
-    r"|(?:bonne|mauvaise|autre) (?:societe|entite|filiale)|wrong (?:entity|company|legal entity"
-    r"|subsidiary)|au nom de (?:la|notre|l'|une autre) (?:societe|filiale|maison mere|entite|groupe)"
-    r"|libellee? (?:au nom|a l'ordre)|\bentit(?:y|e)\b|filiale|subsidiary",
-    "supporting_document": r"justificatif\w*|pieces? justificatives?|bons? de livraison|\bbl\b"
-    r"|bordereau\w*|proces-verbal|\bpv\b|attestation\w*|releves? d'heures|feuilles? de temps"
-    r"|time\s*sheets?|delivery (?:note|slip|receipt|ticket)|proof of delivery|\bpod\b|packing (?:slip"
-    r"|list)|signed (?:receipt|quote|delivery|timesheet)|supporting doc\w*|backup documentation"
-    r"|receipts?|rapport d'intervention|bon d'intervention|bons? de travaux|service report|work order"
-    r"|devis signe|signed quote|copie du contrat|contrat signe|copy of the (?:contract|quote|order)"
-    r"|\bcontrat\b|\bcontract\b",
+    "legal_entity": r"(?:not|pas) (?:to |a )?(?:me|moi) (?:personally|personnellement)|a titre personnel"
+    r"|(?:societe|company|entity|entite) (?:\S+ ){0,4}(?:qui )?(?:doit|should|must) (?:etre "
+    r"|be )?(?:facturee?|invoiced|billed)|au nom de (?:la |notre |l'|ma |une autre )?(?:sarl|sas|sa|eurl"
+    r"|sci|entreprise|association|ste)\b|(?:a|au) (?:mon|son) nom (?:personnel|propre)|nom personnel"
+    r"|(?:correct|right|wrong|bonne|mauvaise) (?:company|entity|societe|entite)|head office"
+    r"|parent company|maison mere|siege social|(?:addressed|made out|issued|invoiced) to (?:my|our"
+    r"|the) (?:company|business|firm|organi[sz]ation)|raison sociale|entite (?:juridique|legale|facturee"
+    r"|facturable)|denomination(?: sociale)?|forme juridique|legal (?:entity|name)|company name"
+    r"|registered name|(?:bonne|mauvaise|autre) (?:societe|entite|filiale)|wrong (?:entity|company"
+    r"|legal entity|subsidiary)|au nom de (?:la|notre|l'|une autre) (?:societe|filiale|maison mere"
+    r"|entite|groupe)|libellee? (?:au nom|a l'ordre)|\bentit(?:y|e)\b|filiale|subsidiary",
+    "supporting_document": r"fiches? d'intervention|fiches? de travaux|compte rendu d'intervention"
+    r"|justificatif\w*|pieces? justificatives?|bons? de livraison|\bbl\b|bordereau\w*|proces-verbal"
+    r"|\bpv\b|attestation\w*|releves? d'heures|feuilles? de temps|time\s*sheets?|delivery (?:note|slip"
+    r"|receipt|ticket)|proof of delivery|\bpod\b|packing (?:slip|list)|signed (?:receipt|quote|delivery"
+    r"|timesheet)|supporting doc\w*|backup documentation|receipts?|rapport d'intervention"
+    r"|bon d'intervention|bons? de travaux|service report|work order|devis signe|signed quote"
+    r"|copie du contrat|contrat signe|copy of the (?:contract|quote|order)|\bcontrat\b|\bcontract\b",
 }  # fmt: skip
 
 # Negations, and where a clause ends (a negation never reaches across one).
