@@ -21,7 +21,8 @@ INTENTS = (*PRECEDENCE, "other")
 
 LEXICON = {
     # What a question about an invoice talks about (a question about anything else is "other").
-    "topic": r"(?:bank|banque|bancaires?|sort code|payment details|coordonnees de paiement|factur\w*|invoice\w*|montants?|amount|lignes?|line|paiement|payment|reglement|regler"
+    "topic": r"(?:bank|banque|bancaires?|sort code|payment details|coordonnees de paiement|factur\w*"
+    r"|invoice\w*|montants?|amount|lignes?|line|paiement|payment|reglement|regler"
     r"|payer|pay|echeance|due|delais?|terms|conditions|tarifs?|rates?|prix|price|tva|vat|remises?|discount|frais|fees?"
     r"|charged?|surcharge|iban|rib|compte|account|avoir|credit|commande|po|total|ht|ttc|heures|hours|jours"
     r"|days|penalit\w*|interets?|interest|acompte|deposit|solde|balance|contrat|contract|abonnement"
