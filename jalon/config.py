@@ -10,10 +10,19 @@ import datetime as dt
 import os
 import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 DEFAULT_CONFIG_NAME = "config.toml"
 
@@ -76,6 +85,12 @@ class GatewaySettings(Section):
     company_name: str = "jalon"
     from_address: str | None = None  # default: invoices@<domain>
     default_language: Literal["fr", "en"] = "fr"
+    timezone: str = "Europe/Paris"  # business days, quiet hours and due dates are reckoned here; storage: UTC
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _check_timezone(value)
 
     @field_validator("domain")
     @classmethod
@@ -179,6 +194,88 @@ class WorkerSettings(Section):
 class SchedulerSettings(Section):
     enabled: bool = True
     interval: Duration = parse_duration("60s")
+    # Scenario steps (issue 5): customer mails leave on business days outside quiet hours, local time.
+    quiet_hours: str = "19:00-09:00"  # "" for none; date-based steps go when the quiet hours end
+    business_days: bool = True  # no customer mail on weekends and public holidays
+    holidays: str = "FR"  # country of the public holidays (python-holidays code); "" for none
+    lease: Duration = parse_duration("5m")  # a step claimed by a process that died is claimable after this
+    batch_size: int = Field(default=200, ge=1)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        parts = [part.strip().zfill(5) for part in value.split("-")]
+        if len(parts) != 2 or any(_check_clock(part) is None for part in parts):
+            raise ValueError(f"bad quiet hours {value!r}: use 'HH:MM-HH:MM', like '19:00-09:00', or ''")
+        return "-".join(parts)
+
+
+MilestoneExpect = Literal["accepted", "delivered", "received", "acknowledged", "approved", "paid"]
+StepAction = Literal["remind", "resend", "formal_notice", "hand_over", "case", "webhook"]
+
+
+class MilestoneSettings(Section):
+    """A jalon: `expect` reached `within` a delay `after` an anchor; late -> its steps, then a case."""
+
+    name: str
+    expect: MilestoneExpect
+    within: Duration = parse_duration("0s")
+    after: Literal["sent", "issue", "due"] = "sent"
+    on_late: Literal["case", "note"] = "case"  # note: late is shown on the timeline, no case for people
+
+
+class StepSettings(Section):
+    """One action of a scenario, `at` a delay from its milestone's deadline ("-5d": five days before)."""
+
+    name: str
+    at: Duration
+    action: StepAction = "remind"
+    milestone: str = "paid"
+    template: str | None = None  # mail template; default: per action (reminder, formal_notice, hand_over)
+    to: list[str] = Field(default_factory=lambda: ["buyer", "payer"])  # recipient roles
+    url: str | None = None  # for action = "webhook"
+
+
+class ScenarioSettings(Section):
+    name: str
+    days: Literal["calendar", "business"] = "calendar"  # how whole-day delays are counted
+    steps: list[StepSettings] = Field(default_factory=list)
+
+
+class GroupSettings(Section):
+    """Customers whose directory `group` is `name` follow these milestones and this scenario."""
+
+    name: str
+    milestones: list[MilestoneSettings] | None = None  # None: the default milestones
+    scenario: str = "default"
+
+
+class CollectionSettings(Section):
+    """The collection agency that takes over invoices still unpaid after the formal notice."""
+
+    mode: Literal["email", "csv", "api"] = "email"
+    name: str = ""
+    email: str | None = None  # mode email (a customer's "collection" contact wins)
+    address: str | None = None  # postal address, quoted in the formal notice
+    csv_dir: str = "collection"  # mode csv: one file per hand-over
+    api_url: str | None = None  # mode api: a JSON POST per hand-over
+    api_token_env: str | None = None
+
+
+class DunningSettings(Section):
+    """Late-payment terms (Code de commerce L441-10) and how dunning behaves."""
+
+    ecb_rate: Decimal = Decimal("2.15")  # ECB main refinancing rate of the semester, in %: keep it current
+    penalty_margin: Decimal = Decimal("10")  # points added to the ECB rate (legal minimum: 10)
+    penalty_rate: Decimal | None = None  # a contractual annual rate in %, instead of ECB + margin
+    indemnity: Decimal = Decimal("40")  # fixed recovery indemnity per invoice (D441-5), in euros
+    pause_scope: Literal["invoice", "customer"] = "customer"  # what a dispute/promise/payment pauses
+    group_reminders: bool = True  # one mail per customer listing every invoice due that day
+    default_terms: Duration = parse_duration("30d")  # an invoice without a due date: due this after issue
+    collection: CollectionSettings = Field(default_factory=CollectionSettings)
 
 
 class HoldSettings(Section):
@@ -315,7 +412,18 @@ class Settings(Section):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     staff: list[StaffMember] = Field(default_factory=list)
+    dunning: DunningSettings = Field(default_factory=DunningSettings)
+    scenarios: list[ScenarioSettings] = Field(default_factory=list)
+    groups: list[GroupSettings] = Field(default_factory=list)  # after scenarios: it refers to them
     config_path: str | None = None
+
+    @field_validator("groups")
+    @classmethod
+    def _groups_fit_scenarios(cls, groups: list[GroupSettings], info: ValidationInfo) -> list[GroupSettings]:
+        from jalon.scenarios import check_definitions
+
+        check_definitions(groups, info.data.get("scenarios") or [])
+        return groups
 
     def secret(self, env_name: str | None) -> str | None:
         """The value of the environment variable a section names for a secret."""

@@ -1,0 +1,526 @@
+"""What scenario steps do: reminders (one invoice, or one mail listing a customer's due invoices), resending
+the invoice, the formal notice with late-payment penalties (Code de commerce L441-10 and D441-5), the
+hand-over to a collection agency (mail, CSV file or API call), a case for people, a webhook.
+
+Everything here only queues: mails go to the outbox, calls to the outbox as `webhook` items, files are written
+after the commit. The caller's transaction decides whether any of it happens.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jalon import events
+from jalon.businesstime import BusinessCalendar
+from jalon.config import Settings
+from jalon.handlers.dispatching import ROLE_ORDER, documents_to_send, new_dispatch, recipients, send_dispatch
+from jalon.links import invoice_link, signing_key
+from jalon.mailbox.compose import FileToSend, build_message
+from jalon.mailbox.outbound import queue_mail
+from jalon.models import Contact, Customer, Dispatch, Event, Invoice, Milestone, Outbox, ScenarioStep
+from jalon.templating import render_mail
+
+CENT = Decimal("0.01")
+DEFAULT_TEMPLATES = {"remind": "reminder", "formal_notice": "formal_notice", "hand_over": "hand_over"}
+FORMAL_NOTICE_ROLES = ("payer", "buyer", "head_office")
+
+
+@dataclass
+class ActionContext:
+    session: Session
+    settings: Settings
+    calendar: BusinessCalendar
+    now: dt.datetime
+    after_commit: list[Callable[[], None]]
+    report: Any = None
+
+    def count_mail(self, count: int = 1) -> None:
+        if self.report is not None:
+            self.report.mails += count
+
+
+class StepProblem(Exception):
+    """A step that cannot do its job as configured (no recipient, no agency): retried, then a case."""
+
+
+# --- money -------------------------------------------------------------------------------------------------
+
+
+def outstanding(invoice: Invoice) -> Decimal:
+    """What is still owed: the amount due (or the total) less what was paid."""
+    base = invoice.amount_due if invoice.amount_due is not None else invoice.total_with_vat
+    return max(Decimal(base or 0) - Decimal(invoice.amount_paid or 0), Decimal(0)).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """Late-payment penalties on one invoice at one date."""
+
+    base: Decimal  # the amount still owed
+    days_late: int
+    annual_rate: Decimal  # in %
+    interest: Decimal  # base × rate × days / 365
+    indemnity: Decimal  # the fixed recovery indemnity (40 € per invoice)
+    total: Decimal  # base + interest + indemnity
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
+
+
+def penalty_rate(settings: Settings) -> Decimal:
+    """The annual rate in %: the contractual one, else the ECB refinancing rate plus the margin."""
+    dunning = settings.dunning
+    return (
+        dunning.penalty_rate
+        if dunning.penalty_rate is not None
+        else dunning.ecb_rate + dunning.penalty_margin
+    )
+
+
+def penalty(settings: Settings, base: Decimal, due_date: dt.date, on: dt.date) -> Penalty:
+    """Penalties run from the day after the due date, without any reminder being needed (L441-10)."""
+    days = max((on - due_date).days, 0)
+    rate = penalty_rate(settings)
+    interest = (base * rate * days / Decimal(36500)).quantize(CENT, rounding=ROUND_HALF_UP)
+    indemnity = settings.dunning.indemnity.quantize(CENT) if days else Decimal("0.00")
+    return Penalty(base, days, rate, interest, indemnity, base + interest + indemnity)
+
+
+# --- who gets the mail -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Recipient:
+    email: str
+    name: str | None
+    language: str
+    token: str | None  # the dispatch's token: replies and bounces come back tied to the invoice
+    message_id: str | None  # the invoice mail, to thread the reminder under it
+    dispatch_id: int | None
+
+
+def recipients_for(
+    session: Session, settings: Settings, invoice: Invoice, roles: list[str] | tuple[str, ...]
+) -> list[Recipient]:
+    """The invoice's recipients in these roles (by its dispatches, else the directory), else any of them."""
+    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    fallback = customer.language if customer else settings.gateway.default_language
+    usable = [d for d in invoice.dispatches if d.channel == "email" and d.state not in ("bounced", "failed")]
+
+    def from_dispatches(wanted: set[str] | None) -> list[Recipient]:
+        chosen: dict[str, Recipient] = {}
+        for dispatch in sorted(usable, key=lambda d: d.id):  # the latest dispatch per address wins
+            if wanted is None or dispatch.role in wanted:
+                contact = session.get(Contact, dispatch.contact_id) if dispatch.contact_id else None
+                chosen[dispatch.recipient.lower()] = Recipient(
+                    dispatch.recipient,
+                    contact.name if contact else None,
+                    (contact.language if contact and contact.language else None) or fallback,
+                    dispatch.token,
+                    dispatch.message_id,
+                    dispatch.id,
+                )
+        return list(chosen.values())
+
+    found = from_dispatches(set(roles))
+    if not found and customer is not None:
+        found = [
+            Recipient(c.email, c.name, c.language or fallback, None, None, None)
+            for c in recipients(customer.contacts, roles)
+        ]
+    return found or from_dispatches(None)
+
+
+# --- mail -------------------------------------------------------------------------------------------------
+
+
+def invoice_context(ctx: ActionContext, invoice: Invoice) -> dict[str, Any]:
+    today = ctx.calendar.today(ctx.now)
+    due = invoice.due_date
+    promise = ctx.session.scalars(
+        select(Event)
+        .where(Event.invoice_id == invoice.id, Event.type == "payment.promised")
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    lapsed = ctx.session.scalar(
+        select(Event.id)
+        .where(Event.invoice_id == invoice.id, Event.type == "payment.promise_lapsed")
+        .limit(1)
+    )
+    return {
+        "company": ctx.settings.gateway.company_name,
+        "number": invoice.number,
+        "doc_type": invoice.doc_type,
+        "issue_date": invoice.issue_date,
+        "due_date": due,
+        "currency": invoice.currency,
+        "total_with_vat": invoice.total_with_vat,
+        "amount_paid": invoice.amount_paid or Decimal(0),
+        "amount_due": outstanding(invoice),
+        "days_late": max((today - due).days, 0) if due else 0,
+        "days_to_due": (due - today).days if due else None,
+        "purchase_order": invoice.purchase_order,
+        "broken_promise": (promise.data or {}).get("promised_date") if promise and lapsed else None,
+        "link": None,
+    }
+
+
+def _link(ctx: ActionContext, token: str | None) -> str | None:
+    if not token:
+        return None
+    return invoice_link(ctx.settings, signing_key(ctx.settings, ctx.session), token)
+
+
+def send_templated(
+    ctx: ActionContext,
+    recipient: Recipient,
+    template: str,
+    context: dict[str, Any],
+    *,
+    files: list[FileToSend] | None = None,
+) -> str:
+    """Render a template for one recipient and queue the mail; returns its Message-ID."""
+    subject, text, html = render_mail(
+        template,
+        recipient.language,
+        **{**context, "contact_name": recipient.name, "link": _link(ctx, recipient.token)},
+    )
+    composed = build_message(
+        ctx.settings,
+        to=recipient.email,
+        to_name=recipient.name,
+        subject=subject,
+        text=text,
+        html=html,
+        token=recipient.token,
+        files=files or [],
+        in_reply_to=recipient.message_id,
+        references=[recipient.message_id] if recipient.message_id else None,
+        now=ctx.now,
+    )
+    queue_mail(ctx.session, composed)
+    ctx.count_mail()
+    return composed.message_id
+
+
+def _roles(step: ScenarioStep, default: tuple[str, ...] = ("buyer", "payer")) -> list[str]:
+    return list(step.params.get("to") or default)
+
+
+def remind(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
+    template = step.params.get("template") or DEFAULT_TEMPLATES["remind"]
+    targets = recipients_for(ctx.session, ctx.settings, invoice, _roles(step))
+    if not targets:
+        raise StepProblem(f"no recipient for invoice {invoice.number}")
+    context = {**invoice_context(ctx, invoice), "step": step.name}
+    sent = []
+    for recipient in targets:
+        message_id = send_templated(ctx, recipient, template, context)
+        sent.append(recipient.email)
+        events.record(
+            ctx.session,
+            "reminder.queued",
+            invoice_id=invoice.id,
+            dispatch_id=recipient.dispatch_id,
+            at=ctx.now,
+            step=step.name,
+            template=template,
+            recipient=recipient.email,
+            message_id=message_id,
+            amount_due=context["amount_due"],
+        )
+    return {"recipients": sent, "template": template}
+
+
+def grouped_reminder(ctx: ActionContext, steps: list[ScenarioStep]) -> dict[int, dict[str, Any]]:
+    """One mail per recipient listing every due invoice of one customer, rather than one mail each."""
+    per_address: dict[str, tuple[Recipient, list[tuple[ScenarioStep, Invoice]]]] = {}
+    for step in sorted(steps, key=lambda s: s.invoice_id or 0):
+        invoice = ctx.session.get(Invoice, step.invoice_id)
+        assert invoice is not None
+        for recipient in recipients_for(ctx.session, ctx.settings, invoice, _roles(step)):
+            entry = per_address.setdefault(recipient.email.lower(), (recipient, []))
+            entry[1].append((step, invoice))
+    if not per_address:
+        raise StepProblem("no recipient for the customer's reminders")
+    results: dict[int, dict[str, Any]] = {s.id: {"recipients": [], "grouped": True} for s in steps}
+    for recipient, items in per_address.values():
+        listed = [{**invoice_context(ctx, inv), "step": step.name} for step, inv in items]
+        total = sum((item["amount_due"] for item in listed), Decimal(0))
+        context = {
+            "company": ctx.settings.gateway.company_name,
+            "invoices": listed,
+            "total_due": total,
+            "currency": listed[0]["currency"],
+            "late": any(item["days_late"] > 0 for item in listed),
+        }
+        message_id = send_templated(ctx, recipient, "reminders_grouped", context)
+        numbers = [inv.number for _, inv in items]
+        for step, inv in items:
+            results[step.id]["recipients"].append(recipient.email)
+            results[step.id]["invoices"] = numbers
+            events.record(
+                ctx.session,
+                "reminder.queued",
+                invoice_id=inv.id,
+                at=ctx.now,
+                step=step.name,
+                template="reminders_grouped",
+                recipient=recipient.email,
+                message_id=message_id,
+                grouped_with=numbers,
+            )
+    return results
+
+
+def resend(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
+    """The invoice again, to the same recipients, in the same thread, with the proof of the first sending."""
+    roles = set(_roles(step, ROLE_ORDER))
+    done = []
+    latest: dict[str, Dispatch] = {}
+    for dispatch in invoice.dispatches:
+        if dispatch.role in roles and dispatch.state not in ("bounced", "failed"):
+            latest[dispatch.recipient.lower()] = dispatch
+    for dispatch in latest.values():
+        contact = ctx.session.get(Contact, dispatch.contact_id) if dispatch.contact_id else None
+        if contact is None:
+            continue
+        original = dispatch
+        while original.copy_of_id:
+            parent = ctx.session.get(Dispatch, original.copy_of_id)
+            if parent is None:
+                break
+            original = parent
+        copy = new_dispatch(ctx.session, invoice, contact, copy_of=original, recipient=dispatch.recipient)
+        send_dispatch(ctx.session, ctx.settings, copy, actor="scenario", now=ctx.now)
+        ctx.count_mail()
+        events.record(
+            ctx.session,
+            "invoice.resent",
+            invoice_id=invoice.id,
+            dispatch_id=copy.id,
+            at=ctx.now,
+            reason=f"scenario step {step.name}",
+            recipient=copy.recipient,
+        )
+        done.append(copy.recipient)
+    if not done:
+        raise StepProblem(f"no recipient to resend invoice {invoice.number} to")
+    return {"recipients": done}
+
+
+def formal_notice(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
+    """Mise en demeure: what is owed, the penalties to date and the 40 € indemnity, the invoice attached."""
+    context = invoice_context(ctx, invoice)
+    due = invoice.due_date or ctx.calendar.today(ctx.now)
+    owed = penalty(ctx.settings, context["amount_due"], due, ctx.calendar.today(ctx.now))
+    collection = ctx.settings.dunning.collection
+    context.update(
+        penalty=owed,
+        notice_date=ctx.calendar.today(ctx.now),
+        pay_within_days=8,
+        agency=collection.name or None,
+        step=step.name,
+    )
+    template = step.params.get("template") or DEFAULT_TEMPLATES["formal_notice"]
+    files = documents_to_send(ctx.session, invoice, "pdf")
+    targets = recipients_for(ctx.session, ctx.settings, invoice, _roles(step, FORMAL_NOTICE_ROLES))
+    if not targets:
+        raise StepProblem(f"no recipient for the formal notice of invoice {invoice.number}")
+    sent = []
+    for recipient in targets:
+        message_id = send_templated(ctx, recipient, template, context, files=files)
+        sent.append({"recipient": recipient.email, "message_id": message_id})
+    events.record(
+        ctx.session,
+        "dunning.formal_notice",
+        invoice_id=invoice.id,
+        at=ctx.now,
+        step=step.name,
+        recipients=[s["recipient"] for s in sent],
+        **owed.as_dict(),
+    )
+    return {"recipients": [s["recipient"] for s in sent], "penalty": owed.as_dict()}
+
+
+def handed_over(session: Session, invoice: Invoice) -> bool:
+    return (
+        session.scalar(
+            select(Event.id)
+            .where(Event.invoice_id == invoice.id, Event.type == "invoice.handed_over")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+HISTORY_FIELDS = ("at", "type", "actor", "recipient", "detail")
+
+
+def history_rows(session: Session, invoice: Invoice) -> list[dict[str, str]]:
+    rows = []
+    for event in session.scalars(
+        select(Event).where(Event.invoice_id == invoice.id).order_by(Event.at, Event.id)
+    ):
+        data = dict(event.data or {})
+        recipient = str(data.pop("recipient", "") or "")
+        detail = json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)[:500]
+        rows.append(
+            {
+                "at": event.at.isoformat(),
+                "type": event.type,
+                "actor": event.actor,
+                "recipient": recipient,
+                "detail": detail,
+            }
+        )
+    return rows
+
+
+def history_csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HISTORY_FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def hand_over(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
+    """The invoice, its history and its evidence go to the collection agency, as configured."""
+    session, collection = ctx.session, ctx.settings.dunning.collection
+    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    context = invoice_context(ctx, invoice)
+    due = invoice.due_date or ctx.calendar.today(ctx.now)
+    owed = penalty(ctx.settings, context["amount_due"], due, ctx.calendar.today(ctx.now))
+    rows = history_rows(session, invoice)
+    milestones = session.scalars(select(Milestone).where(Milestone.invoice_id == invoice.id)).all()
+    evidence = [
+        {"name": m.name, "state": m.state, "met_at": m.met_at.isoformat() if m.met_at else None}
+        for m in milestones
+    ]
+    summary = {
+        **{
+            k: context[k]
+            for k in ("number", "issue_date", "due_date", "currency", "total_with_vat", "amount_due")
+        },
+        "customer": customer.name if customer else None,
+        "customer_code": customer.code if customer else None,
+        "customer_address": customer.address if customer else None,
+        "siren": customer.siren if customer else None,
+        "penalty": owed.as_dict(),
+        "milestones": evidence,
+    }
+    result: dict[str, Any] = {"mode": collection.mode}
+    if collection.mode == "email":
+        agency = next(
+            (c for c in (customer.contacts if customer else []) if c.role == "collection" and c.valid), None
+        )
+        address = agency.email if agency else collection.email
+        if not address:
+            raise StepProblem(
+                "no collection agency: set [dunning.collection] email or a 'collection' contact"
+            )
+        files = documents_to_send(session, invoice, "pdf")
+        files.append(FileToSend(f"{invoice.number}-history.csv", "text/csv", history_csv(rows).encode()))
+        recipient = Recipient(address, collection.name or None, "fr", None, None, None)
+        context.update(
+            agency=collection.name or None,
+            customer=summary,
+            history=rows,
+            milestones=evidence,
+            penalty=owed,
+            step=step.name,
+        )
+        template = step.params.get("template") or DEFAULT_TEMPLATES["hand_over"]
+        result["message_id"] = send_templated(ctx, recipient, template, context, files=files)
+        result["recipient"] = address
+    elif collection.mode == "csv":
+        folder = Path(collection.csv_dir)
+        name = f"{ctx.calendar.today(ctx.now):%Y%m%d}-{_safe(invoice.number)}-{step.id}.csv"
+        text = handover_csv(summary, rows)
+        ctx.after_commit.append(lambda: _write(folder / name, text))
+        result["file"] = str(folder / name)
+    else:
+        if not collection.api_url:
+            raise StepProblem("[dunning.collection] mode = 'api' needs api_url")
+        session.add(
+            Outbox(
+                kind="webhook",
+                payload={
+                    "url": collection.api_url,
+                    "token_env": collection.api_token_env,
+                    "body": json.loads(json.dumps({"invoice": summary, "history": rows}, default=str)),
+                },
+                next_attempt_at=ctx.now,
+            )
+        )
+        result["url"] = collection.api_url
+    events.record(session, "invoice.handed_over", invoice_id=invoice.id, at=ctx.now, step=step.name, **result)
+    return result
+
+
+def handover_csv(summary: dict[str, Any], rows: list[dict[str, str]]) -> str:
+    """A header block (the invoice and what is owed) then the invoice's history, one event a line."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    flat = {k: v for k, v in summary.items() if k not in ("penalty", "milestones")}
+    flat.update({f"penalty_{k}": v for k, v in summary["penalty"].items()})
+    writer.writerow(list(flat))
+    writer.writerow([str(v) if v is not None else "" for v in flat.values()])
+    writer.writerow([])
+    return out.getvalue() + history_csv(rows)
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def case(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
+    from jalon.steps import open_late_case
+
+    milestone = ctx.session.scalar(
+        select(Milestone).where(Milestone.invoice_id == invoice.id, Milestone.name == step.milestone)
+    )
+    assert milestone is not None
+    open_late_case(ctx.session, invoice, milestone, f"scenario step {step.name}")
+    return {"case": True}
+
+
+def webhook(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
+    context = invoice_context(ctx, invoice)
+    body = json.loads(
+        json.dumps({"event": "scenario.step", "step": step.name, "invoice": context}, default=str)
+    )
+    ctx.session.add(
+        Outbox(kind="webhook", payload={"url": step.params["url"], "body": body}, next_attempt_at=ctx.now)
+    )
+    return {"url": step.params["url"]}
+
+
+ACTIONS: dict[str, Callable[[ActionContext, ScenarioStep, Invoice], dict[str, Any]]] = {
+    "remind": remind,
+    "resend": resend,
+    "formal_notice": formal_notice,
+    "hand_over": hand_over,
+    "case": case,
+    "webhook": webhook,
+}
