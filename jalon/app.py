@@ -65,6 +65,8 @@ class Services:
 
 
 def build(settings: Settings, *, senders: dict[str, KindSender] | None = None) -> Services:
+    from jalon.bot.chat import chat_senders
+
     database = Database(settings.database.url, echo=settings.database.echo)
     database.upgrade()
     pool = make_pool(settings)
@@ -73,7 +75,7 @@ def build(settings: Settings, *, senders: dict[str, KindSender] | None = None) -
         database=database,
         pool=pool,
         worker=Worker(settings, database, pool),
-        outbox=OutboxSender(settings, database, senders),
+        outbox=OutboxSender(settings, database, {**chat_senders(settings, database), **(senders or {})}),
     )
     services.worker.after_commit = services.wake_outbox
     return services
@@ -116,6 +118,10 @@ async def start(
                 services.outbox.run(services.stop_event, services.outbox_wake), name="jalon-outbox"
             )
         )
+        from jalon.bot.chat import background as chat_background
+
+        for work in chat_background(settings, services.database, services.stop_event, services.wake_outbox):
+            services.tasks.append(asyncio.create_task(work, name="jalon-chat"))
 
 
 async def stop(services: Services) -> None:

@@ -25,10 +25,10 @@ from sqlalchemy import func, select
 
 from jalon import app as app_module
 from jalon import directory
-from jalon.config import Settings, load_dict
+from jalon.config import Settings, load
 from jalon.db import utcnow
 from jalon.handlers import views
-from jalon.models import Case, Dispatch, InboundMessage, Outbox
+from jalon.models import Case, Dispatch, InboundMessage, Invoice, Outbox
 from jalon.sink import MailSink, Received, send_reports
 
 DOMAIN = "jalon.example"
@@ -67,24 +67,62 @@ def demo_data() -> Any:
     return resources.files("jalon") / "data" / "demo"
 
 
+DEMO_CONFIG = """# Written by `jalon demo`: the configuration of the demo gateway. Try:
+#   jalon --config {workdir}/config.toml invoices
+#   jalon --config {workdir}/config.toml invoice show FA2026-1107
+[gateway]
+domain = "{domain}"
+company_name = "ACME Industries"
+
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+
+[intake]
+allowed_senders = ["{billing}"]
+
+[submission]
+users = [{{ user = "{erp}", password_env = "JALON_DEMO_ERP_PASSWORD" }}]
+
+[outbound]
+host = "127.0.0.1"
+port = {sink_port}
+retry_base = "2s"
+
+[database]
+url = "sqlite:///{workdir}/jalon.db"
+
+[web]
+host = "127.0.0.1"
+port = {web_port}
+public_url = "http://127.0.0.1:{web_port}"
+
+[worker]
+poll_interval = "0.2s"
+
+[scheduler]
+enabled = false
+"""
+
+
 def demo_settings(workdir: Path, sink_port: int) -> Settings:
     os.environ.setdefault("JALON_SECRET", "demo-link-secret")
     os.environ.setdefault("JALON_API_TOKEN", "demo-api-token")
     os.environ.setdefault("JALON_DEMO_ERP_PASSWORD", "demo-erp-password")
-    web_port = port_or_free(8080)
-    return load_dict(
-        {
-            "gateway": {"domain": DOMAIN, "company_name": "ACME Industries"},
-            "smtp": {"host": "127.0.0.1", "port": port_or_free(2525)},
-            "intake": {"allowed_senders": [BILLING_SENDER]},
-            "submission": {"users": [{"user": ERP_USER, "password_env": "JALON_DEMO_ERP_PASSWORD"}]},
-            "outbound": {"host": "127.0.0.1", "port": sink_port, "retry_base": "2s"},
-            "database": {"url": f"sqlite:///{workdir / 'jalon.db'}"},
-            "web": {"host": "127.0.0.1", "port": web_port, "public_url": f"http://127.0.0.1:{web_port}"},
-            "worker": {"poll_interval": "0.2s"},
-            "scheduler": {"enabled": False},
-        }
+    path = workdir / "config.toml"
+    path.write_text(
+        DEMO_CONFIG.format(
+            workdir=workdir,
+            domain=DOMAIN,
+            smtp_port=port_or_free(2525),
+            billing=BILLING_SENDER,
+            erp=ERP_USER,
+            sink_port=sink_port,
+            web_port=port_or_free(8080),
+        ),
+        encoding="utf-8",
     )
+    return load(path)
 
 
 class CustomerServers:
@@ -237,11 +275,10 @@ async def download_from_portal(message: EmailMessage) -> int:
 
 def print_journeys(services: app_module.Services) -> None:
     with services.database.session() as session:
-        numbers = [i["number"] for i in views.list_invoices(session)]
-        for number in numbers:
-            detail = views.invoice_detail(session, number)
-            if detail is None:
-                continue
+        for invoice in session.scalars(
+            select(Invoice).where(Invoice.state != "replaced").order_by(Invoice.id)
+        ):
+            detail = views.invoice_detail_of(session, invoice)
             text = views.render_journey(detail)
             head, _, rest = text.partition("\n")
             colour = {"held": YELLOW, "sent": GREEN}.get(detail["state"], BOLD)
@@ -349,10 +386,9 @@ async def _demo(once: bool, workdir: Path) -> int:
                 select(func.count()).select_from(Dispatch).where(Dispatch.sent_at.is_not(None))
             )
         say(f"{sent} mails left jalon; the customers' mailboxes are in {customers.mailboxes}/")
-        say(
-            f"Try: jalon --config … invoice show FA2026-1107   ·   API: curl -H 'Authorization: Bearer "
-            f"{os.environ['JALON_API_TOKEN']}' {settings.web.public_url}/api/invoices"
-        )
+        say(f"Try:  jalon --config {workdir}/config.toml invoice show FA2026-1107")
+        token = os.environ["JALON_API_TOKEN"]
+        say(f"      curl -H 'Authorization: Bearer {token}' {settings.web.public_url}/api/invoices")
         if once:
             return 0
         say(

@@ -11,9 +11,9 @@ import asyncio
 import datetime as dt
 import email.utils
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
@@ -168,24 +168,15 @@ def delivery_report(
     diagnostic: str | None = None,
     envid: str | None = None,
 ) -> bytes:
-    """An RFC 3464 multipart/report for one recipient of a received message, with its headers returned."""
-    report = EmailMessage()
-    report["From"] = f"Mail Delivery System <MAILER-DAEMON@{reporting_mta}>"
-    report["To"] = received.mail_from
-    report["Date"] = email.utils.format_datetime(dt.datetime.now(dt.UTC))
-    report["Message-ID"] = email.utils.make_msgid(domain=reporting_mta)
-    report["Auto-Submitted"] = "auto-replied"
+    """An RFC 3464 multipart/report for one recipient of a received message, with its headers returned,
+    laid out as Postfix writes them."""
+    boundary = f"jalon-sink-{secrets.token_hex(8)}"
     subject = {
         "delivered": "Successful Mail Delivery Report",
         "failed": "Undelivered Mail Returned to Sender",
         "delayed": "Delayed Mail (still being retried)",
     }.get(action, "Delivery Status Notification")
-    report["Subject"] = subject
-    human = EmailMessage()
-    human.set_content(
-        f"This is the mail system at host {reporting_mta}.\n\nYour message to <{recipient}> was "
-        f"{'delivered' if action == 'delivered' else 'not delivered'}.\n"
-    )
+    outcome = "was successfully delivered" if action == "delivered" else "could not be delivered"
     fields = [f"Reporting-MTA: dns; {reporting_mta}"]
     if envid:
         fields.append(f"Original-Envelope-Id: {envid}")
@@ -199,19 +190,43 @@ def delivery_report(
     ]
     if diagnostic:
         per_rcpt.append(f"Diagnostic-Code: smtp; {diagnostic}")
-    status_text = "\n".join(fields) + "\n\n" + "\n".join(per_rcpt) + "\n"
-    headers_only = received.data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    report.make_mixed()
-    report.set_type("multipart/report")
-    report.set_param("report-type", "delivery-status")
-    report.attach(human)
-    status_part = EmailMessage()
-    status_part.set_content(status_text.encode(), maintype="message", subtype="delivery-status", cte="7bit")
-    report.attach(status_part)
-    headers_part = EmailMessage()
-    headers_part.set_content(headers_only + b"\n", maintype="text", subtype="rfc822-headers", cte="8bit")
-    report.attach(headers_part)
-    return report.as_bytes()
+    returned = received.data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0].replace(b"\r\n", b"\n")
+    head = "\n".join([
+        f"From: MAILER-DAEMON@{reporting_mta} (Mail Delivery System)",
+        f"To: {received.mail_from}",
+        f"Date: {email.utils.format_datetime(dt.datetime.now(dt.UTC))}",
+        f"Message-ID: {email.utils.make_msgid(domain=reporting_mta)}",
+        f"Subject: {subject}",
+        "Auto-Submitted: auto-replied",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"',
+        "",
+        "This is a MIME-encapsulated message.",
+        "",
+        f"--{boundary}",
+        "Content-Description: Notification",
+        "Content-Type: text/plain; charset=us-ascii",
+        "",
+        f"This is the mail system at host {reporting_mta}.",
+        "",
+        f"Your message to <{recipient}> {outcome}.",
+        "",
+        f"--{boundary}",
+        "Content-Description: Delivery report",
+        "Content-Type: message/delivery-status",
+        "",
+        *fields,
+        "",
+        *per_rcpt,
+        "",
+        f"--{boundary}",
+        "Content-Description: Undelivered Message Headers",
+        "Content-Type: text/rfc822-headers",
+        "",
+        "",
+    ])
+    tail = f"\n\n--{boundary}--\n"
+    return (head.encode() + returned + tail.encode()).replace(b"\n", b"\r\n")
 
 
 async def send_reports(
@@ -242,8 +257,12 @@ async def send_reports(
             diagnostic=diagnostic,
             envid=xtext_decode(envid) if envid else None,
         )
-        await aiosmtplib.send(
-            data, sender="", recipients=[received.mail_from], hostname=gateway_host, port=gateway_port
-        )
+        # A delivery report has the null reverse-path, as RFC 3464 requires.
+        client = aiosmtplib.SMTP(hostname=gateway_host, port=gateway_port, start_tls=False)
+        await client.connect()
+        await client.mail("")
+        await client.rcpt(received.mail_from)
+        await client.data(data)
+        await client.quit()
         sent += 1
     return sent

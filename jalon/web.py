@@ -299,4 +299,7 @@ def make_app(settings: Settings, database: Database, wake_outbox: Any = None) ->
     app.router.add_get("/api/invoices/{number}", api_invoice)
     app.router.add_post("/api/invoices/{number}/release", api_release)
     app.router.add_post("/api/invoices/{number}/cancel", api_cancel)
+    from jalon.bot.chat import add_routes
+
+    add_routes(app)  # /slack/events, /teams/messages, /a/{token}
     return app

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
-
 import aiosmtplib
 import pytest
 from harness import DOMAIN, RELAY_PASSWORD, RELAY_USER, invoice_mail, running
@@ -91,12 +89,9 @@ async def test_oversize_message_is_refused_with_552(db_url: str) -> None:
     """A message over [smtp] max_message_size is refused, and nothing is stored."""
     async with running(db_url, smtp={"max_message_size": "50KB"}) as gw:
         big = invoice_mail(b"%PDF-1.4\n" + b"0" * 80_000)
-        with (
-            smtplib.SMTP("127.0.0.1", gw.smtp_port) as client,
-            pytest.raises(smtplib.SMTPException) as refused,
-        ):
-            client.sendmail("billing@acme.test", [f"invoices@{DOMAIN}"], big.as_bytes())
-        assert "552" in str(refused.value)
+        with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+            await aiosmtplib.send(big, hostname="127.0.0.1", port=gw.smtp_port)
+        assert refused.value.code == 552
         with gw.services.database.session() as session:
             assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
 
@@ -105,19 +100,17 @@ async def test_same_message_twice_is_stored_once(db_url: str) -> None:
     """A client retrying after a lost 250 resends the same bytes: jalon keeps one copy, processes it once."""
     async with running(db_url) as gw:
         raw = invoice_mail(b"%PDF-1.4 same", message_id="<same-1@acme.test>").as_bytes()
-        first = second = None
+        answers = []
         for _ in range(2):
-            with smtplib.SMTP("127.0.0.1", gw.smtp_port) as client:
-                client.ehlo("erp.acme.test")
-                client.mail("billing@acme.test")
-                client.rcpt(f"invoices@{DOMAIN}")
-                code, text = client.data(raw)
-                assert code == 250
-                if first is None:
-                    first = text
-                else:
-                    second = text
-        assert first == second, "the retry is answered with the id of the first copy"
+            client = aiosmtplib.SMTP(hostname="127.0.0.1", port=gw.smtp_port, start_tls=False)
+            await client.connect()
+            await client.mail("billing@acme.test")
+            await client.rcpt(f"invoices@{DOMAIN}")
+            response = await client.data(raw)
+            await client.quit()
+            assert response.code == 250
+            answers.append(response.message)
+        assert answers[0] == answers[1], "the retry is answered with the id of the first copy"
         with gw.services.database.session() as session:
             assert session.scalar(select(func.count()).select_from(InboundMessage)) == 1
             assert session.scalar(select(func.count()).select_from(Blob)) == 1
@@ -131,8 +124,13 @@ async def test_malformed_mime_is_kept_byte_for_byte(db_url: str) -> None:
         b"Content-Transfer-Encoding: base64\r\n\r\n%%%not base64%%%\r\n"
     )
     async with running(db_url) as gw:
-        with smtplib.SMTP("127.0.0.1", gw.smtp_port) as client:
-            client.sendmail("billing@acme.test", [f"invoices@{DOMAIN}"], raw)
+        await aiosmtplib.send(
+            raw,
+            sender="billing@acme.test",
+            recipients=[f"invoices@{DOMAIN}"],
+            hostname="127.0.0.1",
+            port=gw.smtp_port,
+        )
         with gw.services.database.session() as session:
             stored = session.scalars(select(InboundMessage)).one()
             assert load_blob(session, stored.blob_sha256) == raw

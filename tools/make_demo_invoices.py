@@ -103,7 +103,7 @@ PLAN = [
     ("07-nordique", "C006", "totals_row_fr", "FA2026-1107", "CMD-2026-311", None, False),
     ("08-bricoles-avoir", "C002", "classic_fr", "AV2026-0031", None, None, True),
     ("09-nordique", "C006", "footer_seller", "FA2026-1109", None, None, False),
-    ("10-globex", "C003", "window_en", "FA2026-1110", "PO-88164", None, False),
+    ("10-globex", "C003", "modern_en", "FA2026-1110", "PO-88164", None, False),
     ("11-hopital", "C001", "chorus_form", "FA2026-1111", "EJ-2026-5530", "SERV-ACHATS", False),
     ("12-bricoles", "C002", "sidebar", "FA2026-1112", None, None, False),
 ]

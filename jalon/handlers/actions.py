@@ -285,3 +285,315 @@ def on_send_failed(
         invoice_id=dispatch.invoice_id,
         dispatch_id=dispatch.id,
     )
+
+
+# --- chat buttons: resend, resend to another address, dispute, contact changes, case assignment -----------
+
+RESENDABLE = ("ready", "sent")  # held/cancelled/paid/replaced invoices are never resent
+
+
+def _root(session: Session, dispatch: Dispatch) -> Dispatch:
+    """The first sending a resend cites as proof."""
+    while dispatch.copy_of_id:
+        parent = session.get(Dispatch, dispatch.copy_of_id)
+        if parent is None:
+            break
+        dispatch = parent
+    return dispatch
+
+
+def resend(database: Database, settings: Settings, number: str, *, actor: str) -> ActionResult:
+    """Send the invoice again to every recipient that had it and is still valid, citing the first sending."""
+    from jalon.handlers.dispatching import new_dispatch, send_dispatch
+
+    with database.session() as session:
+        invoice = find_invoice(session, number)
+        if invoice is None:
+            return ActionResult(False, f"no invoice {number}", number)
+        if invoice.state not in RESENDABLE:
+            return ActionResult(False, f"invoice {number} is {invoice.state}: nothing to resend", number)
+        latest: dict[str, Dispatch] = {}
+        for dispatch in invoice.dispatches:
+            latest[dispatch.recipient.lower()] = dispatch
+        sent = []
+        for dispatch in latest.values():
+            contact = session.get(Contact, dispatch.contact_id) if dispatch.contact_id else None
+            if contact is None or not contact.valid:
+                continue
+            copy = new_dispatch(
+                session, invoice, contact, copy_of=_root(session, dispatch), recipient=dispatch.recipient
+            )
+            send_dispatch(session, settings, copy, actor=actor)
+            sent.append(copy.recipient)
+        if not sent:
+            return ActionResult(
+                False, f"invoice {number} has no valid recipient left: resend to another address", number
+            )
+        events.record(session, "invoice.resent", invoice_id=invoice.id, actor=actor, recipients=sent)
+        cases.close_invoice_cases(
+            session,
+            invoice.id,
+            actor=actor,
+            kinds=("not_received", "send_failed"),
+            resolution=f"resent by {actor} to {', '.join(sent)}",
+        )
+        return ActionResult(True, f"invoice {number} sent again to {', '.join(sent)}", number, {"to": sent})
+
+
+def valid_address(text: str | None) -> str | None:
+    """The address if it looks like one person's mailbox, else None."""
+    import re
+    from email.utils import parseaddr
+
+    address = parseaddr((text or "").strip())[1].strip()
+    return address if re.fullmatch(r"[^@\s<>,;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", address) else None
+
+
+def _replace_contact(
+    session: Session, customer_id: int, email: str, role: str, old: Contact | None, *, actor: str, source: str
+) -> Contact:
+    """The new address takes the old one's place for the role: same priority, the old one is retired."""
+    contact = session.scalar(
+        select(Contact).where(
+            Contact.customer_id == customer_id, Contact.email == email, Contact.role == role
+        )
+    )
+    if contact is None:
+        contact = Contact(customer_id=customer_id, email=email, role=role, source=source)
+        if old is not None:
+            contact.language, contact.channel, contact.format = old.language, old.channel, old.format
+        session.add(contact)
+    contact.valid = True
+    contact.invalid_reason = None
+    contact.priority = old.priority if old is not None else 0
+    if old is not None and old.id != contact.id and old.email.lower() != email.lower():
+        old.valid = False
+        old.invalid_reason = f"replaced by {email} ({actor})"
+    session.flush()
+    events.record(
+        session,
+        "contact.replaced" if old is not None else "contact.added",
+        customer_id=customer_id,
+        actor=actor,
+        email=email,
+        role=role,
+        replaces=old.email if old is not None else None,
+    )
+    return contact
+
+
+def resend_to(
+    database: Database,
+    settings: Settings,
+    number: str,
+    email: str,
+    *,
+    actor: str,
+    dispatch_id: int | None = None,
+) -> ActionResult:
+    """Send the invoice to another address, which becomes the customer's contact for that role."""
+    from jalon.handlers.dispatching import new_dispatch, send_dispatch
+
+    address = valid_address(email)
+    if address is None:
+        return ActionResult(False, f"not an e-mail address: {email!r}", number)
+    with database.session() as session:
+        invoice = find_invoice(session, number)
+        if invoice is None:
+            return ActionResult(False, f"no invoice {number}", number)
+        if invoice.state not in RESENDABLE:
+            return ActionResult(False, f"invoice {number} is {invoice.state}: nothing to resend", number)
+        if invoice.customer_id is None:
+            return ActionResult(False, f"invoice {number} has no customer", number)
+        previous = session.get(Dispatch, dispatch_id) if dispatch_id else None
+        if previous is None or previous.invoice_id != invoice.id:
+            previous = invoice.dispatches[-1] if invoice.dispatches else None
+        old = session.get(Contact, previous.contact_id) if previous and previous.contact_id else None
+        role = previous.role if previous is not None else "buyer"
+        contact = _replace_contact(
+            session, invoice.customer_id, address, role, old, actor=actor, source="staff"
+        )
+        copy = new_dispatch(session, invoice, contact, copy_of=_root(session, previous) if previous else None)
+        send_dispatch(session, settings, copy, actor=actor)
+        events.record(
+            session,
+            "invoice.resent",
+            invoice_id=invoice.id,
+            dispatch_id=copy.id,
+            actor=actor,
+            recipients=[address],
+            replaces=previous.recipient if previous else None,
+        )
+        cases.close_invoice_cases(
+            session,
+            invoice.id,
+            actor=actor,
+            kinds=("bounced", "send_failed", "not_received", "contact_left"),
+            resolution=f"sent to {address} by {actor}",
+        )
+        return ActionResult(True, f"invoice {number} sent to {address}, now the {role} contact", number)
+
+
+def mark_disputed(
+    database: Database, settings: Settings, number: str, *, actor: str, reason: str
+) -> ActionResult:
+    """A person learnt of a dispute (phone, meeting): reminders stop and a dispute case follows it."""
+    from jalon.handlers.returns import DISPUTE_PAUSE
+
+    if not (reason or "").strip():
+        return ActionResult(False, "a dispute needs a reason", number)
+    with database.session() as session:
+        invoice = find_invoice(session, number)
+        if invoice is None:
+            return ActionResult(False, f"no invoice {number}", number)
+        if invoice.state in ("cancelled", "paid", "replaced"):
+            return ActionResult(False, f"invoice {number} is {invoice.state}", number)
+        invoice.paused_until = utcnow() + DISPUTE_PAUSE
+        invoice.pause_reason = "dispute"
+        events.record(session, "invoice.disputed", invoice_id=invoice.id, actor=actor, reason=reason)
+        cases.close_invoice_cases(
+            session,
+            invoice.id,
+            actor=actor,
+            kinds=("late", "not_received", "question"),
+            resolution=f"disputed: {reason} ({actor})",
+        )
+        cases.open_case(
+            session,
+            "dispute",
+            f"{invoice.number} disputed by the customer",
+            key=cases.case_key("dispute", "invoice", invoice.id),
+            facts={"number": invoice.number, "reason": reason, "reported_by": actor},
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            actor=actor,
+        )
+        return ActionResult(True, f"invoice {number} marked disputed: reminders paused", number)
+
+
+def approve_contact_change(
+    database: Database, settings: Settings, case_id: int, *, actor: str, email: str | None = None
+) -> ActionResult:
+    """Apply a change of address asked by mail, once a person has checked it with the customer."""
+    from sqlalchemy import func
+
+    from jalon.models import Case, InboundMessage
+
+    with database.session() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.kind != "contact_change" or case.state != "open":
+            return ActionResult(False, f"no open contact change #{case_id}")
+        invoice = session.get(Invoice, case.invoice_id) if case.invoice_id else None
+        number = invoice.number if invoice else None
+        address = valid_address(email or (case.facts or {}).get("new_contact"))
+        if address is None:
+            return ActionResult(
+                False,
+                "no new address in the message: bank details are never changed from chat, "
+                "change them in the billing tool",
+                number,
+            )
+        customer_id = case.customer_id or (invoice.customer_id if invoice else None)
+        if customer_id is None:
+            return ActionResult(False, "the message is tied to no customer", number)
+        dispatch = session.get(Dispatch, case.dispatch_id) if case.dispatch_id else None
+        inbound = session.get(InboundMessage, case.inbound_id) if case.inbound_id else None
+        old = session.get(Contact, dispatch.contact_id) if dispatch and dispatch.contact_id else None
+        if old is None and inbound is not None:
+            old = session.scalar(
+                select(Contact).where(
+                    Contact.customer_id == customer_id, func.lower(Contact.email) == inbound.mail_from.lower()
+                )
+            )
+        role = old.role if old is not None else "buyer"
+        _replace_contact(session, customer_id, address, role, old, actor=actor, source="approved_change")
+        events.record(
+            session,
+            "contact.change_approved",
+            case_id=case.id,
+            invoice_id=case.invoice_id,
+            customer_id=customer_id,
+            actor=actor,
+            email=address,
+            role=role,
+        )
+        cases.close_case(session, case, actor=actor, resolution=f"{address} approved as {role} by {actor}")
+        return ActionResult(True, f"{address} is now the {role} contact", number)
+
+
+def reject_contact_change(
+    database: Database, settings: Settings, case_id: int, *, actor: str, reason: str | None = None
+) -> ActionResult:
+    """Refuse a change asked by mail (it may be an invoice fraud attempt): nothing changes."""
+    from jalon.models import Case
+
+    with database.session() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.kind != "contact_change" or case.state != "open":
+            return ActionResult(False, f"no open contact change #{case_id}")
+        events.record(
+            session,
+            "contact.change_rejected",
+            case_id=case.id,
+            invoice_id=case.invoice_id,
+            actor=actor,
+            reason=reason,
+        )
+        cases.close_case(
+            session,
+            case,
+            actor=actor,
+            resolution=f"change rejected by {actor}{': ' + reason if reason else ''}",
+        )
+        return ActionResult(True, "contact change rejected: nothing changed")
+
+
+def assign_case(database: Database, case_id: int, *, actor: str) -> ActionResult:
+    """Someone takes the case: the card shows who is on it."""
+    from jalon.models import Case
+
+    with database.session() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.state != "open":
+            return ActionResult(False, f"case #{case_id} is not open")
+        previous = case.assignee
+        case.assignee = actor
+        events.record(
+            session,
+            "case.assigned",
+            case_id=case.id,
+            invoice_id=case.invoice_id,
+            actor=actor,
+            previous=previous,
+        )
+        return ActionResult(True, f"case assigned to {actor}")
+
+
+def snooze_case(database: Database, case_id: int, days: int, *, actor: str) -> ActionResult:
+    """Put a case aside for N days; its invoice's reminders wait as long."""
+    import datetime as dt
+
+    from jalon.models import Case
+
+    if not 1 <= days <= 365:
+        return ActionResult(False, "snooze between 1 and 365 days")
+    with database.session() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.state != "open":
+            return ActionResult(False, f"case #{case_id} is not open")
+        until = utcnow() + dt.timedelta(days=days)
+        case.snoozed_until = until
+        invoice = session.get(Invoice, case.invoice_id) if case.invoice_id else None
+        if invoice is not None and (invoice.paused_until is None or invoice.paused_until < until):
+            invoice.paused_until = until
+            invoice.pause_reason = invoice.pause_reason or "snoozed"
+        events.record(
+            session,
+            "case.snoozed",
+            case_id=case.id,
+            invoice_id=case.invoice_id,
+            actor=actor,
+            days=days,
+            until=until,
+        )
+        return ActionResult(True, f"snoozed until {until:%Y-%m-%d}", invoice.number if invoice else None)

@@ -24,18 +24,34 @@ def blocking(findings: list[Finding], *, hold_on_warnings: bool = False) -> list
     return [f for f in findings if f["severity"] in severities]
 
 
+# What a supporting document is, from its file name: the kinds customers require (delivery notes…).
+DOCUMENT_KINDS: tuple[tuple[str, str], ...] = (
+    (r"\b(bl|bon[ _-]?de[ _-]?livraison|delivery[ _-]?note|livraison|packing)\b", "delivery_note"),
+    (
+        r"\b(timesheet|time[ _-]?sheet|feuille[ _-]?de[ _-]?temps|releve[ _-]?d[ _-]?heures|cra)\b",
+        "timesheet",
+    ),
+    (r"\b(bc|po|bon[ _-]?de[ _-]?commande|purchase[ _-]?order|commande|order)\b", "purchase_order"),
+    (r"\b(pv|proces[ _-]?verbal|reception|acceptance|recette)\b", "acceptance_report"),
+    (r"\b(contrat|contract)\b", "contract"),
+)
+
+
+def document_kind(filename: str) -> str:
+    name = re.sub(r"[._-]+", " ", filename.lower())
+    for pattern, kind in DOCUMENT_KINDS:
+        if re.search(pattern, name):
+            return kind
+    return "other"
+
+
 def requirements_for(customer: Customer | None, supporting: list[str]) -> Any:
     from jalon.formats.rules import Requirements
 
+    present = sorted({document_kind(name) for name in supporting})
     if customer is None:
-        return Requirements(supporting_documents=supporting)
-    return Requirements(
-        requires_po=customer.requires_po,
-        requires_buyer_reference=customer.requires_buyer_reference or customer.public_buyer,
-        required_documents=list(customer.required_documents or []),
-        supporting_documents=supporting,
-        is_public_buyer=customer.public_buyer,
-    )
+        return Requirements(documents_present=present)
+    return Requirements.from_customer(customer, documents_present=present)
 
 
 def findings_for(ctx: Context, invoice: Invoice) -> list[Finding]:

@@ -211,6 +211,9 @@ def create_invoices(ctx: Context) -> None:
         model = document.model
         number = (model.number if model and model.number else None) or f"IN{inbound.id}-{index}"
         issuer = _issuer(model, sender)
+        if not ctx.facts.get("sender_ok", True):
+            # A forged invoice must never become a version of the genuine one (it would replace it).
+            issuer = f"suspicious:{addresses.split(sender)[1] or 'unknown'}"[:64]
         previous = session.scalars(
             select(Invoice)
             .where(Invoice.issuer == issuer, Invoice.number == number)
@@ -408,8 +411,6 @@ def hold_or_release(ctx: Context) -> None:
         previous_id = ctx.facts.get("previous", {}).get(invoice.id)
         if previous_id is not None:
             supersede(ctx, ctx.session.get(Invoice, previous_id), invoice)
-        if invoice.state == "held":  # a duplicate of a version already sent was held by supersede
-            continue
         reasons = blocking(invoice.findings, hold_on_warnings=ctx.settings.holds.hold_on_warnings)
         if reasons:
             hold(ctx, invoice, reasons)
@@ -446,7 +447,6 @@ def supersede(ctx: Context, previous: Invoice | None, invoice: Invoice) -> None:
             "rule": "jalon",
         }
         invoice.findings = [*invoice.findings, finding]
-        hold(ctx, invoice, [finding])
 
 
 def hold(ctx: Context, invoice: Invoice, reasons: list[dict[str, Any]]) -> None:

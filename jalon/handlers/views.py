@@ -60,8 +60,11 @@ def list_invoices(
 
 def invoice_detail(session: Session, number: str) -> dict[str, Any] | None:
     invoice = find_invoice(session, number)
-    if invoice is None:
-        return None
+    return None if invoice is None else invoice_detail_of(session, invoice)
+
+
+def invoice_detail_of(session: Session, invoice: Invoice) -> dict[str, Any]:
+    number = invoice.number
     customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
     detail = invoice_summary(invoice, customer)
     detail["customer"] = (
@@ -160,14 +163,14 @@ def render_journey(detail: dict[str, Any]) -> str:
             extra = data.get("message", "")
         elif event["type"] in ("invoice.checked",):
             extra = ", ".join(data.get("findings") or []) or "no findings"
+        elif event["type"] == "reply.received":
+            extra = f"{data.get('intent')} from {data.get('sender')}"
         elif "recipient" in event:
             extra = f"{event['recipient']}" + (f" ({data.get('role')})" if data.get("role") else "")
             if data.get("status"):
                 extra += f" {data['status']}"
             if data.get("hint"):
                 extra += " (hint: automated fetch)"
-        elif event["type"] == "reply.received":
-            extra = f"{data.get('intent')}"
         at = (event["at"] or "")[11:19]
         lines.append(f"   {at}  {label:<14} {extra}".rstrip())
     return "\n".join(lines)

@@ -174,6 +174,8 @@ class OutboxSender:
         )
         try:
             await client.connect()
+            if client.last_ehlo_response is None:  # connect() greets lazily; DSN support is known after EHLO
+                await client.ehlo()
             if out.user:
                 await client.login(out.user, self.settings.secret(out.password_env) or "")
         except aiosmtplib.SMTPResponseException as error:
