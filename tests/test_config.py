@@ -56,7 +56,9 @@ def test_durations_and_sizes_read_as_people_write_them() -> None:
     assert parse_size("10MiB") == 10 * 1024 * 1024
 
 
-def test_jalon_config_environment_variable_picks_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jalon_config_environment_variable_picks_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """JALON_CONFIG points at the file to use when --config is not given."""
     path = write(tmp_path, '[gateway]\ndomain = "factures.example.org"\n')
     monkeypatch.setenv("JALON_CONFIG", str(path))
@@ -65,7 +67,7 @@ def test_jalon_config_environment_variable_picks_the_file(tmp_path: Path, monkey
 
 def test_cli_stops_with_the_key_in_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`jalon --config bad.toml db upgrade` exits with a message naming the key, not a traceback."""
-    path = write(tmp_path, "[database]\nurl = \"mysql://nope\"\n")
+    path = write(tmp_path, '[database]\nurl = "mysql://nope"\n')
     with pytest.raises(SystemExit) as stopped:
         main(["--config", str(path), "db", "upgrade"])
     assert "database.url" in str(stopped.value)

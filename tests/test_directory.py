@@ -25,7 +25,7 @@ def config(tmp_path: Path, db_url: str) -> Path:
 
 
 def test_import_then_list_as_json(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The IT person imports the CSV; `jalon customers --json` shows each customer with its contacts by role."""
+    """The IT person imports the CSV; `jalon customers --json` shows each customer, contacts by role."""
     csv_path = tmp_path / "clients.csv"
     csv_path.write_text(CUSTOMERS_CSV, encoding="utf-8")
     code, out = run_cli(capsys, config, "customers", "import", str(csv_path))
@@ -35,33 +35,40 @@ def test_import_then_list_as_json(config: Path, tmp_path: Path, capsys: pytest.C
     customers = {c["customer_id"]: c for c in json.loads(out)}
     assert customers["C001"]["siren"] == "732829320"
     assert sorted((c["role"], c["email"]) for c in customers["C001"]["contacts"]) == [
-        ("buyer", "compta@hopital.test"), ("payer", "payeur@hopital.test")]
+        ("buyer", "compta@hopital.test"),
+        ("payer", "payeur@hopital.test"),
+    ]
     assert customers["C002"]["language"] == "en"
 
 
-def test_reimport_updates_and_never_duplicates(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               db_url: str) -> None:
-    """The same file imported twice, then a changed name: one customer per id, one contact per address and role."""
+def test_reimport_updates_and_never_duplicates(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    """Imported twice, then with a changed name: one customer per id, one contact per address and role."""
     csv_path = tmp_path / "clients.csv"
     csv_path.write_text(CUSTOMERS_CSV, encoding="utf-8")
     run_cli(capsys, config, "customers", "import", str(csv_path))
     csv_path.write_text(CUSTOMERS_CSV.replace("Globex Ltd", "Globex Limited"), encoding="utf-8")
     code, out = run_cli(capsys, config, "customers", "import", str(csv_path))
     report = json.loads(out)
+    assert code == 0
     assert report["customers_created"] == 0 and report["contacts_created"] == 0
     assert report["customers_updated"] == 3
-    code, out = run_cli(capsys, config, "customers", "--json")
+    _, out = run_cli(capsys, config, "customers", "--json")
     customers = json.loads(out)
     assert len(customers) == 3 and sum(len(c["contacts"]) for c in customers) == 5
     assert {c["name"] for c in customers} >= {"Globex Limited"}
 
 
-def test_bad_rows_are_reported_with_their_line(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                               ) -> None:
+def test_bad_rows_are_reported_with_their_line(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A malformed e-mail or an unknown role is reported with its line; the good rows are imported."""
     csv_path = tmp_path / "clients.csv"
-    csv_path.write_text(CUSTOMERS_CSV + "C009,Bad,,,not-an-email,buyer,fr,pme\nC010,Odd,,,x@odd.test,boss,fr,pme\n",
-                        encoding="utf-8")
+    csv_path.write_text(
+        CUSTOMERS_CSV + "C009,Bad,,,not-an-email,buyer,fr,pme\nC010,Odd,,,x@odd.test,boss,fr,pme\n",
+        encoding="utf-8",
+    )
     code, out = run_cli(capsys, config, "customers", "import", str(csv_path))
     report = json.loads(out)
     assert code == 1
@@ -69,7 +76,9 @@ def test_bad_rows_are_reported_with_their_line(config: Path, tmp_path: Path, cap
     assert "invalid email" in report["errors"][0]["error"] and "unknown role" in report["errors"][1]["error"]
 
 
-def test_export_round_trips(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+def test_export_round_trips(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
     """Exported CSV imported into an empty database gives the same directory."""
     csv_path = tmp_path / "clients.csv"
     csv_path.write_text(CUSTOMERS_CSV, encoding="utf-8")
@@ -86,6 +95,14 @@ def test_export_round_trips(config: Path, tmp_path: Path, capsys: pytest.Capture
     database.dispose()
     run_cli(capsys, config, "customers", "import", str(exported))
     _, after = run_cli(capsys, config, "customers", "--json")
-    strip = lambda rows: [{k: v for k, v in c.items() if k != "contacts"} | {  # noqa: E731
-        "contacts": sorted((x["email"], x["role"]) for x in c["contacts"])} for c in json.loads(rows)]
+
+    def strip(rows: str) -> list[dict]:
+        return [
+            {
+                **{k: v for k, v in c.items() if k != "contacts"},
+                "contacts": sorted((x["email"], x["role"]) for x in c["contacts"]),
+            }
+            for c in json.loads(rows)
+        ]
+
     assert strip(after) == strip(before)

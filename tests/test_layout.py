@@ -22,7 +22,7 @@ def test_every_module_says_what_it_does() -> None:
     root = Path(importlib.import_module("jalon").__file__).parent
     missing = []
     for path in root.rglob("*.py"):
-        if "migrations" in path.parts or path.name == "__init__.py" and path.stat().st_size == 0:
+        if "migrations" in path.parts or (path.name == "__init__.py" and path.stat().st_size == 0):
             continue
         text = path.read_text(encoding="utf-8").lstrip()
         if not text.startswith(('"""', "'''", 'r"""')):
