@@ -23,7 +23,7 @@ pieces = st.one_of(st.sampled_from(NEAR_MISSES), st.text(max_size=20))
 texts = st.lists(pieces, max_size=60).map("".join)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts)
 def test_any_text_is_read_without_error(text: str) -> None:
     """Whatever the text, the stripper returns a part of it and the reader returns a known intent."""
@@ -47,6 +47,19 @@ def test_any_bytes_as_a_message_are_read_without_error(data: bytes) -> None:
     """Arbitrary bytes parsed as a message: the reply reader answers, never raises."""
     message = email.message_from_bytes(data, policy=email.policy.compat32)
     assert analyze_reply(message).intent in INTENTS
+
+
+def test_a_separator_or_an_attribution_with_nothing_after_it() -> None:
+    """A reply that ends on "-----Message d'origine-----" or "wrote:" (the original cut off) reads fine."""
+    for body in (
+        "-----Message d'origine-----\r\n",
+        "Payé.\n\n-----Original Message-----\n\n\n",
+        "Reçu.\nLe 3 mars 2025, X <x@y.fr> a écrit :",
+        "________________________________\n",
+        "De : x\n",
+    ):
+        assert isinstance(strip_quotes(body), str)
+    assert strip_quotes("Payé.\n\n-----Original Message-----\n\n\n") == "Payé."
 
 
 def test_ten_megabytes_of_quoted_text_keep_only_the_answer() -> None:

@@ -219,6 +219,8 @@ def _attribution(lines: list[str], i: int, inner: bool = False) -> int:
 
 def _header_block(lines: list[str], i: int) -> int:
     """Number of lines of a quoted header block (From/Sent/To/Subject in any client's words) at line i."""
+    if i >= len(lines):
+        return 0
     match = HEADER_LINE.match(_key(lines[i]))
     first_role = HEADER_KEYS.get(match.group(1).strip()) if match else None
     if first_role is None:

@@ -95,8 +95,12 @@ def analyze_reply(message: Message, *, received_at: dt.datetime | None = None) -
         body = quotes.body_text(message)
     except Exception:  # a body that cannot be decoded reads as empty, never as a crash
         body = ""
+    try:
+        text = quotes.strip_quotes(body)
+    except Exception:  # a stripper bug must not lose the reply: read it whole (capped) instead
+        text = body[:MAX_CLASSIFIED]
     return analyze_text(
-        quotes.strip_quotes(body),
+        text,
         subject=_header_text(message, "Subject"),
         reference=_reference_date(message, received_at),
         sender=parseaddr(_header_text(message, "From"))[1].lower(),
