@@ -448,7 +448,7 @@ def hand_over(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[
         result["recipient"] = address
     elif collection.mode == "csv":
         folder = Path(collection.csv_dir)
-        name = f"{ctx.calendar.today(ctx.now):%Y%m%d}-{_safe(invoice.number)}-{step.id}.csv"
+        name = f"{ctx.calendar.today(ctx.now):%Y%m%d}-{_safe(invoice.number)}-{step.id or 'manual'}.csv"
         text = handover_csv(summary, rows)
         ctx.after_commit.append(lambda: _write(folder / name, text))
         result["file"] = str(folder / name)

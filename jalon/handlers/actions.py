@@ -597,3 +597,128 @@ def snooze_case(database: Database, case_id: int, days: int, *, actor: str) -> A
             until=until,
         )
         return ActionResult(True, f"snoozed until {until:%Y-%m-%d}", invoice.number if invoice else None)
+
+
+# --- milestones, scenarios and payments (issue 5): what chat buttons, the API and the CLI call -----------
+
+
+def mark_paid(
+    database: Database,
+    settings: Settings,
+    number: str,
+    *,
+    actor: str,
+    amount: Any = None,
+    paid_on: Any = None,
+    reference: str | None = None,
+    source: str = "manual",
+) -> ActionResult:
+    """Money received for an invoice: the whole outstanding amount unless `amount` says less (a partial
+    payment is kept and reminders go on for the rest). Paid in full stops every scenario step."""
+    import datetime as dt
+    from decimal import Decimal, InvalidOperation
+
+    from jalon.payments import pay
+
+    try:
+        value = Decimal(str(amount)) if amount not in (None, "") else None
+    except InvalidOperation:
+        return ActionResult(False, f"not an amount: {amount!r}", number)
+    try:
+        day = dt.date.fromisoformat(str(paid_on)[:10]) if paid_on not in (None, "") else None
+    except ValueError:
+        return ActionResult(False, f"not a date (YYYY-MM-DD): {paid_on!r}", number)
+    ok, message, data = pay(
+        database, number, actor=actor, amount=value, paid_on=day, reference=reference, source=source
+    )
+    return ActionResult(ok, message, number, data)
+
+
+def _confirm(database: Database, number: str, event_type: str, *, actor: str, **data: Any) -> ActionResult:
+    from jalon.scenarios import settle_milestones
+
+    with database.session() as session:
+        invoice = find_invoice(session, number)
+        if invoice is None:
+            return ActionResult(False, f"no invoice {number}", number)
+        if invoice.state in ("cancelled", "replaced"):
+            return ActionResult(False, f"invoice {number} is {invoice.state}", number)
+        events.record(session, event_type, invoice_id=invoice.id, actor=actor, **data)
+        session.flush()
+        met = settle_milestones(session, invoice, actor=actor)
+        return ActionResult(True, f"invoice {number}: {event_type} recorded", number, {"milestones_met": met})
+
+
+def mark_received(database: Database, settings: Settings, number: str, *, actor: str) -> ActionResult:
+    """A person knows the customer has the invoice (a call, a portal): the 'received' milestone is met."""
+    return _confirm(database, number, "invoice.receipt_confirmed", actor=actor, level="confirmed")
+
+
+def mark_approved(
+    database: Database, settings: Settings, number: str, *, actor: str, source: str = "staff"
+) -> ActionResult:
+    """The customer approved the invoice for payment (validator, platform status, a call)."""
+    return _confirm(database, number, "invoice.approved", actor=actor, source=source, level="approved")
+
+
+def resume_reminders(
+    database: Database, settings: Settings, number: str, *, actor: str, resolution: str | None = None
+) -> ActionResult:
+    """Lift a pause (dispute settled, promise withdrawn, snooze ended early): the scenario goes on at the
+    next tick, with only the latest due step of each ladder (no burst of stale reminders)."""
+    from jalon.scenarios import release_parked
+
+    with database.session() as session:
+        invoice = find_invoice(session, number)
+        if invoice is None:
+            return ActionResult(False, f"no invoice {number}", number)
+        reason = invoice.pause_reason
+        invoice.paused_until = None
+        invoice.pause_reason = None
+        released = release_parked(session, invoice_id=invoice.id)
+        if invoice.customer_id is not None:
+            released += release_parked(session, customer_id=invoice.customer_id)
+        kind = "invoice.dispute_resolved" if reason == "dispute" else "invoice.pause_lifted"
+        events.record(session, kind, invoice_id=invoice.id, actor=actor, reason=reason, resolution=resolution)
+        if reason == "dispute":
+            cases.close_invoice_cases(
+                session,
+                invoice.id,
+                actor=actor,
+                kinds=("dispute",),
+                resolution=f"dispute resolved by {actor}{': ' + resolution if resolution else ''}",
+            )
+        return ActionResult(True, f"invoice {number}: reminders resume", number, {"released_steps": released})
+
+
+def resolve_dispute(
+    database: Database, settings: Settings, number: str, *, actor: str, resolution: str | None = None
+) -> ActionResult:
+    return resume_reminders(database, settings, number, actor=actor, resolution=resolution)
+
+
+def hand_over(database: Database, settings: Settings, number: str, *, actor: str) -> ActionResult:
+    """Hand the invoice over to the collection agency now (mail, CSV or API as configured)."""
+    from jalon.businesstime import BusinessCalendar
+    from jalon.dunning import ActionContext, StepProblem
+    from jalon.dunning import hand_over as hand_over_action
+    from jalon.models import ScenarioStep
+
+    after_commit: list[Any] = []
+    with database.session() as session:
+        invoice = find_invoice(session, number)
+        if invoice is None:
+            return ActionResult(False, f"no invoice {number}", number)
+        if invoice.state != "sent":
+            return ActionResult(False, f"invoice {number} is {invoice.state}: nothing to collect", number)
+        context = ActionContext(
+            session, settings, BusinessCalendar.from_settings(settings), utcnow(), after_commit
+        )
+        step = ScenarioStep(name=f"by {actor}"[:64], action="hand_over", params={}, milestone="paid")
+        try:
+            result = hand_over_action(context, step, invoice)
+        except StepProblem as problem:
+            return ActionResult(False, str(problem), number)
+    for action in after_commit:
+        action()
+    return ActionResult(True, f"invoice {number} handed over ({result['mode']})", number, result)
