@@ -317,6 +317,85 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+# --- milestones, scenarios and payments (issue 5) ----------------------------------------------------------
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    """Run one scheduler tick now (or at --now, an ISO instant): enrol, run due steps, close unstuck cases."""
+    import datetime as dt
+
+    from jalon import scenarios
+
+    settings = load_settings(args)
+    database = open_database(args)
+    now = None
+    if args.now:
+        now = dt.datetime.fromisoformat(args.now)
+        now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+    emit(scenarios.tick(database, settings, now).as_dict())
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """One invoice's milestones (state, deadline, evidence) and scenario steps."""
+    from jalon import scenarios
+    from jalon.handlers.actions import find_invoice
+
+    settings = load_settings(args)
+    database = open_database(args)
+    with database.session() as session:
+        invoice = find_invoice(session, args.number)
+        if invoice is None:
+            print(f"jalon: no invoice {args.number}", file=sys.stderr)
+            return 1
+        data = scenarios.timeline(session, settings, invoice)
+    if args.json:
+        emit(data)
+        return 0
+    paused = f", paused: {data['pause_reason']}" if data["paused_until"] else ""
+    print(f"{data['number']} ({data['state']}){paused}")
+    for item in data["milestones"]:
+        proof = item["evidence"]["type"] if item["evidence"] else ""
+        print(f"  {item['name']:<14} {item['state']:<9} due {item['due_at'] or '-':<26} {proof}")
+    for step in data["steps"]:
+        print(f"  - {step['name']:<14} {step['action']:<14} {step['due_at']:<26} {step['state']}")
+    return 0
+
+
+def cmd_paid(args: argparse.Namespace) -> int:
+    """Record a payment: the whole outstanding amount unless --amount says less."""
+    from jalon.handlers import actions
+
+    result = actions.mark_paid(
+        open_database(args),
+        load_settings(args),
+        args.number,
+        actor=args.actor,
+        amount=args.amount,
+        paid_on=args.date,
+        reference=args.reference,
+    )
+    emit(result.as_dict())
+    return 0 if result.ok else 1
+
+
+def cmd_payments(args: argparse.Namespace) -> int:
+    """Import a bank file (camt.053 XML or CSV): matched, partial and unmatched lines are reported."""
+    from jalon import payments
+
+    database = open_database(args)
+    try:
+        report = payments.import_file(database, args.file, actor=args.actor)
+    except payments.PaymentFileError as error:
+        emit({"file": args.file, "ok": False, "line": error.line, "error": error.reason})
+        return 1
+    except OSError as error:
+        emit({"file": args.file, "ok": False, "line": None, "error": error.strerror})
+        return 1
+    emit({"ok": True, **report})
+    return 0
+
+
 COMMANDS: dict[str, Handler] = {}
 
 
@@ -400,6 +479,22 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--official", action="store_true", help="run the official Schematron rule sets")
     validate.add_argument("--profile", help="force a profile, e.g. EN16931+BR-FR, PEPPOL, EXTENDED-CTC-FR")
     validate.add_argument("--json", action="store_true")
+
+    tick = add("tick", cmd_tick, "run one scheduler tick: reminders, dunning, milestones (ops, tests)")
+    tick.add_argument("--now", help="the instant to run at, ISO 8601 (default: now; naive means UTC)")
+    timeline = add("timeline", cmd_timeline, "an invoice's milestones and scenario steps")
+    timeline.add_argument("number")
+    timeline.add_argument("--json", action="store_true")
+    paid = add("paid", cmd_paid, "record a payment for an invoice (whole amount unless --amount)")
+    paid.add_argument("number")
+    paid.add_argument("--amount", help="amount received (default: what is still owed)")
+    paid.add_argument("--date", help="payment date, YYYY-MM-DD (default: today)")
+    paid.add_argument("--reference", help="bank reference or remittance text")
+    paid.add_argument("--actor", default="cli")
+    payments = add("payments", cmd_payments, "import payments from a bank file: camt.053 XML or CSV")
+    payments.add_argument("action", choices=["import"])
+    payments.add_argument("file")
+    payments.add_argument("--actor", default="cli")
     return parser
 
 

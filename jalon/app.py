@@ -122,6 +122,14 @@ async def start(
 
         for work in chat_background(settings, services.database, services.stop_event, services.wake_outbox):
             services.tasks.append(asyncio.create_task(work, name="jalon-chat"))
+    # Scenario steps (issue 5): the webhooks they queue, and the scheduler that runs `scenarios.tick`.
+    from jalon.webhooks import send_webhook
+
+    services.outbox.senders.setdefault("webhook", send_webhook)
+    if background and settings.scheduler.enabled:
+        from jalon.scheduler import start_scheduler
+
+        services.closers.insert(0, await start_scheduler(services))
 
 
 async def stop(services: Services) -> None:

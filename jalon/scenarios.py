@@ -464,6 +464,7 @@ def tick(
     owner: str | None = None,
     on_batch: Callable[[], None] | None = None,
     limit: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> TickReport:
     """Enrol newly sent invoices, run every step due at `now`, and close the cases of unstuck invoices."""
     from jalon.steps import Runner
@@ -489,6 +490,8 @@ def tick(
                 log.exception("after-commit action of a scenario step failed")
         if on_batch:
             on_batch()
+        if should_stop and should_stop():
+            break
     report.closed_cases += close_unstuck(database, now)
     report.seconds = round(time.perf_counter() - started, 4)
     return report

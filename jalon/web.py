@@ -282,6 +282,43 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
 
 
+async def api_payment(request: web.Request) -> web.Response:
+    """Record a payment: {"amount": "120.00", "date": "2026-03-02", "reference": "…"}; no amount: all."""
+    body = await _json(request)
+    result = await asyncio.to_thread(
+        actions.mark_paid,
+        request.app[DATABASE],
+        request.app[SETTINGS],
+        request.match_info["number"],
+        actor=_actor(request),
+        amount=body.get("amount"),
+        paid_on=body.get("date"),
+        reference=body.get("reference"),
+        source="api",
+    )
+    status = 200 if result.ok else (404 if result.message.startswith("no invoice") else 409)
+    if not result.ok and result.message.startswith(("not an amount", "not a date", "a payment must")):
+        status = 400
+    return web.json_response(result.as_dict(), status=status, dumps=_dumps)
+
+
+async def api_timeline(request: web.Request) -> web.Response:
+    """An invoice's milestones (state, deadline, evidence) and scenario steps."""
+    database, settings, number = request.app[DATABASE], request.app[SETTINGS], request.match_info["number"]
+
+    def load() -> dict[str, Any] | None:
+        from jalon.scenarios import timeline
+
+        with database.session() as session:
+            invoice = actions.find_invoice(session, number)
+            return None if invoice is None else timeline(session, settings, invoice)
+
+    found = await asyncio.to_thread(load)
+    if found is None:
+        return web.json_response({"error": f"no invoice {number}"}, status=404)
+    return web.json_response(found, dumps=_dumps)
+
+
 WAKE_OUTBOX = web.AppKey("wake_outbox", Any)
 
 
@@ -299,6 +336,8 @@ def make_app(settings: Settings, database: Database, wake_outbox: Any = None) ->
     app.router.add_get("/api/invoices/{number}", api_invoice)
     app.router.add_post("/api/invoices/{number}/release", api_release)
     app.router.add_post("/api/invoices/{number}/cancel", api_cancel)
+    app.router.add_post("/api/invoices/{number}/payments", api_payment)
+    app.router.add_get("/api/invoices/{number}/timeline", api_timeline)
     from jalon.bot.chat import add_routes
 
     add_routes(app)  # /slack/events, /teams/messages, /a/{token}
