@@ -1,0 +1,538 @@
+"""Teams: a card as an Adaptive Card, a bot built on the Microsoft 365 Agents SDK inside jalon's aiohttp app
+(`POST /teams/messages`), and the Workflows-webhook variant for tenants that will not install an app.
+
+Inbound activities carry a Bot Connector JWT. It is checked here against the OpenID metadata named in
+`[teams] openid_config_url` (RS256 signature by a published key, issuer, audience = our app id, expiry with
+5 minutes of clock skew, the key's endorsement of the channel, the `serviceurl` claim): the SDK's own
+validator only knows Microsoft's fixed endpoints, which no offline test can reach. The SDK's CloudAdapter and
+ActivityHandler then run the turn; an `Action.Execute` click arrives as an `adaptiveCard/action` invoke and
+the refreshed card goes back in the HTTP response. Outbound calls (post, update, thread replies) use the SDK's
+ConnectorClient with a client-credentials token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import jwt
+from aiohttp import web
+from microsoft_agents.activity import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    Attachment,
+)
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import ActivityHandler, TurnContext
+from microsoft_agents.hosting.core.authorization import ClaimsIdentity
+from microsoft_agents.hosting.core.connector.client import ConnectorClient, UserTokenClient
+
+from jalon.bot import cards
+from jalon.bot.buttons import BUTTONS, identify, perform
+from jalon.bot.routing import PostRef, route
+from jalon.config import ConfigError, Settings, TeamsSettings
+from jalon.db import Database
+
+log = logging.getLogger(__name__)
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+LEEWAY = 300  # seconds of clock skew accepted, as the Bot Framework does
+METADATA_TTL = 24 * 3600
+KEY_REFRESH_MIN = 300  # an unknown key id refetches the keys at most this often
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def bot_enabled(settings: Settings) -> bool:
+    return bool(settings.teams.conversation_id and (settings.teams.app_id or settings.teams.allow_anonymous))
+
+
+def workflow_enabled(settings: Settings) -> bool:
+    return bool(settings.teams.workflow_url_env and settings.secret(settings.teams.workflow_url_env))
+
+
+def check(settings: Settings) -> None:
+    """Refuse to start in production with anonymous auth, or with a bot that has no credentials."""
+    teams = settings.teams
+    if teams.allow_anonymous and (urlsplit(settings.web.public_url).hostname or "") not in LOOPBACK:
+        raise ConfigError(
+            "[teams] allow_anonymous accepts unsigned activities: local tests only, and [web] public_url "
+            f"({settings.web.public_url}) is not a loopback address"
+        )
+    if teams.app_id and not teams.allow_anonymous and not settings.secret(teams.app_password_env):
+        raise ConfigError(f"[teams] app_id is set but {teams.app_password_env} is not set in the environment")
+
+
+# --- rendering ----------------------------------------------------------------------------------------------
+
+
+def _input(button: cards.Button) -> dict[str, Any]:
+    ask = button.ask
+    assert ask is not None
+    if ask.kind == "number":
+        return {
+            "type": "Input.Number",
+            "id": ask.name,
+            "label": ask.label,
+            "min": 1,
+            "max": 365,
+            "isRequired": True,
+        }
+    field: dict[str, Any] = {
+        "type": "Input.Text",
+        "id": ask.name,
+        "label": ask.label,
+        "isRequired": not ask.optional,
+    }
+    if ask.kind == "email":
+        field["style"] = "Email"
+        field["errorMessage"] = "an e-mail address"
+    else:
+        field["isMultiline"] = True
+        field["maxLength"] = 1000
+    return field
+
+
+def _execute(button: cards.Button, case_id: int) -> dict[str, Any]:
+    action: dict[str, Any] = {
+        "type": "Action.Execute",
+        "verb": button.action,
+        "title": button.label,
+        "data": {"case": case_id},
+    }
+    if button.style == "primary":
+        action["style"] = "positive"
+    elif button.style == "danger":
+        action["style"] = "destructive"
+    return action
+
+
+def adaptive_card(card: cards.Card, *, links: dict[str, str] | None = None) -> dict[str, Any]:
+    """An Adaptive Card 1.4 (Action.Execute needs 1.4). With `links`, buttons are open-URL links instead
+    (Workflows webhooks: clicks never reach a service there)."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": card.headline, "weight": "Bolder", "size": "Medium", "wrap": True}
+    ]
+    if card.facts:
+        body.append({"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in card.facts]})
+    for line in card.evidence:
+        body.append({"type": "TextBlock", "text": line, "wrap": True, "isSubtle": True, "spacing": "Small"})
+    if card.notice:
+        body.append({"type": "TextBlock", "text": f"⛔ {card.notice}", "wrap": True, "color": "Attention"})
+    for line in card.status:
+        body.append({"type": "TextBlock", "text": line, "wrap": True, "size": "Small", "isSubtle": True})
+    actions: list[dict[str, Any]] = []
+    for button in card.buttons:
+        if links is not None:
+            if button.action in links:
+                actions.append({"type": "Action.OpenUrl", "title": button.label, "url": links[button.action]})
+        elif button.ask is not None:
+            actions.append(
+                {
+                    "type": "Action.ShowCard",
+                    "title": button.label,
+                    "card": {
+                        "type": "AdaptiveCard",
+                        "body": [_input(button)],
+                        "actions": [_execute(button, card.case_id)],
+                    },
+                }
+            )
+        else:
+            actions.append(_execute(button, card.case_id))
+    result: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.4",
+        "body": body,
+    }
+    if actions:
+        result["actions"] = actions
+    return result
+
+
+def _attachment(card: dict[str, Any]) -> Attachment:
+    return Attachment(content_type=CARD_TYPE, content=card)
+
+
+# --- inbound authentication ---------------------------------------------------------------------------------
+
+
+class AuthError(Exception):
+    """An inbound activity whose token does not prove it comes from the Bot Connector."""
+
+
+class InboundAuth:
+    """Checks Bot Connector tokens against published keys (fetched from the OpenID metadata, cached)."""
+
+    def __init__(self, teams: TeamsSettings) -> None:
+        self.teams = teams
+        issuers = list(teams.issuers)
+        if teams.tenant_id:  # single-tenant bots also get tokens issued by their own Entra tenant
+            issuers += [
+                f"https://login.microsoftonline.com/{teams.tenant_id}/v2.0",
+                f"https://sts.windows.net/{teams.tenant_id}/",
+            ]
+        self.issuers = issuers
+        self._metadata: tuple[float, dict[str, Any]] | None = None
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._keys_at = 0.0
+        self._lock: asyncio.Lock | None = None
+
+    async def _get_json(self, url: str) -> dict[str, Any]:
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
+            if response.status != 200:
+                raise AuthError(f"{url} answered {response.status}")
+            data = await response.json(content_type=None)
+            if not isinstance(data, dict):
+                raise AuthError(f"{url} is not a JSON object")
+            return data
+
+    async def _key(self, kid: str) -> dict[str, Any]:
+        self._lock = self._lock or asyncio.Lock()
+        async with self._lock:
+            now = time.monotonic()
+            if self._metadata is None or now - self._metadata[0] > METADATA_TTL:
+                self._metadata = (now, await self._get_json(self.teams.openid_config_url))
+                self._keys = {}
+            if kid not in self._keys and (not self._keys or now - self._keys_at > KEY_REFRESH_MIN):
+                jwks_uri = self._metadata[1].get("jwks_uri")
+                if not isinstance(jwks_uri, str):
+                    raise AuthError("the OpenID metadata names no jwks_uri")
+                published = (await self._get_json(jwks_uri)).get("keys") or []
+                self._keys = {k["kid"]: k for k in published if isinstance(k, dict) and k.get("kid")}
+                self._keys_at = now
+            if kid not in self._keys:
+                raise AuthError("token signed by an unknown key")
+            return self._keys[kid]
+
+    async def validate(self, authorization: str | None, activity: dict[str, Any]) -> dict[str, Any]:
+        """The token's claims, or AuthError."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("no bearer token")
+        try:
+            header = jwt.get_unverified_header(token.strip())
+        except jwt.PyJWTError as error:
+            raise AuthError(f"malformed token: {type(error).__name__}") from None
+        if header.get("alg") != "RS256" or not header.get("kid"):
+            raise AuthError("tokens must be RS256 with a key id")
+        published = await self._key(str(header["kid"]))
+        endorsements = published.get("endorsements")
+        channel = str(activity.get("channelId") or "")
+        if isinstance(endorsements, list) and channel and channel not in endorsements:
+            raise AuthError(f"the signing key is not endorsed for channel {channel!r}")
+        try:
+            claims = jwt.decode(
+                token.strip(),
+                jwt.PyJWK(published, algorithm="RS256").key,
+                algorithms=["RS256"],
+                audience=self.teams.app_id,
+                issuer=self.issuers,
+                leeway=LEEWAY,
+                options={"require": ["exp", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as error:
+            raise AuthError(f"invalid token: {type(error).__name__}") from None
+        claimed = str(claims.get("serviceurl") or claims.get("serviceUrl") or "")
+        given = str(activity.get("serviceUrl") or "")
+        if claimed and claimed.rstrip("/").casefold() != given.rstrip("/").casefold():
+            raise AuthError("the activity's serviceUrl is not the one in the token")
+        return claims
+
+
+# --- outbound: tokens and the Bot Connector -----------------------------------------------------------------
+
+
+class BotToken:
+    """A client-credentials token for calling the Bot Connector, kept until a minute before it expires."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        teams = settings.teams
+        self.url = teams.token_url or (
+            f"https://login.microsoftonline.com/{teams.tenant_id or 'botframework.com'}/oauth2/v2.0/token"
+        )
+        self._token = ""
+        self._until = 0.0
+        self._lock: asyncio.Lock | None = None
+
+    async def get(self) -> str:
+        teams = self.settings.teams
+        secret = self.settings.secret(teams.app_password_env)
+        if teams.allow_anonymous and not secret:
+            return ""  # local tests only (see check())
+        self._lock = self._lock or asyncio.Lock()
+        async with self._lock:
+            if self._token and time.monotonic() < self._until:
+                return self._token
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": teams.app_id,
+                "client_secret": secret or "",
+                "scope": teams.token_scope,
+            }
+            timeout = aiohttp.ClientTimeout(total=20)
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as http,
+                http.post(self.url, data=form) as response,
+            ):
+                data = await response.json(content_type=None) if response.status == 200 else {}
+                if not data.get("access_token"):
+                    raise RuntimeError(f"token endpoint {self.url} answered {response.status}")
+            self._token = str(data["access_token"])
+            self._until = time.monotonic() + max(int(data.get("expires_in", 3600)) - 60, 30)
+            return self._token
+
+
+class ConnectorFactory:
+    """What the SDK's adapter asks for during a turn: a connector client for the activity's service URL."""
+
+    def __init__(self, token: BotToken) -> None:
+        self.token = token
+
+    async def create_connector_client(
+        self,
+        context: Any,
+        claims_identity: Any,
+        service_url: str,
+        audience: str,
+        scopes: list[str] | None = None,
+        use_anonymous: bool = False,
+    ) -> ConnectorClient:
+        return ConnectorClient(endpoint=service_url, token=await self.token.get())
+
+    async def create_user_token_client(
+        self, context: Any, claims_identity: Any, use_anonymous: bool = False
+    ) -> UserTokenClient:
+        # jalon signs nobody in: a client that is never called, for the adapter's bookkeeping.
+        return UserTokenClient(
+            endpoint="https://token.botframework.com/", token="", app_id=self.token.settings.teams.app_id
+        )
+
+
+class TeamsChat:
+    """Posts and updates cards through the Bot Connector REST API (`[teams] service_url`)."""
+
+    name = "teams"
+
+    def __init__(self, settings: Settings, token: BotToken | None = None) -> None:
+        self.settings = settings
+        self.token = token or BotToken(settings)
+
+    def channel_for(self, kind: str, group: str | None) -> str:
+        return route(self.settings.teams.routes, self.settings.teams.conversation_id, kind, group)
+
+    def channels(self) -> list[str]:
+        teams = self.settings.teams
+        return list(dict.fromkeys([teams.conversation_id, *(r.channel for r in teams.routes)]))
+
+    async def _client(self, service_url: str | None = None) -> ConnectorClient:
+        return ConnectorClient(
+            endpoint=service_url or self.settings.teams.service_url, token=await self.token.get()
+        )
+
+    async def post(self, card: cards.Card, channel: str) -> PostRef:
+        client = await self._client()
+        try:
+            activity = Activity(
+                type="message", summary=card.headline, attachments=[_attachment(adaptive_card(card))]
+            )
+            response = await client.conversations.send_to_conversation(channel, activity)
+        finally:
+            await client.close()
+        return PostRef(channel, response.id, {"service_url": self.settings.teams.service_url})
+
+    async def update(self, post: PostRef, card: cards.Card) -> None:
+        if not post.message_ref:
+            return
+        client = await self._client(post.conversation.get("service_url"))
+        try:
+            activity = Activity(
+                type="message",
+                id=post.message_ref,
+                summary=card.headline,
+                attachments=[_attachment(adaptive_card(card))],
+            )
+            await client.conversations.update_activity(post.channel, post.message_ref, activity)
+        finally:
+            await client.close()
+
+    async def reply(self, post: PostRef, lines: list[str]) -> None:
+        if not post.message_ref:
+            return
+        client = await self._client(post.conversation.get("service_url"))
+        try:
+            activity = Activity(type="message", text="\n\n".join(lines), reply_to_id=post.message_ref)
+            await client.conversations.reply_to_activity(post.channel, post.message_ref, activity)
+        finally:
+            await client.close()
+
+    async def say(self, channel: str, title: str, lines: list[str]) -> None:
+        client = await self._client()
+        try:
+            text = f"**{title}**\n\n" + "\n\n".join(lines)
+            await client.conversations.send_to_conversation(channel, Activity(type="message", text=text))
+        finally:
+            await client.close()
+
+
+class WorkflowChat:
+    """A Workflows webhook: posts cards whose buttons open signed, single-use action pages. It cannot update a
+    posted card, so it posts once when a case opens and once when it closes."""
+
+    name = "workflow"
+    updates_in_place = False
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+
+    def channel_for(self, kind: str, group: str | None) -> str:
+        return "workflow"
+
+    def channels(self) -> list[str]:
+        return ["workflow"]
+
+    async def _send(self, card: dict[str, Any]) -> None:
+        url = self.settings.secret(self.settings.teams.workflow_url_env)
+        if not url:
+            raise RuntimeError(f"{self.settings.teams.workflow_url_env} is not set")
+        body = {
+            "type": "message",
+            "attachments": [{"contentType": CARD_TYPE, "contentUrl": None, "content": card}],
+        }
+        timeout = aiohttp.ClientTimeout(total=20)
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.post(url, json=body) as response:
+            if response.status >= 300:
+                raise RuntimeError(f"the Workflows webhook answered {response.status}")
+
+    async def post(self, card: cards.Card, channel: str) -> PostRef:
+        from jalon.bot import pages
+
+        links = await asyncio.to_thread(pages.links_for, self.database, self.settings, card)
+        await self._send(adaptive_card(card, links=links))
+        return PostRef(channel, None, {"closed_posted": not card.open})
+
+    async def update(self, post: PostRef, card: cards.Card) -> None:
+        if not card.open and not post.conversation.get("closed_posted"):
+            await self._send(adaptive_card(card, links={}))
+            post.conversation["closed_posted"] = True
+
+    async def reply(self, post: PostRef, lines: list[str]) -> None:
+        return None  # no thread through a webhook
+
+    async def say(self, channel: str, title: str, lines: list[str]) -> None:
+        body = [{"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True}]
+        body += [{"type": "TextBlock", "text": line, "wrap": True} for line in lines]
+        await self._send({"type": "AdaptiveCard", "version": "1.4", "body": body})
+
+
+# --- the bot: clicks arrive as invokes ----------------------------------------------------------------------
+
+
+class CaseBot(ActivityHandler):
+    """Runs the use case of an `Action.Execute` click and answers with the refreshed card."""
+
+    def __init__(self, settings: Settings, database: Database, wake_outbox: Callable[[], None]) -> None:
+        self.settings = settings
+        self.database = database
+        self.wake_outbox = wake_outbox
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        action = invoke_value.action
+        data = dict(action.data or {})
+        verb = action.verb or ""
+        try:
+            case_id = int(str(data.get("case") or ""))
+        except ValueError:
+            case_id = 0
+        if verb not in BUTTONS or not case_id:
+            return AdaptiveCardInvokeResponse(
+                status_code=400,
+                type="application/vnd.microsoft.error",
+                value={"code": "BadRequest", "message": "unknown action"},
+            )
+        who = turn_context.activity.from_property
+        person = identify(
+            self.settings,
+            "teams",
+            (who.aad_object_id or who.id or "") if who else "",
+            name=who.name if who else None,
+        )
+        if person.member is None and who is not None and who.id:
+            person = identify(self.settings, "teams", who.id, name=who.name)
+        given = {
+            k: str(data[k]).strip() for k in ("email", "reason", "days") if data.get(k) not in (None, "")
+        }
+        outcome = await asyncio.to_thread(perform, self.database, self.settings, case_id, verb, person, given)
+        self.wake_outbox()
+        card = await asyncio.to_thread(
+            _card, self.database, case_id, outcome.message if outcome.refused else None
+        )
+        if card is None:
+            return AdaptiveCardInvokeResponse(
+                status_code=404,
+                type="application/vnd.microsoft.error",
+                value={"code": "NotFound", "message": "no such case"},
+            )
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=adaptive_card(card))
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        conversation = turn_context.activity.conversation
+        # Installing the bot in a channel is how an administrator learns the id for [teams] conversation_id.
+        log.info(
+            "Teams conversation %s (%s)",
+            conversation.id if conversation else "?",
+            turn_context.activity.service_url,
+        )
+
+
+def _card(database: Database, case_id: int, notice: str | None) -> cards.Card | None:
+    with database.session() as session:
+        return cards.build(session, case_id, notice=notice)
+
+
+def messages_handler(
+    settings: Settings, database: Database, wake_outbox: Callable[[], None]
+) -> Callable[[web.Request], Any]:
+    """`POST /teams/messages`: authenticate the activity, then let the SDK's adapter run the turn."""
+    auth = InboundAuth(settings.teams)
+    adapter = CloudAdapter(channel_service_client_factory=ConnectorFactory(BotToken(settings)))  # type: ignore[arg-type]
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        log.error("Teams turn failed: %s: %s", type(error).__name__, error)
+
+    adapter.on_turn_error = on_turn_error
+    bot = CaseBot(settings, database, wake_outbox)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            activity = await request.json()
+        except ValueError:
+            return web.json_response({"error": "body is not JSON"}, status=400)
+        if not isinstance(activity, dict):
+            return web.json_response({"error": "body is not an activity"}, status=400)
+        header = request.headers.get("Authorization")
+        if settings.teams.allow_anonymous and not header:
+            request["claims_identity"] = ClaimsIdentity()
+        else:
+            try:
+                claims = await auth.validate(header, activity)
+            except AuthError as error:
+                log.warning("Teams activity refused: %s", error)
+                return web.json_response({"error": "unauthorized"}, status=401)
+            request["claims_identity"] = ClaimsIdentity(
+                claims, authentication_type="Bearer", security_token=None
+            )
+        response = await adapter.process(request, bot)
+        return response or web.Response(status=202)
+
+    return handle
