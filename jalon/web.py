@@ -53,7 +53,8 @@ def hint_reason(request: web.Request, dispatch: Dispatch, now: dt.datetime) -> s
         return "no user agent"
     if SCANNER_AGENTS.search(agent):
         return "scanner user agent"
-    if dispatch.sent_at and now - dispatch.sent_at < SCANNER_WINDOW:
+    # Prefetchers fetch links as the mail arrives; a form POST is a click on the page, which they do not do.
+    if request.method == "GET" and dispatch.sent_at and now - dispatch.sent_at < SCANNER_WINDOW:
         return "within seconds of sending"
     return None
 
