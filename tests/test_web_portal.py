@@ -16,7 +16,7 @@ from harness import Running, invoice_mail, running
 from test_pipeline_invoices import add_customer, detail, sample
 
 pytestmark = pytest.mark.asyncio
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0"
 
 
 async def sent_invoice(gw: Running) -> tuple[str, str, dict]:
@@ -36,7 +36,7 @@ def events_of(gw: Running, number: str, kind: str) -> list[dict]:
 
 
 async def test_a_person_downloads_the_invoice_from_the_link(db_url: str) -> None:
-    """Opening the link is a hint; clicking Download on the page is a confirmed receipt, with IP and browser."""
+    """Opening the link is a hint; clicking Download on the page confirms receipt, with IP and browser."""
     async with running(db_url) as gw:
         number, link, _ = await sent_invoice(gw)
         pdf = sample("classic_fr-01-plain")[0]
@@ -122,7 +122,7 @@ async def test_api_needs_the_bearer_token_and_shows_the_journey(db_url: str) -> 
 
 
 async def test_the_portal_in_a_real_browser(db_url: str, tmp_path: Path) -> None:
-    """In Chromium, the customer clicks the download button and gets the PDF; jalon records a confirmed receipt."""
+    """In Chromium, the customer clicks Download and gets the PDF; jalon records a confirmed receipt."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     need(Path(chromium).exists(), "Debian chromium is not installed")
     from playwright.async_api import async_playwright
