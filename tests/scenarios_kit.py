@@ -1,5 +1,5 @@
-"""Helpers for the scenario and payment tests: customers and sent invoices put straight in the database (as the
-pipeline leaves them), a clock in Paris time, and what a tick queued, read back from the outbox."""
+"""Helpers for the scenario and payment tests: customers and sent invoices put straight in the database (as
+the pipeline leaves them), a clock in Paris time, and what a tick queued, read back from the outbox."""
 
 from __future__ import annotations
 
@@ -149,7 +149,8 @@ def mails(database: Database) -> list[Mail]:
     found = []
     with database.session() as session:
         for item in session.scalars(select(Outbox).where(Outbox.kind == "mail").order_by(Outbox.id)):
-            message = email.message_from_bytes(load_blob(session, item.blob_sha256), policy=email.policy.default)
+            raw = load_blob(session, item.blob_sha256)
+            message = email.message_from_bytes(raw, policy=email.policy.default)
             body = message.get_body(preferencelist=("plain",))
             found.append(
                 Mail(
