@@ -222,19 +222,6 @@ def _message_action(worker_call: str) -> Runner:
     return run
 
 
-def _later(name: str, **fixed: Any) -> Runner:
-    """A use case another part of jalon provides (payments, scenarios), found when pressed."""
-
-    def run(db: Database, settings: Settings, s: Subject, actor: str, given: dict[str, Any]) -> ActionResult:
-        use_case = getattr(actions, name, None)
-        if use_case is None:
-            return ActionResult(False, f"'{name}' is not available in this version of jalon", s.number)
-        extra = {key: given[key] for key in ("reason",) if given.get(key)}
-        return use_case(db, settings, s.number, actor=actor, **fixed, **extra)
-
-    return _needs_invoice(run)
-
-
 RUNNERS: dict[str, Runner] = {
     "release": _needs_invoice(lambda db, st, s, a, g: actions.release(db, st, s.number, actor=a)),
     "release_anyway": _needs_invoice(
@@ -268,10 +255,12 @@ RUNNERS: dict[str, Runner] = {
     "assign_to_me": lambda db, st, s, a, g: actions.assign_case(db, s.case.id, actor=a),
     "retry": _message_action("retry"),
     "discard": _message_action("discard"),
-    "mark_received": _later("mark_received"),
-    "resolve_dispute": _later("resolve_dispute"),
-    "hand_over": _later("hand_over"),
-    "mark_paid": _later("mark_paid"),
+    "mark_received": _needs_invoice(lambda db, st, s, a, g: actions.mark_received(db, st, s.number, actor=a)),
+    "resolve_dispute": _needs_invoice(
+        lambda db, st, s, a, g: actions.resolve_dispute(db, st, s.number, actor=a, resolution=g.get("reason"))
+    ),
+    "hand_over": _needs_invoice(lambda db, st, s, a, g: actions.hand_over(db, st, s.number, actor=a)),
+    "mark_paid": _needs_invoice(lambda db, st, s, a, g: actions.mark_paid(db, st, s.number, actor=a)),
 }
 
 

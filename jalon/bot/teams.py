@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -522,16 +523,17 @@ def messages_handler(
             return web.json_response({"error": "body is not an activity"}, status=400)
         header = request.headers.get("Authorization")
         if settings.teams.allow_anonymous and not header:
-            request["claims_identity"] = ClaimsIdentity()
+            identity = ClaimsIdentity()
         else:
             try:
                 claims = await auth.validate(header, activity)
             except AuthError as error:
                 log.warning("Teams activity refused: %s", error)
                 return web.json_response({"error": "unauthorized"}, status=401)
-            request["claims_identity"] = ClaimsIdentity(
-                claims, authentication_type="Bearer", security_token=None
-            )
+            identity = ClaimsIdentity(claims, authentication_type="Bearer")
+        with warnings.catch_warnings():  # the SDK's adapter reads the identity under this plain string key
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            request["claims_identity"] = identity
         response = await adapter.process(request, bot)
         return response or web.Response(status=202)
 
