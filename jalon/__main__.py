@@ -322,18 +322,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     """Run one scheduler tick now (or at --now, an ISO instant): enrol, run due steps, close unstuck cases."""
-    import datetime as dt
-
     from jalon import scenarios
 
     settings = load_settings(args)
     database = open_database(args)
-    now = None
-    if args.now:
-        now = dt.datetime.fromisoformat(args.now)
-        now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
-    emit(scenarios.tick(database, settings, now).as_dict())
+    emit(scenarios.tick(database, settings, _instant(args.now)).as_dict())
     return 0
+
+
+def _instant(text: str | None) -> Any:
+    """An ISO 8601 instant from the command line (naive means UTC), or None for now."""
+    import datetime as dt
+
+    if not text:
+        return None
+    instant = dt.datetime.fromisoformat(text)
+    return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
@@ -348,7 +352,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         if invoice is None:
             print(f"jalon: no invoice {args.number}", file=sys.stderr)
             return 1
-        data = scenarios.timeline(session, settings, invoice)
+        data = scenarios.timeline(session, settings, invoice, _instant(args.now))
     if args.json:
         emit(data)
         return 0
@@ -485,6 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     timeline = add("timeline", cmd_timeline, "an invoice's milestones and scenario steps")
     timeline.add_argument("number")
     timeline.add_argument("--json", action="store_true")
+    timeline.add_argument("--now", help="show the timeline as it stands at this ISO 8601 instant")
     paid = add("paid", cmd_paid, "record a payment for an invoice (whole amount unless --amount)")
     paid.add_argument("number")
     paid.add_argument("--amount", help="amount received (default: what is still owed)")
