@@ -4,6 +4,7 @@ OpenID metadata, signing keys and token endpoint, a Workflows webhook; and a rea
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import json
 import time
@@ -179,9 +180,9 @@ class FakeSlack:
     # --- what a test looks at ---------------------------------------------------------------------------
 
     def only_card(self) -> tuple[str, str, dict[str, Any]]:
-        """(channel, ts, message) of the one card posted."""
+        """(channel, ts, message as it is now) of the one card posted."""
         [(key, message)] = list(self.messages.items())
-        return key[0], key[1], message
+        return key[0], key[1], copy.deepcopy(message)
 
 
 def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
@@ -427,19 +428,18 @@ class FakeWorkflow:
 
 
 def chat_settings(
-    db_url: str, sink_port: int, *, staff: list[dict[str, Any]] | None = None, **sections: dict[str, Any]
+    db_url: str, sink_port: int, *, staff: list[dict[str, Any]] | None = None, **sections: Any
 ) -> Settings:
-    base = make_settings(db_url, sink_port=sink_port, **sections)
-    return load_dict({**base.model_dump(), "staff": STAFF if staff is None else staff})
+    """The harness settings plus [[staff]]; list-valued sections ([[groups]], [[scenarios]]) as given."""
+    tables = {k: v for k, v in sections.items() if isinstance(v, dict)}
+    lists = {k: v for k, v in sections.items() if not isinstance(v, dict)}
+    base = make_settings(db_url, sink_port=sink_port, **tables)
+    return load_dict({**base.model_dump(), **lists, "staff": STAFF if staff is None else staff})
 
 
 @contextlib.asynccontextmanager
 async def chat_running(
-    db_url: str,
-    *,
-    refuse: set[str] | None = None,
-    staff: list[dict[str, Any]] | None = None,
-    **sections: dict[str, Any],
+    db_url: str, *, refuse: set[str] | None = None, staff: list[dict[str, Any]] | None = None, **sections: Any
 ) -> AsyncIterator[Running]:
     """Like harness.running, with [[staff]] and chat sections (the test sets the secrets' variables)."""
     sink = await MailSink(refuse=refuse).start()
