@@ -1,0 +1,224 @@
+"""What comes back is tied to its dispatch and acted on: delivery reports, bounces, read receipts, replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.message import EmailMessage
+
+import aiosmtplib
+import pytest
+from harness import DOMAIN, Running, invoice_mail, running
+from sqlalchemy import select
+from test_pipeline_invoices import add_customer, detail, sample
+
+from jalon.models import Case, Contact, Invoice
+from jalon.sink import send_reports
+
+pytestmark = pytest.mark.asyncio
+
+
+async def sent(gw: Running, contacts: list[tuple[str, str]]) -> str:
+    pdf, expected = sample("classic_fr-01-plain")
+    add_customer(gw, expected, contacts)
+    await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+    await gw.settle()
+    await gw.sink.wait_for(len(contacts))
+    return expected["invoice_number"]
+
+
+def reply_to(original: EmailMessage, sender: str, text: str, *, date: str | None = None) -> EmailMessage:
+    """The customer answers the invoice mail from their mail client (quoting it, as clients do)."""
+    reply = EmailMessage()
+    reply["From"] = sender
+    reply["To"] = str(original["Reply-To"])
+    reply["Subject"] = f"RE: {original['Subject']}"
+    reply["In-Reply-To"] = str(original["Message-ID"])
+    reply["Date"] = date or "Mon, 23 Nov 2026 09:12:00 +0100"
+    quoted = "\n".join("> " + line for line in original.get_body(("plain",)).get_content().splitlines())
+    reply.set_content(f"{text}\n\nLe 20/11/2026 à 10:02, ACME Industries a écrit :\n{quoted}\n")
+    return reply
+
+
+async def test_delivery_report_marks_the_dispatch_delivered(db_url: str) -> None:
+    """The customer's server reports delivery: the dispatch moves from sent to delivered, evidence kept."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        assert (
+            await send_reports(gw.sink.received[0], gateway_host="127.0.0.1", gateway_port=gw.smtp_port) == 1
+        )
+        await gw.settle()
+        shown = detail(gw, number)
+    [dispatch] = shown["dispatches"]
+    assert dispatch["state"] == "delivered" and dispatch["delivered_at"]
+    [event] = [e for e in shown["events"] if e["type"] == "dispatch.delivered"]
+    assert event["data"]["status"] == "2.0.0" and event["data"]["level"] == "delivered"
+
+
+async def test_failed_dsn_bounces_the_dispatch_and_reroutes(db_url: str) -> None:
+    """A DSN 'failed 5.1.1' comes back to bounces+TOKEN@: the dispatch shows bounced with the status, the
+    address is marked invalid, and the other buyer contact gets the invoice."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("parti@client.test", "buyer")])
+        with gw.services.database.session() as session:
+            customer_id = session.scalars(select(Contact.customer_id)).first()
+            session.add(
+                Contact(customer_id=customer_id, email="nouveau@client.test", role="buyer", priority=3)
+            )
+        await send_reports(
+            gw.sink.received[0],
+            gateway_host="127.0.0.1",
+            gateway_port=gw.smtp_port,
+            action="failed",
+            status="5.1.1",
+            diagnostic="550 5.1.1 <parti@client.test>: Recipient address rejected: User unknown",
+        )
+        await gw.settle()
+        received = await gw.sink.wait_for(2)
+        shown = detail(gw, number)
+    first = next(d for d in shown["dispatches"] if d["recipient"] == "parti@client.test")
+    assert first["state"] == "bounced" and first["status"] == "5.1.1"
+    assert received[1].rcpt_tos == ["nouveau@client.test"]
+    assert any(e["type"] == "dispatch.rerouted" for e in shown["events"])
+
+
+async def test_delayed_then_failed_ends_bounced(db_url: str) -> None:
+    """Two reports for one message, 'delayed' then 'failed': the later failure wins."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("lent@client.test", "buyer")])
+        original = gw.sink.received[0]
+        await send_reports(
+            original,
+            gateway_host="127.0.0.1",
+            gateway_port=gw.smtp_port,
+            action="delayed",
+            status="4.4.1",
+            diagnostic="connect to mx.client.test: Connection timed out",
+        )
+        await gw.settle()
+        assert detail(gw, number)["dispatches"][0]["state"] == "delayed"
+        await send_reports(
+            original,
+            gateway_host="127.0.0.1",
+            gateway_port=gw.smtp_port,
+            action="failed",
+            status="4.4.1",
+            diagnostic="connect to mx.client.test: Connection timed out",
+        )
+        await gw.settle()
+        assert detail(gw, number)["dispatches"][0]["state"] == "bounced"
+
+
+async def test_not_received_reply_is_resent_within_one_worker_pass(db_url: str) -> None:
+    """'Pas reçu' to reply+TOKEN@: the same recipient gets a marked copy, in the same thread, with proof."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        original = gw.sink.received[0].message()
+        reply = reply_to(
+            original,
+            "achats@client.test",
+            f"Bonjour,\nnous n'avons pas reçu la facture {number}, pouvez-vous nous la renvoyer ?\nMerci",
+        )
+        await aiosmtplib.send(reply, hostname="127.0.0.1", port=gw.smtp_port)
+        assert await gw.services.worker.process_pending() == 1
+        await gw.services.outbox.send_due()
+        copy = (await gw.sink.wait_for(2))[1]
+        shown = detail(gw, number)
+    assert copy.rcpt_tos == ["achats@client.test"]
+    message = copy.message()
+    assert message["Subject"].startswith("[Copie]")
+    assert message["In-Reply-To"] == original["Message-ID"]
+    assert "envoyée une première fois le" in message.get_body(("plain",)).get_content()
+    [event] = [e for e in shown["events"] if e["type"] == "reply.received"]
+    assert event["data"]["intent"] == "not_received" and event["data"]["evidence"]
+    assert any(e["type"] == "invoice.resent" for e in shown["events"])
+
+
+async def test_promise_to_pay_pauses_reminders_until_the_date(db_url: str) -> None:
+    """'Nous réglerons le 15 décembre': reminders are paused until that date plus a grace period."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        original = gw.sink.received[0].message()
+        reply = reply_to(
+            original,
+            "achats@client.test",
+            "Bonjour, la facture sera réglée le 15 décembre 2026.\nCordialement",
+        )
+        await aiosmtplib.send(reply, hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle()
+        shown = detail(gw, number)
+        with gw.services.database.session() as session:
+            invoice = session.scalars(select(Invoice)).one()
+    assert invoice.pause_reason == "promise"
+    assert invoice.paused_until.date() >= dt.date(2026, 12, 15)
+    assert invoice.paused_until.date() <= dt.date(2026, 12, 31)
+    [event] = [e for e in shown["events"] if e["type"] == "payment.promised"]
+    assert event["data"]["promised_date"].startswith("2026-12-15")
+
+
+async def test_dispute_opens_one_case_with_the_customers_words(db_url: str) -> None:
+    """A dispute pauses reminders and opens one case quoting the customer, not the quoted original."""
+    async with running(db_url) as gw:
+        await sent(gw, [("achats@client.test", "buyer")])
+        original = gw.sink.received[0].message()
+        words = "Nous contestons cette facture : la quantité facturée ne correspond pas au bon de livraison."
+        await aiosmtplib.send(
+            reply_to(original, "achats@client.test", words), hostname="127.0.0.1", port=gw.smtp_port
+        )
+        await gw.settle()
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
+            invoice = session.scalars(select(Invoice)).one()
+    assert "quantité facturée" in case.facts["words"] and "Veuillez trouver" not in case.facts["words"]
+    assert invoice.pause_reason == "dispute"
+
+
+async def test_contact_change_by_mail_is_never_applied(db_url: str) -> None:
+    """'Envoyez désormais vos factures à…': a person must approve; the directory does not change by itself."""
+    async with running(db_url) as gw:
+        await sent(gw, [("achats@client.test", "buyer")])
+        original = gw.sink.received[0].message()
+        text = "Bonjour, merci d'envoyer désormais vos factures à factures@fraude-possible.test. Cordialement"
+        await aiosmtplib.send(
+            reply_to(original, "achats@client.test", text), hostname="127.0.0.1", port=gw.smtp_port
+        )
+        await gw.settle()
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "contact_change")).all()
+            emails = session.scalars(select(Contact.email)).all()
+    assert case.facts["new_contact"] == "factures@fraude-possible.test"
+    assert emails == ["achats@client.test"]
+
+
+async def test_auto_reply_is_never_taken_for_an_answer(db_url: str) -> None:
+    """An out-of-office reply is noted; no resend, no case about the invoice."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        original = gw.sink.received[0].message()
+        auto = EmailMessage()
+        auto["From"] = "achats@client.test"
+        auto["To"] = str(original["Reply-To"])
+        auto["Subject"] = f"Réponse automatique : {original['Subject']}"
+        auto["Auto-Submitted"] = "auto-replied"
+        auto.set_content("Je suis absente jusqu'au 2 décembre. Pour toute urgence, contactez le standard.")
+        await aiosmtplib.send(auto, hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle()
+        shown = detail(gw, number)
+        with gw.services.database.session() as session:
+            cases = session.scalars(select(Case)).all()
+    assert [e["type"] for e in shown["events"] if e["type"].startswith("reply.")] == ["reply.autoreply"]
+    assert len(gw.sink.received) == 1 and cases == []
+
+
+async def test_unplaceable_reply_opens_a_case_never_dropped(db_url: str) -> None:
+    """A mail to a reply+ address nobody was given is kept and shown to a person."""
+    async with running(db_url) as gw:
+        stray = EmailMessage()
+        stray["From"] = "quelquun@ailleurs.test"
+        stray["To"] = f"reply+UnknownTok3n@{DOMAIN}"
+        stray["Subject"] = "Question"
+        stray.set_content("Bonjour, pouvez-vous me rappeler ?")
+        await aiosmtplib.send(stray, hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle()
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case)).all()
+    assert case.kind in ("unmatched", "set_aside") and case.state == "open"
