@@ -1,4 +1,5 @@
 # jalon — `make demo` and `make test` work on a fresh clone: they create .venv themselves.
+# `make demo ONCE=1` plays the demo scenario and exits instead of serving until Ctrl-C.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(VENV)/bin/jalon demo
+	$(VENV)/bin/jalon demo $(if $(ONCE),--once)
 
 test: venv
 	$(VENV)/bin/pytest -q
