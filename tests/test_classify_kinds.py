@@ -92,6 +92,23 @@ def test_a_customer_reply_quoting_our_automatic_mail_stays_a_reply() -> None:
     assert result.intent == "not_received"  # filled by the reply analyser
 
 
+def test_a_customer_forwarding_our_mail_with_failure_words_is_not_a_bounce() -> None:
+    """As the gateway, a person who forwards our mail saying it "could not be delivered" to their accounting
+    team is talking to us: their address must not be marked as bouncing."""
+    original = (DATA / "fr-non-remis-exim.eml").read_bytes().split(b"------ Ceci est une copie", 1)[0]
+    raw = (
+        b"From: Paul Henry <p.henry@client-exemple.fr>\nTo: reply+Xy7Zw3Vu5Ts1@acme-industrie.fr\n"
+        b"Subject: TR: Facture FA-2025-0170\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=F\n\n"
+        b"--F\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"Bonjour, votre facture could not be delivered to our accounting team, it was not delivered to the "
+        b"right person. Merci de la renvoyer.\n"
+        b"--F\nContent-Type: message/rfc822\n\n" + original + b"\n--F--\n"
+    )
+    result = classify(raw, rcpt_tos=[f"reply+Xy7Zw3Vu5Ts1@{DOMAIN}"], domain=DOMAIN)
+    assert result.kind == "reply"
+    assert "bounce_wording" not in result.rules_hit
+
+
 def test_a_billing_tool_mail_with_a_pdf_is_an_invoice() -> None:
     """As the gateway, the billing tool's mail to invoices@ carrying a PDF is an invoice to process."""
     result = read("facture-logiciel.eml", rcpt_tos=[f"invoices@{DOMAIN}"])

@@ -35,7 +35,7 @@ ACTIONS = {
 DAEMON_SENDER = re.compile(
     r"mailer[-_ ]?daemon|mail[-_ ]?daemon|post[-_]?master|mail ?delivery|delivery ?(?:subsystem|system|"
     r"notification)|mdaemon|mail ?administrator|mail ?system|double-bounce|bounce[sd]?@|nobody@|"
-    r"ms?exchange|mailerdaemon|mail ?server|smtp ?gateway|courier mail|daemon@"
+    r"ms?exchange|mailerdaemon|mail ?server|smtp ?gateway|courier mail|daemon@|no-?reply@"
 )
 BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|non[- ]?deliver|not (?:be )?delivered|returned (?:mail|to sender)|"
@@ -378,7 +378,7 @@ def detect_text_bounce(view: MailView, to_bounce_address: bool = False) -> Detec
         bouncy = any(s.startswith("subject") for s in signals) or view.returned_attached
         if not by_daemon or not bouncy or _SUCCESS.search(view.subject_low):
             return None
-    elif not signals and view.returned is None:
+    elif not signals:  # failure words from a person (a customer forwarding our mail) are not a bounce
         return None
     delayed = (
         bool(DELAY_PHRASES.search(low)) and not _FINAL.search(low) and not _FINAL.search(view.subject_low)
