@@ -140,7 +140,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     database = open_database(args)
     settings = load_settings(args)
     result = actions.release(
-        database, settings, args.number, actor=args.actor, force=args.force, reason=args.reason
+        database, settings, args.number, actor=args.actor, force=args.force, reason=args.reason,
+        customer=args.customer,
     )
     emit(result.as_dict())
     return 0 if result.ok else 1
@@ -447,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--force", action="store_true", help="release even with blocking findings")
     release.add_argument("--reason")
     release.add_argument("--actor", default="cli")
+    release.add_argument("--customer", help="assign this customer (its customer_id) when none matched")
 
     cancel = add("cancel", cmd_cancel, "cancel an invoice: nothing more is sent")
     cancel.add_argument("number")

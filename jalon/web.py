@@ -235,6 +235,7 @@ async def api_release(request: web.Request) -> web.Response:
         actor=_actor(request),
         force=bool(body.get("force")),
         reason=body.get("reason"),
+        customer=body.get("customer"),
     )
     request.app[WAKE_OUTBOX]()
     return web.json_response(result.as_dict(), status=200 if result.ok else 409, dumps=_dumps)

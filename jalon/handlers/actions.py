@@ -51,10 +51,14 @@ def release(
     actor: str,
     force: bool = False,
     reason: str | None = None,
+    customer: str | None = None,
 ) -> ActionResult:
-    """Release a held invoice. Blocking findings need `force` and a reason ("release anyway")."""
-    from jalon.handlers.checks import blocking
+    """Release a held invoice. A hold that waits for an approval (amount, duplicate, sender, blocked customer)
+    is lifted by releasing; a defect in the invoice needs `force` and a reason ("release anyway").
+    `customer` assigns the customer (by its code) when none matched."""
+    from jalon.handlers.checks import APPROVAL_CODES, blocking
     from jalon.handlers.dispatching import dispatch_invoice
+    from jalon.models import Customer
 
     with database.session() as session:
         invoice = find_invoice(session, number)
@@ -62,11 +66,27 @@ def release(
             return ActionResult(False, f"no invoice {number}", number)
         if invoice.state != "held":
             return ActionResult(False, f"invoice {number} is {invoice.state}, not held", number)
-        errors = blocking(invoice.findings or [])
+        if customer is not None:
+            chosen = session.scalar(select(Customer).where(Customer.code == customer))
+            if chosen is None:
+                return ActionResult(False, f"no customer {customer} in the directory", number)
+            invoice.customer_id = chosen.id
+            invoice.findings = [f for f in invoice.findings or [] if f["code"] != "customer_unmatched"]
+            events.record(
+                session,
+                "invoice.matched",
+                invoice_id=invoice.id,
+                customer_id=chosen.id,
+                customer=chosen.code,
+                method="manual",
+                actor=actor,
+            )
         if invoice.customer_id is None:
             return ActionResult(
                 False, f"invoice {number} has no customer: choose one before releasing", number
             )
+        errors = [f for f in blocking(invoice.findings or []) if f["code"] not in APPROVAL_CODES]
+        approved = [f for f in blocking(invoice.findings or []) if f["code"] in APPROVAL_CODES]
         if errors and not force:
             codes = ", ".join(f["code"] for f in errors)
             return ActionResult(
@@ -75,7 +95,7 @@ def release(
                 number,
                 {"findings": errors},
             )
-        if force and not reason:
+        if force and errors and not reason:
             return ActionResult(False, "releasing anyway needs a reason", number)
         invoice.state = "ready"
         invoice.hold_reason = None
@@ -84,9 +104,10 @@ def release(
             "invoice.released",
             invoice_id=invoice.id,
             actor=actor,
-            forced=force,
+            forced=bool(force and errors),
             reason=reason,
             overridden=[f["code"] for f in errors],
+            approved=[f["code"] for f in approved],
         )
         created = dispatch_invoice(session, settings, invoice, actor=actor)
         cases.close_invoice_cases(

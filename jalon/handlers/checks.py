@@ -15,6 +15,19 @@ from jalon.models import Customer, Document, Invoice
 Finding = dict[str, Any]
 
 
+# Holds that wait for a person's approval rather than a correction: releasing lifts them.
+APPROVAL_CODES = frozenset(
+    {
+        "amount_over_threshold",
+        "possible_duplicate",
+        "duplicate_number",
+        "sender_not_allowed",
+        "customer_blocked",
+        "test_invoice",
+    }
+)
+
+
 def finding(code: str, severity: str, message: str, field: str | None = None, rule: str = "jalon") -> Finding:
     return {"code": code, "severity": severity, "message": message, "field": field, "rule": rule}
 

@@ -1,0 +1,102 @@
+"""Operators settle held invoices from the command line: list, release (with a customer, or anyway), cancel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aiosmtplib
+import pytest
+from harness import Running, invoice_mail, running
+from test_pipeline_invoices import add_customer, sample
+
+from jalon.__main__ import main
+
+pytestmark = pytest.mark.asyncio
+
+
+def cli(
+    gw: Running, tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, list[dict]]:
+    """Run `jalon` against the running gateway's database, as an operator would; parse its JSON lines."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\nurl = "{gw.settings.database.url}"\n[gateway]\ndomain = "jalon.test"\n',
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    code = main(["--config", str(config), *args])
+    out = capsys.readouterr().out
+    return code, [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+async def test_unmatched_invoice_is_released_to_the_customer_an_operator_chooses(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Held for no customer; the operator imports the customer, releases naming it, and the invoice leaves."""
+    pdf, expected = sample("classic_fr-01-plain")
+    number = expected["invoice_number"]
+    async with running(db_url) as gw:
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle()
+        code, [held] = cli(gw, tmp_path, capsys, "hold", "list", "--json")
+        assert [h["number"] for h in held] == [number]
+        code, [refused] = cli(gw, tmp_path, capsys, "release", number)
+        assert code == 1 and "no customer" in refused["message"]
+        add_customer(gw, expected, [("achats@client.test", "buyer")], code="C777")
+        code, [released] = cli(
+            gw, tmp_path, capsys, "release", number, "--customer", "C777", "--actor", "marie"
+        )
+        assert code == 0 and released["dispatches"] == ["achats@client.test"]
+        await gw.settle()
+        [mail] = await gw.sink.wait_for(1)
+        code, [shown] = cli(gw, tmp_path, capsys, "invoice", "show", number, "--json")
+    assert mail.rcpt_tos == ["achats@client.test"]
+    assert shown["state"] == "sent" and shown["customer"]["customer_id"] == "C777"
+    released_event = next(e for e in shown["events"] if e["type"] == "invoice.released")
+    assert released_event["actor"] == "marie"
+
+
+async def test_a_defect_needs_release_anyway_with_a_reason(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An invoice missing its PO number for a customer that requires one: plain release is refused."""
+    pdf, expected = sample("classic_fr-01-plain")
+    number = expected["invoice_number"]
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("achats@client.test", "buyer")], requires_po="yes")
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle()
+        code, [plain] = cli(gw, tmp_path, capsys, "release", number)
+        assert code == 1 and "purchase_order" in plain["message"]
+        code, [no_reason] = cli(gw, tmp_path, capsys, "release", number, "--force")
+        assert code == 1 and "reason" in no_reason["message"]
+        code, [forced] = cli(
+            gw, tmp_path, capsys, "release", number, "--force", "--reason", "PO sent by phone"
+        )
+        assert code == 0
+        await gw.settle()
+        await gw.sink.wait_for(1)
+        code, [shown] = cli(gw, tmp_path, capsys, "invoice", "show", number, "--json")
+    event = next(e for e in shown["events"] if e["type"] == "invoice.released")
+    assert event["data"]["forced"] is True and event["data"]["reason"] == "PO sent by phone"
+    assert event["data"]["overridden"] == ["purchase_order"]
+
+
+async def test_cancelled_invoice_sends_nothing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A held invoice cancelled by the operator never leaves, and its case is closed."""
+    pdf, expected = sample("classic_fr-01-plain")
+    number = expected["invoice_number"]
+    async with running(db_url) as gw:
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle()
+        code, [cancelled] = cli(gw, tmp_path, capsys, "cancel", number, "--reason", "doublon")
+        assert code == 0
+        code, listing = cli(gw, tmp_path, capsys, "invoices", "--json")
+        code, [shown] = cli(gw, tmp_path, capsys, "invoice", "show", number, "--json")
+    assert [(i["number"], i["state"]) for i in listing[0]] == [(number, "cancelled")]
+    assert gw.sink.received == []
+    assert shown["state"] == "cancelled"
+    assert any(e["type"] == "case.closed" for e in shown["events"])
