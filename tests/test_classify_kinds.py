@@ -109,6 +109,19 @@ def test_a_customer_forwarding_our_mail_with_failure_words_is_not_a_bounce() -> 
     assert "bounce_wording" not in result.rules_hit
 
 
+def test_a_customer_answer_titled_not_delivered_is_not_a_bounce() -> None:
+    """As the gateway, "RE: Invoice … not delivered" written by a customer in our thread is an answer."""
+    raw = (
+        b"From: Paul Henry <p.henry@client-exemple.fr>\nTo: reply+Xy7Zw3Vu5Ts1@acme-industrie.fr\n"
+        b"Subject: RE: Invoice FA-2025-0170 not delivered\nIn-Reply-To: <jalon.x@acme-industrie.fr>\n"
+        b"Content-Type: text/plain\n\n"
+        b"Hello, the invoice was not delivered to our accounting team. Please resend.\n"
+    )
+    result = classify(raw, domain=DOMAIN)
+    assert result.kind == "reply"
+    assert "bounce_wording" not in result.rules_hit
+
+
 def test_a_billing_tool_mail_with_a_pdf_is_an_invoice() -> None:
     """As the gateway, the billing tool's mail to invoices@ carrying a PDF is an invoice to process."""
     result = read("facture-logiciel.eml", rcpt_tos=[f"invoices@{DOMAIN}"])

@@ -89,6 +89,7 @@ DELAY_PHRASES = re.compile(
     r"warning: (?:message|could not)|temporar(?:y|ily) (?:unable|not|failure|problem)|"
     r"(?:nous|le serveur) (?:allons|va) (?:r[eé])?essayer|nouvelle tentative|erneut versuch|weiterhin versuch"
 )
+_ANSWER = re.compile(r"\s*(?:re|r[eé]f|aw|antw|sv)\s*:")
 _SUCCESS = re.compile(r"success|delivered|relayed|expanded|r[eé]ussi|zugestellt:")
 _FINAL = re.compile(
     r"permanent|given up|giving up|gave up|too long|will not (?:try|retry|redeliver)|"
@@ -357,7 +358,8 @@ def bounce_signals(view: MailView, to_bounce_address: bool = False) -> list[str]
     if not address or DAEMON_SENDER.search(f"{name} {address}".lower()):
         signals.append(f"sender {address or name or '<>'}")
     subject = BOUNCE_SUBJECT.search(view.subject_low)
-    if subject:
+    answering = _ANSWER.match(view.subject_low) and (view.header("In-Reply-To") or view.header("References"))
+    if subject and not (answering and not signals):  # "RE: invoice not delivered" from a person is an answer
         signals.append(f"subject '{subject.group(0)}'")
     if view.header("Return-Path").strip() in ("<>", "<<>>"):
         signals.append("null envelope sender")
