@@ -1,5 +1,5 @@
-"""Command line: `jalon serve | demo | classify | extract | check | convert | validate | customers | invoices |
-invoice | hold | release | cancel | tick | timeline | paid | payments | report | db`.
+"""Command line: `jalon serve | demo | classify | extract | check | convert | validate | customers |
+invoices | invoice | hold | release | cancel | tick | timeline | paid | payments | report | db`.
 
 A thin edge: each command parses its arguments, opens what it needs and calls a use case. Commands that take
 several files print one JSON object per line, in order.

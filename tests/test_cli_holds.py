@@ -1,4 +1,4 @@
-"""Operators settle held invoices from the command line: list, release (with a customer, or anyway), cancel."""
+"""Operators settle held invoices from the command line: list, release (to a customer, or anyway), cancel."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ async def test_a_defect_needs_release_anyway_with_a_reason(
         assert code == 1 and "purchase_order" in plain["message"]
         code, [no_reason] = cli(gw, tmp_path, capsys, "release", number, "--force")
         assert code == 1 and "reason" in no_reason["message"]
-        code, [forced] = cli(
+        code, [_forced] = cli(
             gw, tmp_path, capsys, "release", number, "--force", "--reason", "PO sent by phone"
         )
         assert code == 0
@@ -92,7 +92,7 @@ async def test_cancelled_invoice_sends_nothing(
     async with running(db_url) as gw:
         await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
         await gw.settle()
-        code, [cancelled] = cli(gw, tmp_path, capsys, "cancel", number, "--reason", "doublon")
+        code, [_cancelled] = cli(gw, tmp_path, capsys, "cancel", number, "--reason", "doublon")
         assert code == 0
         code, listing = cli(gw, tmp_path, capsys, "invoices", "--json")
         code, [shown] = cli(gw, tmp_path, capsys, "invoice", "show", number, "--json")
