@@ -350,22 +350,26 @@ class MailView:
 
     @cached_property
     def _body_and_inline_original(self) -> tuple[str, str]:
-        plain: list[str] = []
-        html: list[str] = []
-        attached: list[str] = []
+        plain: list[Leaf] = []
+        html: list[Leaf] = []
+        attached: list[Leaf] = []
         for leaf in self.leaves:
             if leaf.returned or leaf.content_type not in ("text/plain", "text/html"):
                 continue
             if leaf.attachment and leaf.depth > 0:
                 if leaf.content_type == "text/plain":
-                    attached.append(part_text(leaf.part)[:MAX_TEXT])
-                continue
-            if leaf.content_type == "text/plain":
-                plain.append(part_text(leaf.part)[:MAX_TEXT])
+                    attached.append(leaf)
+            elif leaf.content_type == "text/plain":
+                plain.append(leaf)
             else:
-                html.append(html_to_text(part_text(leaf.part)[: MAX_TEXT * 4])[:MAX_TEXT])
-        # Some gateways attach the explanation as a .txt file: read it when the body says nothing.
-        text = next((t for t in ("\n".join(plain), "\n".join(html), "\n".join(attached)) if t.strip()), "")
+                html.append(leaf)
+        # Plain text first; HTML (rendered, which costs) only when there is none; some gateways attach the
+        # explanation as a .txt file: read it when the body says nothing.
+        text = "\n".join(part_text(leaf.part)[:MAX_TEXT] for leaf in plain)
+        if not text.strip():
+            text = "\n".join(html_to_text(part_text(leaf.part)[: MAX_TEXT * 4])[:MAX_TEXT] for leaf in html)
+        if not text.strip():
+            text = "\n".join(part_text(leaf.part)[:MAX_TEXT] for leaf in attached)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return _split_inline_original(text[: MAX_TEXT * 2])
 
