@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
@@ -148,3 +149,29 @@ def test_the_committed_pdfs_are_what_the_generator_makes(tmp_path):
     gen_invoices.generate(tmp_path)
     for made in sorted(tmp_path.glob("*")):
         assert made.read_bytes() == (DATA / made.name).read_bytes(), made.name
+
+
+def test_a_layout_the_generic_reader_misses_can_be_taught_by_a_per_issuer_hint():
+    """An issuer that labels its number "Pièce comptable" is read once config gives that label for it."""
+    from reportlab.pdfgen import canvas
+
+    from jalon.formats.pdf import read_text
+    from jalon.formats.text import read
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, invariant=1)
+    lines = [
+        "ACME SAS",
+        "Pièce comptable : ZX-991",
+        "Date : 03/11/2026",
+        "Total HT 100,00 €",
+        "TVA 20 % 20,00 €",
+    ]
+    for y, line in enumerate([*lines, "Total TTC 120,00 €"]):
+        page.drawString(72, 780 - 16 * y, line)
+    page.save()
+    content = read_text(buffer.getvalue())
+    assert read(content).number == ""
+    taught = read(content, {"labels": {"invoice_number": [r"\bpiece comptable\b\s*:?"]}})
+    assert taught.number == "ZX-991"
+    assert taught.totals.tax_inclusive == 120
