@@ -175,3 +175,30 @@ def test_a_layout_the_generic_reader_misses_can_be_taught_by_a_per_issuer_hint()
     taught = read(content, {"labels": {"invoice_number": [r"\bpiece comptable\b\s*:?"]}})
     assert taught.number == "ZX-991"
     assert taught.totals.tax_inclusive == 120
+
+
+def _page(*lines: str) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, invariant=1)
+    for y, line in enumerate(lines):
+        page.drawString(72, 780 - 16 * y, line)
+    page.save()
+    return buffer.getvalue()
+
+
+def test_payment_terms_instead_of_a_date_give_the_due_date_they_mean():
+    """ "30 jours fin de mois" from 20 October is 30 November; computed, so less sure than a printed date."""
+    terms = "Conditions de paiement : 30 jours fin de mois"
+    data = _page(
+        "ACME SAS", "Facture n° F-77", "Date : 20/10/2026", terms, "Total HT 100,00 €", "Total TTC 120,00 €"
+    )
+    result = read_invoice(data)
+    assert result.invoice.due_date.isoformat() == "2026-11-30"
+    assert result.invoice.payment_terms == "30 jours fin de mois"
+    assert 0.5 <= result_json(result)["confidence"]["due_date"] < 0.9
+    ambiguous = read_invoice(
+        _page("Facture n° F-78", "Date : 20/10/2026", "Règlement : 45 jours fin de mois le 10")
+    )
+    assert ambiguous.invoice.due_date is None
