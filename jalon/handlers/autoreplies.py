@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jalon.handlers.mailview import ADDRESS, MailView
+from jalon.handlers.mailtext import ADDRESS
+from jalon.handlers.mailview import MailView
 
 # (header, pattern on its value) that mark a message as automatic, RFC 3834 and common practice.
 AUTO_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

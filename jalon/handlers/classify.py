@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from jalon.handlers import autoreplies, bounce_reasons, bounces, feedback, receipts
+from jalon.handlers import autoreplies, bounce_reasons, bounce_wording, bounces, feedback, receipts
 from jalon.handlers.mailview import MailView
 
 KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback", "reply", "invoice", "other")
@@ -74,8 +74,8 @@ class Facts:
         return bounces.read_dsn(self.view)
 
     @cached_property
-    def bounce_wording(self) -> bounces.Detection | None:
-        return bounces.detect_text_bounce(self.view, self.route == "bounce")
+    def bounce_wording(self) -> bounce_wording.Detection | None:
+        return bounce_wording.detect_text_bounce(self.view, self.route == "bounce")
 
     @cached_property
     def text_bounce(self) -> bounces.Report | None:
@@ -101,7 +101,7 @@ class Facts:
     def by_system(self) -> bool:
         """Sent by a mail system (a daemon) or carrying a machine report."""
         return bool(self.view.report_blocks) or any(
-            s.startswith("sender") for s in bounces.bounce_signals(self.view)
+            s.startswith("sender") for s in bounce_wording.bounce_signals(self.view)
         )
 
     @cached_property

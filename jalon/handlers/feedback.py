@@ -12,7 +12,8 @@ from typing import Any
 
 from jalon.handlers.bounce_reasons import STATUS, Recipient, finish
 from jalon.handlers.bounces import parse_dsn_fields
-from jalon.handlers.mailview import ADDRESS, MailView
+from jalon.handlers.mailtext import ADDRESS
+from jalon.handlers.mailview import MailView
 
 COMPLAINT_SUBJECT = re.compile(
     r"\b(?:complaint|abuse report|spam report|feedback (?:loop|report)|fbl)\b", re.IGNORECASE

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from jalon.handlers.bounces import parse_dsn_fields
-from jalon.handlers.mailview import ADDRESS, MailView
+from jalon.handlers.mailtext import ADDRESS
+from jalon.handlers.mailview import MailView
 
 DISPOSITIONS = ("displayed", "deleted", "dispatched", "processed", "denied", "failed")
 

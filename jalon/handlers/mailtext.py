@@ -1,0 +1,223 @@
+"""Text out of mail parts, never raising: header and charset decoding, HTML to text, addresses, and where a
+single-part bounce starts quoting the message it returns.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.parser
+import email.policy
+import re
+from email.message import Message
+
+MAX_TEXT = 64_000  # characters of notice text looked at; bounce explanations are short
+MAX_PART_BYTES = 2_000_000
+SPLIT_WINDOW = 16_000  # characters searched for the start of a quoted original
+
+ADDRESS = re.compile(
+    r"(?<![\w.+=/-])(\"[^\"\r\n@]{1,64}\"|[\w.!#$%&'*+/=?^`{|}~-]{1,64})@"
+    r"((?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63})(?![A-Za-z0-9-])"
+)
+
+# Where a single-part bounce starts quoting the original message (qmail, Exim, Sendmail, Notes, mfilter…):
+# a separator line naming the original / copy / headers / unsent message, in English, French or German.
+_RETURNED_MARKER = re.compile(
+    r"[ \t]*(?:[-=_*#]{2,}[ \t]*)?(?:"
+    r"below this line is a copy of the message|this is a copy of the message|"
+    r"included is a copy of the message|"
+    r"(?:unsent|undelivered|returned|original|rejected|failed)[ \t]+message"
+    r"(?:[ \t]+(?:follows|headers?|text))?|"
+    r"(?:below|here|attached|following) is (?:a |the )?copy of|"
+    r"(?:a |the )copy of (?:the |your )?(?:original )?message|"
+    r"(?:text|headers?|content|copy|part) of (?:the |your )?(?:original|returned|unsent) message|"
+    r"the (?:header|headers|text) of the original message|original message headers|message headers follow|"
+    r"unsent message below|your message reads|"
+    r"(?:ceci est une |voici une )?copie du message|message d'origine|message original|"
+    r"en-t[eê]tes? du message|"
+    r"urspr[uü]ngliche nachricht|kopie der nachricht|nachrichtenkopf|originalnachricht"
+    r")\b",
+    re.IGNORECASE,
+)
+# Every marker above contains one of these words: lines without them are not looked at.
+_MARKER_WORD = re.compile(r"message|copy|copie|nachricht|kopie|nachrichtenkopf", re.IGNORECASE)
+# The start of a quoted header block that no separator announces: three header lines in a row (folded
+# continuations allowed), one of which only a real header block has.
+_HEADER_NAME = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)[ \t]*:[ \t]*\S.*\n(?:[ \t]+\S.*\n)*"
+_HEADER_BLOCK = re.compile(
+    r"^(?=(?:" + _HEADER_NAME + r"){0,2}(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|MIME-Version|"
+    r"Content-Type|X-Mailer|Delivered-To)[ \t]*:)(?:" + _HEADER_NAME + r"){2}[A-Z][A-Za-z0-9-]*[ \t]*:",
+    re.MULTILINE,
+)
+_HTML_BREAK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|hr)\b[^>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^>]{0,2000}>")
+_HTML_DROP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_ENTITIES = {
+    "&lt;": "<",
+    "&gt;": ">",
+    "&amp;": "&",
+    "&nbsp;": " ",
+    "&quot;": '"',
+    "&#39;": "'",
+    "&#160;": " ",
+}
+_ENTITY = re.compile("|".join(_ENTITIES))
+_FOLD = re.compile(r"\r?\n[ \t]+")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """8-bit bytes compat32 keeps as surrogates, read as UTF-8 (else replaced): output must encode."""
+    if _SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def decode_header(value: object) -> str:
+    """An RFC 2047 header as text; unknown charsets fall back to latin-1, never raise."""
+    if value is None:
+        return ""
+    text = clean(str(value))
+    if "=?" not in text:
+        return " ".join(text.split())
+    try:
+        chunks = []
+        for chunk, charset in email.header.decode_header(text):
+            if isinstance(chunk, bytes):
+                try:
+                    chunks.append(chunk.decode(charset or "ascii", "replace"))
+                except LookupError:
+                    chunks.append(chunk.decode("latin-1", "replace"))
+            else:
+                chunks.append(chunk)
+        return " ".join("".join(chunks).split())
+    except Exception:
+        return " ".join(text.split())
+
+
+def html_to_text(html: str) -> str:
+    html = _HTML_DROP.sub(" ", html)
+    html = _HTML_BREAK.sub("\n", html)
+    html = _HTML_TAG.sub("", html)
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], html)
+
+
+def part_text(part: Message) -> str:
+    """The decoded text of a leaf part; a wrong or unknown charset falls back, never raises."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        if isinstance(payload, str):
+            return clean(payload[:MAX_PART_BYTES])
+        if isinstance(payload, list):  # compat32 parses some report types into sub-messages
+            return "\n".join(block_text(sub) for sub in payload if isinstance(sub, Message))[:MAX_PART_BYTES]
+        return ""
+    data = data[:MAX_PART_BYTES]
+    charset = part.get_content_charset() or ""
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            continue
+    return data.decode("latin-1", "replace")
+
+
+def block_text(message: Message) -> str:
+    """A header-only block (one DSN/MDN/ARF field group) back as text."""
+    # compat32 keeps the raw (name, value) pairs; reading them directly skips per-header policy calls
+    pairs = getattr(message, "_headers", None) or message.items()
+    lines = [f"{name}: {clean(str(value))}" for name, value in pairs]
+    payload = message.get_payload()
+    if isinstance(payload, str) and payload.strip():
+        lines.append(payload)
+    return "\n".join(lines) + "\n"
+
+
+def unfold(text: str) -> str:
+    return _FOLD.sub(" ", text)
+
+
+def addresses_in(text: str) -> list[str]:
+    return [f"{m.group(1)}@{m.group(2)}".lower() for m in ADDRESS.finditer(text)]
+
+
+def content_type_of(part: Message) -> str:
+    """The content type, cleaned of the junk a broken header leaves (newlines, missing ';')."""
+    try:
+        value = part.get_content_type()
+    except Exception:
+        return "text/plain"
+    value = value.split()[0] if value.strip() else "text/plain"
+    return value if "/" in value else "text/plain"
+
+
+def parse_quoted(text: str, headers_only: bool = False) -> Message:
+    """A message quoted as text; only its headers when that is all that is needed (much cheaper)."""
+    text = text.lstrip("\n")
+    if headers_only:
+        return header_block(text)
+    try:
+        parser = email.parser.Parser(policy=email.policy.compat32)
+        return parser.parsestr(text[: MAX_TEXT * 4], headersonly=headers_only)
+    except Exception:
+        return Message()
+
+
+_HEADER_LINE = re.compile(r"([!-9;-~]{1,60})[ \t]*:[ \t]?(.*)")
+
+
+def header_block(text: str) -> Message:
+    """The headers at the top of a quoted message, read line by line (the full parser is ten times slower
+    and reads the whole body)."""
+    message = Message()
+    name = value = None
+    for line in text[:MAX_TEXT].split("\n"):
+        if line[:1] in (" ", "\t") and name is not None:
+            value = f"{value}\n{line}"
+            continue
+        if name is not None:
+            message[name] = value
+            name = None
+        if not line.strip():
+            break
+        found = _HEADER_LINE.match(line)
+        if found is None:
+            break
+        name, value = found.group(1), found.group(2).rstrip("\r")
+    if name is not None:
+        message[name] = value
+    return message
+
+
+def split_inline_original(text: str) -> tuple[str, str]:
+    """(notice, original) for a single-part bounce that quotes the message it returns. The quote starts after
+    a short notice (corpus: within 4 KB), so only the head is searched."""
+    marker = _find_marker(text)
+    block = _HEADER_BLOCK.search(text, 0, SPLIT_WINDOW)
+    if marker and (block is None or marker[0] <= block.start()):
+        return text[: marker[0]], text[marker[1] :]
+    if block:
+        return text[: block.start()], text[block.start() :]
+    return text, ""
+
+
+def _find_marker(text: str) -> tuple[int, int] | None:
+    """(start of the marker line, end of it): a line that announces the quoted original."""
+    for word in _MARKER_WORD.finditer(text, 0, SPLIT_WINDOW):
+        start = text.rfind("\n", 0, word.start()) + 1
+        if word.start() - start > 60:  # markers sit at the start of their line
+            continue
+        if _RETURNED_MARKER.match(text, start, word.end() + 80):
+            end = text.find("\n", word.end())
+            return start, end if end >= 0 else len(text)
+    return None
