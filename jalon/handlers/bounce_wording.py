@@ -208,22 +208,11 @@ def failed_recipients(view: MailView) -> list[Recipient]:
     if not chosen and declared:
         return [_with_segment(address, notice) for address in declared]
     chosen = chosen or without(tiers["cued"]) or without(tiers["anywhere"]) or tiers["listed"]
-    if not chosen and _returned_recipient(view, rather_not | never) is None:
+    fallback = _returned_target(view, never, rather_not)
+    if not chosen and (fallback is None or fallback in rather_not):
         chosen = tiers["cued"]
     if not chosen:
-        flat = view.flat[:500] or None
-        original = view.returned
-        targets = (
-            []
-            if original is None
-            else [
-                a for a in view.addresses("To", original) + view.addresses("Cc", original) if a not in never
-            ]
-        )
-        clean = [a for a in targets if a not in rather_not]
-        if len(clean) == 1 or len(targets) == 1:
-            return [Recipient(address=clean[0] if len(clean) == 1 else targets[0], diagnostic=flat)]
-        return [Recipient(address=None, diagnostic=flat)]
+        return [Recipient(address=fallback, diagnostic=view.flat[:500] or None)]
     ordered = sorted(chosen.items(), key=lambda item: item[1])
     recipients = []
     for index, (address, position) in enumerate(ordered):
@@ -234,13 +223,15 @@ def failed_recipients(view: MailView) -> list[Recipient]:
     return recipients
 
 
-def _returned_recipient(view: MailView, excluded: set[str]) -> str | None:
+def _returned_target(view: MailView, never: set[str], rather_not: set[str]) -> str | None:
+    """The one addressee of the returned message (preferring one that is not its sender), if there is one."""
     original = view.returned
     if original is None:
         return None
-    targets = [
-        a for a in view.addresses("To", original) + view.addresses("Cc", original) if a not in excluded
-    ]
+    targets = [a for a in view.addresses("To", original) + view.addresses("Cc", original) if a not in never]
+    clean = [a for a in targets if a not in rather_not]
+    if len(clean) == 1:
+        return clean[0]
     return targets[0] if len(targets) == 1 else None
 
 
