@@ -18,7 +18,6 @@ from jalon.handlers.mailview import MailView
 COMPLAINT_SUBJECT = re.compile(
     r"\b(?:complaint|abuse report|spam report|feedback (?:loop|report)|fbl)\b", re.IGNORECASE
 )
-COMPLAINT_HEADERS = ("X-HmXmrOriginalRecipient", "X-Apple-Unsubscribe")
 
 # Provider event name -> jalon kind. Keys are lowercased values of the event field.
 PROVIDER_EVENTS: dict[str, str] = {
@@ -149,7 +148,9 @@ def read_provider(view: MailView) -> ProviderEvent | None:
 
 
 def _provider_recipients(data: dict[str, Any], text: str, kind: str) -> list[Recipient]:
-    action = {"bounce": "failed", "delay": "delayed", "delivered": "delivered", "feedback": "failed"}[kind]
+    action = {"bounce": "failed", "delay": "delayed", "delivered": "delivered", "feedback": "complained"}[
+        kind
+    ]
     entries: list[dict[str, Any]] = []
     for section, key in (
         ("bounce", "bouncedRecipients"),
@@ -186,7 +187,7 @@ def _provider_recipients(data: dict[str, Any], text: str, kind: str) -> list[Rec
         )
         recipient = Recipient(
             address=address[0],
-            action=str(entry.get("action") or action).lower() if kind != "feedback" else "failed",
+            action=str(entry.get("action") or action).lower() if kind != "feedback" else action,
             status=status.group(0) if status else None,
             diagnostic=str(entry.get("diagnosticCode") or "") or None,
             remote_mta=str(delivery.get("reportingMTA")) if isinstance(delivery, dict) else None,
