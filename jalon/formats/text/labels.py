@@ -14,7 +14,11 @@ TVA = r"(?:t\.?v\.?a\.?(?![a-z]))"
 
 LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "invoice_number": (
-        (rf"\b(?:facture|invoice|avoir|credit note|note de credit|bill|rechnung)s?\s*{NO}\s*:?", 1.0),
+        (
+            r"\b(?:facture|invoice|avoir|credit note|note de credit|bill|(?:handels)?rechnung)s?"
+            rf"\s*{NO}\s*:?",
+            1.0,
+        ),
         (rf"\b{NO}\s*(?:de\s+)?(?:la\s+)?(?:facture|invoice|d'avoir|avoir|credit note)\b\s*:?", 1.0),
         (r"\b(?:invoice|credit note) id\b\s*:?", 1.0),
         (r"\brechnungsnummer\b\s*:?", 1.0),
@@ -106,6 +110,7 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\btotal (?:excl\.?|excluding|ex\.?|before|without|net of|hors) (?:vat|tax(?:es)?|tva)\b", 1.0),
         (r"\b(?:net )?amount (?:excl\.?|excluding|before|without) (?:vat|tax)\b|\btaxable amount\b", 0.9),
         (r"\bnettobetrag\b|\bsumme netto\b|\bgesamt netto\b|\bnet amount\b|\btotal net amount\b", 0.85),
+        (r"\brechnungssumme ohne ust\b|\bgesamtsumme netto\b|\bsumme ohne (?:ust|mwst)\b", 0.9),
         (rf"\bsous[- ]?total(?: {HT})?|\bsub[- ]?total\b", 0.7),
     ),
     "vat": (
@@ -113,14 +118,14 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:total )?vat(?: amount| total)?\b|\bvat total\b", 0.9),
         (rf"^{TVA}", 0.85),
         (r"\b(?:total )?(?:sales )?tax(?:es)?(?: amount| total)?\b", 0.75),
-        (r"\bmwst\b|\bumsatzsteuer\b|\bust\.?\b", 0.85),
+        (r"\bmwst\b|\bumsatzsteuer\b|\bust\.?\b|\bsteuerbetrag\b", 0.85),
     ),
     "with_vat": (
         (r"\b(?:total|montant)(?: total)? t\.?t\.?c\.?\b|\btotal toutes taxes comprises\b", 1.0),
         (r"\b(?:total|amount) (?:incl\.?|including|inc\.?|with) (?:vat|tax(?:es)?|tva)\b", 1.0),
         (
             r"\bgrand total\b|\binvoice total\b|\btotal amount\b|\bbruttobetrag\b|\bgesamtbetrag\b"
-            r"|\bsumme brutto\b",
+            r"|\bsumme brutto\b|\bbruttosumme\b",
             0.85,
         ),
         (r"^total\s*:?$|^total (?:eur|usd|gbp|chf|\(eur\))\s*:?$", 0.6),
@@ -132,6 +137,7 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
     "prepaid": (
         (r"\bacomptes?(?: verses?| deja (?:verses?|regles?))?\b|\bdeja (?:paye|regle|verse)\b", 1.0),
         (r"\b(?:amount )?(?:already )?paid\b|\bprepaid(?: amount)?\b|\bdeposit\b|\badvance payment\b", 0.9),
+        (r"\berhaltene anzahlungen?\b|\banzahlung\b", 0.9),
     ),
 }
 

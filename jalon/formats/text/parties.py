@@ -35,7 +35,7 @@ _POSTCODE_CITY = re.compile(
 )
 _UK_POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2})\b")
 _NOT_NAME = re.compile(
-    r"^(?:facture|invoice|avoir|credit note|tax invoice|rechnung|page|date|tel|phone|fax|e-?mail|www\.|http|"
+    r"^(?:facture|invoice|avoir|credit note|tax invoice|(?:handels)?rechnung|page|date|tel|phone|fax|e-?mail|"
     r"siret|siren|tva|vat|rcs|iban|bic|n\s?[°o]|ref|total|client|customer|logo)\b|@|https?://|www\.|\blogo\b"
 )
 _STREET = re.compile(r"^\d+\s?(?:bis|ter|[a-z])?[\s,]")
@@ -244,20 +244,26 @@ def _mostly_numbers(cell: Cell) -> bool:
     return digits > len(cell.text) * 0.4
 
 
+_BARE_LABELS = {"nummer", "numero", "number", "no", "name", "nom", "adresse", "address", "anschrift"}
 _PERSON = re.compile(r"^(?:contact|attn|a l'attention|m\.|mme|mr|mrs|ms|dr)\b|\bcontact\b")
 
 
 def _after_name(cells: list[Cell], name: str | None) -> list[Cell]:
-    for index, cell in enumerate(cells[:2]):
+    for index, cell in enumerate(cells[:4]):
         if name and cell.text.strip(" ,;:") == name:
             return cells[index + 1 :]
     return cells[1:] if name else cells
 
 
 def _name_of(cells: list[Cell]) -> str | None:
-    """The block's first line, unless it names a person ("Contact: …", "Mme …"): then the next one."""
-    if len(cells) > 1 and _PERSON.search(fold(cells[0].text)):
-        cells = cells[1:]
+    """The block's first line that is a name: not a person ("Contact: …", "Mme …"), not a "label: value" line
+    nor a bare label ("Nummer", "N° client :"), among its first lines."""
+    for index, cell in enumerate(cells[:4]):
+        folded = fold(cell.text).strip()
+        if _PERSON.search(folded) or ":" in folded or folded in _BARE_LABELS:
+            continue
+        cells = cells[index:]
+        break
     first = cells[0].text.strip(" ,;:")
     if _NOT_NAME.search(fold(first)) or _mostly_numbers(cells[0]) or _POSTCODE_CITY.match(fold(first)):
         return None
