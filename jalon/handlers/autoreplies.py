@@ -44,18 +44,21 @@ _MARKER = (  # says outright that a machine answered
     r"diese nachricht wurde automatisch"
 )
 _ABSENCE = (
-    r"je (?:suis|serai) (?:actuellement |pr[eé]sentement )?(?:absente?|en (?:cong[eé]s?|vacances|"
-    r"d[eé]placement|"
-    r"formation|t[eé]l[eé]travail sans)|hors du bureau|indisponible|en arr[eê]t)|"
+    # French
+    r"je (?:suis|serai) (?:actuellement |pr[eé]sentement )?"
+    r"(?:absente?|hors du bureau|indisponible|en arr[eê]t|"
+    r"en (?:cong[eé]s?|vacances|d[eé]placement|formation))|"
     r"(?:actuellement |suis )absente?|en cong[eé]s?\b|cong[eé]s? (?:annuels?|pay[eé]s|d'[eé]t[eé])|"
-    r"de retour (?:le|au bureau|à partir|d[eè]s|lundi|mardi|mercredi|jeudi|vendredi)|"
-    r"je serai de retour|(?:je )?reprendrai (?:mes fonctions|le travail|contact)|"
-    r"acc[eè]s (?:limit[eé]|restreint) [àa] (?:mes|ma) (?:e-?mails?|messagerie|courriels?)|"
-    r"(?:i am|i'm|i will be|i'll be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual |parental |"
-    r"sick )?"
-    r"(?:leave|vacation|holiday)|travel(?:l)?ing|off work|out until|unavailable)|out of (?:the )?office|"
+    r"de retour (?:le|au bureau|à partir|d[eè]s|lundi|mardi|mercredi|jeudi|vendredi)|je serai de retour|"
+    r"(?:je )?reprendrai (?:mes fonctions|le travail|contact)|"
+    r"acc[eè]s (?:tr[eè]s )?(?:limit[eé]|restreint) [àa] (?:mes|ma) (?:e-?mails?|messagerie|courriels?)|"
+    # English
+    r"(?:i am|i'm|i will be|i'll be) (?:currently )?(?:out of (?:the )?office|away|travel(?:l)?ing|off work|"
+    r"out until|unavailable|on (?:annual |parental |sick )?(?:leave|vacation|holiday))|"
+    r"out of (?:the )?office|"
     r"(?:returning|back) (?:to the office )?on|(?:i will|i'll) (?:be back|return)|upon my return|"
     r"limited access to (?:my )?e-?mail|(?:intermittent|no) access to (?:my )?e-?mail|"
+    # German
     r"bin (?:ich )?(?:nicht im b[uü]ro|abwesend|im urlaub)|abwesend|urlaub|wieder erreichbar"
 )
 _LEFT_COMPANY = (
