@@ -152,14 +152,20 @@ def _due_from_terms(issue: dt.date, terms: str) -> dt.date | None:
 
 
 def _fallback_issue_date(reader: Reader, others: set[dt.date | None]) -> dt.date | None:
-    """No issue-date label: the first date at the top of page one that is not another known date."""
+    """No issue-date label: the one date printed at the top of page one (other than the due or delivery date).
+    Several different dates there and none labelled: left empty, a person reads it."""
+    found: set[dt.date] = set()
     for cell in reader.cells:
         if cell.page != 0 or cell.row > 25:
             break
         value = reader.parse_date(cell.text)
         if value is not None and value not in others:
-            reader.confidence["issue_date"] = 0.45
-            return value
+            found.add(value)
+    if len(found) == 1:
+        reader.confidence["issue_date"] = 0.45
+        return found.pop()
+    if found:
+        reader.warnings.append("issue_date: several unlabelled dates at the top, left empty")
     return None
 
 
