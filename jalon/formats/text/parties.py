@@ -264,6 +264,8 @@ def _name_of(cells: list[Cell]) -> str | None:
             continue
         cells = cells[index:]
         break
+    else:
+        return None
     first = cells[0].text.strip(" ,;:")
     if _NOT_NAME.search(fold(first)) or _mostly_numbers(cells[0]) or _POSTCODE_CITY.match(fold(first)):
         return None
