@@ -26,10 +26,21 @@ from jalon.mailbox.worker import Worker
 log = logging.getLogger("jalon")
 
 
-def _warm_up() -> None:
-    """Import the heavy readers once per pool process, not on the first invoice."""
+def _warm_up(
+    rules_dir: str | None = None,
+    xsd_dir: str | None = None,
+    targets: tuple[str, ...] = (),
+    profile: str = "EN16931",
+) -> None:
+    """Import the heavy readers once per pool process, not on the first invoice; point official validation
+    at its rule files, and compile the rule sets of `[formats] warm_up` (the others compile on first use)."""
     import jalon.handlers.classify
     import jalon.handlers.invoices  # noqa: F401
+    from jalon.formats import validation
+    from jalon.handlers import conversion
+
+    validation.configure(rules_dir, xsd_dir)
+    conversion.warm_up(targets, profile)
 
 
 def make_pool(settings: Settings) -> Executor | None:
@@ -38,7 +49,13 @@ def make_pool(settings: Settings) -> Executor | None:
     if size <= 1:
         return None
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_warm_up)
+    initargs = (
+        settings.validation.rules_dir,
+        settings.validation.xsd_dir,
+        tuple(settings.formats.warm_up),
+        settings.formats.facturx_profile,
+    )
+    return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_warm_up, initargs=initargs)
 
 
 @dataclass
@@ -66,16 +83,24 @@ class Services:
 
 def build(settings: Settings, *, senders: dict[str, KindSender] | None = None) -> Services:
     from jalon.bot.chat import chat_senders
+    from jalon.channels import senders as channel_senders
+    from jalon.formats import validation
+    from jalon.handlers.conversion import convert_sender
 
     database = Database(settings.database.url, echo=settings.database.echo)
     database.upgrade()
+    validation.configure(settings.validation.rules_dir, settings.validation.xsd_dir)  # for pool = None
     pool = make_pool(settings)
+    cpu = settings.worker.processes or os.cpu_count() or 2
+    own = {**channel_senders(settings), "convert": convert_sender(pool, concurrency=cpu)}
     services = Services(
         settings=settings,
         database=database,
         pool=pool,
         worker=Worker(settings, database, pool),
-        outbox=OutboxSender(settings, database, {**chat_senders(settings, database), **(senders or {})}),
+        outbox=OutboxSender(
+            settings, database, {**chat_senders(settings, database), **own, **(senders or {})}
+        ),
     )
     services.worker.after_commit = services.wake_outbox
     return services

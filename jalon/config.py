@@ -296,6 +296,61 @@ class ValidationSettings(Section):
     validate_outputs: bool = True  # every output is validated before it leaves; a failure holds the invoice
 
 
+FacturxProfile = Literal["MINIMUM", "BASIC-WL", "BASIC", "EN16931", "EXTENDED", "EXTENDED-CTC-FR"]
+
+
+class FormatsSettings(Section):
+    """What converted outputs look like; a customer's `settings` (facturx_profile, french) overrides these."""
+
+    facturx_profile: FacturxProfile = "EN16931"
+    french: bool = False  # add the reform's mentions and run BR-FR (needs BT-23, rarely on a billing PDF)
+    warm_up: list[str] = Field(default_factory=list)  # targets whose rule sets compile at pool start
+
+
+class ChorusSettings(Section):
+    """Chorus Pro through PISTE: OAuth2 client credentials, plus the technical account (`cpro-account`)."""
+
+    api_url: str = "https://api.piste.gouv.fr/cpro/"
+    token_url: str = "https://oauth.piste.gouv.fr/api/oauth/token"
+    client_id_env: str = "JALON_PISTE_CLIENT_ID"
+    client_secret_env: str = "JALON_PISTE_CLIENT_SECRET"
+    login_env: str = "JALON_CHORUS_LOGIN"  # technical account, e.g. TECH_1_…@cpro.fr
+    password_env: str = "JALON_CHORUS_PASSWORD"
+    timeout: Duration = parse_duration("30s")
+    poll_interval: Duration = parse_duration("1h")  # deposit report and invoice status follow-up
+    follow_for: Duration = parse_duration("120d")  # stop asking after this
+
+
+class PaSettings(Section):
+    """A Plateforme Agréée over the AFNOR XP Z12-013 Flow Service (OAuth2 client credentials)."""
+
+    flow_url: str = ""  # e.g. https://api.flow.example-pa.fr/flow-service (without /v1)
+    token_url: str = ""
+    client_id_env: str = "JALON_PA_CLIENT_ID"
+    client_secret_env: str = "JALON_PA_CLIENT_SECRET"
+    organization_id: str | None = None  # Organization-Id header in a multi-tenant PA
+    processing_rule: Literal["B2B", "B2BInt", "B2G", "B2C", "OutOfScope"] = "B2B"
+    timeout: Duration = parse_duration("60s")
+    poll_interval: Duration = parse_duration("15m")  # life-cycle (CDAR) flows are searched this often
+
+
+class HttpsChannelSettings(Section):
+    """cXML invoices POSTed to a supplier portal (the contact's `endpoint`)."""
+
+    shared_secret_env: str | None = None  # cXML Sender SharedSecret, added at send time, never stored
+    sender_identity: str | None = None  # cXML Sender Identity (the portal's supplier id)
+    timeout: Duration = parse_duration("60s")
+
+
+class SftpChannelSettings(Section):
+    """EDI files dropped over SFTP (the contact's `endpoint`: sftp://user@host:port/folder)."""
+
+    client_key: str | None = None  # path to a private key file
+    password_env: str | None = None
+    known_hosts: str | None = None  # path; default: the system's known_hosts (unknown hosts refused)
+    timeout: Duration = parse_duration("60s")
+
+
 StaffRole = Literal["viewer", "agent", "supervisor"]
 
 
@@ -409,6 +464,11 @@ class Settings(Section):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     holds: HoldSettings = Field(default_factory=HoldSettings)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    formats: FormatsSettings = Field(default_factory=FormatsSettings)
+    chorus: ChorusSettings = Field(default_factory=ChorusSettings)
+    pa: PaSettings = Field(default_factory=PaSettings)
+    https: HttpsChannelSettings = Field(default_factory=HttpsChannelSettings)
+    sftp: SftpChannelSettings = Field(default_factory=SftpChannelSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     staff: list[StaffMember] = Field(default_factory=list)

@@ -64,7 +64,15 @@ def requirements_for(customer: Customer | None, supporting: list[str]) -> Any:
     present = sorted({document_kind(name) for name in supporting})
     if customer is None:
         return Requirements(documents_present=present)
-    return Requirements.from_customer(customer, documents_present=present)
+    import dataclasses
+
+    from jalon.channels.chorus import requirements_of
+
+    # What Chorus Pro's Structures look-up said this public buyer requires (service code, engagement number).
+    required = Requirements.from_customer(customer, documents_present=present)
+    return dataclasses.replace(
+        required, **{k: getattr(required, k) or v for k, v in requirements_of(customer).items()}
+    )
 
 
 def findings_for(ctx: Context, invoice: Invoice) -> list[Finding]:

@@ -63,10 +63,12 @@ def dispatch_invoice(session: Session, settings: Settings, invoice: Invoice, *, 
             customer_id=invoice.customer_id,
         )
         return []
-    created = []
-    for contact in contacts:
-        dispatch = new_dispatch(session, invoice, contact)
-        created.append(dispatch)
+    created = [new_dispatch(session, invoice, contact) for contact in contacts]
+    from jalon.handlers.conversion import hold_for_conversion
+
+    if hold_for_conversion(session, settings, invoice, created, actor=actor):
+        return created  # they leave together once every format is made and valid (handlers/conversion.py)
+    for dispatch in created:
         send_dispatch(session, settings, dispatch, actor=actor)
     return created
 
@@ -132,6 +134,10 @@ def send_dispatch(
     """Compose the dispatch's mail and queue it. Other channels are queued for their own sender."""
     invoice = session.get(Invoice, dispatch.invoice_id)
     assert invoice is not None
+    from jalon.handlers.conversion import hold_for_conversion
+
+    if hold_for_conversion(session, settings, invoice, [dispatch], actor=actor):
+        return  # a resend in a format not made yet: converted and validated first
     contact = session.get(Contact, dispatch.contact_id) if dispatch.contact_id else None
     customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
     if dispatch.channel != "email":

@@ -138,9 +138,28 @@ class OutboxSender:
         if mails:
             results = await self._deliver(mails)
             await asyncio.to_thread(self._record_mail_results, results)
-        for outbox_id in others:
-            await self._send_other(outbox_id)
+        await self._send_others(others)
         return len(mails) + len(others)
+
+    async def _send_others(self, others: list[int]) -> None:
+        """In order, except kinds whose sender declares a `concurrency` (CPU work in the pool: conversions),
+        which run side by side so that every core works."""
+        if not others:
+            return
+
+        def kinds_of() -> dict[int, str]:
+            with self.database.session() as session:
+                return dict(
+                    session.execute(select(Outbox.id, Outbox.kind).where(Outbox.id.in_(others))).all()
+                )
+
+        kinds = await asyncio.to_thread(kinds_of)
+        parallel = [i for i in others if getattr(self.senders.get(kinds.get(i, "")), "concurrency", 1) > 1]
+        for outbox_id in others:
+            if outbox_id not in parallel:
+                await self._send_other(outbox_id)
+        if parallel:
+            await asyncio.gather(*(self._send_other(outbox_id) for outbox_id in parallel))
 
     async def run(
         self, stop: asyncio.Event, wake: asyncio.Event | None = None, interval: float = 1.0

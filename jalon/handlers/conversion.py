@@ -1,0 +1,352 @@
+"""Conversion in the pipeline: a released invoice whose recipients want another format than the billing
+tool's PDF gets it made, proven valid, and only then sent. Nothing invalid ever leaves.
+
+At release (`hold_for_conversion`, called by dispatching), if some dispatch needs a format not converted yet,
+all of the release's dispatches wait in state "converting" and one outbox item of kind "convert" per
+missing format is queued: the CPU work never runs inside the database transaction nor on the event loop.
+The "convert" sender (`convert_sender`) runs `convert.write` + `validation.check_output` in the process
+pool (`run`), stores the output as a Document (role "converted", content-addressed), then in one
+transaction either sends the waiting dispatches (`send_dispatch`: mail with the converted file, or the
+channel outbox) or, when the output fails its official rules, holds the invoice with the failed rule ids as
+findings and opens a "held" case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from pathlib import PurePath
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jalon import events
+from jalon.config import Settings
+from jalon.db import Database, load_blob, store_blob
+from jalon.handlers import cases
+from jalon.models import Customer, Dispatch, Document, Invoice, Outbox
+
+log = logging.getLogger(__name__)
+
+NATIVE = "pdf"  # what the billing tool hands over: sent as it is
+# target -> (content type, file suffix)
+FILES = {
+    "facturx": ("application/pdf", ".pdf"),
+    "cii": ("application/xml", "-cii.xml"),
+    "ubl": ("application/xml", "-ubl.xml"),
+    "peppol": ("application/xml", "-peppol.xml"),
+    "edifact": ("application/EDIFACT", ".edi"),
+    "cxml": ("text/xml", "-cxml.xml"),
+    "gs1": ("application/xml", "-gs1.xml"),
+}
+MAX_FINDINGS = 20  # a broken output can fail hundreds of rules; the case shows the first ones
+
+
+# --- deciding, inside the release transaction -------------------------------------------------------------
+
+
+def converted_document(session: Session, invoice_id: int, fmt: str) -> Document | None:
+    return session.scalars(
+        select(Document)
+        .where(Document.invoice_id == invoice_id, Document.role == "converted", Document.format == fmt)
+        .order_by(Document.id.desc())
+    ).first()
+
+
+def options_for(settings: Settings, customer: Customer | None, fmt: str) -> tuple[str | None, bool]:
+    """(profile, french) for a target: the customer's settings first, then `[formats]`."""
+    own = (customer.settings or {}) if customer is not None else {}
+    french = bool(own.get("french", settings.formats.french))
+    if fmt == "facturx":
+        return str(own.get("facturx_profile") or settings.formats.facturx_profile), french
+    if fmt in ("cii", "ubl"):
+        return str(own.get("profile") or "EN16931"), french
+    return None, french
+
+
+def _queued(session: Session, invoice_id: int, fmt: str) -> bool:
+    pending = session.scalars(
+        select(Outbox.payload).where(Outbox.kind == "convert", Outbox.status == "pending")
+    )
+    return any(p.get("invoice_id") == invoice_id and p.get("format") == fmt for p in pending if p)
+
+
+def hold_for_conversion(
+    session: Session, settings: Settings, invoice: Invoice, dispatches: Iterable[Dispatch], *, actor: str
+) -> bool:
+    """When some of these dispatches need a format not converted yet, they all wait ("converting") and the
+    conversions are queued; returns True then. A channel left at "pdf" gets the channel's own format."""
+    from jalon.channels import effective_format
+
+    waiting = list(dispatches)
+    for dispatch in waiting:
+        dispatch.format = effective_format(dispatch.channel or "email", dispatch.format)
+    missing = sorted(
+        {
+            d.format
+            for d in waiting
+            if d.format != NATIVE and converted_document(session, invoice.id, d.format) is None
+        }
+    )
+    if not missing:
+        return False
+    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    for dispatch in waiting:
+        dispatch.state = "converting"
+    for fmt in missing:
+        profile, french = options_for(settings, customer, fmt)
+        if not _queued(session, invoice.id, fmt):
+            session.add(
+                Outbox(
+                    kind="convert",
+                    payload={"invoice_id": invoice.id, "format": fmt, "profile": profile, "french": french},
+                )
+            )
+        events.record(
+            session,
+            "invoice.converting",
+            invoice_id=invoice.id,
+            actor=actor,
+            format=fmt,
+            profile=profile,
+            french=french,
+            dispatches=[d.id for d in waiting if d.format == fmt],
+        )
+    return True
+
+
+# --- the CPU work, in the pool ------------------------------------------------------------------------------
+
+
+def _already_facturx(pdf: bytes) -> bool:
+    from jalon.formats import facturx
+
+    try:
+        found = facturx.embedded_xml(pdf)
+    except ValueError:
+        return False
+    return found is not None and found[0].lower() == "factur-x.xml"
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    """Write the target and validate it with the official rules. Runs in the process pool; never raises
+    for bad data (a finding comes back instead)."""
+    from jalon.formats import convert, validation
+    from jalon.formats.model import Invoice as Model
+
+    fmt, profile, french = job["format"], job.get("profile"), bool(job.get("french"))
+    pdf = job.get("pdf")
+    try:
+        if fmt == "facturx" and pdf is not None and _already_facturx(pdf):
+            output = pdf  # the billing tool already made it: validated below like any output
+        else:
+            output = convert.write(
+                Model.from_dict(job["model"]), fmt, profile=profile, french=french, pdf=pdf
+            )
+    except Exception as error:  # a writer's ValueError, Ghostscript's PdfaError, a bug: never a crash
+        message = str(error) or type(error).__name__
+        return {
+            "valid": False,
+            "output": None,
+            "profile": profile,
+            "errors": [{"rule": "CONVERSION", "message": message[:500], "location": ""}],
+            "warnings": [],
+            "ran": [],
+            "trace": traceback.format_exc(limit=3),
+        }
+    if not job.get("validate", True):
+        return {"valid": True, "output": output, "profile": profile, "errors": [], "warnings": [], "ran": []}
+    wanted = profile or convert.DEFAULT_PROFILES.get(fmt)
+    if french and wanted and fmt in ("facturx", "cii", "ubl") and wanted != "EXTENDED-CTC-FR":
+        wanted += "+BR-FR"
+    report = validation.check_output(output, fmt=fmt, profile=wanted)
+    return {**report.as_dict(), "output": output, "profile": wanted, "ran": report.ran}
+
+
+def warm_up(targets: Iterable[str], facturx_profile: str = "EN16931") -> list[str]:
+    """Compile the rule sets of these targets now (pool start) instead of on their first invoice."""
+    from jalon.formats import convert, validation
+
+    names: list[str] = []
+    for fmt in targets:
+        if fmt not in ("facturx", "cii", "ubl", "peppol"):
+            continue
+        profile = facturx_profile if fmt == "facturx" else convert.DEFAULT_PROFILES.get(fmt)
+        names.extend(n for n in validation.plan(fmt, profile).schematron if n not in names)
+    return validation.warm_up(names) if names else []
+
+
+# --- the outbox sender -----------------------------------------------------------------------------------
+
+
+def _job(database: Database, settings: Settings, item: Outbox) -> dict[str, Any] | None:
+    payload = item.payload or {}
+    with database.session() as session:
+        invoice = session.get(Invoice, payload.get("invoice_id"))
+        if invoice is None or invoice.state in ("cancelled", "replaced"):
+            return None
+        original = session.scalars(
+            select(Document)
+            .where(Document.invoice_id == invoice.id, Document.role == "invoice")
+            .order_by(Document.id)
+        ).first()
+        pdf = None
+        if original is not None and original.content_type == "application/pdf":
+            pdf = load_blob(session, original.blob_sha256)
+        stem = PurePath(original.filename).stem if original is not None else invoice.number
+        return {
+            "invoice_id": invoice.id,
+            "number": invoice.number,
+            "model": invoice.data or {},
+            "pdf": pdf,
+            "stem": stem or invoice.number,
+            "format": payload.get("format"),
+            "profile": payload.get("profile"),
+            "french": bool(payload.get("french")),
+            "validate": settings.validation.validate_outputs,
+        }
+
+
+def _finish(database: Database, settings: Settings, job: dict[str, Any], result: dict[str, Any]) -> None:
+    from jalon.handlers.dispatching import send_dispatch
+
+    fmt = job["format"]
+    with database.session() as session:
+        invoice = session.get(Invoice, job["invoice_id"])
+        assert invoice is not None
+        waiting = list(
+            session.scalars(
+                select(Dispatch)
+                .where(Dispatch.invoice_id == invoice.id, Dispatch.state == "converting")
+                .order_by(Dispatch.id)
+            )
+        )
+        content_type, suffix = FILES.get(fmt, ("application/octet-stream", f".{fmt}"))
+        filename = f"{job['stem']}{suffix}"
+        if result.get("output") is not None:
+            session.add(
+                Document(
+                    invoice_id=invoice.id,
+                    blob_sha256=store_blob(session, result["output"]),
+                    filename=filename,
+                    content_type=content_type,
+                    role="converted" if result["valid"] else "conversion_failed",
+                    format=fmt,
+                )
+            )
+        if not result["valid"]:
+            _hold(session, invoice, waiting, fmt, result)
+            return
+        events.record(
+            session,
+            "invoice.converted",
+            invoice_id=invoice.id,
+            format=fmt,
+            profile=result.get("profile"),
+            filename=filename,
+            rules=result.get("ran") or [],
+            warnings=len(result.get("warnings") or []),
+        )
+        session.flush()
+        if invoice.state not in ("ready", "sent") or not waiting:
+            return
+        if any(
+            d.format != NATIVE and converted_document(session, invoice.id, d.format) is None for d in waiting
+        ):
+            return  # another format of this release is still being made
+        for dispatch in waiting:
+            dispatch.state = "pending"
+            send_dispatch(session, settings, dispatch, actor="jalon")
+
+
+def _hold(
+    session: Session, invoice: Invoice, waiting: list[Dispatch], fmt: str, result: dict[str, Any]
+) -> None:
+    """The output fails its official rules: nothing of this release leaves, a person decides."""
+    errors = result.get("errors") or []
+    failed = sorted({e["rule"] for e in errors})
+    findings = [
+        {
+            "code": "output_invalid",
+            "severity": "error",
+            "field": None,
+            "rule": e["rule"],
+            "message": f"{fmt} output fails {e['rule']}: {e['message']}"[:500],
+        }
+        for e in errors[:MAX_FINDINGS]
+    ]
+    invoice.findings = [*(invoice.findings or []), *findings]
+    for dispatch in waiting:
+        dispatch.state = "cancelled"
+        dispatch.diagnostic = f"not sent: the {fmt} output fails {', '.join(failed[:10])}"
+        events.record(
+            session,
+            "dispatch.cancelled",
+            invoice_id=invoice.id,
+            dispatch_id=dispatch.id,
+            recipient=dispatch.recipient,
+            reason="conversion_invalid",
+            format=fmt,
+        )
+    reason = f"the {fmt} output fails its official rules: {', '.join(failed[:10])}"
+    if invoice.state == "ready":
+        invoice.state = "held"
+        invoice.hold_reason = reason[:4000]
+    events.record(
+        session,
+        "invoice.held",
+        invoice_id=invoice.id,
+        reasons=["output_invalid"],
+        message=reason,
+        format=fmt,
+        failed_rules=failed,
+    )
+    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    cases.open_case(
+        session,
+        "held",
+        f"Invoice {invoice.number} held: its {fmt} output fails the official rules",
+        key=cases.case_key("held", "invoice", invoice.id),
+        facts={
+            "number": invoice.number,
+            "customer": customer.name if customer else None,
+            "format": fmt,
+            "profile": result.get("profile"),
+            "failed_rules": failed,
+            "findings": findings,
+        },
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        inbound_id=invoice.inbound_id,
+    )
+
+
+def convert_sender(pool: Executor | None, *, concurrency: int = 2) -> Any:
+    """The outbox sender of kind "convert": CPU work in `pool` (None: a thread), then one transaction."""
+
+    async def send_convert(database: Database, settings: Settings, item: Outbox) -> None:
+        job = await asyncio.to_thread(_job, database, settings, item)
+        if job is None:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(pool, run, job)
+        except Exception as error:  # the pool itself broke (a worker killed): retry, then hold
+            if item.attempts + 1 < settings.outbound.max_attempts:
+                raise
+            log.exception("conversion of invoice %s to %s could not run", job["number"], job["format"])
+            result = {
+                "valid": False,
+                "output": None,
+                "profile": job.get("profile"),
+                "warnings": [],
+                "errors": [{"rule": "CONVERSION", "message": f"conversion could not run: {error!r}"[:500]}],
+            }
+        await asyncio.to_thread(_finish, database, settings, job, result)
+
+    send_convert.concurrency = max(1, concurrency)  # type: ignore[attr-defined]
+    return send_convert

@@ -1,0 +1,139 @@
+"""A recipient who wants another format gets it made, proven valid and sent; an invalid output holds the invoice."""
+
+from __future__ import annotations
+
+import email.message
+import json
+from pathlib import Path
+
+import aiosmtplib
+import pytest
+from harness import Running, invoice_mail, running
+from sqlalchemy import select
+
+from jalon import directory
+from jalon.formats import facturx, pdfa, validation
+from jalon.formats.cii import read_cii
+from jalon.handlers import views
+from jalon.models import Case, Dispatch, Document, Outbox
+
+pytestmark = pytest.mark.asyncio
+DATA = Path(__file__).parent / "data" / "invoices"
+
+
+def sample(name: str) -> tuple[bytes, dict]:
+    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
+
+
+def add_customer(gw: Running, expected: dict, contacts: list[tuple[str, str, str, str]]) -> None:
+    """The directory knows the buyer with these (email, role, channel, format) contacts."""
+    rows = ["customer_id,name,siren,vat,email,role,language,group,channel,format"]
+    for address, role, channel, fmt in contacts:
+        values = ["C200", expected["buyer_name"], expected.get("buyer_siren") or "", expected.get("buyer_vat") or "",
+                  address, role, "fr", "pme", channel, fmt]  # fmt: skip
+        rows.append(",".join(f'"{v}"' for v in values))
+    with gw.services.database.session() as session:
+        report = directory.import_rows(session, "\n".join(rows) + "\n")
+    assert not report["errors"], report
+
+
+async def send(gw: Running, message: email.message.EmailMessage) -> None:
+    await aiosmtplib.send(message, hostname="127.0.0.1", port=gw.smtp_port, start_tls=False)
+
+
+def detail(gw: Running, number: str) -> dict:
+    with gw.services.database.session() as session:
+        found = views.invoice_detail(session, number)
+    assert found is not None
+    return found
+
+
+async def test_a_contact_wanting_facturx_gets_a_valid_pdfa3_facturx(db_url: str) -> None:
+    """The buyer's accounts-payable system reads Factur-X: the billing tool's plain PDF arrives as a PDF/A-3
+    carrying the invoice's CII, which passes the official Factur-X and EN 16931 rules."""
+    pdf, expected = sample("classic_fr-01-plain")
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("ap@client.test", "buyer", "email", "facturx")])
+        await send(gw, invoice_mail(pdf, filename="F2026-0001.pdf"))
+        await gw.settle(rounds=8)
+        [mail] = await gw.sink.wait_for(1)
+        shown = detail(gw, expected["invoice_number"])
+    [attachment] = list(mail.message().iter_attachments())
+    sent = attachment.get_content()
+    assert attachment.get_filename() == "F2026-0001.pdf" and sent != pdf
+    report = validation.check_output(sent, fmt="facturx", profile="EN16931")
+    assert report.valid, report.failed_rules
+    assert {"FX-en16931", "EN16931-CII"} <= set(report.ran)
+    assert pdfa.check_pdfa3(sent) == [], "PDF/A-3: metadata, output intent and embedded fonts"
+    name, xml = facturx.embedded_xml(sent)
+    inside = read_cii(xml)
+    assert name == "factur-x.xml" and inside.number == expected["invoice_number"]
+    assert f"{inside.totals.tax_inclusive:.2f}" == f"{expected['total_with_vat']:.2f}"
+    assert shown["state"] == "sent" and shown["dispatches"][0]["format"] == "facturx"
+    types = [e["type"] for e in shown["events"]]
+    assert types.index("invoice.converting") < types.index("invoice.converted") < types.index("dispatch.sent")
+
+
+async def test_every_recipient_waits_for_the_conversion_then_gets_its_own_format(db_url: str) -> None:
+    """The buyer wants Factur-X and the payer centre the plain PDF: both leave together, each in its format."""
+    pdf, expected = sample("grid_fr-01-plain")
+    async with running(db_url) as gw:
+        add_customer(
+            gw,
+            expected,
+            [("ap@client.test", "buyer", "email", "facturx"), ("payeur@client.test", "payer", "email", "pdf")],
+        )
+        await send(gw, invoice_mail(pdf, filename="facture.pdf"))
+        await gw.services.worker.process_pending()
+        with gw.services.database.session() as session:
+            states = sorted(session.scalars(select(Dispatch.state)))
+            queued = [o.kind for o in session.scalars(select(Outbox).where(Outbox.status == "pending"))]
+        assert states == ["converting", "converting"] and "mail" not in queued and "convert" in queued
+        await gw.settle(rounds=8)
+        received = {r.rcpt_tos[0]: r for r in await gw.sink.wait_for(2)}
+    facturx_copy = next(received["ap@client.test"].message().iter_attachments()).get_content()
+    plain_copy = next(received["payeur@client.test"].message().iter_attachments()).get_content()
+    assert plain_copy == pdf
+    assert facturx.embedded_xml(facturx_copy) is not None and facturx.embedded_xml(pdf) is None
+
+
+async def test_an_output_failing_the_official_rules_holds_the_invoice_and_sends_nothing(db_url: str) -> None:
+    """Peppol BIS needs a buyer reference or an order number (PEPPOL-EN16931-R003); an invoice with neither is
+    held with the failed rule for a person, and no recipient gets anything, not even the PDF."""
+    pdf, expected = sample("classic_fr-01-plain")
+    assert expected["buyer_reference"] is None and expected["purchase_order"] is None
+    async with running(db_url) as gw:
+        add_customer(
+            gw,
+            expected,
+            [("peppol@client.test", "buyer", "email", "peppol"), ("payeur@client.test", "payer", "email", "pdf")],
+        )
+        await send(gw, invoice_mail(pdf))
+        await gw.settle(rounds=8)
+        shown = detail(gw, expected["invoice_number"])
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "held")).all()
+            kept = session.scalars(select(Document.role).where(Document.format == "peppol")).all()
+    assert gw.sink.received == []
+    assert shown["state"] == "held" and "PEPPOL-EN16931-R003" in shown["hold_reason"]
+    assert "PEPPOL-EN16931-R003" in case.facts["failed_rules"] and case.facts["format"] == "peppol"
+    assert {d["state"] for d in shown["dispatches"]} == {"cancelled"}
+    assert kept == ["conversion_failed"], "the invalid output is kept for the person who looks, never sent"
+
+
+async def test_an_unwritable_target_holds_with_a_clear_reason(db_url: str) -> None:
+    """Factur-X needs the billing tool's PDF: an invoice that came as XML only is held, with the reason."""
+    from jalon.formats.cii import write_cii
+    from jalon.formats.convert import read_any
+
+    pdf, expected = sample("classic_fr-01-plain")
+    xml = write_cii(read_any(pdf))
+    message = invoice_mail(None, extra=[("F2026-0001.xml", "application/xml", xml)])
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("ap@client.test", "buyer", "email", "facturx")])
+        await send(gw, message)
+        await gw.settle(rounds=8)
+        shown = detail(gw, expected["invoice_number"])
+    assert gw.sink.received == []
+    assert shown["state"] == "held" and "CONVERSION" in shown["hold_reason"]
+    assert any("PDF" in f["message"] for f in shown["findings"] if f["code"] == "output_invalid")
