@@ -143,8 +143,8 @@ def test_multi_page_invoices_take_their_totals_from_the_last_page(readings):
 
 
 def test_the_committed_expectations_are_what_the_generator_makes(tmp_path):
-    """Expected JSON stays in step with tests/gen_invoices.py: regenerated, every file is there and every JSON is
-    identical (PDF bytes may differ with the reportlab version; what they say may not)."""
+    """Expected JSON stays in step with tests/gen_invoices.py: regenerated, every file is there and every JSON
+    is identical (PDF bytes may differ with the reportlab version; what they say may not)."""
     import gen_invoices
 
     gen_invoices.generate(tmp_path)
