@@ -288,24 +288,20 @@ def print_journeys(services: app_module.Services) -> None:
 
 
 def print_cases(services: app_module.Services) -> None:
+    from jalon.bot import cards, chat, terminal
+
     with services.database.session() as session:
-        cases = list(session.scalars(select(Case).where(Case.state == "open").order_by(Case.id)))
-        say(style(f"Cases waiting for a person ({len(cases)}): the only ones your team has to look at", BOLD))
-        for case in cases:
-            facts = case.facts or {}
-            detail = (
-                facts.get("findings") or facts.get("words") or facts.get("diagnostic") or facts.get("reason")
-            )
-            if isinstance(detail, list):
-                detail = "; ".join(
-                    str(f.get("message", f)) if isinstance(f, dict) else str(f) for f in detail
-                )
-            say(f"  [{case.kind}] {case.title}")
-            if detail:
-                say(style(f"      {str(detail)[:160]}", DIM))
+        ids = list(session.scalars(select(Case.id).where(Case.state == "open").order_by(Case.id)))
+        say(style(f"Cases waiting for a person ({len(ids)}): the only ones your team has to look at", BOLD))
+        for case_id in ids:
+            card = cards.build(session, case_id)
+            if card is not None:
+                say(terminal.render(card, color=_tty()))
+    if chat.configured(services.settings):
+        say(style("The same cards were posted to your chat ([slack] / [teams] of your configuration).", DIM))
 
 
-async def _demo(once: bool, workdir: Path) -> int:
+async def _demo(once: bool, workdir: Path, config_path: str | None = None) -> int:
     import logging
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -319,7 +315,9 @@ async def _demo(once: bool, workdir: Path) -> int:
         stale.unlink()
     customers = CustomerServers(workdir)
     await customers.sink.start()
-    settings = demo_settings(workdir, customers.sink.port)
+    from jalon.bot.chat import with_chat_of
+
+    settings = with_chat_of(demo_settings(workdir, customers.sink.port), config_path)
     services = app_module.build(settings)
     await app_module.start(services)
     assert services.smtp is not None
@@ -379,6 +377,7 @@ async def _demo(once: bool, workdir: Path) -> int:
         say()
         print_journeys(services)
         say()
+        await services.outbox.send_due()  # the chat cards, when a chat is configured, leave before we print
         print_cases(services)
         say()
         with services.database.session() as session:
@@ -412,4 +411,4 @@ async def _demo(once: bool, workdir: Path) -> int:
 
 
 def run_demo(once: bool = False, workdir: str | None = None, config_path: str | None = None) -> int:
-    return asyncio.run(_demo(once, Path(workdir or "demo").resolve()))
+    return asyncio.run(_demo(once, Path(workdir or "demo").resolve(), config_path))

@@ -202,3 +202,20 @@ async def test_missed_received_milestone_is_one_card_closed_when_the_customer_do
     assert number in card["text"] and "mark_received" in action_ids(card["blocks"])
     assert [(c.kind, c.state) for c in closed] == [("late", "closed")]
     assert after["text"].startswith("✅") and "received met" in block_text(after["blocks"])
+
+
+async def test_demo_with_slack_configured_posts_its_cards_for_real(
+    slack: FakeSlack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`jalon --config mine.toml demo --once` with [slack]: the cases it prints are in the channel too."""
+    from jalon.demo import _demo
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text(f'[slack]\nchannel = "#demo"\napi_base_url = "{slack.api_url}"\n', encoding="utf-8")
+    assert await _demo(True, tmp_path / "demo", str(mine)) == 0
+    printed = capsys.readouterr().out
+    titles = [message["text"] for message in slack.messages.values()]
+    shown = re.search(r"Cases waiting for a person \((\d+)\)", printed)
+    assert shown is not None and int(shown.group(1)) == len(titles) > 0
+    assert all(title.split(" ", 1)[1] in printed for title in titles)
+    assert {channel for channel, _ in slack.messages} == {"CDEMO"}

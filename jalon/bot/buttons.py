@@ -102,7 +102,7 @@ def _has_errors(s: Subject) -> bool:
 
 # When a button applies, from the current state (a button that cannot work is not shown).
 AVAILABLE: dict[str, Callable[[Subject], bool]] = {
-    "release": lambda s: s.invoice is not None and s.invoice.state == "held",
+    "release": lambda s: s.invoice is not None and s.invoice.state == "held" and not _has_errors(s),
     "release_anyway": lambda s: s.invoice is not None and s.invoice.state == "held" and _has_errors(s),
     "cancel": _open_invoice,
     "resend": lambda s: s.invoice is not None and s.invoice.state in actions.RESENDABLE,

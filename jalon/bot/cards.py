@@ -6,6 +6,7 @@ Also the lines posted in a card's thread as events arrive, and the neutral diges
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -46,7 +47,9 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("number", "Invoice"),
     ("customer", "Customer"),
     ("amount", "Amount"),
+    ("amount_due", "Outstanding"),
     ("due_date", "Due"),
+    ("due_at", "Expected by"),
     ("state", "Invoice state"),
     ("recipient", "Recipient"),
     ("role", "Role"),
@@ -128,8 +131,13 @@ def _facts(subject: Subject, session: Session) -> dict[str, Any]:
         facts["amount"] = money(facts.pop("total_with_vat", None) or invoice.total_with_vat, invoice.currency)
         facts.setdefault("due_date", invoice.due_date.isoformat() if invoice.due_date else None)
         facts["state"] = invoice.state
+        if facts.get("amount_due") not in (None, ""):
+            facts["amount_due"] = money(facts["amount_due"], facts.get("currency") or invoice.currency)
     else:
         facts.pop("total_with_vat", None)
+    for key in ("due_at", "received_at"):  # ISO timestamps, shown like every other time on a card
+        with contextlib.suppress(KeyError, ValueError):
+            facts[key] = when(dt.datetime.fromisoformat(str(facts[key])))
     customer_id = case.customer_id or (invoice.customer_id if invoice else None)
     if not facts.get("customer") and customer_id:
         customer = session.get(Customer, customer_id)
@@ -148,11 +156,11 @@ def _evidence(facts: dict[str, Any]) -> list[str]:
             lines.append(str(finding))
     if facts.get("words"):
         lines.append("“" + _clip(str(facts["words"]), 400) + "”")
-    for item in facts.get("evidence") or []:
-        if isinstance(item, dict) and item.get("phrase"):
-            lines.append(f"matched “{_clip(str(item['phrase']), 120)}”")
-        elif isinstance(item, str):
-            lines.append(_clip(item, 200))
+    phrases = [
+        str(i["phrase"]) for i in facts.get("evidence") or [] if isinstance(i, dict) and i.get("phrase")
+    ]
+    if phrases:
+        lines.append("matched " + ", ".join(f"“{_clip(p, 80)}”" for p in dict.fromkeys(phrases)))
     if facts.get("suspicious"):
         lines.append("suspicious sender: check with the billing team before sending anything")
     if facts.get("warning"):

@@ -248,3 +248,24 @@ def background(
     if settings.slack.digest_at or settings.teams.digest_at:
         work.append(digest_clock())
     return work
+
+
+def with_chat_of(settings: Settings, config_path: str | None) -> Settings:
+    """`settings` with the chat sections ([slack], [teams], [[staff]]) of another configuration file, so that
+    `jalon --config mine.toml demo` posts the demo's cards to a real Slack or Teams."""
+    import os
+
+    from jalon.config import load, load_dict
+
+    path = config_path or os.environ.get("JALON_CONFIG")
+    if not path:
+        return settings
+    mine = load(path)
+    if not configured(mine):
+        return settings
+    chat = {
+        "slack": mine.slack.model_dump(),
+        "teams": mine.teams.model_dump(),
+        "staff": mine.model_dump()["staff"],
+    }
+    return load_dict({**settings.model_dump(), **chat})

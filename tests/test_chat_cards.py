@@ -1,0 +1,181 @@
+"""A case reads the same everywhere: the neutral card, the terminal card, the daily digest per channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from chat_servers import SIGNING_SECRET, SLACK_TOKEN, FakeSlack, chat_settings
+
+from jalon import app as app_module
+from jalon.bot import cards, chat, terminal
+from jalon.bot.buttons import identify, perform, refusal
+from jalon.config import Settings
+from jalon.db import Database, utcnow
+from jalon.handlers import cases
+from jalon.models import Customer, Invoice
+
+FINDING = {
+    "code": "missing_po",
+    "severity": "error",
+    "message": "This customer requires a purchase-order number; the invoice has none.",
+}
+
+
+def held(database: Database, number: str, amount: str, *, group: str = "pme", currency: str = "EUR") -> int:
+    """A held invoice of a customer of `group`, with its case, as the pipeline leaves them."""
+    with database.session() as session:
+        customer = session.query(Customer).filter_by(code=f"C-{group}").one_or_none()
+        if customer is None:
+            customer = Customer(code=f"C-{group}", name=f"Client {group}", group=group)
+            session.add(customer)
+            session.flush()
+        invoice = Invoice(
+            number=number,
+            issuer="732829320",
+            customer_id=customer.id,
+            state="held",
+            total_with_vat=Decimal(amount),
+            currency=currency,
+            findings=[FINDING],
+        )
+        session.add(invoice)
+        session.flush()
+        case = cases.open_case(
+            session,
+            "held",
+            f"Invoice {number} held before sending",
+            key=cases.case_key("held", "invoice", invoice.id),
+            facts={"number": number, "findings": [FINDING]},
+            invoice_id=invoice.id,
+            customer_id=customer.id,
+        )
+        return case.id
+
+
+def settings_for(db: Database, **sections: object) -> Settings:
+    return chat_settings(db.url, 25, **sections)
+
+
+def test_held_case_card_has_facts_findings_and_the_buttons_that_can_work(db: Database) -> None:
+    """A held invoice with a blocking finding offers 'Release anyway' (with a reason), not a plain Release."""
+    case_id = held(db, "FA-1", "1200.50")
+    with db.session() as session:
+        card = cards.build(session, case_id)
+    assert card is not None and card.open
+    assert ("Invoice", "FA-1") in card.facts and ("Amount", "1 200.50 EUR") in card.facts
+    assert card.evidence == [f"error: {FINDING['message']}"]
+    assert [b.action for b in card.buttons] == ["release_anyway", "cancel", "assign_to_me"]
+    assert card.buttons[0].ask is not None and card.buttons[0].role == "supervisor"
+
+
+def test_terminal_card_shows_what_a_person_needs_and_closes_with_who_did_it(db: Database) -> None:
+    """The demo's terminal card reads like the chat one; once settled, it says who did what and no button is
+    left to press."""
+    case_id = held(db, "FA-2", "99.00")
+    settings = settings_for(db)
+    with db.session() as session:
+        before = terminal.render(cards.build(session, case_id))  # type: ignore[arg-type]
+    outcome = perform(
+        db, settings, case_id, "cancel", identify(settings, "slack", "U_AGENT"), {"reason": "doublon"}
+    )
+    with db.session() as session:
+        after = terminal.render(cards.build(session, case_id))  # type: ignore[arg-type]
+    assert "FA-2 held before sending" in before and "purchase-order number" in before
+    assert "[Release anyway]  [Cancel invoice]  [Assign to me]" in before
+    assert outcome.ok and "✅" in after and "Closed by alex@acme.test" in after and "[" not in after
+
+
+def test_who_may_press_what(db: Database) -> None:
+    """Viewers press nothing, agents do the daily work, supervisors release; strangers are not on the list."""
+    settings = settings_for(db)
+    sophie, alex, victor = (identify(settings, "slack", u) for u in ("U_SUP", "U_AGENT", "U_VIEW"))
+    stranger = identify(settings, "teams", "aad-unknown")
+    assert refusal(sophie, "release_anyway") is None and refusal(alex, "resend") is None
+    assert "needs a supervisor" in (refusal(alex, "approve_contact_change") or "")
+    assert "viewers act on nothing" in (refusal(victor, "assign_to_me") or "")
+    assert "not on jalon's staff list" in (refusal(stranger, "assign_to_me") or "")
+    assert identify(settings, "page", "SOPHIE@acme.test").member is not None
+
+
+@pytest.fixture
+async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
+    monkeypatch.setenv("JALON_SLACK_BOT_TOKEN", SLACK_TOKEN)
+    monkeypatch.setenv("JALON_SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
+
+
+async def test_daily_digest_counts_open_cases_per_channel_once_a_day(db: Database, slack: FakeSlack) -> None:
+    """At 08:30 Paris time each channel gets one digest: how many cases, the oldest, the amounts at stake."""
+    held(db, "FA-10", "1000.00")
+    held(db, "FA-11", "250.25")
+    held(db, "FA-12", "5000.00", group="public")
+    slack_section = {
+        "channel": "#factures",
+        "api_base_url": slack.api_url,
+        "routes": [{"channel": "#public", "groups": ["public"]}],
+        "digest_at": "08:30",
+        "timezone": "Europe/Paris",
+    }
+    settings = settings_for(db, slack=slack_section)
+    platforms = chat.platforms(settings, db)
+    morning = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)  # 08:00 in Paris: too early
+    posted_early = await chat.post_digests(db, settings, platforms, morning)
+    posted = await chat.post_digests(db, settings, platforms, morning + dt.timedelta(hours=1))
+    posted_again = await chat.post_digests(db, settings, platforms, morning + dt.timedelta(hours=5))
+    texts = {args["channel"]: args["text"] for args in slack.called("chat.postMessage")}
+    assert (posted_early, posted, posted_again) == (0, 2, 0)
+    assert "2 open case(s): 2 held before sending" in texts["#factures"]
+    assert "1 250.25 EUR" in texts["#factures"] and "FA-10 held before sending" in texts["#factures"]
+    assert "1 open case(s)" in texts["#public"] and "5 000.00 EUR" in texts["#public"]
+
+
+def test_demo_prints_the_cards_in_the_terminal(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    """With no chat configured, `jalon demo` shows each open case as a card with its buttons."""
+    from jalon.demo import print_cases
+
+    held(db, "FA-20", "10.00")
+    services = app_module.build(settings_for(db))
+    try:
+        print_cases(services)
+    finally:
+        services.database.dispose()
+    shown = capsys.readouterr().out
+    assert "Cases waiting for a person (1)" in shown
+    assert "FA-20 held before sending" in shown and "[Release anyway]" in shown
+
+
+def test_demo_borrows_the_chat_sections_of_your_configuration(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`jalon --config mine.toml demo` posts to the Slack channel and staff list of mine.toml."""
+    monkeypatch.setenv("JALON_SLACK_BOT_TOKEN", SLACK_TOKEN)
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[slack]\nchannel = "#demo"\n\n[[staff]]\nslack_user = "U1"\nrole = "supervisor"\n', encoding="utf-8"
+    )
+    demo = settings_for(db)
+    borrowed = chat.with_chat_of(demo, str(mine))
+    assert borrowed.slack.channel == "#demo" and [m.slack_user for m in borrowed.staff] == ["U1"]
+    assert borrowed.database.url == demo.database.url and chat.with_chat_of(demo, None) == demo
+
+
+async def test_a_case_settled_before_its_card_left_never_reaches_chat(db: Database, slack: FakeSlack) -> None:
+    """Opened and closed within a second (e.g. a corrected version arrived): nobody is bothered with it, while
+    an open case is posted once and then only updated."""
+    settled = held(db, "FA-30", "10.00")
+    still_open = held(db, "FA-31", "10.00")
+    with db.session() as session:
+        case = session.get(cases.Case, settled)
+        cases.close_case(session, case, actor="jalon", resolution="replaced", at=utcnow())
+    settings = settings_for(db, slack={"channel": "#factures", "api_base_url": slack.api_url})
+    [platform] = chat.platforms(settings, db)
+    for case_id in (settled, still_open, still_open):
+        await chat.sync(db, platform, case_id)
+    posted = [args["text"] for args in slack.called("chat.postMessage")]
+    assert posted == ["⏸ Invoice FA-31 held before sending"] and len(slack.called("chat.update")) == 1
