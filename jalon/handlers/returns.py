@@ -181,8 +181,13 @@ def record_delivery_status(ctx: Context) -> None:
                 events.record(ctx.session, "dispatch.bounced", hard=hard, repeated=True, **common)
                 continue
             dispatch.state = "bounced"
-            events.record(ctx.session, "dispatch.bounced", hard=hard, **common)
-            if hard is False:
+            permanent = recipient.get("permanent")
+            if permanent is None:
+                permanent = bool(status and str(status).startswith("5"))
+            events.record(ctx.session, "dispatch.bounced", hard=hard, permanent=permanent, **common)
+            if hard is False and permanent:
+                policy_refusal(ctx, dispatch, status=status, diagnostic=diagnostic)
+            elif hard is False:
                 soft_bounce(ctx, dispatch, status=status, diagnostic=diagnostic)
             else:
                 actions.hard_bounce(
@@ -196,6 +201,30 @@ def record_delivery_status(ctx: Context) -> None:
 
 
 SOFT_RETRIES = (dt.timedelta(hours=4), dt.timedelta(hours=24))
+
+
+def policy_refusal(ctx: Context, dispatch: Dispatch, *, status: str | None, diagnostic: str) -> None:
+    """The address exists but the receiving system refuses our mail for good (spam filter, policy, blocked
+    sender): resending cannot help and the contact is not wrong; a person must call the customer."""
+    invoice = ctx.session.get(Invoice, dispatch.invoice_id)
+    assert invoice is not None
+    cases.open_case(
+        ctx.session,
+        "bounced",
+        f"Invoice {invoice.number} refused by {dispatch.recipient}'s mail system",
+        key=cases.case_key("bounced", "dispatch", dispatch.id),
+        facts={
+            "number": invoice.number,
+            "recipient": dispatch.recipient,
+            "status": status,
+            "diagnostic": diagnostic[:500],
+            "policy": True,
+            "advice": "their mail system blocks our mail: call them, or use another channel",
+        },
+        invoice_id=invoice.id,
+        dispatch_id=dispatch.id,
+        customer_id=invoice.customer_id,
+    )
 
 
 def soft_bounce(ctx: Context, dispatch: Dispatch, *, status: str | None, diagnostic: str) -> None:
