@@ -1,4 +1,4 @@
-"""A recipient who wants another format gets it made, proven valid and sent; an invalid output holds the invoice."""
+"""Each recipient gets its format made and proven valid first; an invalid output holds the invoice."""
 
 from __future__ import annotations
 
@@ -29,8 +29,18 @@ def add_customer(gw: Running, expected: dict, contacts: list[tuple[str, str, str
     """The directory knows the buyer with these (email, role, channel, format) contacts."""
     rows = ["customer_id,name,siren,vat,email,role,language,group,channel,format"]
     for address, role, channel, fmt in contacts:
-        values = ["C200", expected["buyer_name"], expected.get("buyer_siren") or "", expected.get("buyer_vat") or "",
-                  address, role, "fr", "pme", channel, fmt]  # fmt: skip
+        values = [
+            "C200",
+            expected["buyer_name"],
+            expected.get("buyer_siren") or "",
+            expected.get("buyer_vat") or "",
+            address,
+            role,
+            "fr",
+            "pme",
+            channel,
+            fmt,
+        ]
         rows.append(",".join(f'"{v}"' for v in values))
     with gw.services.database.session() as session:
         report = directory.import_rows(session, "\n".join(rows) + "\n")
@@ -75,13 +85,16 @@ async def test_a_contact_wanting_facturx_gets_a_valid_pdfa3_facturx(db_url: str)
 
 
 async def test_every_recipient_waits_for_the_conversion_then_gets_its_own_format(db_url: str) -> None:
-    """The buyer wants Factur-X and the payer centre the plain PDF: both leave together, each in its format."""
+    """The buyer wants Factur-X, the payer centre the plain PDF: both leave together, each in its format."""
     pdf, expected = sample("grid_fr-01-plain")
     async with running(db_url) as gw:
         add_customer(
             gw,
             expected,
-            [("ap@client.test", "buyer", "email", "facturx"), ("payeur@client.test", "payer", "email", "pdf")],
+            [
+                ("ap@client.test", "buyer", "email", "facturx"),
+                ("payeur@client.test", "payer", "email", "pdf"),
+            ],
         )
         await send(gw, invoice_mail(pdf, filename="facture.pdf"))
         await gw.services.worker.process_pending()
@@ -106,7 +119,10 @@ async def test_an_output_failing_the_official_rules_holds_the_invoice_and_sends_
         add_customer(
             gw,
             expected,
-            [("peppol@client.test", "buyer", "email", "peppol"), ("payeur@client.test", "payer", "email", "pdf")],
+            [
+                ("peppol@client.test", "buyer", "email", "peppol"),
+                ("payeur@client.test", "payer", "email", "pdf"),
+            ],
         )
         await send(gw, invoice_mail(pdf))
         await gw.settle(rounds=8)

@@ -210,8 +210,8 @@ async def lookup_structure(settings: Settings, siret: str) -> Structure | None:
 def requirements_of(customer: Any) -> dict[str, bool]:
     """What the last look-up stored on a customer, as `Requirements` fields (for handlers.checks)."""
     stored = ((getattr(customer, "settings", None) or {}).get("chorus")) or {}
-    if not stored:
-        return {}
+    if not stored.get("chorus_id"):
+        return {}  # never looked up, or unknown to Chorus Pro: the directory's flags stand
     out = {"is_public_buyer": True}
     if stored.get("service_code_required"):
         out["requires_buyer_reference"] = True  # BT-10 carries the Chorus Pro service code

@@ -1,0 +1,177 @@
+"""Public buyers on Chorus Pro: the invoice is deposited through PISTE, followed, and what the buyer requires
+is looked up so that an invoice lacking it is held before it is deposited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import aiosmtplib
+import pytest
+from harness import Running, invoice_mail, running
+from sqlalchemy import select
+from standin_chorus import ChorusStandIn
+
+from jalon import directory
+from jalon.channels import chorus
+from jalon.db import utcnow
+from jalon.formats import validation
+from jalon.handlers import views
+from jalon.models import Case, Customer
+
+pytestmark = pytest.mark.asyncio
+DATA = Path(__file__).parent / "data" / "invoices"
+
+
+def sample(name: str) -> tuple[bytes, dict]:
+    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
+
+
+@pytest.fixture
+async def standin(monkeypatch: pytest.MonkeyPatch) -> ChorusStandIn:
+    server = await ChorusStandIn().start()
+    for name, value in server.environment().items():
+        monkeypatch.setenv(name, value)
+    yield server
+    await server.stop()
+
+
+def add_public_buyer(
+    gw: Running, expected: dict, siret: str, channel: str = "chorus", fmt: str = "facturx"
+) -> None:
+    header = "customer_id,name,siren,siret,vat,email,role,language,group,channel,format"
+    row = [
+        "C300",
+        expected["buyer_name"],
+        expected["buyer_siren"],
+        siret,
+        expected.get("buyer_vat") or "",
+        "factures@entite.test",
+        "buyer",
+        "fr",
+        "public",
+        channel,
+        fmt,
+    ]
+    with gw.services.database.session() as session:
+        report = directory.import_rows(session, header + "\n" + ",".join(f'"{v}"' for v in row) + "\n")
+    assert not report["errors"], report
+
+
+async def follow_up(gw: Running, passes: int = 6) -> None:
+    """Let the follow-up items fall due, as the hours pass."""
+    for hour in range(1, passes + 1):
+        await gw.services.outbox.send_due(now=utcnow() + dt.timedelta(hours=hour))
+
+
+def detail(gw: Running, number: str) -> dict:
+    with gw.services.database.session() as session:
+        found = views.invoice_detail(session, number)
+    assert found is not None
+    return found
+
+
+async def test_public_buyer_gets_a_facturx_deposit_and_the_report_is_recorded(
+    db_url: str, standin: ChorusStandIn
+) -> None:
+    """The hospital takes invoices on Chorus Pro: jalon deposits a valid Factur-X (IN_DP_E2_CII_FACTURX),
+    records the deposit report (IN_INTEGRE) and then what the hospital does with it, and mails nothing."""
+    pdf, expected = sample("chorus_form-01-public")
+    async with running(db_url, chorus=standin.settings()) as gw:
+        add_public_buyer(gw, expected, expected["buyer_siren"] + "00018")
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle(rounds=8)
+        [deposit] = standin.deposits.values()
+        await follow_up(gw)
+        shown = detail(gw, expected["invoice_number"])
+    assert deposit.syntax == "IN_DP_E2_CII_FACTURX" and deposit.invoice_number == expected["invoice_number"]
+    assert validation.check_output(deposit.data, fmt="facturx", profile="EN16931").valid
+    [call] = [c for c in standin.calls if c[0] == "factures/v1/deposer/flux"]
+    assert call[1]["Authorization"].startswith("Bearer ") and call[1]["cpro-account"]
+    assert gw.sink.received == [], "a Chorus Pro recipient gets no mail"
+    statuses = [e["data"]["code"] for e in shown["events"] if e["type"] == "platform.status"]
+    assert statuses == ["IN_INTEGRE", "MISE_A_DISPOSITION", "MANDATEE"]
+    [dispatch] = shown["dispatches"]
+    assert dispatch["channel"] == "chorus" and dispatch["state"] == "delivered"
+    types = [e["type"] for e in shown["events"]]
+    assert {"dispatch.sent", "dispatch.delivered", "invoice.approved"} <= set(types)
+    sent = next(e for e in shown["events"] if e["type"] == "dispatch.sent")
+    assert sent["data"]["ref"] == deposit.number
+
+
+async def test_a_rejected_deposit_opens_a_case(db_url: str, standin: ChorusStandIn) -> None:
+    """Chorus Pro rejects the flow (IN_REJETE): the dispatch is failed and a person is asked to look."""
+    standin.report_states = ["IN_EN_COURS_TRAITEMENT_CPP", "IN_REJETE"]
+    pdf, expected = sample("chorus_form-01-public")
+    async with running(db_url, chorus=standin.settings()) as gw:
+        add_public_buyer(gw, expected, expected["buyer_siren"] + "00018")
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle(rounds=8)
+        await follow_up(gw)
+        shown = detail(gw, expected["invoice_number"])
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "send_failed")).all()
+    assert shown["dispatches"][0]["state"] == "failed"
+    assert case.facts["code"] == "IN_REJETE" and case.state == "open"
+    asked = [c[0] for c in standin.calls]
+    assert (
+        asked.count("transverses/v1/consulterCR") == 2 and "factures/v1/rechercher/fournisseur" not in asked
+    )
+
+
+async def test_wrong_credentials_never_lose_the_invoice(
+    db_url: str, standin: ChorusStandIn, monkeypatch
+) -> None:
+    """PISTE refuses our client credentials: nothing is deposited, the dispatch fails with PISTE's words."""
+    monkeypatch.setenv("JALON_PISTE_CLIENT_SECRET", "not-the-secret")
+    pdf, expected = sample("chorus_form-01-public")
+    async with running(db_url, chorus=standin.settings()) as gw:
+        add_public_buyer(gw, expected, expected["buyer_siren"] + "00018")
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle(rounds=8)
+        shown = detail(gw, expected["invoice_number"])
+    assert standin.deposits == {}
+    [dispatch] = shown["dispatches"]
+    assert dispatch["state"] == "failed"
+    failed = next(e for e in shown["events"] if e["type"] == "dispatch.failed")
+    assert "invalid_client" in failed["data"]["message"]
+
+
+async def test_structure_lookup_makes_a_missing_service_code_hold_the_invoice(
+    db_url: str, standin: ChorusStandIn
+) -> None:
+    """Chorus Pro says this public buyer requires a service code and an engagement number: after the look-up,
+    an invoice without a service code is held before anything is deposited."""
+    pdf, expected = sample("noncompliant-buyer_reference")
+    siret = expected["buyer_siren"] + "00026"
+    standin.structures[siret] = {
+        "codeServiceDoitEtreRenseigne": True,
+        "numeroEJDoitEtreRenseigne": True,
+        "gestionNumeroEJOuCodeService": False,
+    }
+    async with running(db_url, chorus=standin.settings()) as gw:
+        add_public_buyer(gw, expected, siret)
+        report = await chorus.refresh_structures(gw.services.database, gw.settings, codes=["C300"])
+        with gw.services.database.session() as session:
+            stored = session.scalars(select(Customer)).one().settings["chorus"]
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle(rounds=8)
+        shown = detail(gw, expected["invoice_number"])
+    assert report["looked_up"] == 1 and report["not_found"] == []
+    assert stored["service_code_required"] is True and stored["engagement_required"] is True
+    assert shown["state"] == "held" and standin.deposits == {}
+    codes = {f["code"]: f for f in shown["findings"] if f["severity"] == "error"}
+    assert "buyer_reference" in codes and "service code" in codes["buyer_reference"]["message"]
+
+
+async def test_a_buyer_unknown_to_chorus_is_reported(db_url: str, standin: ChorusStandIn) -> None:
+    """A SIRET Chorus Pro does not know is listed, and nothing is required of that customer's invoices."""
+    _, expected = sample("classic_fr-06-public")
+    async with running(db_url, chorus=standin.settings()) as gw:
+        add_public_buyer(gw, expected, expected["buyer_siren"] + "00034")
+        report = await chorus.refresh_structures(gw.services.database, gw.settings, codes=["C300"])
+        with gw.services.database.session() as session:
+            customer = session.scalars(select(Customer)).one()
+            assert chorus.requirements_of(customer) == {}
+    assert report["not_found"] == ["C300"]
