@@ -137,6 +137,14 @@ _LABELS = {
     "dispatch.refused": "REFUSED",
     "invoice.resent": "resent",
     "reply.received": "reply",
+    "reply.autoreply": "auto-reply",
+    "payment.promised": "promise",
+    "payment.announced": "paid (said)",
+    "invoice.disputed": "DISPUTED",
+    "invoice.cancelled": "cancelled",
+    "invoice.paid": "PAID",
+    "dispatch.rerouted": "rerouted",
+    "dispatch.delayed": "delayed",
 }
 
 
@@ -163,6 +171,10 @@ def render_journey(detail: dict[str, Any]) -> str:
             extra = data.get("message", "")
         elif event["type"] in ("invoice.checked",):
             extra = ", ".join(data.get("findings") or []) or "no findings"
+        elif event["type"] == "payment.promised":
+            extra = f"to pay on {data.get('promised_date') or '?'}"
+        elif event["type"] == "dispatch.rerouted":
+            extra = f"{data.get('from_recipient')} → {data.get('to_recipient')}"
         elif event["type"] == "reply.received":
             extra = f"{data.get('intent')} from {data.get('sender')}"
         elif "recipient" in event:
