@@ -29,6 +29,7 @@ from jalon.sink import MailSink
 
 SLACK_TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
+APP_TOKEN = "xapp-test-app-token"
 APP_ID = "6f1c1c5e-0000-4000-8000-00000000b07"
 APP_PASSWORD = "teams-test-secret"
 BOT_ISSUER = "https://api.botframework.com"
@@ -89,7 +90,9 @@ class FakeSlack:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     replies: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     views: list[dict[str, Any]] = field(default_factory=list)
+    acks: list[str] = field(default_factory=list)  # Socket Mode envelopes acknowledged by the app
     port: int = 0
+    _socket: web.WebSocketResponse | None = None
     _runner: web.AppRunner | None = None
     _clock: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -100,8 +103,34 @@ class FakeSlack:
     async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_get("/link", self._websocket)
         self._runner, self.port = await _serve(app)
         return self
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then read the app's acknowledgements."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        async for message in socket:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data).get("envelope_id", ""))
+        return socket
+
+    async def push(self, payload: dict[str, Any]) -> str:
+        """Deliver an interaction over the open Socket Mode connection, as Slack does."""
+        assert self._socket is not None, "no Socket Mode connection"
+        envelope = uuid.uuid4().hex
+        await self._socket.send_json(
+            {
+                "envelope_id": envelope,
+                "type": "interactive",
+                "payload": payload,
+                "accepts_response_payload": False,
+            }
+        )
+        return envelope
 
     async def stop(self) -> None:
         if self._runner:
@@ -121,6 +150,11 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await _arguments(request)
         self.calls.append((method, args))
+        if (
+            method == "apps.connections.open"
+            and request.headers.get("Authorization") == f"Bearer {APP_TOKEN}"
+        ):
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
         if request.headers.get("Authorization", "") != f"Bearer {self.token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         answer = getattr(self, "_" + method.replace(".", "_"), None)

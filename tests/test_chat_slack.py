@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import aiosmtplib
 import pytest
 from chat_servers import (
+    APP_TOKEN,
     SIGNING_SECRET,
     SLACK_TOKEN,
     FakeSlack,
@@ -233,3 +235,35 @@ async def test_half_configured_slack_stops_jalon_at_start(
     with pytest.raises(ConfigError, match="JALON_SLACK_BOT_TOKEN"):
         async with chat_running(db_url, slack={"channel": "#factures"}):
             pass
+
+
+async def test_socket_mode_takes_clicks_without_a_public_url(
+    db_url: str, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install with no public URL: clicks come over Slack's websocket, and work the same."""
+    from jalon.bot import chat
+
+    monkeypatch.setenv("JALON_SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.delenv("JALON_SLACK_SIGNING_SECRET")  # no HTTP endpoint, so no signing secret needed
+    section = slack_section(slack, socket_mode=True)
+    async with chat_running(db_url, holds={"hold_on_warnings": True}, slack=section) as gw:
+        expected = await held_invoice(gw)
+        channel, ts, _ = slack.only_card()
+        case = case_of(gw, "held")
+        stop = asyncio.Event()
+        work = chat.background(gw.settings, gw.services.database, stop, gw.services.wake_outbox)
+        tasks = [asyncio.create_task(job) for job in work]
+        try:
+            await eventually(lambda: slack._socket is not None)
+            envelope = await slack.push(slack_click("release", case.id, "U_SUP", channel, ts))
+            await eventually(lambda: envelope in slack.acks and slack.called("chat.update"))
+            await gw.settle()
+            [mail] = await gw.sink.wait_for(1)
+            async with aiohttp.ClientSession() as http, http.post(f"{gw.web_url}/slack/events") as r:
+                no_endpoint = r.status
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+        state = invoice_state(gw, expected["invoice_number"])
+    assert state == "sent" and mail.rcpt_tos == ["achats@client.test"]
+    assert no_endpoint == 404
