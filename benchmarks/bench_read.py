@@ -3,9 +3,9 @@ process pool on every core (as the gateway runs it), and on one core.
 
 Run: .venv/bin/python benchmarks/bench_read.py [--rounds 20] [--workers N]. Text PDFs come from
 tests/data/invoices (one-page ones), Factur-X PDFs from ../shared/corpora/einvoice/examples/facturx-pdf
-(skipped when the corpus is absent). Aim: < 8 ms per one-page text PDF and < 3 ms per Factur-X PDF, per core. "CPU
-ms/invoice per core" is the workers' own CPU time per invoice: it holds on a machine shared with other jobs,
-where wall-clock figures do not.
+(skipped when the corpus is absent). Aim: < 8 ms per one-page text PDF and < 3 ms per Factur-X PDF, per
+core. "CPU ms/invoice per core" is the workers' own CPU time per invoice: it holds on a machine shared with
+other jobs, where wall-clock figures do not.
 """
 
 from __future__ import annotations
