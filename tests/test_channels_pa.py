@@ -1,0 +1,160 @@
+"""A customer reached through a Plateforme Agréée (AFNOR XP Z12-013): the invoice is handed over as a flow,
+and the life-cycle statuses the platform returns become the invoice's events, cases and milestones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import aiosmtplib
+import pytest
+from conftest import corpus
+from harness import Running, invoice_mail, running
+from sqlalchemy import select
+from standin_pa import PaStandIn
+
+from jalon import directory, scenarios
+from jalon.channels.pa import read_cdar
+from jalon.db import utcnow
+from jalon.handlers import views
+from jalon.models import Case, Milestone, Payment
+
+DATA = Path(__file__).parent / "data" / "invoices"
+
+
+def sample(name: str) -> tuple[bytes, dict]:
+    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
+
+
+@pytest.fixture
+async def platform(monkeypatch: pytest.MonkeyPatch) -> PaStandIn:
+    server = await PaStandIn(corpus("einvoice", "examples", "fr-ctc", "cdar")).start()
+    for name, value in server.environment().items():
+        monkeypatch.setenv(name, value)
+    yield server
+    await server.stop()
+
+
+def add_customer(gw: Running, expected: dict, fmt: str = "facturx") -> None:
+    header = "customer_id,name,siren,vat,email,role,language,group,channel,format"
+    row = [
+        "C400",
+        expected["buyer_name"],
+        expected["buyer_siren"],
+        expected.get("buyer_vat") or "",
+        "ap@client.test",
+        "buyer",
+        "fr",
+        "pme",
+        "pa",
+        fmt,
+    ]
+    with gw.services.database.session() as session:
+        report = directory.import_rows(session, header + "\n" + ",".join(f'"{v}"' for v in row) + "\n")
+    assert not report["errors"], report
+
+
+async def follow_up(gw: Running, passes: int = 3) -> None:
+    for hour in range(1, passes + 1):
+        await gw.services.outbox.send_due(now=utcnow() + dt.timedelta(hours=hour))
+
+
+def detail(gw: Running, number: str) -> dict:
+    with gw.services.database.session() as session:
+        found = views.invoice_detail(session, number)
+    assert found is not None
+    return found
+
+
+async def test_statuses_from_the_platform_become_events_milestones_and_payment(
+    db_url: str, platform: PaStandIn
+) -> None:
+    """Deposited, made available, approved, then collected: each status the PA returns is recorded once, the
+    delivered and paid milestones are met, and the payment is booked with the amount the platform gives."""
+    pdf, expected = sample("classic_fr-02-multirate")
+    number, total = expected["invoice_number"], f"{expected['total_with_vat']:.2f}"
+    async with running(db_url, pa=platform.settings()) as gw:
+        add_customer(gw, expected)
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle(rounds=8)
+        [flow] = [f for f in platform.flows.values() if f["flowType"] == "CustomerInvoice"]
+        scenarios.tick(gw.services.database, gw.settings, utcnow())  # milestones of the sent invoice
+        for code in ("200", "203", "205"):
+            platform.issue_status(number, code)
+        await follow_up(gw)
+        platform.issue_status(number, "212", amount=total)
+        await follow_up(gw)
+        await follow_up(gw)  # nothing new: nothing recorded twice
+        shown = detail(gw, number)
+        with gw.services.database.session() as session:
+            milestones = {m.name: m.state for m in session.scalars(select(Milestone))}
+            [payment] = session.scalars(select(Payment)).all()
+    [dispatch] = shown["dispatches"]
+    assert flow["trackingId"] == dispatch["token"] and flow["flowSyntax"] == "Factur-X"
+    assert flow["processingRule"] == "B2B" and flow["contentType"] == "application/pdf"
+    assert [e["data"]["code"] for e in shown["events"] if e["type"] == "platform.status"] == [
+        "200",
+        "203",
+        "205",
+        "212",
+    ]
+    types = [e["type"] for e in shown["events"]]
+    assert {"dispatch.delivered", "invoice.approved", "payment.received", "invoice.paid"} <= set(types)
+    assert shown["state"] == "paid" and dispatch["state"] == "delivered"
+    assert f"{payment.amount:.2f}" == total and payment.source == "pa"
+    assert milestones.get("delivered") == "met" and milestones.get("paid") == "met"
+    assert gw.sink.received == [], "a customer on a PA gets no mail"
+    assert any("updatedAfter" in s["where"] for s in platform.searches), "later passes ask only what is new"
+
+
+async def test_a_dispute_on_the_platform_pauses_reminders_and_opens_a_case(
+    db_url: str, platform: PaStandIn
+) -> None:
+    """The buyer disputes the invoice (207 En litige) on its platform: reminders stop, a person sees it."""
+    pdf, expected = sample("classic_fr-01-plain")
+    async with running(db_url, pa=platform.settings()) as gw:
+        add_customer(gw, expected)
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle(rounds=8)
+        platform.issue_status(expected["invoice_number"], "207")
+        await follow_up(gw)
+        shown = detail(gw, expected["invoice_number"])
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
+    assert shown["pause_reason"] == "dispute"
+    assert case.facts["code"] == "207" and case.facts["reason"], "the buyer's reason travels with the case"
+
+
+async def test_a_flow_the_platform_refuses_fails_the_dispatch(db_url: str, platform: PaStandIn) -> None:
+    """The PA's own checks reject our flow (acknowledgement Error): the dispatch fails with its reasons."""
+    pdf, expected = sample("classic_fr-01-plain")
+    async with running(db_url, pa=platform.settings()) as gw:
+        add_customer(gw, expected, fmt="ubl")
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
+        await gw.settle(rounds=8)
+        [flow] = list(platform.flows.values())
+        platform.acknowledge(
+            flow["trackingId"],
+            "Error",
+            [{"level": "Error", "item": "BT-10", "reasonCode": "REJ_SEMAN", "reasonMessage": "routing"}],
+        )
+        await follow_up(gw)
+        shown = detail(gw, expected["invoice_number"])
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "send_failed")).all()
+    assert flow["flowSyntax"] == "UBL" and shown["dispatches"][0]["state"] == "failed"
+    assert "REJ_SEMAN" in case.facts["reason"]
+
+
+def test_every_fnfe_cdar_example_reads_as_its_status() -> None:
+    """Each FNFE life-cycle example (200 Déposée … 212 Encaissée) reads as the status its name gives."""
+    folder = corpus("einvoice", "examples", "fr-ctc", "cdar")
+    examples = sorted(folder.glob("*.xml"))
+    assert len(examples) >= 8
+    for path in examples:
+        code = path.name.split("-CDV-")[1][:3]
+        [(number, status)] = read_cdar(path.read_bytes(), "f1")
+        assert status.code == code and number.startswith("F2025"), path.name
+        if code == "212":
+            assert status.amount is not None and status.currency == "EUR"
