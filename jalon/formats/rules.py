@@ -499,10 +499,15 @@ def _vat_and_totals(ctx: Context) -> Iterable[Finding]:
 def _due_and_late_payment(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inv
     if inv.due_date is None:
+        terms = (
+            f' (the terms "{inv.payment_terms}" are printed, not the date they give)'
+            if inv.payment_terms
+            else ""
+        )
         yield Finding(
             "due_date",
             "error",
-            _missing(ctx, "due_date", "The payment due date") + ".",
+            _missing(ctx, "due_date", "The payment due date") + terms + ".",
             "due_date",
             "Code de commerce L441-9",
         )

@@ -57,11 +57,9 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
         invoice.delivery.date = reader.pick("delivery_date", delivery)
     if invoice.issue_date is None:
         invoice.issue_date = _fallback_issue_date(reader, {invoice.due_date, invoice.delivery.date})
+    # Payment terms ("30 jours fin de mois") are kept as printed; no due date is computed from them: the law
+    # asks for the date itself, and a computed date would be jalon's, not the seller's.
     invoice.payment_terms = _payment_terms(reader)
-    if invoice.due_date is None and invoice.issue_date and invoice.payment_terms:
-        invoice.due_date = _due_from_terms(invoice.issue_date, invoice.payment_terms)
-        if invoice.due_date:
-            reader.confidence["due_date"] = 0.7  # computed from the printed terms, not printed as a date
     invoice.purchase_order = reader.pick("purchase_order", reader.near("purchase_order", reader.parse_ident))
     invoice.buyer_reference = reader.pick(
         "buyer_reference", reader.near("buyer_reference", reader.parse_code)
@@ -132,23 +130,6 @@ def _payment_terms(reader: Reader) -> str | None:
 def _right_text(reader: Reader, cell) -> tuple[str, str]:
     right = reader.layout.right_of(cell)
     return (right.text, right.folded) if right is not None else ("", "")
-
-
-def _due_from_terms(issue: dt.date, terms: str) -> dt.date | None:
-    """Net N days, N days end of month, or on receipt: the date the terms give from the issue date ("45 jours
-    fin de mois le 10" and other day-of-month variants are left to a person)."""
-    from jalon.formats.text.values import fold
-
-    folded = fold(terms)
-    match = _TERMS.search(folded)
-    if match is None or re.search(r"(?:fin de mois|fdm|end of month),? (?:le|on the) \d", folded):
-        return None
-    if match.group("now"):
-        return issue
-    due = issue + dt.timedelta(days=int(match.group("days")))
-    if match.group("eom"):
-        due = (due.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return due
 
 
 def _fallback_issue_date(reader: Reader, others: set[dt.date | None]) -> dt.date | None:
