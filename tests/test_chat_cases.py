@@ -219,3 +219,28 @@ async def test_demo_with_slack_configured_posts_its_cards_for_real(
     assert shown is not None and int(shown.group(1)) == len(titles) > 0
     assert all(title.split(" ", 1)[1] in printed for title in titles)
     assert {channel for channel, _ in slack.messages} == {"CDEMO"}
+
+
+async def test_news_of_an_invoice_goes_in_the_thread_of_its_open_card(db_url: str, slack: FakeSlack) -> None:
+    """The buyer's address bounced (a card); then the payer's server reports delivery: the card's thread says
+    so, once, however many times jalon looks for news."""
+    from jalon.bot import chat
+
+    async with chat_running(
+        db_url, refuse={BUYER}, slack={"channel": "#factures", "api_base_url": slack.api_url}
+    ) as gw:
+        pdf = (DATA / "classic_fr-01-plain.pdf").read_bytes()
+        expected = json.loads((DATA / "classic_fr-01-plain.json").read_text())
+        add_customer(gw, expected, [(BUYER, "buyer"), ("payeur@client.test", "payer")])
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port, start_tls=False)
+        await gw.settle()
+        [to_payer] = await gw.sink.wait_for(1)
+        channel, ts, _ = slack.only_card()
+        nothing_new = chat.queue_news(gw.services.database)
+        await send_reports(to_payer, gateway_host="127.0.0.1", gateway_port=gw.smtp_port)
+        await gw.settle()
+        queued = [chat.queue_news(gw.services.database) for _ in range(3)]
+        await gw.settle()
+        thread = await thread_of(slack, channel, ts)
+    assert nothing_new == 0 and queued == [1, 0, 0]
+    assert [line for line in thread if "delivered to: payeur@client.test" in line] == thread[-1:]

@@ -18,14 +18,14 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from jalon.bot import cards, slack, teams
 from jalon.bot.routing import PostRef
 from jalon.config import Settings
 from jalon.db import Database, utcnow
-from jalon.models import Case, ChatPost, Invoice, KeyValue, Outbox
+from jalon.models import Case, ChatPost, Event, Invoice, KeyValue, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -224,10 +224,52 @@ async def post_digests(
     return posted
 
 
+def queue_news(database: Database) -> int:
+    """Open cards whose invoice had something happen since they were last brought in step get an update
+    queued: the card is refreshed and the news goes in its thread. Returns how many were queued."""
+    with database.session() as session:
+        rows = session.execute(
+            select(ChatPost, Case.invoice_id)
+            .join(Case, Case.id == ChatPost.case_id)
+            .where(Case.state == "open", Case.invoice_id.is_not(None))
+        ).all()
+        invoice_ids = {invoice_id for _, invoice_id in rows}
+        if not invoice_ids:
+            return 0
+        newest = dict(
+            session.execute(
+                select(Event.invoice_id, func.max(Event.id))
+                .where(Event.invoice_id.in_(invoice_ids), Event.type.not_in(cards.QUIET))
+                .group_by(Event.invoice_id)
+            ).all()
+        )
+        queued: set[int] = set()
+        for post, invoice_id in rows:
+            seen = dict(post.conversation or {})
+            latest = int(newest.get(invoice_id) or 0)
+            if latest <= max(int(seen.get("last_event_id", 0)), int(seen.get("queued_upto", 0))):
+                continue
+            post.conversation = {**seen, "queued_upto": latest}  # not queued again by the next sweep
+            if post.case_id not in queued:
+                session.add(
+                    Outbox(
+                        kind="chat",
+                        payload={"case_id": post.case_id, "op": "update"},
+                        next_attempt_at=utcnow(),
+                    )
+                )
+                queued.add(post.case_id)
+        return len(queued)
+
+
+NEWS_EVERY = 15.0  # seconds between two looks for news on open cards
+DIGEST_EVERY = 60.0
+
+
 def background(
     settings: Settings, database: Database, stop: asyncio.Event, wake_outbox: Callable[[], None]
 ) -> list[Coroutine[Any, Any, None]]:
-    """Long-running chat work for `jalon serve`: Socket Mode and the digest clock."""
+    """Long-running chat work for `jalon serve`: Socket Mode, news for open cards, the daily digest."""
     if not configured(settings):
         return []
     chosen = platforms(settings, database)
@@ -235,18 +277,24 @@ def background(
     if slack.enabled(settings) and settings.slack.socket_mode:
         bolt = slack.SlackChat(settings).bolt_app(database, wake_outbox)
         work.append(slack.run_socket_mode(settings, bolt, stop))
+    digest = bool(settings.slack.digest_at or settings.teams.digest_at)
 
-    async def digest_clock() -> None:
+    async def clock() -> None:
+        last_digest = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
-                await post_digests(database, settings, chosen, utcnow())
+                if await asyncio.to_thread(queue_news, database):
+                    wake_outbox()
+                if digest and loop.time() - last_digest >= DIGEST_EVERY:
+                    last_digest = loop.time()
+                    await post_digests(database, settings, chosen, utcnow())
             except Exception:
-                log.exception("chat digest failed")
+                log.exception("chat clock failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=60)
+                await asyncio.wait_for(stop.wait(), timeout=NEWS_EVERY)
 
-    if settings.slack.digest_at or settings.teams.digest_at:
-        work.append(digest_clock())
+    work.append(clock())
     return work
 
 
