@@ -27,7 +27,7 @@ class TickJob:
         self.stopping = False
         self.last: scenarios.TickReport | None = None
 
-    async def __call__(self) -> None:
+    async def run(self) -> None:
         if self.running is not None or self.stopping:
             return
         loop = asyncio.get_running_loop()
@@ -59,9 +59,10 @@ class TickJob:
 async def start_scheduler(services: Any) -> Callable[[], Awaitable[None]]:
     """Start the tick job (first run at once); returns the closer that stops it."""
     job = TickJob(services)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run at INFO
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
     scheduler.add_job(
-        job,
+        job.run,  # a coroutine function: APScheduler awaits it on the loop (an async __call__ it would not)
         "interval",
         seconds=max(services.settings.scheduler.interval.total_seconds(), 0.1),
         next_run_time=dt.datetime.now(dt.UTC),
