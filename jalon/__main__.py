@@ -401,6 +401,27 @@ def cmd_payments(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cases(args: argparse.Namespace) -> int:
+    """Open cases as cards (`jalon cases`), or press a card's button (`jalon cases act ID ACTION`)."""
+    from jalon.bot import api, terminal
+
+    database = open_database(args)
+    if args.action == "act":
+        if args.case is None or not args.button:
+            print("jalon cases act: give the case id and the action, e.g. `jalon cases act 12 release`")
+            return 2
+        given = {k: getattr(args, k) for k in ("email", "reason", "days") if getattr(args, k)}
+        outcome = api.act(database, load_settings(args), args.case, args.button, args.actor, given, via="cli")
+        emit({"ok": outcome.ok, "case": args.case, "action": args.button, "message": outcome.message})
+        return 0 if outcome.ok else 1
+    for card in api.list_cards(database, include_closed=args.all):
+        if args.json:
+            emit(api.card_dict(card))
+        else:
+            print(terminal.render(card, color=sys.stdout.isatty()))
+    return 0
+
+
 COMMANDS: dict[str, Handler] = {}
 
 
@@ -502,6 +523,16 @@ def build_parser() -> argparse.ArgumentParser:
     payments.add_argument("action", choices=["import"])
     payments.add_argument("file")
     payments.add_argument("--actor", default="cli")
+    case_cmd = add("cases", cmd_cases, "open cases as cards; `cases act ID ACTION` presses a button")
+    case_cmd.add_argument("action", nargs="?", choices=["list", "act"], default="list")
+    case_cmd.add_argument("case", nargs="?", type=int, help="case id (act)")
+    case_cmd.add_argument("button", nargs="?", help="release, resend_to, snooze… (act)")
+    case_cmd.add_argument("--email", help="the other address (resend_to, approve_contact_change)")
+    case_cmd.add_argument("--reason", help="why (release_anyway, cancel, mark_disputed…)")
+    case_cmd.add_argument("--days", help="how long (snooze)")
+    case_cmd.add_argument("--all", action="store_true", help="closed cases too")
+    case_cmd.add_argument("--json", action="store_true")
+    case_cmd.add_argument("--actor", default="cli")
     return parser
 
 

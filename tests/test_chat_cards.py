@@ -179,3 +179,51 @@ async def test_a_case_settled_before_its_card_left_never_reaches_chat(db: Databa
         await chat.sync(db, platform, case_id)
     posted = [args["text"] for args in slack.called("chat.postMessage")]
     assert posted == ["⏸ Invoice FA-31 held before sending"] and len(slack.called("chat.update")) == 1
+
+
+async def test_scripts_press_the_same_buttons_through_the_api(db_url: str) -> None:
+    """Without a chat, the API lists the cards and presses their buttons, under the rules of the chat."""
+    import aiohttp
+    from chat_servers import chat_running
+
+    headers = {"Authorization": "Bearer test-api-token", "X-Jalon-Actor": "erp-robot"}
+    async with chat_running(db_url) as gw, aiohttp.ClientSession(headers=headers) as http:
+        case_id = held(gw.services.database, "FA-40", "75.00")
+        async with http.get(f"{gw.web_url}/api/cases") as r:
+            listed = await r.json()
+        async with http.post(f"{gw.web_url}/api/cases/{case_id}/release_anyway", json={}) as r:
+            without_reason = (r.status, await r.json())
+        async with http.post(f"{gw.web_url}/api/cases/{case_id}/cancel", json={"reason": "credit note"}) as r:
+            cancelled = (r.status, await r.json())
+        async with http.post(f"{gw.web_url}/api/cases/{case_id}/cancel", json={}) as r:
+            again = r.status
+        async with aiohttp.ClientSession() as anonymous, anonymous.get(f"{gw.web_url}/api/cases") as r:
+            no_token = r.status
+    assert [(c["case_id"], [b["action"] for b in c["buttons"]]) for c in listed] == [
+        (case_id, ["release_anyway", "cancel", "assign_to_me"])
+    ]
+    assert without_reason[0] == 403 and "reason" in without_reason[1]["message"]
+    assert cancelled[0] == 200 and cancelled[1]["ok"] and again == 403 and no_token == 401
+
+
+def test_the_command_line_shows_the_cards_and_presses_their_buttons(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`jalon cases` prints the open cards; `jalon cases act ID cancel --reason …` settles one."""
+    import json
+
+    from jalon.__main__ import main
+
+    case_id = held(db, "FA-50", "20.00")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{db.url}"\n', encoding="utf-8")
+    assert main(["--config", str(config), "cases"]) == 0
+    listed = capsys.readouterr().out
+    command = ["--config", str(config), "cases", "act", str(case_id), "cancel", "--reason", "doublon"]
+    assert main([*command, "--actor", "marie"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert main(["--config", str(config), "cases"]) == 0
+    after = capsys.readouterr().out
+    assert "FA-50 held before sending" in listed and "[Cancel invoice]" in listed
+    assert result == {"ok": True, "case": case_id, "action": "cancel", "message": "invoice FA-50 cancelled"}
+    assert after == ""

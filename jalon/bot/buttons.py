@@ -96,14 +96,18 @@ def _open_invoice(s: Subject) -> bool:
     return s.invoice is not None and s.invoice.state not in ("cancelled", "paid", "replaced")
 
 
-def _has_errors(s: Subject) -> bool:
-    return s.invoice is not None and any(f.get("severity") == "error" for f in s.invoice.findings or [])
+def _has_defects(s: Subject) -> bool:
+    """Errors a plain release does not lift (it does lift approval holds, e.g. an amount over a threshold)."""
+    from jalon.handlers.checks import APPROVAL_CODES
+
+    findings = s.invoice.findings or [] if s.invoice is not None else []
+    return any(f.get("severity") == "error" and f.get("code") not in APPROVAL_CODES for f in findings)
 
 
 # When a button applies, from the current state (a button that cannot work is not shown).
 AVAILABLE: dict[str, Callable[[Subject], bool]] = {
-    "release": lambda s: s.invoice is not None and s.invoice.state == "held" and not _has_errors(s),
-    "release_anyway": lambda s: s.invoice is not None and s.invoice.state == "held" and _has_errors(s),
+    "release": lambda s: s.invoice is not None and s.invoice.state == "held" and not _has_defects(s),
+    "release_anyway": lambda s: s.invoice is not None and s.invoice.state == "held" and _has_defects(s),
     "cancel": _open_invoice,
     "resend": lambda s: s.invoice is not None and s.invoice.state in actions.RESENDABLE,
     "resend_to": lambda s: s.invoice is not None and s.invoice.state in actions.RESENDABLE,
@@ -305,7 +309,11 @@ def perform(
             why = f"'{spec.label}' no longer applies to this case"
         problem = check_input(spec.ask, str(given.get(spec.ask.name) or "")) if spec.ask else None
         if why is None and problem is not None and spec.ask is not None:
-            why = f"'{spec.label}': {spec.ask.label.lower()}: {problem}"
+            needs = {"reason": "a reason", "email": "an e-mail address", "days": "a number of days"}
+            wanted = needs.get(spec.ask.name, spec.ask.label.lower())
+            why = (
+                f"'{spec.label}' needs {wanted}" if problem == "required" else f"{spec.ask.label}: {problem}"
+            )
         if why is not None:
             events.record(
                 session,

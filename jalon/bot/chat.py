@@ -145,8 +145,9 @@ def chat_senders(settings: Settings, database: Database) -> dict[str, KindSender
 
 
 def add_routes(app: web.Application) -> None:
-    """The chat edges of the web app: Slack's events URL, the Teams messaging endpoint, the action pages."""
-    from jalon.bot import pages
+    """The chat edges of the web app: Slack's events URL, the Teams messaging endpoint, the action pages, and
+    the case buttons for scripts."""
+    from jalon.bot import api, pages
     from jalon.web import DATABASE, SETTINGS, WAKE_OUTBOX
 
     settings, database = app[SETTINGS], app[DATABASE]
@@ -163,6 +164,7 @@ def add_routes(app: web.Application) -> None:
         app.router.add_post("/teams/messages", teams.messages_handler(settings, database, wake))
     app.router.add_get("/a/{token}", pages.show)
     app.router.add_post("/a/{token}", pages.act)
+    api.add_api_routes(app)  # the same buttons for scripts: /api/cases (behind the API token)
 
 
 # --- the daily digest ---------------------------------------------------------------------------------------
