@@ -155,13 +155,63 @@ def _read_with_pdfium(document: pdfium.PdfDocument) -> PdfText:
 
 
 def _page_spans(textpage: pdfium.PdfTextPage, number: int, height: float) -> list[Span]:
+    """Words from PDFium's characters and their loose boxes (font ascent to descent, so a comma sits on its
+    line). A word ends at a space (printed or inferred by PDFium), a line break, a jump backwards or a gap;
+    the layout joins words into cells. Character boxes, not PDFium's text rectangles: HTML-to-PDF printers
+    place each glyph on its own, and rectangles cut and repeat their text."""
+    count = textpage.count_chars()
+    if count <= 0:
+        return []
+    text = textpage.get_text_range()
+    handle = textpage.raw
+    if len(text) != count:  # characters outside the BMP take two UTF-16 units: ask PDFium one by one
+        text = "".join(chr(pdfium.raw.FPDFText_GetUnicode(handle, k) or 32) for k in range(count))
+    box = pdfium.raw.FS_RECTF()
+    loose_box = pdfium.raw.FPDFText_GetLooseCharBox
     spans: list[Span] = []
-    for index in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(index)
-        text = textpage.get_text_bounded(left, bottom, right, top)
-        text = text.replace("\r", " ").replace("\n", " ").replace("\x00", "").replace("\ufffe", "")
-        if text.strip():
-            spans.append(Span(number, left, height - top, right, height - bottom, text))
+    word: list[str] = []
+    x0 = x1 = top = bottom = 0.0
+
+    def flush() -> None:
+        if word:
+            spans.append(Span(number, x0, top, x1, bottom, "".join(word)))
+            word.clear()
+
+    generated = pdfium.raw.FPDFText_IsGenerated
+    spaces = 0
+    for index, char in enumerate(text):
+        if char.isspace() or char in "\x00\ufffe\ufeff" or "\ud800" <= char <= "\udfff":  # surrogates: emoji
+            # one space printed by the PDF joins two words of a phrase (monospaced text has wide ones); two
+            # or more are a column gap; a space PDFium inferred leaves the decision to the layout's geometry
+            if char == " " and word and not generated(handle, index):
+                spaces += 1
+                loose_box(handle, index, box)
+                x1 = max(x1, box.right)  # the space's own width is not a gap
+                continue
+            flush()
+            spaces = 0
+            continue
+        if spaces:
+            if spaces == 1:
+                word.append(" ")
+            else:
+                flush()
+            spaces = 0
+        loose_box(handle, index, box)
+        left, right, char_top, char_bottom = box.left, box.right, height - box.top, height - box.bottom
+        size = char_bottom - char_top
+        if word and (
+            abs(char_top - top) > 0.35 * max(size, bottom - top)  # another line
+            or left < x1 - 0.5 * size  # back to the left: another run
+            or left - x1 > 0.3 * size  # a gap wider than a space
+        ):
+            flush()
+        if not word:
+            x0, top, bottom = left, char_top, char_bottom
+        word.append(char)
+        x1 = max(x1, right) if len(word) > 1 else right
+        top, bottom = min(top, char_top), max(bottom, char_bottom)
+    flush()
     return spans
 
 

@@ -132,6 +132,10 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
             ("with_vat", "total_with_vat"),
         ):
             pool = cands[kind] if kind != "with_vat" else totals_pool
+            if (
+                kind != "vat"
+            ):  # a zero total beside "Total HT" is a placeholder or a discount line, not a total
+                pool = [c for c in pool if c.value != 0]
             value = reader.pick(key, _last_wins(pool))
             setattr(result, kind, value)
             if value is not None:

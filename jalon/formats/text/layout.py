@@ -149,7 +149,12 @@ def _rows_of_page(spans: list[Span]) -> list[Row]:
             tolerance = 0.5 * min(max(span.height, 1.0), heights[index])
             if abs(centre - centres[index]) > tolerance:
                 continue
-            if any(min(span.x1, other.x1) - max(span.x0, other.x0) > 0.5 for other in bands[index]):
+            overlaps = [(min(span.x1, o.x1) - max(span.x0, o.x0), min(span.x1 - span.x0, o.x1 - o.x0))
+                        for o in bands[index]]  # fmt: skip
+            if any(width > 0.5 and width >= 0.6 * narrower for width, narrower in overlaps):
+                placed = True  # printed over text already there (fake bold, stacked glyphs): dropped
+                break
+            if any(width > 0.5 for width, _ in overlaps):
                 continue
             bands[index].append(span)
             placed = True

@@ -38,6 +38,10 @@ _NOT_NAME = re.compile(
     r"^(?:facture|invoice|avoir|credit note|tax invoice|(?:handels)?rechnung|page|date|tel|phone|fax|e-?mail|"
     r"siret|siren|tva|vat|rcs|iban|bic|n\s?[°o]|ref|total|client|customer|logo)\b|@|https?://|www\.|\blogo\b"
 )
+_STREET_WORD = re.compile(
+    r"\b(?:rue|avenue|av\.|boulevard|bd|chemin|route|place|allee|impasse|quai|cours|zone|lieu-dit|street|road|"
+    r"strasse|str\.|weg|via|calle)\b"
+)
 _STREET = re.compile(r"^\d+\s?(?:bis|ter|[a-z])?[\s,]")
 _SEGMENT = re.compile(r"\s+[-–·|•]\s+")  # "Name SARL - 12 rue X - 84340 Ville - France"
 
@@ -255,13 +259,24 @@ def _after_name(cells: list[Cell], name: str | None) -> list[Cell]:
     return cells[1:] if name else cells
 
 
+def _address_follows(cells: list[Cell], index: int) -> bool:
+    """The line after `index` is a street or a postcode and city: the person at `index` is the party itself
+    (a private customer), not a contact above a company name."""
+    if index + 1 >= len(cells):
+        return True
+    following = fold(cells[index + 1].text)
+    return bool(_STREET.match(following) or _POSTCODE_CITY.match(following) or _STREET_WORD.search(following))
+
+
 def _name_of(cells: list[Cell]) -> str | None:
     """The block's first line that is a name: not a person ("Contact: …", "Mme …"), not a "label: value" line
     nor a bare label ("Nummer", "N° client :"), among its first lines."""
     for index, cell in enumerate(cells[:4]):
         folded = fold(cell.text).strip()
-        if _PERSON.search(folded) or ":" in folded or folded in _BARE_LABELS:
-            continue
+        if ":" in folded or folded in _BARE_LABELS or _STREET.match(folded) or _STREET_WORD.match(folded):
+            continue  # a label, or an address line where a name should be
+        if _PERSON.search(folded) and not _address_follows(cells, index):
+            continue  # a contact person above the company name
         cells = cells[index:]
         break
     else:
@@ -275,7 +290,7 @@ def _name_of(cells: list[Cell]) -> str | None:
 _CAPITAL = re.compile(
     r"\b(?:au capital (?:social )?de|capital social|share capital|with a capital of|capital de)\b"
 )
-_SEGMENTS = re.compile(r"\s+[–|·-]\s+|,\s+|\s*\|\s*")
+_SEGMENTS = re.compile(r"\s+[–—|·•-]\s+|,\s+|\s*\|\s*")
 
 
 def _legal_name(reader) -> str | None:
@@ -284,10 +299,16 @@ def _legal_name(reader) -> str | None:
         match = _CAPITAL.search(cell.folded)
         if not match:
             continue
-        before = cell.text[: match.start()].strip(" ,–-")
-        before = re.sub(r"(?i)[,\s–-]*(?:soci[ée]t[ée]|company)?$", "", before).strip(" ,–-")
-        name = _SEGMENTS.split(before)[0].strip(" ,–-") if before else ""
-        if 2 < len(name) <= 60 and not _NOT_NAME.search(fold(name)) and not _mostly_numbers_text(name):
+        before = cell.text[: match.start()].strip(" ,–—-")
+        before = re.sub(r"(?i)[,\s–—-]*(?:soci[ée]t[ée]|company)?$", "", before).strip(" ,–—-")
+        name = _SEGMENTS.split(before)[0].strip(" ,–—-") if before else ""
+        bare_form = labels.LEGAL_FORMS.fullmatch(fold(name).strip(" ."))  # "SAS au capital…": no name here
+        if (
+            2 < len(name) <= 60
+            and not bare_form
+            and not _NOT_NAME.search(fold(name))
+            and not _mostly_numbers_text(name)
+        ):
             return name
     return None
 
@@ -338,8 +359,13 @@ def _address_of(cells: list[Cell]) -> Address:
 
 
 def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
-    buyer_rows = {(c.page, c.row) for c in buyer_cells}
-    buyer_x = (min(c.x0 for c in buyer_cells), max(c.x1 for c in buyer_cells)) if buyer_cells else None
+    # the buyer's region: its block, and the few lines under it where its identifiers are often printed
+    region = None
+    if buyer_cells:
+        line = max(c.height for c in buyer_cells)
+        left, right = min(c.x0 for c in buyer_cells) - 12, max(c.x1 for c in buyer_cells) + 12
+        top, bottom = min(c.top for c in buyer_cells) - 2, max(c.bottom for c in buyer_cells) + 4.5 * line
+        region = (buyer_cells[0].page, left, right, top, bottom)
     found: list[_Found] = []
     for cell in reader.cells:
         text = cell.text
@@ -368,10 +394,11 @@ def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
     known = {fold(v).upper().replace(" ", "") for v in reader.hints.seller_ids}
     kept: list[_Found] = []
     for item in found:
-        in_block = (
-            (item.cell.page, item.cell.row) in buyer_rows
-            and buyer_x is not None
-            and (buyer_x[0] - 5 <= item.cell.x0 <= buyer_x[1])
+        cell = item.cell
+        in_block = region is not None and (
+            cell.page == region[0]
+            and region[1] <= cell.x0 <= region[2]
+            and region[3] <= cell.top <= region[4]
         )
         heading = _heading(reader, item.cell)
         if known:
