@@ -17,6 +17,9 @@ from typing import Any
 from jalon.formats.model import Invoice
 
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?(CrossIndustryInvoice|CrossIndustryDocument|Invoice|CreditNote)[\s>/]")
+NOT_FOUND = (
+    0.3  # text confidence below this: the reader found nothing it could keep (0.0 none, 0.2 ambiguous)
+)
 STRUCTURED_FIELDS = (
     "invoice_number",
     "issue_date",
@@ -308,6 +311,12 @@ def to_json(invoice: Invoice) -> dict[str, Any]:
     if vat_total is None and invoice.vat_breakdown:
         vat_total = sum((b.tax_amount for b in invoice.vat_breakdown), Decimal("0"))
     text_source = invoice.source == "text"
+
+    def unread(name: str) -> bool:
+        """A total the text reader did not find, or found twice differently and left empty (the model's
+        amounts cannot be empty: they read zero)."""
+        return text_source and invoice.confidence.get(name, 1.0) < NOT_FOUND
+
     return {
         "doc_type": invoice.doc_type,
         "type_code": invoice.type_code,
@@ -326,13 +335,9 @@ def to_json(invoice: Invoice) -> dict[str, Any]:
         "purchase_order": invoice.purchase_order,
         "buyer_reference": invoice.buyer_reference,
         "customer_code": buyer.identifiers[0] if buyer.identifiers else None,
-        "total_without_vat": _number(totals.tax_exclusive, credit)
-        if not (text_source and invoice.confidence.get("total_without_vat", 1) == 0)
-        else None,
+        "total_without_vat": None if unread("total_without_vat") else _number(totals.tax_exclusive, credit),
         "total_vat": _number(vat_total, credit),
-        "total_with_vat": _number(totals.tax_inclusive, credit)
-        if not (text_source and invoice.confidence.get("total_with_vat", 1) == 0)
-        else None,
+        "total_with_vat": None if unread("total_with_vat") else _number(totals.tax_inclusive, credit),
         "amount_due": _number(totals.payable, credit),
         "vat_breakdown": [
             {

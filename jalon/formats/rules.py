@@ -21,6 +21,7 @@ from typing import Any
 
 from jalon.formats import en16931
 from jalon.formats import identifiers as ids
+from jalon.formats.extract import NOT_FOUND
 from jalon.formats.model import Invoice
 
 REFORM_DATE = dt.date(
@@ -461,7 +462,7 @@ def _vat_and_totals(ctx: Context) -> Iterable[Finding]:
     inv, totals = ctx.inv, ctx.inv.totals
     if ctx.text:
         for name, label in (("total_without_vat", "total without VAT"), ("total_with_vat", "total with VAT")):
-            if inv.confidence.get(name, 0.0) == 0.0:
+            if inv.confidence.get(name, 0.0) < NOT_FOUND:
                 yield Finding(
                     "totals",
                     "error",
@@ -469,7 +470,7 @@ def _vat_and_totals(ctx: Context) -> Iterable[Finding]:
                     name,
                     "CGI 242 nonies A I 9°",
                 )
-        if inv.confidence.get("total_vat", 0.0) == 0.0 and totals.vat_total is None:
+        if inv.confidence.get("total_vat", 0.0) < NOT_FOUND and totals.vat_total is None:
             yield Finding(
                 "totals",
                 "error",

@@ -186,6 +186,15 @@ class Reader:
                 continue
             token = candidate
             break
+        if token.isdigit():  # "99 1653 8345": a long number printed in groups is one number
+            rest = tokens[tokens.index(token) + 1 :] if token in tokens else []
+            groups = [token]
+            for group in rest:
+                if not group.isdigit() or len(group) > 6:
+                    break
+                groups.append(group)
+            if len(groups) > 1 and len("".join(groups)) >= 6:
+                token = "".join(groups)
         if not token or not _IDENT.match(token):
             return None
         if need_digit and not any(ch.isdigit() for ch in token):
