@@ -227,3 +227,29 @@ def test_the_command_line_shows_the_cards_and_presses_their_buttons(
     assert "FA-50 held before sending" in listed and "[Cancel invoice]" in listed
     assert result == {"ok": True, "case": case_id, "action": "cancel", "message": "invoice FA-50 cancelled"}
     assert after == ""
+
+
+async def test_two_jalon_processes_never_post_the_same_card_twice(db: Database, slack: FakeSlack) -> None:
+    """Two outbox senders (two `jalon serve` on one database) take the 'open' and the 'update' of one case at
+    the same moment: one card in the channel; the busy one leaves its item for later."""
+    import asyncio
+
+    from jalon.mailbox.outbound import OutboxSender
+    from jalon.models import Outbox
+
+    case_id = held(db, "FA-60", "10.00")
+    with db.session() as session:  # news arrives at once: a second chat item for the same case
+        cases.open_case(
+            session, "held", "Invoice FA-60 held before sending", key=cases.case_key("held", "invoice", 1)
+        )
+    settings = settings_for(
+        db, slack={"channel": "#factures", "api_base_url": slack.api_url}, outbound={"batch_size": 1}
+    )
+    senders = [OutboxSender(settings, db, chat.chat_senders(settings, db)) for _ in range(2)]
+    await asyncio.gather(*(sender.send_due() for sender in senders))
+    with db.session() as session:
+        states = sorted(item.status for item in session.query(Outbox).filter_by(kind="chat"))
+    later = utcnow() + dt.timedelta(hours=1)
+    await senders[0].send_due(now=later)
+    assert len(slack.called("chat.postMessage")) == 1 and case_id == 1
+    assert states in (["pending", "sent"], ["sent", "sent"])

@@ -102,8 +102,50 @@ def _save(database: Database, case_id: int, platform: str, ref: PostRef, *, crea
             post.updated_at = utcnow()
 
 
+SYNC_LEASE = dt.timedelta(minutes=2)  # a process that died while syncing a card holds it no longer
+
+
+class Busy(RuntimeError):
+    """Another jalon process is bringing this card in step right now; the outbox retries later."""
+
+
+def _lock(database: Database, key: str, now: dt.datetime) -> bool:
+    """A short lease in the shared database, so that two processes never post the same card or the same
+    thread lines twice."""
+    try:
+        with database.session() as session:
+            row = session.scalars(select(KeyValue).where(KeyValue.key == key).with_for_update()).first()
+            if row is not None:
+                held_since = dt.datetime.fromisoformat(row.value)
+                if now - held_since < SYNC_LEASE:
+                    return False
+                row.value = now.isoformat()
+            else:
+                session.add(KeyValue(key=key, value=now.isoformat()))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _unlock(database: Database, key: str) -> None:
+    with database.session() as session:
+        row = session.get(KeyValue, key)
+        if row is not None:
+            session.delete(row)
+
+
 async def sync(database: Database, platform: Platform, case_id: int) -> None:
     """Make the case's card on this platform show the current state."""
+    key = f"chat-sync:{platform.name}:{case_id}"
+    if not await asyncio.to_thread(_lock, database, key, utcnow()):
+        raise Busy(f"case {case_id} is being synced to {platform.name} by another process")
+    try:
+        await _sync(database, platform, case_id)
+    finally:
+        await asyncio.to_thread(_unlock, database, key)
+
+
+async def _sync(database: Database, platform: Platform, case_id: int) -> None:
     card, ref, kind, group, latest = await asyncio.to_thread(_load, database, case_id, platform.name)
     if card is None:
         return
