@@ -239,9 +239,8 @@ async def test_two_jalon_processes_never_post_the_same_card_twice(db: Database, 
 
     case_id = held(db, "FA-60", "10.00")
     with db.session() as session:  # news arrives at once: a second chat item for the same case
-        cases.open_case(
-            session, "held", "Invoice FA-60 held before sending", key=cases.case_key("held", "invoice", 1)
-        )
+        key = session.get(cases.Case, case_id).open_key  # type: ignore[union-attr]
+        cases.open_case(session, "held", "Invoice FA-60 held before sending", key=key, facts={"note": "news"})
     settings = settings_for(
         db, slack={"channel": "#factures", "api_base_url": slack.api_url}, outbound={"batch_size": 1}
     )
@@ -251,5 +250,5 @@ async def test_two_jalon_processes_never_post_the_same_card_twice(db: Database, 
         states = sorted(item.status for item in session.query(Outbox).filter_by(kind="chat"))
     later = utcnow() + dt.timedelta(hours=1)
     await senders[0].send_due(now=later)
-    assert len(slack.called("chat.postMessage")) == 1 and case_id == 1
+    assert len(slack.called("chat.postMessage")) == 1
     assert states in (["pending", "sent"], ["sent", "sent"])
