@@ -62,7 +62,7 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     invoice.payment_terms = _payment_terms(reader)
     invoice.purchase_order = reader.pick("purchase_order", reader.near("purchase_order", reader.parse_ident))
     invoice.buyer_reference = reader.pick(
-        "buyer_reference", reader.near("buyer_reference", reader.parse_code)
+        "buyer_reference", reader.near("buyer_reference", reader.parse_reference)
     )
     customer_code = reader.pick("customer_code", reader.near("customer_code", reader.parse_code))
 

@@ -248,6 +248,10 @@ def _mostly_numbers(cell: Cell) -> bool:
     return digits > len(cell.text) * 0.4
 
 
+_ROLE_WORDS = re.compile(
+    r"^(?:buyer|consignee|client|customer|acheteur|destinataire|bill to|ship to|sold to|seller|supplier|"
+    r"vendor|fournisseur|vendeur|emetteur|invoice to|deliver to)\b"
+)
 _BARE_LABELS = {"nummer", "numero", "number", "no", "name", "nom", "adresse", "address", "anschrift"}
 _PERSON = re.compile(r"^(?:contact|attn|a l'attention|m\.|mme|mr|mrs|ms|dr)\b|\bcontact\b")
 
@@ -273,8 +277,11 @@ def _name_of(cells: list[Cell]) -> str | None:
     nor a bare label ("Nummer", "N° client :"), among its first lines."""
     for index, cell in enumerate(cells[:4]):
         folded = fold(cell.text).strip()
-        if ":" in folded or folded in _BARE_LABELS or _STREET.match(folded) or _STREET_WORD.match(folded):
+        address_line = _STREET.match(folded) or _STREET_WORD.match(folded)
+        if ":" in folded or folded in _BARE_LABELS or address_line:
             continue  # a label, or an address line where a name should be
+        if _country(cell.text) or (_ROLE_WORDS.match(folded) and len(folded.split()) <= 4):
+            continue  # "FRANCE", "BUYER / CONSIGNEE": a country or a role, not the party's name
         if _PERSON.search(folded) and not _address_follows(cells, index):
             continue  # a contact person above the company name
         cells = cells[index:]

@@ -208,6 +208,18 @@ class Reader:
     def parse_code(self, text: str, cell: Cell | None = None) -> str | None:
         return self.parse_ident(text, cell, need_digit=False)
 
+    def parse_reference(self, text: str, cell: Cell | None = None) -> str | None:
+        """A free reference ("Chantier 204", "SERV-ACHATS"): the value up to the next label, a few words."""
+        value = _LEADING.sub("", text.strip())
+        value = re.split(r"\s+\S+\s?:", value, maxsplit=1)[0].strip(" .,;")
+        words = value.split()
+        if not words or len(value) > 40 or len(words) > 4 or words[0].lower() in _STOP_TOKENS:
+            return self.parse_code(text, cell)
+        numeric = not re.search(r"[A-Za-z]", value)
+        if find_dates(fold(value), self.month_first) or (numeric and find_amounts(value, self.decimal)):
+            return None  # a date or an amount is not a reference
+        return value
+
     def parse_date(self, text: str, cell: Cell | None = None) -> dt.date | None:
         hits = find_dates(text.lower() if text.isascii() else fold(text), self.month_first)
         return hits[0].value if hits else None
