@@ -192,8 +192,8 @@ def test_real_pdfs_read_by_their_text_agree_with_their_own_xml():
         f"{wrong} wrong ({confident_wrong} with confidence >= 0.9), {missing} left empty"
     )
     print("\n".join(lines))
-    assert ok / total >= 0.7
-    assert confident_wrong <= 2
+    assert ok / total >= 0.8
+    assert confident_wrong == 0
 
 
 @pytest.mark.parametrize("name", ["mustang-RE-20190610_507blanko.pdf", "mustang-RE-20201121_508blanko.pdf"])
