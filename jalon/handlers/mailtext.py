@@ -4,12 +4,11 @@ single-part bounce starts quoting the message it returns.
 
 from __future__ import annotations
 
-import email
 import email.header
-import email.parser
-import email.policy
 import re
 from email.message import Message
+
+from jalon.handlers.mimeparse import message_from_string
 
 MAX_TEXT = 64_000  # characters of notice text looked at; bounce explanations are short
 MAX_PART_BYTES = 2_000_000
@@ -167,8 +166,7 @@ def parse_quoted(text: str, headers_only: bool = False) -> Message:
     if headers_only:
         return header_block(text)
     try:
-        parser = email.parser.Parser(policy=email.policy.compat32)
-        return parser.parsestr(text[: MAX_TEXT * 4], headersonly=headers_only)
+        return message_from_string(text[: MAX_TEXT * 4])
     except Exception:
         return Message()
 
