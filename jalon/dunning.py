@@ -44,6 +44,7 @@ class ActionContext:
     now: dt.datetime
     after_commit: list[Callable[[], None]]
     report: Any = None
+    history: dict[int, list[Event]] | None = None  # per invoice, preloaded by the runner (else queried)
 
     def count_mail(self, count: int = 1) -> None:
         if self.report is not None:
@@ -148,17 +149,25 @@ def recipients_for(
 def invoice_context(ctx: ActionContext, invoice: Invoice) -> dict[str, Any]:
     today = ctx.calendar.today(ctx.now)
     due = invoice.due_date
-    promise = ctx.session.scalars(
-        select(Event)
-        .where(Event.invoice_id == invoice.id, Event.type == "payment.promised")
-        .order_by(Event.id.desc())
-        .limit(1)
-    ).first()
-    lapsed = ctx.session.scalar(
-        select(Event.id)
-        .where(Event.invoice_id == invoice.id, Event.type == "payment.promise_lapsed")
-        .limit(1)
-    )
+    if ctx.history is not None and invoice.id in ctx.history:
+        known = ctx.history[invoice.id]
+        promise = next((e for e in reversed(known) if e.type == "payment.promised"), None)
+        lapsed = any(e.type == "payment.promise_lapsed" for e in known)
+    else:
+        promise = ctx.session.scalars(
+            select(Event)
+            .where(Event.invoice_id == invoice.id, Event.type == "payment.promised")
+            .order_by(Event.id.desc())
+            .limit(1)
+        ).first()
+        lapsed = (
+            ctx.session.scalar(
+                select(Event.id)
+                .where(Event.invoice_id == invoice.id, Event.type == "payment.promise_lapsed")
+                .limit(1)
+            )
+            is not None
+        )
     return {
         "company": ctx.settings.gateway.company_name,
         "number": invoice.number,

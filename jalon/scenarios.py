@@ -347,6 +347,12 @@ def evidence(session: Session, invoice: Invoice, expect: str) -> Event | None:
     return next((e for e in session.scalars(query) if _counts(e)), None)
 
 
+def evidence_in(history: Iterable[Event], expect: str) -> Event | None:
+    """The same, from an invoice's events already loaded in (at, id) order."""
+    wanted = set(evidence_types(expect))
+    return next((e for e in history if e.type in wanted and _counts(e)), None)
+
+
 def _met(session: Session, milestone: Milestone, proof: Event, *, actor: str = "jalon") -> None:
     was = milestone.state
     milestone.state = "met"

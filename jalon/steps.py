@@ -14,21 +14,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
 
 from jalon import dunning, events
 from jalon.businesstime import BusinessCalendar
 from jalon.config import Settings
 from jalon.handlers import cases
-from jalon.models import Customer, Invoice, Milestone, ScenarioStep
+from jalon.models import Customer, Event, Invoice, Milestone, ScenarioStep
 from jalon.scenarios import (
     CHECK,
     CUSTOMER_FACING,
+    EVIDENCE,
     TickReport,
     _met,
     definitions_for,
-    evidence,
+    evidence_in,
     late_case_key,
     stop_invoice,
 )
@@ -36,6 +37,8 @@ from jalon.scenarios import (
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 RETRY_AFTER = dt.timedelta(minutes=5)
+# The events a batch needs to decide and write: evidence, hand-over, promises.
+WATCHED = (*EVIDENCE, "invoice.handed_over", "payment.promise_lapsed")
 
 
 def open_late_case(
@@ -83,9 +86,15 @@ class Runner:
         self.now = now
         self.owner = owner
         self.report = report
-        self.context = dunning.ActionContext(session, settings, calendar, now, after_commit, report)
+        self.history: dict[int, list[Event]] = defaultdict(list)
+        self.context = dunning.ActionContext(
+            session, settings, calendar, now, after_commit, report, history=self.history
+        )
         self.touched: dict[int, Milestone] = {}
-        self._customer_pause: dict[int, tuple[dt.datetime, str] | None] = {}
+        self.invoices: dict[int, Invoice] = {}
+        self.milestones: dict[tuple[int, str], Milestone] = {}
+        self.due_ladders: dict[tuple[int, str], list[tuple[dt.datetime, int, str]]] = defaultdict(list)
+        self.customer_pause: dict[int, tuple[dt.datetime, str, int]] = {}  # (until, why, invoice)
 
     def run(self, ids: list[int]) -> None:
         steps = self.session.scalars(
@@ -98,6 +107,7 @@ class Runner:
             .order_by(ScenarioStep.due_at, ScenarioStep.id)
             .with_for_update()
         ).all()
+        self.preload({s.invoice_id for s in steps if s.invoice_id})
         ready: list[ScenarioStep] = []
         for step in steps:
             try:
@@ -121,12 +131,53 @@ class Runner:
         for milestone in self.touched.values():
             self.except_if_exhausted(milestone)
 
+    def preload(self, invoice_ids: set[int]) -> None:
+        """What every step of the batch needs, in a few queries rather than a score per step."""
+        if not invoice_ids:
+            return
+        session, ids = self.session, list(invoice_ids)
+        query = select(Invoice).where(Invoice.id.in_(ids))
+        query = query.options(
+            selectinload(Invoice.dispatches), selectinload(Invoice.customer).selectinload(Customer.contacts)
+        )
+        self.invoices = {invoice.id: invoice for invoice in session.scalars(query)}
+        for milestone in session.scalars(select(Milestone).where(Milestone.invoice_id.in_(ids))):
+            self.milestones[(milestone.invoice_id, milestone.name)] = milestone
+        watched = select(Event).where(Event.invoice_id.in_(ids), Event.type.in_(WATCHED))
+        for event in session.scalars(watched.order_by(Event.at, Event.id)):
+            self.history[event.invoice_id or 0].append(event)
+        ladders = select(
+            ScenarioStep.invoice_id, ScenarioStep.milestone, ScenarioStep.due_at, ScenarioStep.id
+        )
+        ladders = ladders.add_columns(ScenarioStep.name).where(
+            ScenarioStep.invoice_id.in_(ids),
+            ScenarioStep.state == "scheduled",
+            ScenarioStep.action != CHECK,
+            ScenarioStep.due_at <= self.now,
+        )
+        for invoice_id, milestone, due_at, step_id, name in session.execute(ladders):
+            self.due_ladders[(invoice_id, milestone or "")].append((due_at, step_id, name))
+        customers = {i.customer_id for i in self.invoices.values() if i.customer_id}
+        if customers and self.settings.dunning.pause_scope == "customer":
+            paused = select(Invoice).where(
+                Invoice.customer_id.in_(customers), Invoice.state == "sent", Invoice.paused_until > self.now
+            )
+            for other in session.scalars(paused.order_by(Invoice.paused_until)):
+                assert other.customer_id is not None and other.paused_until is not None
+                self.customer_pause[other.customer_id] = (
+                    other.paused_until,
+                    f"{other.pause_reason or 'paused'} on {other.number}",
+                    other.id,
+                )
+
     # deciding ---------------------------------------------------------------------------------------------
 
     def decide(self, step: ScenarioStep) -> bool:
         """True when the step is to run now; otherwise it is settled (done, skipped, cancelled) or parked."""
         session, now = self.session, self.now
-        invoice = session.get(Invoice, step.invoice_id) if step.invoice_id else None
+        invoice = self.invoices.get(step.invoice_id or 0) or (
+            session.get(Invoice, step.invoice_id) if step.invoice_id else None
+        )
         if invoice is None or invoice.state in ("cancelled", "replaced", "paid"):
             state = invoice.state if invoice else "gone"
             self.report.cancelled += stop_invoice(session, step.invoice_id or 0, reason=f"invoice {state}")
@@ -135,13 +186,11 @@ class Runner:
 
                 self.report.met += settle_milestones(session, invoice)
             return False
-        milestone = session.scalar(
-            select(Milestone).where(Milestone.invoice_id == invoice.id, Milestone.name == step.milestone)
-        )
+        milestone = self.milestones.get((invoice.id, step.milestone or ""))
         if milestone is None or milestone.state == "met":
             self.settle(step, "cancelled", "milestone met" if milestone else "milestone no longer planned")
             return False
-        proof = evidence(session, invoice, milestone.expect)
+        proof = evidence_in(self.history[invoice.id], milestone.expect)
         if proof is not None:
             _met(session, milestone, proof)  # cancels this step and the rest of its ladder
             self.report.met += 1
@@ -172,7 +221,9 @@ class Runner:
             return False
         if step.action not in CUSTOMER_FACING:
             return True
-        if step.action != "hand_over" and dunning.handed_over(session, invoice):
+        if step.action != "hand_over" and any(
+            e.type == "invoice.handed_over" for e in self.history[invoice.id]
+        ):
             self.settle(step, "skipped", "handed over to the collection agency")
             return False
         pause = self.pause_of(invoice)
@@ -186,55 +237,27 @@ class Runner:
 
     def later_sibling(self, step: ScenarioStep) -> str | None:
         """A later step of the same ladder that is due too: the earlier one is stale."""
-        return self.session.scalar(
-            select(ScenarioStep.name)
-            .where(
-                ScenarioStep.invoice_id == step.invoice_id,
-                ScenarioStep.milestone == step.milestone,
-                ScenarioStep.state == "scheduled",
-                ScenarioStep.action != CHECK,
-                ScenarioStep.due_at <= self.now,
-                or_(
-                    ScenarioStep.due_at > step.due_at,
-                    and_(ScenarioStep.due_at == step.due_at, ScenarioStep.id > step.id),
-                ),
-            )
-            .order_by(ScenarioStep.due_at.desc())
-            .limit(1)
-        )
+        mine = (step.due_at, step.id)
+        later = [
+            item for item in self.due_ladders[(step.invoice_id or 0, step.milestone or "")] if item[:2] > mine
+        ]
+        return max(later)[2] if later else None
 
     def pause_of(self, invoice: Invoice) -> tuple[dt.datetime, str] | None:
         """(until, why) when reminders to this invoice (or, by `[dunning] pause_scope`, its customer) wait."""
-        now = self.now
         if invoice.paused_until is not None:
-            if invoice.paused_until > now:
+            if invoice.paused_until > self.now:
                 return invoice.paused_until, invoice.pause_reason or "paused"
             self.pause_ended(invoice)
-        if self.settings.dunning.pause_scope != "customer" or invoice.customer_id is None:
+        found = self.customer_pause.get(invoice.customer_id or 0)
+        if found is None or found[2] == invoice.id:
             return None
-        if invoice.customer_id not in self._customer_pause:
-            other = self.session.scalars(
-                select(Invoice)
-                .where(
-                    Invoice.customer_id == invoice.customer_id,
-                    Invoice.id != invoice.id,
-                    Invoice.state == "sent",
-                    Invoice.paused_until > now,
-                )
-                .order_by(Invoice.paused_until.desc())
-                .limit(1)
-            ).first()
-            self._customer_pause[invoice.customer_id] = (
-                (other.paused_until, f"{other.pause_reason or 'paused'} on {other.number}")
-                if other is not None and other.paused_until is not None
-                else None
-            )
-        return self._customer_pause[invoice.customer_id]
+        return found[0], found[1]
 
     def pause_ended(self, invoice: Invoice) -> None:
         """A pause that ran out (a promise not kept, an announced payment that never came): recorded once."""
         reason = invoice.pause_reason or "paused"
-        events.record(
+        lapse = events.record(
             self.session,
             "payment.promise_lapsed" if reason == "promise" else "invoice.pause_ended",
             invoice_id=invoice.id,
@@ -242,6 +265,7 @@ class Runner:
             reason=reason,
             paused_until=invoice.paused_until,
         )
+        self.history[invoice.id].append(lapse)
         invoice.paused_until = None
         invoice.pause_reason = None
 
@@ -301,7 +325,9 @@ class Runner:
             with self.session.begin_nested():
                 if len(group) == 1:
                     step = group[0]
-                    invoice = self.session.get(Invoice, step.invoice_id)
+                    invoice = self.invoices.get(step.invoice_id or 0) or self.session.get(
+                        Invoice, step.invoice_id
+                    )
                     assert invoice is not None
                     outcome = dunning.ACTIONS[step.action](self.context, step, invoice)
                     results = {step.id: outcome}
