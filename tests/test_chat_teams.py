@@ -291,3 +291,28 @@ async def test_tampered_or_expired_action_link_is_refused(
         state = invoice_state(gw, number)
     assert answer[0] == 403 and re.search("invalid signature|expired", answer[1])
     assert state == "held" and gw.sink.received == []
+
+
+async def test_installing_the_bot_in_a_channel_tells_its_conversation_id(
+    db_url: str, connector: FakeBotConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before `conversation_id` is configured, the bot already listens: its installation is logged with the id
+    to put in [teams] conversation_id."""
+    section = {k: v for k, v in teams_section(connector).items() if k != "conversation_id"}
+    async with chat_running(db_url, teams=section) as gw:
+        service = f"{connector.url}/"
+        installed = {
+            "type": "conversationUpdate",
+            "id": "install-1",
+            "channelId": "msteams",
+            "serviceUrl": service,
+            "from": {"id": "29:admin", "aadObjectId": "aad-admin"},
+            "recipient": {"id": f"28:{APP_ID}"},
+            "conversation": {"id": "19:new-channel@thread.tacv2", "conversationType": "channel"},
+            "membersAdded": [{"id": f"28:{APP_ID}"}],
+        }
+        with caplog.at_level("INFO", logger="jalon.bot.teams"):
+            status, _ = await invoke(gw, installed, connector.token_for(service))
+    assert status in (200, 202)
+    assert "19:new-channel@thread.tacv2" in caplog.text
+    assert connector.activities == {}  # nothing to post anywhere yet

@@ -202,7 +202,7 @@ def add_routes(app: web.Application) -> None:
         bolt = slack.SlackChat(settings).bolt_app(database, wake)
         app.router.add_post("/slack/events", slack.events_handler(bolt))
     teams.check(settings)
-    if teams.bot_enabled(settings):
+    if teams.bot_listens(settings):
         app.router.add_post("/teams/messages", teams.messages_handler(settings, database, wake))
     app.router.add_get("/a/{token}", pages.show)
     app.router.add_post("/a/{token}", pages.act)

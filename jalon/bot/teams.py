@@ -48,8 +48,14 @@ KEY_REFRESH_MIN = 300  # an unknown key id refetches the keys at most this often
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def bot_listens(settings: Settings) -> bool:
+    """The bot takes activities (clicks, and its installation, which tells the channel's conversation id)."""
+    return bool(settings.teams.app_id or settings.teams.allow_anonymous)
+
+
 def bot_enabled(settings: Settings) -> bool:
-    return bool(settings.teams.conversation_id and (settings.teams.app_id or settings.teams.allow_anonymous))
+    """The bot also posts cards: it knows where."""
+    return bool(settings.teams.conversation_id and bot_listens(settings))
 
 
 def workflow_enabled(settings: Settings) -> bool:
