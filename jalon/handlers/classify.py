@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any
 
 from jalon.handlers import autoreplies, bounce_reasons, bounce_wording, bounces, feedback, receipts
+from jalon.handlers.mailtext import lazy
 from jalon.handlers.mailview import MailView
 
 KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback", "reply", "invoice", "other")
@@ -55,7 +55,7 @@ class Facts:
         self.rcpt_tos = [str(r).strip() for r in rcpt_tos]  # tokens are case-sensitive
         self.domain = domain.lower() if domain else None
 
-    @cached_property
+    @lazy
     def route(self) -> str | None:
         """bounce | reply | invoices, from the envelope recipient (None when unknown)."""
         for rcpt in self.rcpt_tos:
@@ -69,42 +69,42 @@ class Facts:
                 return "invoices"
         return None
 
-    @cached_property
+    @lazy
     def dsn(self) -> bounces.Report | None:
         return bounces.read_dsn(self.view)
 
-    @cached_property
+    @lazy
     def bounce_wording(self) -> bounce_wording.Detection | None:
         return bounce_wording.detect_text_bounce(self.view, self.route == "bounce")
 
-    @cached_property
+    @lazy
     def text_bounce(self) -> bounces.Report | None:
         return bounces.read_text_bounce(self.view, self.bounce_wording)
 
-    @cached_property
+    @lazy
     def mdn(self) -> receipts.Receipt | None:
         return receipts.read_receipt(self.view)
 
-    @cached_property
+    @lazy
     def arf(self) -> feedback.Feedback | None:
         return feedback.read_arf(self.view)
 
-    @cached_property
+    @lazy
     def provider(self) -> feedback.ProviderEvent | None:
         return feedback.read_provider(self.view)
 
-    @cached_property
+    @lazy
     def autoreply(self) -> autoreplies.AutoReply | None:
         return autoreplies.read_autoreply(self.view, by_system=self.by_system)
 
-    @cached_property
+    @lazy
     def by_system(self) -> bool:
         """Sent by a mail system (a daemon) or carrying a machine report."""
         return bool(self.view.report_blocks) or any(
             s.startswith("sender") for s in bounce_wording.bounce_signals(self.view)
         )
 
-    @cached_property
+    @lazy
     def invoice_attachments(self) -> list[str]:
         names = []
         for leaf in self.view.attachments:
@@ -119,14 +119,14 @@ class Facts:
                 names.append(name or "document.xml")
         return names
 
-    @cached_property
+    @lazy
     def is_invoice_mail(self) -> bool:
         """A PDF or XML invoice sent to be processed: to invoices@, or not an answer in a thread."""
         if not self.invoice_attachments or self.route == "reply":
             return False
         return self.route == "invoices" or not self.is_reply
 
-    @cached_property
+    @lazy
     def is_reply(self) -> bool:
         view = self.view
         return bool(
@@ -291,7 +291,8 @@ def _other_reason(view: MailView, errors: list[str]) -> str:
 # --- correlation -----------------------------------------------------------------------------------------
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}@[^<>\s]{1,250}>")
-_TAGGED = re.compile(rf"(?:bounces|reply)\+({TOKEN})@([a-z0-9.-]+)", re.IGNORECASE)
+# Anchored on the "+" (a literal the engine jumps to) rather than on a case-insensitive word.
+_TAGGED = re.compile(rf"\+(?:(?<=bounces\+)|(?<=reply\+))({TOKEN})@([a-z0-9.-]+)", re.IGNORECASE)
 _ENVELOPE_ID = re.compile(r"^original-envelope-id\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 INVOICE_LABELS = ("factur", "invoice", "rechnung", "fattura", "avoir", "credit note", "fact.", "inv.", "inv#")
 INVOICE_NUMBER = re.compile(

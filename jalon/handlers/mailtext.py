@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import email.header
 import re
+from collections.abc import Callable
 from email.message import Message
+from typing import Any, Generic, TypeVar, overload
 
 from jalon.handlers.mimeparse import message_from_string
 
@@ -21,7 +23,7 @@ ADDRESS = re.compile(
 
 # Where a single-part bounce starts quoting the original message (qmail, Exim, Sendmail, Notes, mfilter…):
 # a separator line naming the original / copy / headers / unsent message, in English, French or German.
-_RETURNED_MARKER = re.compile(
+_RETURNED_MARKER_SOURCE = (
     r"[ \t]*(?:[-=_*#]{2,}[ \t]*)?(?:"
     r"below this line is a copy of the message|this is a copy of the message|"
     r"included is a copy of the message|"
@@ -35,11 +37,13 @@ _RETURNED_MARKER = re.compile(
     r"(?:ceci est une |voici une )?copie du message|message d'origine|message original|"
     r"en-t[eê]tes? du message|"
     r"urspr[uü]ngliche nachricht|kopie der nachricht|nachrichtenkopf|originalnachricht"
-    r")\b",
-    re.IGNORECASE,
+    r")\b"
 )
+_RETURNED_MARKER = re.compile(_RETURNED_MARKER_SOURCE, re.IGNORECASE)
+_RETURNED_MARKER_LOW = re.compile(_RETURNED_MARKER_SOURCE)  # on lower-cased text: three times faster
 # Every marker above contains one of these words: lines without them are not looked at.
-_MARKER_WORD = re.compile(r"message|copy|copie|nachricht|kopie|nachrichtenkopf", re.IGNORECASE)
+_MARKER_WORD = re.compile(r"message|copy|copie|nachricht|kopie|nachrichtenkopf")
+_MARKER_WORD_ANY_CASE = re.compile(_MARKER_WORD.pattern, re.IGNORECASE)
 # The start of a quoted header block that no separator announces: three header lines in a row (folded
 # continuations allowed), one of which only a real header block has.
 _HEADER_NAME = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)[ \t]*:[ \t]*\S.*\n(?:[ \t]+\S.*\n)*"
@@ -62,6 +66,34 @@ _ENTITIES = {
 }
 _ENTITY = re.compile("|".join(_ENTITIES))
 _FOLD = re.compile(r"\r?\n[ \t]+")
+
+
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """functools.cached_property without its lock (Python 3.11 takes an RLock for every value it computes,
+    a sizeable share of classifying a short bounce); views are never shared between threads."""
+
+    def __init__(self, function: Callable[[Any], T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> lazy[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> T | lazy[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -211,11 +243,16 @@ def split_inline_original(text: str) -> tuple[str, str]:
 
 def _find_marker(text: str) -> tuple[int, int] | None:
     """(start of the marker line, end of it): a line that announces the quoted original."""
-    for word in _MARKER_WORD.finditer(text, 0, SPLIT_WINDOW):
+    head = text[: SPLIT_WINDOW + 100]
+    low = head.lower()
+    words, marker = _MARKER_WORD, _RETURNED_MARKER_LOW
+    if len(low) != len(head):  # a character whose lower case is longer: positions would shift
+        low, words, marker = head, _MARKER_WORD_ANY_CASE, _RETURNED_MARKER
+    for word in words.finditer(low, 0, SPLIT_WINDOW):
         start = text.rfind("\n", 0, word.start()) + 1
         if word.start() - start > 60:  # markers sit at the start of their line
             continue
-        if _RETURNED_MARKER.match(text, start, word.end() + 80):
+        if marker.match(low, start, word.end() + 80):
             end = text.find("\n", word.end())
             return start, end if end >= 0 else len(text)
     return None

@@ -12,7 +12,6 @@ import email.errors
 import re
 from dataclasses import dataclass
 from email.message import Message
-from functools import cached_property
 
 from jalon.handlers import mimeparse
 from jalon.handlers.mailtext import (
@@ -23,6 +22,7 @@ from jalon.handlers.mailtext import (
     content_type_of,
     decode_header,
     html_to_text,
+    lazy,
     parse_quoted,
     part_text,
     split_inline_original,
@@ -78,7 +78,7 @@ class MailView:
 
     # --- headers ---------------------------------------------------------------------------------------
 
-    @cached_property
+    @lazy
     def _headers(self) -> dict[str, list[str]]:
         """Header values by lower-cased name, built once (Message.get scans the whole list every call)."""
         table: dict[str, list[str]] = {}
@@ -105,16 +105,16 @@ class MailView:
     def header_all(self, name: str) -> list[str]:
         return [decode_header(v) for v in self._headers.get(name.lower(), [])]
 
-    @cached_property
+    @lazy
     def headers_text(self) -> str:
         """All headers as text (for searching correlation keys)."""
         return "\n".join(f"{name}: {value}" for name, values in self._headers.items() for value in values)
 
-    @cached_property
+    @lazy
     def subject(self) -> str:
         return self.header("Subject")
 
-    @cached_property
+    @lazy
     def sender(self) -> tuple[str, str]:
         """(display name, address) of From."""
         value = self.header("From")
@@ -124,11 +124,11 @@ class MailView:
         name = (value[: found.start()] + value[found.end() :]).strip(' <>()"')
         return name, f"{found.group(1)}@{found.group(2)}".lower()
 
-    @cached_property
+    @lazy
     def content_type(self) -> str:
         return content_type_of(self.message)
 
-    @cached_property
+    @lazy
     def report_type(self) -> str:
         found = _REPORT_TYPE.search(self._headers.get("content-type", [""])[0])
         return found.group(1).lower() if found else ""
@@ -143,7 +143,7 @@ class MailView:
 
     # --- structure -------------------------------------------------------------------------------------
 
-    @cached_property
+    @lazy
     def leaves(self) -> list[Leaf]:
         found: list[Leaf] = []
         try:
@@ -187,7 +187,7 @@ class MailView:
             return
         found.append(_leaf(content_type, part, depth, returned))
 
-    @cached_property
+    @lazy
     def report_blocks(self) -> dict[str, str]:
         """Text of machine-readable report parts, keyed by content type (delivery-status, …)."""
         blocks: dict[str, str] = {}
@@ -197,7 +197,7 @@ class MailView:
                 blocks[key] = blocks.get(key, "") + _report_text(leaf.part) + "\n"
         return blocks
 
-    @cached_property
+    @lazy
     def attachments(self) -> list[Leaf]:
         """Leaves outside any returned message that are not body text."""
         out = []
@@ -215,7 +215,7 @@ class MailView:
 
     # --- text ------------------------------------------------------------------------------------------
 
-    @cached_property
+    @lazy
     def _body_and_inline_original(self) -> tuple[str, str]:
         plain: list[Leaf] = []
         html: list[Leaf] = []
@@ -240,31 +240,31 @@ class MailView:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return split_inline_original(text[: MAX_TEXT * 2])
 
-    @cached_property
+    @lazy
     def notice(self) -> str:
         """The human-readable text of the message itself, without the original it quotes back (capped)."""
         return self._body_and_inline_original[0][:MAX_TEXT]
 
-    @cached_property
+    @lazy
     def flat(self) -> str:
         """The notice with all whitespace runs made one space: phrases wrapped over lines still match."""
         return " ".join(self.notice[:16000].split())
 
-    @cached_property
+    @lazy
     def low(self) -> str:
         """`flat`, lower-cased: phrase families are matched on it."""
         return self.flat.lower()
 
-    @cached_property
+    @lazy
     def subject_low(self) -> str:
         return self.subject.lower()
 
-    @cached_property
+    @lazy
     def inline_original(self) -> str:
         """Text of an original message quoted inline by a single-part bounce, if any."""
         return self._body_and_inline_original[1]
 
-    @cached_property
+    @lazy
     def returned(self) -> Message | None:
         """Headers (and body) of the original message sent back, from a MIME part or quoted inline."""
         for leaf in self.leaves:
@@ -281,7 +281,7 @@ class MailView:
             return parse_quoted(self.inline_original, headers_only=True)
         return None
 
-    @cached_property
+    @lazy
     def embedded_report(self) -> MailView | None:
         """A report (DSN, MDN) that arrives wrapped in another message: a gateway that adds a disclaimer, or
         a postmaster who forwards the bounce. Only when the outer message carries no report itself."""
@@ -300,12 +300,12 @@ class MailView:
                 return MailView(self.raw, parse_quoted(self.inline_original))
         return None
 
-    @cached_property
+    @lazy
     def returned_attached(self) -> bool:
         """True when the original comes back as a MIME part (not only quoted in the text)."""
         return any(leaf.content_type in RETURNED_TYPES and not leaf.returned for leaf in self.leaves)
 
-    @cached_property
+    @lazy
     def returned_text(self) -> str:
         """A short text of what was returned (headers), for searching correlation keys."""
         original = self.returned
