@@ -140,7 +140,12 @@ def cmd_release(args: argparse.Namespace) -> int:
     database = open_database(args)
     settings = load_settings(args)
     result = actions.release(
-        database, settings, args.number, actor=args.actor, force=args.force, reason=args.reason,
+        database,
+        settings,
+        args.number,
+        actor=args.actor,
+        force=args.force,
+        reason=args.reason,
         customer=args.customer,
     )
     emit(result.as_dict())
@@ -343,8 +348,8 @@ def _instant(text: str | None) -> Any:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     """One invoice's milestones (state, deadline, evidence) and scenario steps."""
-    from jalon import scenarios
     from jalon.handlers.actions import find_invoice
+    from jalon.timeline import timeline
 
     settings = load_settings(args)
     database = open_database(args)
@@ -353,7 +358,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         if invoice is None:
             print(f"jalon: no invoice {args.number}", file=sys.stderr)
             return 1
-        data = scenarios.timeline(session, settings, invoice, _instant(args.now))
+        data = timeline(session, settings, invoice, _instant(args.now))
     if args.json:
         emit(data)
         return 0
@@ -387,11 +392,12 @@ def cmd_paid(args: argparse.Namespace) -> int:
 def cmd_payments(args: argparse.Namespace) -> int:
     """Import a bank file (camt.053 XML or CSV): matched, partial and unmatched lines are reported."""
     from jalon import payments
+    from jalon.statements import PaymentFileError
 
     database = open_database(args)
     try:
         report = payments.import_file(database, args.file, actor=args.actor)
-    except payments.PaymentFileError as error:
+    except PaymentFileError as error:
         emit({"file": args.file, "ok": False, "line": error.line, "error": error.reason})
         return 1
     except OSError as error:

@@ -1,21 +1,18 @@
-"""What scenario steps do: reminders (one invoice, or one mail listing a customer's due invoices), resending
-the invoice, the formal notice with late-payment penalties (Code de commerce L441-10 and D441-5), the
-hand-over to a collection agency (mail, CSV file or API call), a case for people, a webhook.
+"""What scenario steps do to customers: reminders (one invoice, or one mail listing a customer's due
+invoices), resending the invoice, the formal notice with late-payment penalties (Code de commerce L441-10 and
+D441-5), a case for people, a webhook. (The hand-over to a collection agency is in `collection`.)
 
-Everything here only queues: mails go to the outbox, calls to the outbox as `webhook` items, files are written
-after the commit. The caller's transaction decides whether any of it happens.
+Everything here only queues: mails go to the outbox, calls to the outbox as `webhook` items. The caller's
+transaction decides whether any of it happens.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -364,145 +361,6 @@ def formal_notice(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> d
     return {"recipients": [s["recipient"] for s in sent], "penalty": owed.as_dict()}
 
 
-def handed_over(session: Session, invoice: Invoice) -> bool:
-    return (
-        session.scalar(
-            select(Event.id)
-            .where(Event.invoice_id == invoice.id, Event.type == "invoice.handed_over")
-            .limit(1)
-        )
-        is not None
-    )
-
-
-HISTORY_FIELDS = ("at", "type", "actor", "recipient", "detail")
-
-
-def history_rows(session: Session, invoice: Invoice) -> list[dict[str, str]]:
-    rows = []
-    for event in session.scalars(
-        select(Event).where(Event.invoice_id == invoice.id).order_by(Event.at, Event.id)
-    ):
-        data = dict(event.data or {})
-        recipient = str(data.pop("recipient", "") or "")
-        detail = json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)[:500]
-        rows.append(
-            {
-                "at": event.at.isoformat(),
-                "type": event.type,
-                "actor": event.actor,
-                "recipient": recipient,
-                "detail": detail,
-            }
-        )
-    return rows
-
-
-def history_csv(rows: list[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=HISTORY_FIELDS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def hand_over(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
-    """The invoice, its history and its evidence go to the collection agency, as configured."""
-    session, collection = ctx.session, ctx.settings.dunning.collection
-    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
-    context = invoice_context(ctx, invoice)
-    due = invoice.due_date or ctx.calendar.today(ctx.now)
-    owed = penalty(ctx.settings, context["amount_due"], due, ctx.calendar.today(ctx.now))
-    rows = history_rows(session, invoice)
-    milestones = session.scalars(select(Milestone).where(Milestone.invoice_id == invoice.id)).all()
-    evidence = [
-        {"name": m.name, "state": m.state, "met_at": m.met_at.isoformat() if m.met_at else None}
-        for m in milestones
-    ]
-    summary = {
-        **{
-            k: context[k]
-            for k in ("number", "issue_date", "due_date", "currency", "total_with_vat", "amount_due")
-        },
-        "customer": customer.name if customer else None,
-        "customer_code": customer.code if customer else None,
-        "customer_address": customer.address if customer else None,
-        "siren": customer.siren if customer else None,
-        "penalty": owed.as_dict(),
-        "milestones": evidence,
-    }
-    result: dict[str, Any] = {"mode": collection.mode}
-    if collection.mode == "email":
-        agency = next(
-            (c for c in (customer.contacts if customer else []) if c.role == "collection" and c.valid), None
-        )
-        address = agency.email if agency else collection.email
-        if not address:
-            raise StepProblem(
-                "no collection agency: set [dunning.collection] email or a 'collection' contact"
-            )
-        files = documents_to_send(session, invoice, "pdf")
-        files.append(FileToSend(f"{invoice.number}-history.csv", "text/csv", history_csv(rows).encode()))
-        recipient = Recipient(address, collection.name or None, "fr", None, None, None)
-        context.update(
-            agency=collection.name or None,
-            customer=summary,
-            history=rows,
-            milestones=evidence,
-            penalty=owed,
-            step=step.name,
-        )
-        template = step.params.get("template") or DEFAULT_TEMPLATES["hand_over"]
-        result["message_id"] = send_templated(ctx, recipient, template, context, files=files)
-        result["recipient"] = address
-    elif collection.mode == "csv":
-        folder = Path(collection.csv_dir)
-        name = f"{ctx.calendar.today(ctx.now):%Y%m%d}-{_safe(invoice.number)}-{step.id or 'manual'}.csv"
-        text = handover_csv(summary, rows)
-        ctx.after_commit.append(lambda: _write(folder / name, text))
-        result["file"] = str(folder / name)
-    else:
-        if not collection.api_url:
-            raise StepProblem("[dunning.collection] mode = 'api' needs api_url")
-        session.add(
-            Outbox(
-                kind="webhook",
-                payload={
-                    "url": collection.api_url,
-                    "token_env": collection.api_token_env,
-                    "body": json.loads(json.dumps({"invoice": summary, "history": rows}, default=str)),
-                },
-                next_attempt_at=ctx.now,
-            )
-        )
-        result["url"] = collection.api_url
-    events.record(session, "invoice.handed_over", invoice_id=invoice.id, at=ctx.now, step=step.name, **result)
-    return result
-
-
-def handover_csv(summary: dict[str, Any], rows: list[dict[str, str]]) -> str:
-    """A header block (the invoice and what is owed) then the invoice's history, one event a line."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    flat = {k: v for k, v in summary.items() if k not in ("penalty", "milestones")}
-    flat.update({f"penalty_{k}": v for k, v in summary["penalty"].items()})
-    writer.writerow(list(flat))
-    writer.writerow([str(v) if v is not None else "" for v in flat.values()])
-    writer.writerow([])
-    return out.getvalue() + history_csv(rows)
-
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80]
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
-
-
 def case(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[str, Any]:
     from jalon.steps import open_late_case
 
@@ -523,13 +381,3 @@ def webhook(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[st
         Outbox(kind="webhook", payload={"url": step.params["url"], "body": body}, next_attempt_at=ctx.now)
     )
     return {"url": step.params["url"]}
-
-
-ACTIONS: dict[str, Callable[[ActionContext, ScenarioStep, Invoice], dict[str, Any]]] = {
-    "remind": remind,
-    "resend": resend,
-    "formal_notice": formal_notice,
-    "hand_over": hand_over,
-    "case": case,
-    "webhook": webhook,
-}

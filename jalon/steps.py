@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from jalon import dunning, events
+from jalon import collection, dunning, events
 from jalon.businesstime import BusinessCalendar
 from jalon.config import Settings
 from jalon.handlers import cases
@@ -39,6 +39,17 @@ MAX_ATTEMPTS = 3
 RETRY_AFTER = dt.timedelta(minutes=5)
 # The events a batch needs to decide and write: evidence, hand-over, promises.
 WATCHED = (*EVIDENCE, "invoice.handed_over", "payment.promise_lapsed")
+
+
+# What each step action does (the `action` of a scenario step).
+ACTIONS: dict[str, Callable[[dunning.ActionContext, ScenarioStep, Invoice], dict[str, Any]]] = {
+    "remind": dunning.remind,
+    "resend": dunning.resend,
+    "formal_notice": dunning.formal_notice,
+    "hand_over": collection.hand_over,
+    "case": dunning.case,
+    "webhook": dunning.webhook,
+}
 
 
 def open_late_case(
@@ -329,7 +340,7 @@ class Runner:
                         Invoice, step.invoice_id
                     )
                     assert invoice is not None
-                    outcome = dunning.ACTIONS[step.action](self.context, step, invoice)
+                    outcome = ACTIONS[step.action](self.context, step, invoice)
                     results = {step.id: outcome}
                 else:
                     results = dunning.grouped_reminder(self.context, group)

@@ -309,7 +309,7 @@ async def api_timeline(request: web.Request) -> web.Response:
     database, settings, number = request.app[DATABASE], request.app[SETTINGS], request.match_info["number"]
 
     def load() -> dict[str, Any] | None:
-        from jalon.scenarios import timeline
+        from jalon.timeline import timeline
 
         with database.session() as session:
             invoice = actions.find_invoice(session, number)

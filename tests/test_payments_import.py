@@ -12,7 +12,7 @@ import pytest
 from scenarios_kit import add_customer, add_sent_invoice, paris, settings_for
 from sqlalchemy import func, select
 
-from jalon import payments, scenarios
+from jalon import payments, scenarios, statements
 from jalon.db import Database
 from jalon.models import Case, Invoice, Payment, ScenarioStep
 
@@ -169,7 +169,7 @@ def test_a_malformed_statement_is_refused_whole_with_line_and_reason(
 ) -> None:
     """One bad entry and nothing of the file is applied: not even the good lines before it."""
     data = mangle(camt053(STATEMENT))
-    with pytest.raises(payments.PaymentFileError) as refused:
+    with pytest.raises(statements.PaymentFileError) as refused:
         payments.import_statement(ledger, data, actor="test")
     assert reason in refused.value.reason
     assert refused.value.line is not None and refused.value.line > 1
@@ -185,8 +185,8 @@ def test_a_statement_with_a_doctype_is_refused() -> None:
     hostile = (
         b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&x;</Document>'
     )
-    with pytest.raises(payments.PaymentFileError, match="DOCTYPE"):
-        payments.read_statement(hostile)
+    with pytest.raises(statements.PaymentFileError, match="DOCTYPE"):
+        statements.read_statement(hostile)
 
 
 def test_a_french_bank_csv_pays_invoices(ledger: Database) -> None:
@@ -207,15 +207,15 @@ def test_a_french_bank_csv_pays_invoices(ledger: Database) -> None:
 
 def test_a_csv_with_a_bad_line_is_refused_whole(ledger: Database) -> None:
     text = "date,amount,reference\n2026-03-31,1200.00,F-2026-0042\n2026-03-32,300.00,F-2026-0043\n"
-    with pytest.raises(payments.PaymentFileError) as refused:
+    with pytest.raises(statements.PaymentFileError) as refused:
         payments.import_statement(ledger, text.encode(), actor="test")
     assert refused.value.line == 3 and "not a date" in refused.value.reason
     assert state_of(ledger, "F-2026-0042") == ("sent", Decimal("0.00"))
 
 
 def test_a_csv_without_an_amount_column_is_refused_on_its_header() -> None:
-    with pytest.raises(payments.PaymentFileError) as refused:
-        payments.read_statement(b"date;libelle\n2026-03-31;F-1\n")
+    with pytest.raises(statements.PaymentFileError) as refused:
+        statements.read_statement(b"date;libelle\n2026-03-31;F-1\n")
     assert refused.value.line == 1 and "amount" in refused.value.reason
 
 
@@ -230,4 +230,4 @@ def test_a_csv_without_an_amount_column_is_refused_on_its_header() -> None:
     ],
 )
 def test_amounts_read_as_banks_write_them(text: str, value: str) -> None:
-    assert payments.parse_amount(text) == Decimal(value)
+    assert statements.parse_amount(text) == Decimal(value)

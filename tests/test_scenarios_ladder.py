@@ -12,6 +12,7 @@ from sqlalchemy import select
 from jalon import scenarios
 from jalon.db import Database
 from jalon.models import Case, Invoice, Milestone, ScenarioStep
+from jalon.timeline import timeline
 
 FRIDAY_BEFORE_DST = dt.date(
     2026, 3, 27
@@ -294,6 +295,6 @@ def test_an_invoice_without_due_date_is_due_after_the_default_terms(db: Database
     scenarios.tick(db, settings, paris(2026, 3, 2, 12))
     with db.session() as session:
         invoice = session.get(Invoice, sent.invoice_id)
-        data = scenarios.timeline(session, settings, invoice, paris(2026, 3, 2, 12))
+        data = timeline(session, settings, invoice, paris(2026, 3, 2, 12))
     paid = next(m for m in data["milestones"] if m["name"] == "paid")
     assert paid["due_at"] == paris(2026, 4, 2).isoformat()  # the end of 1 April, i.e. 2 April 00:00 Paris

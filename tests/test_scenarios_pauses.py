@@ -15,6 +15,7 @@ from jalon.config import ConfigError, load_dict
 from jalon.db import Database
 from jalon.handlers import actions
 from jalon.models import Case, Event, Invoice, ScenarioStep
+from jalon.timeline import timeline
 
 DUE = dt.date(2026, 3, 13)  # a Friday: courtesy Monday 9 March, J+1 Monday 16, J+8 Monday 23, case Monday 30
 
@@ -116,7 +117,7 @@ def test_paid_stops_every_step_and_closes_the_late_case(db: Database) -> None:
     with db.session() as session:
         case = session.scalars(select(Case).where(Case.invoice_id == late.invoice_id)).one()
         assert case.state == "closed" and "paid" in (case.resolution or "")
-    data = timeline(db, settings, "F-TARD")
+    data = timeline_of(db, settings, "F-TARD")
     paid = next(m for m in data["milestones"] if m["name"] == "paid")
     assert paid["state"] == "met" and paid["evidence"]["type"] == "invoice.paid"
 
@@ -134,11 +135,11 @@ def test_a_partial_payment_keeps_reminding_for_the_rest(db: Database) -> None:
     assert "600,00 €" in reminder.text
 
 
-def timeline(database: Database, settings, number: str) -> dict:
+def timeline_of(database: Database, settings, number: str) -> dict:
     with database.session() as session:
         invoice = actions.find_invoice(session, number)
         assert invoice is not None
-        return scenarios.timeline(session, settings, invoice, paris(2026, 6, 1))
+        return timeline(session, settings, invoice, paris(2026, 6, 1))
 
 
 def test_received_is_met_by_a_person_downloading_never_by_a_scanner(db: Database) -> None:
@@ -152,10 +153,10 @@ def test_received_is_met_by_a_person_downloading_never_by_a_scanner(db: Database
     record(
         db, sent.invoice_id, "reply.received", paris(2026, 3, 3, 9), intent="not_received", level="confirmed"
     )
-    received = next(m for m in timeline(db, settings, "F-RECU")["milestones"] if m["name"] == "received")
+    received = next(m for m in timeline_of(db, settings, "F-RECU")["milestones"] if m["name"] == "received")
     assert received["state"] == "late" and received["evidence"] is None
     record(db, sent.invoice_id, "dispatch.downloaded", paris(2026, 3, 4, 14), level="confirmed")
-    data = timeline(db, settings, "F-RECU")
+    data = timeline_of(db, settings, "F-RECU")
     received = next(m for m in data["milestones"] if m["name"] == "received")
     assert received["state"] == "met" and received["evidence"]["type"] == "dispatch.downloaded"
     assert received["met_at"] == paris(2026, 3, 4, 14).isoformat()
@@ -203,7 +204,7 @@ def test_a_customer_can_be_taken_out_of_dunning(db: Database) -> None:
     sent = add_sent_invoice(db, customer, "F-SANS", sent_at=paris(2026, 2, 12, 10), due=DUE)
     tick_on(db, settings, (2, 12), (3, 9), (3, 16), (3, 23))
     assert mails(db) == [] and steps_of(db, sent.invoice_id) == {}
-    names = [m["name"] for m in timeline(db, settings, "F-SANS")["milestones"]]
+    names = [m["name"] for m in timeline_of(db, settings, "F-SANS")["milestones"]]
     assert names == ["delivered", "received", "paid"]
 
 

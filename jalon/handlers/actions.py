@@ -721,8 +721,8 @@ def resolve_dispute(
 def hand_over(database: Database, settings: Settings, number: str, *, actor: str) -> ActionResult:
     """Hand the invoice over to the collection agency now (mail, CSV or API as configured)."""
     from jalon.businesstime import BusinessCalendar
+    from jalon.collection import hand_over as hand_over_action
     from jalon.dunning import ActionContext, StepProblem
-    from jalon.dunning import hand_over as hand_over_action
     from jalon.models import ScenarioStep
 
     after_commit: list[Any] = []
