@@ -1,0 +1,162 @@
+"""Handing an unpaid invoice over to the collection agency, as configured (mail, CSV file, API call), on the
+scenario's schedule or at once from a button; and what people confirm by hand (received, approved)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from aiohttp import web
+from scenarios_kit import add_customer, add_sent_invoice, mails, paris, settings_for
+from sqlalchemy import select
+
+from jalon import scenarios
+from jalon.db import Database
+from jalon.handlers import actions
+from jalon.mailbox.outbound import OutboxSender
+from jalon.models import Outbox
+from jalon.timeline import timeline
+from jalon.webhooks import send_webhook
+
+GROUP = [{"name": "grands-comptes", "scenario": "standard-b2b"}]
+DUE = dt.date(2026, 2, 27)
+
+
+def ladder_until_hand_over(database: Database, settings, number: str) -> None:
+    customer = add_customer(database, f"K-{number}", group="grands-comptes", name="Globex Ltd")
+    add_sent_invoice(database, customer, number, sent_at=paris(2026, 1, 28, 10), due=DUE, amount="2400.00")
+    for day in (dt.date(2026, 1, 28), dt.date(2026, 3, 2), dt.date(2026, 3, 19), dt.date(2026, 3, 30)):
+        scenarios.tick(database, settings, paris(day.year, day.month, day.day, 10))
+
+
+def test_hand_over_as_a_csv_file(db: Database, tmp_path) -> None:
+    """Mode csv: one file per hand-over, written after the commit: the invoice, what is owed with penalties,
+    then its whole history one event a line."""
+    folder = tmp_path / "recouvrement"
+    settings = settings_for(
+        db.url, groups=GROUP, dunning={"collection": {"mode": "csv", "csv_dir": str(folder)}}
+    )
+    ladder_until_hand_over(db, settings, "F-CSV-1")
+    [file] = list(folder.glob("*.csv"))
+    assert file.name.startswith("20260330-F-CSV-1-")
+    header, values, _, *history = list(csv.reader(io.StringIO(file.read_text(encoding="utf-8"))))
+    facts = dict(zip(header, values, strict=True))
+    assert (
+        facts["number"] == "F-CSV-1"
+        and facts["customer"] == "Globex Ltd"
+        and facts["amount_due"] == "2400.00"
+    )
+    assert facts["penalty_days_late"] == str((dt.date(2026, 3, 30) - DUE).days)
+    assert facts["penalty_indemnity"] == "40.00"
+    types = [row[1] for row in history[1:]]
+    assert "dispatch.sent" in types and "dunning.formal_notice" in types
+    assert not [m for m in mails(db) if "recouvrement" in m.subject.lower()]
+
+
+async def test_hand_over_through_the_agency_api(db: Database, monkeypatch) -> None:
+    """Mode api: a JSON call queued in the outbox, posted after the commit with the agency's bearer token."""
+    received: list[tuple[str, dict]] = []
+
+    async def agency(request: web.Request) -> web.Response:
+        received.append((request.headers.get("Authorization", ""), await request.json()))
+        return web.json_response({"case": "A-1"}, status=201)
+
+    app = web.Application()
+    app.router.add_post("/cases", agency)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    monkeypatch.setenv("JALON_TEST_AGENCY_TOKEN", "agency-secret")
+    try:
+        collection = {
+            "mode": "api",
+            "api_url": f"http://127.0.0.1:{port}/cases",
+            "api_token_env": "JALON_TEST_AGENCY_TOKEN",
+        }
+        settings = settings_for(db.url, groups=GROUP, dunning={"collection": collection})
+        ladder_until_hand_over(db, settings, "F-API-9")
+        sender = OutboxSender(settings, db, {"webhook": send_webhook})
+        await sender.send_due(paris(2026, 3, 30, 10, 5))
+    finally:
+        await runner.cleanup()
+    [(auth, body)] = received
+    assert auth == "Bearer agency-secret"
+    assert body["invoice"]["number"] == "F-API-9" and body["invoice"]["penalty"]["indemnity"] == "40.00"
+    assert any(row["type"] == "dunning.formal_notice" for row in body["history"])
+    with db.session() as session:
+        [item] = session.scalars(select(Outbox).where(Outbox.kind == "webhook")).all()
+        assert item.status == "sent"
+
+
+def test_a_person_hands_over_at_once_from_a_button(db: Database) -> None:
+    """'Hand over now': the agency gets the invoice and its history by mail; without an agency configured the
+    button says what to set."""
+    customer = add_customer(db, "K9", contacts=(("ap@k9.test", "buyer"),))
+    add_sent_invoice(db, customer, "F-BTN", sent_at=paris(2026, 1, 5, 10), due=dt.date(2026, 2, 4))
+    bare = settings_for(db.url)
+    refused = actions.hand_over(db, bare, "F-BTN", actor="sophie")
+    assert not refused.ok and "[dunning.collection]" in refused.message
+    settings = settings_for(
+        db.url, dunning={"collection": {"email": "dossiers@agence.test", "name": "Agence"}}
+    )
+    done = actions.hand_over(db, settings, "F-BTN", actor="sophie")
+    assert done.ok and done.data["recipient"] == "dossiers@agence.test"
+    [mail] = mails(db)
+    assert mail.to == ["dossiers@agence.test"] and mail.attachments == ["F-BTN.pdf", "F-BTN-history.csv"]
+
+
+def test_people_confirm_receipt_and_approval_by_hand(db: Database) -> None:
+    """A phone call tells sales the invoice arrived and is approved: the milestones are met with that
+    evidence, and an approval also proves receipt."""
+    settings = settings_for(
+        db.url,
+        groups=[
+            {
+                "name": "publics",
+                "milestones": [
+                    {"name": "received", "expect": "received", "within": "7d", "after": "sent"},
+                    {"name": "approved", "expect": "approved", "within": "15d", "after": "sent"},
+                    {"name": "paid", "expect": "paid", "within": "0d", "after": "due"},
+                ],
+            }
+        ],
+    )
+    customer = add_customer(db, "K10", group="publics")
+    add_sent_invoice(db, customer, "F-TEL", sent_at=paris(2026, 3, 2, 10), due=dt.date(2026, 4, 30))
+    scenarios.tick(db, settings, paris(2026, 3, 2, 11))
+    assert actions.mark_approved(db, settings, "F-TEL", actor="sophie").ok
+    with db.session() as session:
+        invoice = actions.find_invoice(session, "F-TEL")
+        assert invoice is not None
+        data = timeline(session, settings, invoice, paris(2026, 3, 3))
+    states = {m["name"]: (m["state"], (m["evidence"] or {}).get("type")) for m in data["milestones"]}
+    assert states["received"] == ("met", "invoice.approved")
+    assert states["approved"] == ("met", "invoice.approved")
+    assert states["paid"][0] == "pending"
+    assert not actions.mark_received(db, settings, "NOPE", actor="sophie").ok
+
+
+def test_a_webhook_step_posts_the_invoice(db: Database) -> None:
+    """A scenario may call a webhook (the ERP, a workflow tool): one outbox item per step, once."""
+    settings = settings_for(
+        db.url,
+        scenarios=[
+            {
+                "name": "erp",
+                "steps": [{"name": "notify", "at": "1d", "action": "webhook", "url": "http://erp.test/hook"}],
+            }
+        ],
+        groups=[{"name": "erp", "scenario": "erp"}],
+    )
+    customer = add_customer(db, "K11", group="erp")
+    add_sent_invoice(db, customer, "F-HOOK", sent_at=paris(2026, 3, 2, 10), due=dt.date(2026, 3, 10))
+    for day in (2, 11, 12, 13):
+        scenarios.tick(db, settings, paris(2026, 3, day, 10))
+    with db.session() as session:
+        [item] = session.scalars(select(Outbox).where(Outbox.kind == "webhook")).all()
+        body = json.loads(json.dumps(item.payload))
+    assert body["url"] == "http://erp.test/hook" and body["body"]["invoice"]["number"] == "F-HOOK"
