@@ -157,6 +157,11 @@ async def download(request: web.Request) -> web.StreamResponse:
                 level="hint" if reason else "confirmed",
                 hint=reason,
             )
+            if not reason:
+                from jalon.handlers.returns import close_proven_cases
+
+                session.flush()
+                close_proven_cases(session, dispatch.invoice_id)
             return document.filename, document.content_type, load_blob(session, document.blob_sha256)
 
     found = await asyncio.to_thread(fetch)

@@ -136,11 +136,6 @@ async def download(gw: Running, received: Any) -> int:
         return r.status
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on 'pas reçu' the reply pipeline resends at once but opens no watched case "
-    "(returns.act_on_reply), and nothing closes a not_received case on proof of receipt (told the lead)",
-)
 async def test_pas_recu_reply_is_one_watched_card_closed_when_the_customer_gets_it(
     db_url: str, slack: FakeSlack
 ) -> None:

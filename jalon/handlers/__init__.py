@@ -21,10 +21,10 @@ PIPELINES: dict[str, tuple[str, ...]] = {
     "bounce": ("correlate", "record_delivery_status"),
     "delay": ("correlate", "record_delivery_status"),
     "delivered": ("correlate", "record_delivery_status"),
-    "read_receipt": ("correlate", "record_read_receipt"),
+    "read_receipt": ("correlate", "record_read_receipt", "close_proven_cases"),
     "autoreply": ("correlate", "record_autoreply"),
     "feedback": ("correlate", "record_feedback"),
-    "reply": ("correlate", "record_reply", "act_on_reply"),
+    "reply": ("correlate", "record_reply", "act_on_reply", "close_proven_cases"),
     "other": ("correlate", "set_aside_unplaced"),
 }
 
@@ -48,4 +48,5 @@ def steps() -> dict[str, Callable[[Any], None]]:
         "record_reply": returns.record_reply,
         "act_on_reply": returns.act_on_reply,
         "set_aside_unplaced": returns.set_aside_unplaced,
+        "close_proven_cases": returns.close_cases_proven_here,
     }

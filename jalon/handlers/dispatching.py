@@ -97,6 +97,24 @@ def new_dispatch(
     return dispatch
 
 
+def copy_dispatch(session: Session, invoice: Invoice, target: Dispatch, original: Dispatch) -> Dispatch:
+    """A new dispatch like `target` (recipient, role, channel, format): a marked copy of `original`."""
+    copy = Dispatch(
+        invoice_id=invoice.id,
+        contact_id=target.contact_id,
+        recipient=target.recipient,
+        role=target.role,
+        channel=target.channel,
+        format=target.format,
+        token=new_token(),
+        state="pending",
+        copy_of_id=original.id,
+    )
+    session.add(copy)
+    session.flush()
+    return copy
+
+
 def documents_to_send(session: Session, invoice: Invoice, fmt: str) -> list[FileToSend]:
     """The invoice document first, then the supporting documents."""
     documents = list(

@@ -13,7 +13,7 @@ from jalon import events
 from jalon.handlers import cases
 from jalon.handlers.context import Context
 from jalon.mailbox.addresses import TOKEN_PATTERN
-from jalon.models import Dispatch, Invoice
+from jalon.models import Dispatch, Event, Invoice
 
 _TOKEN = re.compile(rf"^{TOKEN_PATTERN}$")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
@@ -412,8 +412,6 @@ def _pause(invoice: Invoice, until: dt.datetime, reason: str) -> None:
 
 def act_on_reply(ctx: Context) -> None:
     """The customer's words become actions: resend at once, pause reminders, or a case for a person."""
-    from jalon.handlers.dispatching import new_dispatch, send_dispatch
-    from jalon.models import Contact
 
     intent = ctx.facts.get("intent")
     invoice: Invoice | None = ctx.facts.get("invoice")
@@ -431,43 +429,7 @@ def act_on_reply(ctx: Context) -> None:
         "evidence": evidence,
     }
     if intent in ("not_received", "resend_request"):
-        target = dispatch or next(
-            (d for d in reversed(invoice.dispatches) if d.recipient.lower() == ctx.inbound.mail_from.lower()),
-            None,
-        )
-        if target is None or invoice.state in ("cancelled",):
-            cases.open_case(
-                session,
-                "not_received",
-                f"{invoice.number}: customer says not received",
-                key=cases.case_key("not_received", "invoice", invoice.id),
-                facts=case_facts,
-                invoice_id=invoice.id,
-                customer_id=invoice.customer_id,
-                inbound_id=ctx.inbound.id,
-            )
-            return
-        contact = session.get(Contact, target.contact_id) if target.contact_id else None
-        original = target
-        while original.copy_of_id:
-            parent = session.get(Dispatch, original.copy_of_id)
-            if parent is None:
-                break
-            original = parent
-        if contact is None:
-            return
-        copy = new_dispatch(session, invoice, contact, copy_of=original, recipient=target.recipient)
-        send_dispatch(session, ctx.settings, copy, actor="jalon")
-        events.record(
-            session,
-            "invoice.resent",
-            invoice_id=invoice.id,
-            dispatch_id=copy.id,
-            reason=intent,
-            inbound_id=ctx.inbound.id,
-            recipient=copy.recipient,
-            first_sent_at=original.sent_at.isoformat() if original.sent_at else None,
-        )
+        resend_not_received(ctx, invoice, dispatch, intent, case_facts)
     elif intent == "dispute":
         _pause(invoice, ctx.now + DISPUTE_PAUSE, "dispute")
         events.record(
@@ -554,6 +516,108 @@ def act_on_reply(ctx: Context) -> None:
             customer_id=invoice.customer_id,
             inbound_id=ctx.inbound.id,
         )
+
+
+def resend_not_received(
+    ctx: Context, invoice: Invoice, dispatch: Dispatch | None, intent: str, case_facts: dict[str, Any]
+) -> None:
+    """Resend at once to whoever says it did not arrive (a marked copy, same thread, proof of the first
+    sending), and keep one watched case until receipt is proven by other means."""
+    from jalon.handlers.dispatching import copy_dispatch, send_dispatch
+
+    session = ctx.session
+    sender = ctx.inbound.mail_from.lower()
+    target = dispatch or next(
+        (d for d in reversed(invoice.dispatches) if d.recipient.lower() == sender), None
+    )
+    facts = dict(case_facts)
+    if target is not None and invoice.state not in ("cancelled", "replaced"):
+        original = target
+        while original.copy_of_id:
+            parent = session.get(Dispatch, original.copy_of_id)
+            if parent is None:
+                break
+            original = parent
+        copy = copy_dispatch(session, invoice, target, original)
+        send_dispatch(session, ctx.settings, copy, actor="jalon")
+        first = original.sent_at.isoformat() if original.sent_at else None
+        events.record(
+            session,
+            "invoice.resent",
+            invoice_id=invoice.id,
+            dispatch_id=copy.id,
+            reason=intent,
+            inbound_id=ctx.inbound.id,
+            recipient=copy.recipient,
+            first_sent_at=first,
+        )
+        facts.update(
+            {
+                "resent_to": copy.recipient,
+                "first_sent_at": first,
+                "watch": "closes by itself when the customer downloads, reads or acknowledges it",
+            }
+        )
+    else:
+        facts["warning"] = "could not resend automatically: no earlier sending to this address"
+    cases.open_case(
+        session,
+        "not_received",
+        f"{invoice.number}: customer says it did not arrive",
+        key=cases.case_key("not_received", "invoice", invoice.id),
+        facts=facts,
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        inbound_id=ctx.inbound.id,
+    )
+
+
+# Cases that close themselves once an invoice is proven received by any means (download, read receipt,
+# acknowledgement, payment…). Milestone-late cases are the scenarios' business.
+RECEIPT_CASES = ("not_received",)
+
+
+def close_proven_cases(session: Any, invoice_id: int | None = None) -> int:
+    """Close the open receipt cases whose invoice has, since the case opened, confirmed-level evidence."""
+    from jalon.scenarios import EVIDENCE, LEVELS
+
+    received = [kind for kind, level in EVIDENCE.items() if LEVELS.index(level) >= LEVELS.index("received")]
+    query = select(cases.Case).where(cases.Case.kind.in_(RECEIPT_CASES), cases.Case.state == "open")
+    if invoice_id is not None:
+        query = query.where(cases.Case.invoice_id == invoice_id)
+    closed = 0
+    for case in session.scalars(query).all():
+        proofs = session.scalars(
+            select(Event)
+            .where(Event.invoice_id == case.invoice_id, Event.type.in_(received), Event.at >= case.opened_at)
+            .order_by(Event.id)
+        )
+        proof = next((e for e in proofs if _proves_receipt(e)), None)
+        if proof is not None:
+            who = (proof.data or {}).get("recipient") or proof.actor
+            cases.close_case(
+                session,
+                case,
+                actor="jalon",
+                resolution=f"received: {proof.type} ({who}) at {proof.at:%Y-%m-%d %H:%M} UTC",
+            )
+            closed += 1
+    return closed
+
+
+def _proves_receipt(event: Event) -> bool:
+    data = event.data or {}
+    if data.get("level") == "hint":
+        return False
+    return not (event.type == "reply.received" and data.get("intent") in ("not_received", "resend_request"))
+
+
+def close_cases_proven_here(ctx: Context) -> None:
+    """Pipeline step: what just came back may prove an invoice received; close its watched cases."""
+    invoice = ctx.facts.get("invoice")
+    if invoice is not None:
+        ctx.session.flush()
+        close_proven_cases(ctx.session, invoice.id)
 
 
 def set_aside_unplaced(ctx: Context) -> None:
