@@ -1,0 +1,286 @@
+"""End-to-end figure: invoice e-mails in over SMTP -> read, checked, CII built and embedded as Factur-X
+(validated with the official rules), stored, sent to a local SMTP sink. Invoices per second on this machine,
+with latency from SMTP accept to the sink, and the PDF/A-3 conversion measured apart.
+
+The real gateway runs (jalon.app: SMTP, worker, outbox, the CPU pool of one process per core); every
+customer's contact wants Factur-X. The billing tool's PDFs are made PDF/A-3 once before the run (a billing
+tool does it once per template; jalon converts the others itself, ~55 ms each: printed separately). Invoices
+are generated (tests/gen_invoices.py, one-page layouts, distinct numbers, buyers and amounts) so that none is
+held as a duplicate.
+
+Run: .venv/bin/python benchmarks/bench_pipeline.py [--invoices 300] [--format facturx|pdf] [--db URL]
+Aim: >= 60 invoices/s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import email.message
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import aiosmtplib  # noqa: E402
+
+from jalon import app as app_module  # noqa: E402
+from jalon import directory  # noqa: E402
+from jalon.config import load_dict  # noqa: E402
+from jalon.sink import MailSink  # noqa: E402
+
+STYLES = ("classic_fr", "totals_row_fr", "prose_fr", "modern_en", "window_en", "chorus_form", "footer_seller")
+SENDER = "billing@acme.test"
+DOMAIN = "jalon.bench"
+
+
+def make_invoices(count: int, seed: int = 7) -> list[tuple[str, bytes, dict]]:
+    """(number, PDF, buyer) for `count` distinct plain one-page invoices."""
+    import gen_invoices as gen
+
+    rng = random.Random(seed)
+    made = []
+    for index in range(count):
+        doc = gen.make_doc(rng, STYLES[index % len(STYLES)], index + 1, "plain")
+        doc.po = doc.po or f"PO-{index + 1:05d}"
+        pdf = gen.STYLES[doc.style](doc)
+        buyer = {"name": doc.buyer.name, "siren": doc.buyer.siren, "vat": doc.buyer.vat or ""}
+        made.append((doc.number, pdf, buyer))
+    return made
+
+
+def _to_pdfa(item: tuple[str, bytes, dict]) -> tuple[str, bytes, dict, float]:
+    from jalon.formats import pdfa
+
+    start = time.perf_counter()
+    converted = pdfa.to_pdfa3(item[1], title=f"Facture {item[0]}")
+    return item[0], converted, item[2], (time.perf_counter() - start) * 1000
+
+
+def message(number: str, pdf: bytes) -> email.message.EmailMessage:
+    mail = email.message.EmailMessage()
+    mail["From"] = SENDER
+    mail["To"] = f"invoices@{DOMAIN}"
+    mail["Subject"] = f"Facture {number}"
+    mail.set_content("Veuillez trouver ci-joint notre facture.")
+    mail.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{number.replace('/', '-')}.pdf")
+    return mail
+
+
+def customers_csv(invoices: list[tuple[str, bytes, dict]], fmt: str) -> str:
+    rows = ["customer_id,name,siren,vat,email,role,language,group,channel,format"]
+    seen = set()
+    for _, _, buyer in invoices:
+        if buyer["siren"] in seen:
+            continue
+        seen.add(buyer["siren"])
+        code = f"B{len(seen):05d}"
+        values = [code, buyer["name"], buyer["siren"], buyer["vat"], f"ap-{code.lower()}@customer.test", "buyer",
+                  "fr", "bench", "email", fmt]  # fmt: skip
+        rows.append(",".join(f'"{v}"' for v in values))
+    return "\n".join(rows) + "\n"
+
+
+async def send_all(port: int, mails: list[email.message.EmailMessage], connections: int) -> dict[str, float]:
+    """Send over `connections` SMTP sessions, as a billing tool's mailer would; returns number -> time sent."""
+    sent: dict[str, float] = {}
+    queue: asyncio.Queue[email.message.EmailMessage] = asyncio.Queue()
+    for mail in mails:
+        queue.put_nowait(mail)
+
+    async def sender() -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await client.connect()
+        while not queue.empty():
+            mail = queue.get_nowait()
+            await client.send_message(mail)
+            sent[str(mail["Subject"]).removeprefix("Facture ")] = time.perf_counter()
+        await client.quit()
+
+    await asyncio.gather(*(sender() for _ in range(connections)))
+    return sent
+
+
+async def settled(services: app_module.Services, total: int) -> None:
+    """Every message read and every invoice either sent (the sink has it) or held for a person."""
+    from sqlalchemy import func, select
+
+    from jalon.models import InboundMessage, Invoice, Outbox
+
+    def left() -> int:
+        with services.database.session() as session:
+            final = session.scalar(select(func.count()).where(Invoice.state.in_(("sent", "held"))))
+            busy = session.scalar(
+                select(func.count()).where(Outbox.status == "pending", Outbox.kind.in_(("mail", "convert")))
+            )
+            pending = session.scalar(select(func.count()).where(InboundMessage.status == "pending"))
+            return (total - int(final or 0)) + int(busy or 0) + int(pending or 0)
+
+    while await asyncio.to_thread(left):
+        await asyncio.sleep(0.1)
+
+
+def stages(services: app_module.Services) -> dict[str, list[float]]:
+    """Milliseconds between the journey's events, per invoice: where the time goes."""
+    from sqlalchemy import select
+
+    from jalon.models import Event, InboundMessage, Invoice
+
+    marks = ("invoice.received", "invoice.converting", "invoice.converted", "dispatch.sent")
+    out: dict[str, list[float]] = {}
+    with services.database.session() as session:
+        received = dict(session.execute(select(Invoice.id, InboundMessage.received_at).join(
+            InboundMessage, InboundMessage.id == Invoice.inbound_id)).all())  # fmt: skip
+        seen: dict[int, dict[str, object]] = {}
+        for event in session.scalars(select(Event).where(Event.type.in_(marks)).order_by(Event.id)):
+            seen.setdefault(event.invoice_id or 0, {}).setdefault(event.type, event.at)
+    for invoice_id, at in seen.items():
+        chain = [("smtp accepted", received.get(invoice_id))] + [(m, at.get(m)) for m in marks]
+        chain = [(name, when) for name, when in chain if when is not None]
+        for (a, t1), (b, t2) in zip(chain, chain[1:], strict=False):
+            out.setdefault(f"{a} -> {b}", []).append((t2 - t1).total_seconds() * 1000)  # type: ignore[operator]
+    return out
+
+
+def held_invoices(services: app_module.Services) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from jalon.models import Invoice
+
+    with services.database.session() as session:
+        return [(i.number, i.hold_reason or "") for i in session.scalars(select(Invoice).where(Invoice.state == "held"))]
+
+
+def explain(services: app_module.Services) -> None:
+    """What became of the invoices, when the sink waits in vain."""
+    from sqlalchemy import func, select
+
+    from jalon.models import Dispatch, InboundMessage, Invoice, Outbox
+
+    with services.database.session() as session:
+        for model, column in ((InboundMessage, InboundMessage.status), (Invoice, Invoice.state),
+                              (Dispatch, Dispatch.state), (Outbox, Outbox.status)):  # fmt: skip
+            print(model.__name__, dict(session.execute(select(column, func.count()).group_by(column)).all()))
+        for invoice in session.scalars(select(Invoice).where(Invoice.state == "held").limit(5)):
+            print("held:", invoice.number, invoice.hold_reason)
+        for item in session.scalars(select(Outbox).where(Outbox.last_error.is_not(None)).limit(5)):
+            print("outbox:", item.kind, item.last_error)
+
+
+async def run(args: argparse.Namespace) -> None:
+    from jalon.formats import facturx, validation
+
+    workers = args.processes or os.cpu_count() or 2
+    print(f"generating {args.invoices + args.warmup} invoices …", flush=True)
+    made = make_invoices(args.invoices + args.warmup)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        converted = list(pool.map(_to_pdfa, made))
+    pdfa_ms = [c[3] for c in converted]
+    invoices = [(n, pdf, buyer) for n, pdf, buyer, _ in converted]
+    warm, timed = invoices[: args.warmup], invoices[args.warmup :]
+
+    workdir = Path(tempfile.mkdtemp(prefix="jalon-bench-"))
+    sink = await MailSink().start()
+    settings = load_dict(
+        {
+            "gateway": {"domain": DOMAIN, "company_name": "ACME"},
+            "smtp": {"host": "127.0.0.1", "port": 0},
+            "intake": {"allowed_senders": [SENDER]},
+            "outbound": {"host": "127.0.0.1", "port": sink.port, "batch_size": args.batch},
+            "database": {"url": args.db or f"sqlite:///{workdir / 'jalon.db'}"},
+            "web": {"enabled": False},
+            "worker": {"processes": workers, "poll_interval": "0.2s", "batch_size": args.batch},
+            "scheduler": {"enabled": False},
+            "formats": {"warm_up": ["facturx"] if args.format == "facturx" else []},
+        }
+    )
+    services = app_module.build(settings)
+    with services.database.session() as session:
+        report = directory.import_rows(session, customers_csv(invoices, args.format))
+    assert not report["errors"], report["errors"][:3]
+    await app_module.start(services, smtp=True, web_enabled=False, background=True)
+    port = services.smtp.port if services.smtp else 0
+    try:
+        print(f"warming up ({len(warm)} invoices: pool start, rule sets compiled) …", flush=True)
+        await send_all(port, [message(n, pdf) for n, pdf, _ in warm], 2)
+        try:
+            await sink.wait_for(len(warm), timeout=120)
+        except TimeoutError:
+            explain(services)
+            raise
+        arrived: dict[str, float] = {}
+        sink.on_message = lambda item: arrived.setdefault(item.message()["Subject"] or "", time.perf_counter())
+        mails = [message(n, pdf) for n, pdf, _ in timed]
+        print(f"timed run: {len(mails)} invoices over {args.connections} SMTP connections …", flush=True)
+        start = time.perf_counter()
+        sent = await send_all(port, mails, args.connections)
+        accepted = time.perf_counter() - start
+        try:
+            await asyncio.wait_for(settled(services, len(warm) + len(timed)), args.timeout)
+        except TimeoutError:
+            explain(services)
+            raise
+        elapsed = time.perf_counter() - start
+        held = held_invoices(services)
+        where = stages(services)
+        outputs = sink.received[len(warm) :]
+    finally:
+        await app_module.stop(services)
+        await sink.stop()
+
+    latencies = []
+    for number, at in sent.items():
+        subject = next((s for s in arrived if number in s), None)
+        if subject is not None:
+            latencies.append((arrived[subject] - at) * 1000)
+    latencies.sort()
+    sample = outputs[:: max(1, len(outputs) // 10)]
+    valid = 0
+    for item in sample:
+        attachment = next(item.message().iter_attachments()).get_content()
+        if args.format == "pdf" or (
+            facturx.embedded_xml(attachment) and validation.check_output(attachment, fmt="facturx").valid
+        ):
+            valid += 1
+    print()
+    print(f"end to end ({args.format}, {workers} pool processes, {args.db or 'SQLite'}):")
+    print(f"  {len(timed)} invoices in {elapsed:.2f} s  ->  {len(timed) / elapsed:6.1f} invoices/s"
+          f"  ({len(outputs)} sent, {len(held)} held for a person)")  # fmt: skip
+    for number, reason in held[:5]:
+        print(f"    held {number}: {reason[:100]}")
+    print(f"  SMTP intake alone: {len(timed) / accepted:6.1f} messages/s accepted")
+    if latencies:
+        p95 = latencies[int(len(latencies) * 0.95) - 1]
+        print(f"  latency SMTP accept -> sink: median {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms")
+    print(f"  outputs checked again after the run: {valid}/{len(sample)} valid Factur-X" if args.format == "facturx"
+          else f"  outputs: {len(outputs)} plain PDFs")  # fmt: skip
+    for name, values in where.items():
+        print(f"  {name:<44} median {statistics.median(values):7.0f} ms")
+    print("apart:")
+    print(f"  PDF/A-3 conversion (Ghostscript, once per billing PDF): median {statistics.median(pdfa_ms):.0f} ms"
+          f" per invoice, one process")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--invoices", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=8)
+    parser.add_argument("--format", choices=("facturx", "pdf"), default="facturx")
+    parser.add_argument("--processes", type=int, default=0)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the last output")
+    parser.add_argument("--db", default=None, help="database URL (default: SQLite in a temp dir)")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
