@@ -53,6 +53,8 @@ def settle(session: Session, invoice: Invoice, *, actor: str, at: dt.datetime, s
     )
     session.flush()
     scenarios.stop_invoice(session, invoice.id, reason="paid")
+    if invoice.customer_id is not None:  # its pause no longer holds the customer's other reminders
+        scenarios.release_parked(session, customer_id=invoice.customer_id)
     scenarios.settle_milestones(session, invoice, actor=actor)
     cases.close_invoice_cases(
         session, invoice.id, actor=actor, resolution=f"paid ({source})", kinds=("late",)

@@ -37,6 +37,7 @@ from jalon.scenarios import (
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 RETRY_AFTER = dt.timedelta(minutes=5)
+PAUSE_RECHECK = dt.timedelta(days=1)
 # The events a batch needs to decide and write: evidence, hand-over, promises.
 WATCHED = (*EVIDENCE, "invoice.handed_over", "payment.promise_lapsed")
 
@@ -239,7 +240,8 @@ class Runner:
             return False
         pause = self.pause_of(invoice)
         if pause is not None:
-            self.park(step, pause[0], f"paused:{pause[1]}")
+            # Looked at again daily at most: a pause may end without anyone lifting it (paid, cancelled).
+            self.park(step, min(pause[0], self.now + PAUSE_RECHECK), f"paused:{pause[1]}")
             return False
         if not self.calendar.is_open(now):
             self.park(step, self.calendar.next_open(now), "quiet")

@@ -45,7 +45,7 @@ def test_a_dispute_silences_reminders_until_a_person_resolves_it(db: Database) -
     assert actions.mark_disputed(db, settings, "F-LITIGE", actor="sophie", reason="prix erroné").ok
     tick_on(db, settings, (3, 16), (3, 23), (3, 24))
     assert subjects(db) == ["Facture F-LITIGE"], "nothing while disputed"
-    assert steps_of(db, sent.invoice_id)["reminder-1"] == "scheduled"
+    assert steps_of(db, sent.invoice_id)["reminder-2"] == "scheduled", "waiting, not dropped"
 
     result = actions.resolve_dispute(db, settings, "F-LITIGE", actor="sophie", resolution="avoir émis")
     assert result.ok and result.data["released_steps"] >= 1
@@ -223,3 +223,19 @@ def test_a_scenario_that_cannot_run_is_refused_at_load() -> None:
         load_dict({"groups": [{"name": "g", "scenario": "inconnu"}]})
     with pytest.raises(ConfigError, match=r"quiet_hours"):
         load_dict({"scheduler": {"quiet_hours": "22h-7h"}})
+
+
+def test_the_customers_other_reminders_resume_when_the_disputed_invoice_is_settled(db: Database) -> None:
+    """The disputed invoice gets paid without anyone lifting the dispute: the customer's other invoice is no
+    longer held back, and its latest due reminder goes at the next tick."""
+    settings = settings_for(db.url)
+    customer = add_customer(db, "D10")
+    add_sent_invoice(db, customer, "F-LIT-A", sent_at=paris(2026, 2, 12, 10), due=DUE)
+    add_sent_invoice(db, customer, "F-LIT-B", sent_at=paris(2026, 2, 12, 10), due=DUE)
+    tick_on(db, settings, (2, 12))
+    assert actions.mark_disputed(db, settings, "F-LIT-A", actor="sophie", reason="quantités").ok
+    tick_on(db, settings, (3, 16), (3, 17))
+    assert not [m for m in mails(db) if "F-LIT-B" in m.subject and m.subject.startswith("Relance")]
+    assert actions.mark_paid(db, settings, "F-LIT-A", actor="compta").ok
+    tick_on(db, settings, (3, 17))
+    assert [m.subject.split(":")[0].strip() for m in mails(db) if "F-LIT-B" in m.subject] == ["Relance"]
