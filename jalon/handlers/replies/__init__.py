@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from email.header import decode_header, make_header
@@ -20,7 +21,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from typing import Any
 
 from jalon.handlers import quotes
-from jalon.handlers.replies import dates, entities
+from jalon.handlers.replies import dates, entities, model
 from jalon.handlers.replies.phrases import (
     CLAUSE_END,
     INTENTS,
@@ -35,9 +36,18 @@ from jalon.handlers.replies.phrases import (
 __all__ = ["INTENTS", "ReplyAnalysis", "analyze_reply", "analyze_text"]
 
 MAX_CLASSIFIED = 20_000  # characters of new text read; a human reply is shorter
+DECISIVE = 0.75  # from this sure on (an intent said outright, rivals ranked by precedence) phrases decide
+MODEL_TEMPERATURE = 10.0  # tempers naive Bayes' overconfidence before it meets the phrase weights
+RULE_WEIGHT = 2.0  # what one step of phrase weight is worth against the model's log-probability
+MODEL_CONFIDENCE = 0.85  # a decision the model took part in is never as sure as a phrase said outright
+OVERRULED_CONFIDENCE = 0.7  # nor as sure when the model read it otherwise than the phrases
 MAX_QUOTED = 200_000  # characters of the whole body searched for invoice numbers when the new text has none
 PHRASES = compile_phrases()
 TOPICS = compile_topics()
+CONTEXTUAL = frozenset(phrase.rule for phrase in PHRASES if phrase.context or phrase.unless)
+# A sentence that points back to the one before ("celui-ci n'était pas joint", "without them").
+ANAPHORA = re.compile(r"(?<!\w)(?:celui-ci|celle-ci|ceux-ci|celles-ci|ce document|ces documents|them|they"
+                      r"|these|those|it)(?!\w)")  # fmt: skip
 REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|tr|fw|fwd|aw|wg|ref|rep|r|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
 )
@@ -151,7 +161,10 @@ def analyze_text(
     topic_line = REPLY_PREFIX.sub("", subject or "")[:500]
     folded_subject = quotes.fold(topic_line)
 
-    found_dates = dates.find_dates(folded, reference)
+    due = None
+    if dates.MENTIONS_DUE.search(folded) and quoted:
+        due = dates.due_date(quotes.fold(quoted), reference)
+    found_dates = dates.find_dates(folded, reference, due)
     hits = _hits(folded, "body") + [_weaker(hit) for hit in _hits(folded_subject, "subject")]
     hits = _missing_info_strength(folded, hits)
     hits = _dated_promise_strength(folded, hits, found_dates, reference)
@@ -162,6 +175,8 @@ def analyze_text(
 
     intent, secondary, confidence = _decide(hits, bool(text.strip()))
     evidence = [_evidence(hit, text, topic_line) for hit in hits]
+    if confidence < DECISIVE and text.strip():
+        intent, secondary, confidence = _second_opinion(text, hits, intent, confidence, evidence)
     intents = {intent, *secondary}
 
     analysis = ReplyAnalysis(
@@ -174,7 +189,9 @@ def analyze_text(
     analysis.invoice_numbers = _invoice_numbers(folded_subject, topic_line, folded, text, quoted, evidence)
     if "promise_to_pay" in intents:
         analysis.promised_date = _promised_date(text, hits, found_dates, reference, evidence)
-    if any(hit.intent == "contact_change" and hit.weight >= 2 and not hit.negated for hit in hits):
+    if intent == "contact_change" or any(
+        hit.intent == "contact_change" and hit.weight >= 2 and not hit.negated for hit in hits
+    ):
         analysis.new_contact = _new_contact(folded, text, hits, sender, evidence)
     if "missing_info" in intents:
         analysis.missing = _missing(folded, text, hits, evidence)
@@ -189,8 +206,12 @@ def _hits(folded: str, where: str) -> list[_Hit]:
             start, end = match.span()
             negated = phrase.negatable and _negated(folded, start, end)
             weight = phrase.weight
-            if phrase.context is not None and not phrase.context.search(folded, *_sentence(folded, start)):
-                weight = 1
+            if phrase.context is not None or phrase.unless is not None:
+                span = _sentence(folded, start)
+                if (phrase.context is not None and not phrase.context.search(folded, *span)) or (
+                    phrase.unless is not None and phrase.unless.search(folded, *span)
+                ):
+                    weight = 1
             hits.append(_Hit(phrase.intent, phrase.rule, weight, start, end, where, negated))
     return hits
 
@@ -220,11 +241,20 @@ def _sentence(folded: str, position: int) -> tuple[int, int]:
 
 
 def _missing_info_strength(folded: str, hits: list[_Hit]) -> list[_Hit]:
-    """ "Il manque" says little alone; with what is missing in the same sentence, it says it all."""
+    """ "Il manque" says little alone; with what is missing in the same sentence, it says it all, and so
+    it does when the sentence points back to it ("Celui-ci n'était pas joint", "not without them")."""
     upgraded = []
     for hit in hits:
-        if hit.intent == "missing_info" and hit.where == "body" and not hit.negated and hit.weight < 3:
+        if (
+            hit.intent == "missing_info"
+            and hit.where == "body"
+            and not hit.negated
+            and hit.weight < 3
+            and hit.rule not in CONTEXTUAL  # a phrase that names its own context was weakened on purpose
+        ):
             start, end = _sentence(folded, hit.start)
+            if ANAPHORA.search(folded, start, end) and start > 0:
+                start = _sentence(folded, max(0, start - 2))[0]
             if any(regex.search(folded, start, end) for regex in TOPICS.values()):
                 hit = _Hit(hit.intent, hit.rule, 3, hit.start, hit.end, hit.where)
         upgraded.append(hit)
@@ -234,15 +264,28 @@ def _missing_info_strength(folded: str, hits: list[_Hit]) -> list[_Hit]:
 def _dated_promise_strength(
     folded: str, hits: list[_Hit], found: list[dates.DateHit], reference: dt.date
 ) -> list[_Hit]:
-    """ "Je fais le virement" is a promise when a date to come stands in the same sentence."""
+    """ "Je fais le virement" is a promise when a date to come stands in the same sentence; then "je vous
+    règle le 5" in that sentence is no payment made."""
     upgraded = []
     for hit in hits:
         if hit.intent == "promise_to_pay" and hit.where == "body" and hit.weight < 3 and not hit.negated:
             start, end = _sentence(folded, hit.start)
-            if any(start <= day.start < end and day.value >= reference for day in found):
+            if any(start <= day.start < end and day.value > reference for day in found):
                 hit = _Hit(hit.intent, hit.rule, 3, hit.start, hit.end, hit.where)
         upgraded.append(hit)
-    return upgraded
+    promised = {
+        _sentence(folded, hit.start)
+        for hit in upgraded
+        if hit.intent == "promise_to_pay" and hit.where == "body" and hit.weight >= 3 and not hit.negated
+    }
+    dated = {span for span in promised if any(span[0] <= day.start < span[1] and day.value > reference
+                                              for day in found)}  # fmt: skip
+    return [
+        _Hit(hit.intent, hit.rule, 1, hit.start, hit.end, hit.where, hit.negated)
+        if hit.intent == "paid" and hit.where == "body" and _sentence(folded, hit.start) in dated
+        else hit
+        for hit in upgraded
+    ]
 
 
 def _decide(hits: list[_Hit], has_text: bool) -> tuple[str, list[str], float]:
@@ -256,6 +299,9 @@ def _decide(hits: list[_Hit], has_text: bool) -> tuple[str, list[str], float]:
     if not candidates:
         return "other", [], 0.3 if has_text else 0.1
     primary = candidates[0]
+    others = [intent for intent in candidates[1:] if strength[intent] >= 2]
+    if primary == "acknowledged" and others:  # "bien reçu" and something else: the something else acts
+        primary = others[0]
     secondary = [intent for intent in order if intent != primary and strength[intent] >= 2]
     top = strength[primary]
     if top >= 3:
@@ -264,6 +310,46 @@ def _decide(hits: list[_Hit], has_text: bool) -> tuple[str, list[str], float]:
     else:
         confidence = 0.6 if top == 2 else 0.4
     return primary, secondary, confidence
+
+
+def _strengths(hits: list[_Hit]) -> dict[str, int]:
+    strength: dict[str, int] = {}
+    for hit in hits:
+        if not hit.negated:
+            strength[hit.intent] = max(strength.get(hit.intent, 0), hit.weight)
+    return strength
+
+
+def _second_opinion(
+    text: str, hits: list[_Hit], said: str, confidence: float, evidence: list[dict[str, Any]]
+) -> tuple[str, list[str], float]:
+    """When no phrase says it outright, the model's reading weighs in: each intent scores the log of its
+    (tempered) probability plus RULE_WEIGHT per step of its strongest phrase, so a phrase still counts, and
+    wording the tables do not know is read by what it resembles."""
+    strength = _strengths(hits)
+    view = model.opinion(text, MODEL_TEMPERATURE)
+    if view is None:
+        secondary = [name for name in sorted(strength, key=_rank) if name != said and strength[name] >= 2]
+        return said, secondary, confidence
+    fused = {
+        intent: math.log(max(p, 1e-12)) + RULE_WEIGHT * strength.get(intent, 0)
+        for intent, p in view.posterior.items()
+    }
+    top = max(fused.values())
+    weights = {intent: math.exp(score - top) for intent, score in fused.items()}
+    intent = max(fused, key=lambda name: (fused[name], -_rank(name)))
+    evidence.append({
+        "intent": intent, "rule": "model.naive_bayes", "phrase": ", ".join(view.evidence),
+        "probability": round(view.posterior[intent], 2), "rules_said": said, "decided": intent != said,
+    })  # fmt: skip
+    secondary = [name for name in sorted(strength, key=_rank) if name != intent and strength[name] >= 2]
+    fused_confidence = weights[intent] / sum(weights.values())
+    ceiling = MODEL_CONFIDENCE if intent == said else OVERRULED_CONFIDENCE
+    return intent, secondary, round(min(ceiling, max(confidence, fused_confidence)), 2)
+
+
+def _rank(intent: str) -> int:
+    return PRECEDENCE.index(intent) if intent in PRECEDENCE else len(PRECEDENCE)
 
 
 def _evidence(hit: _Hit, text: str, subject: str) -> dict[str, Any]:
@@ -327,7 +413,9 @@ def _promised_date(
     to_come = [day for day in in_promise if day.value >= reference] or [
         day for day in found if day.value >= reference and day.rule != "pay_now"
     ]
-    choice = max(to_come, key=lambda day: day.value) if to_come else (in_promise[0] if in_promise else None)
+    # "Monday at the latest" binds, whatever else the reply says.
+    binding = [day for day in found if day.value >= reference and LATEST.match(folded, day.end)]
+    choice = max(binding or to_come, key=lambda day: day.value) if to_come else (in_promise or [None])[0]
     if choice is None:
         return None
     phrase = text[choice.start : choice.end]
@@ -336,6 +424,7 @@ def _promised_date(
     return choice.value.isoformat()
 
 
+LATEST = re.compile(r"\W{0,3}(?:at the (?:very )?latest|au plus tard|latest|dernier delai)\b")
 STALE_AFTER = re.compile(
     r"^\W{0,3}(?:\S+ ){0,3}(?:n'est plus|ne sera plus|n'existe plus|plus (?:valide|utilisee|consultee"
     r"|active|lue)"

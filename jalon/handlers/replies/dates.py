@@ -3,11 +3,12 @@
 "le 15/03", "15 mars", "March 15th", "2025-03-15", "vendredi prochain", "next Tuesday", "fin du mois",
 "end of month", "fin avril", "sous 8 jours", "within 10 days", "la semaine prochaine", "demain", "le 15".
 Conventions (a promise is read on the safe side, the later date when a phrase is ambiguous):
-"next Friday" / "vendredi prochain" is the Friday of the following calendar week; "Friday" / "ce vendredi" the
-next Friday from today; "next week" its Friday; "début"/"early" a month is its 10th, "mi-"/"mid" its 15th,
-"fin"/"end" its last day; "le mois prochain" / "next month" the end of next month; a day without a month
-("le 15") the next such day; a day and month without a year the next such date (unless it is at most
-60 days past: then this year's, a payment date just passed).
+"next Friday" / "vendredi prochain" is the Friday of the following calendar week; "Friday" / "ce vendredi"
+the next Friday after today; "next week" its Friday, "début de semaine prochaine" its Monday;
+"début"/"early" a month is its 10th, "mi-"/"mid" its 15th, "fin"/"end" its last day; "le mois prochain" /
+"next month" the end of next month; a day without a month ("le 15") the next such day; a day and month
+without a year the next such date (unless it is at most 60 days past: then this year's, a payment date just
+passed); "à l'échéance" / "on the due date" the due date the quoted invoice mail states.
 Numeric dates are day first (French and British use); month first only when the day would exceed 12.
 """
 
@@ -61,17 +62,23 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("next_week_day", rf"(?P<wd>{_DAY}) prochain|next (?P<wd2>{_DAY})"
                       rf"|(?P<wd3>{_DAY}) (?:de la semaine prochaine|next week\b)"),
     ("week_day", rf"(?:ce |this |on |le |d'ici )?(?P<wd>{_DAY})"),
+    ("next_week_start", r"(?:en |au )?debut (?:de )?(?:la )?semaine prochaine|(?:early|(?:the )?beginning of"
+                        r"|(?:the )?start of) next week"),
     ("week_end", r"(?:d'ici |avant |by |before |en )?(?:la |the )?fin (?:de )?(?:la |cette )?semaine"
-                 r"|(?:the )?end of (?:the |this )?week|cette semaine|this week"),
+                 r"(?! prochaine)|(?:the )?end of (?:the |this )?week|cette semaine|this week"),
     ("next_week", r"(?:la |the )?semaine prochaine|next week\b"
                   r"|(?:la |the )?(?:semaine|week) (?:du|of) (?P<d>\d{1,2})"),
     ("within", rf"(?:sous|dans|d'ici|within|in|d'ici a|under|en) (?:les |the |a |an )?"
                rf"(?:(?:prochain|next)s? )?(?P<n>{_NUM}) "
                rf"(?P<unit>jours?|j|days?|semaines?|weeks?|mois|months?)\b"),
     ("within_word", r"sous (?P<word>huitaine|quinzaine|quinze jours|huit jours)"
-                    r"|(?P<word2>quinzaine|huitaine)"),
+                    r"|(?:within|in) (?:a |the next )?(?P<word3>fortnight)|(?P<word2>quinzaine|huitaine)"),
     ("tomorrow", r"apres-demain|apres demain|demain|tomorrow|day after tomorrow"),
-    ("today", r"aujourd'hui|aujourd hui|today|ce jour|ce soir|tonight|dans la journee"),
+    ("today", r"aujourd'hui|aujourd hui|today|ce jour(?!-la| la)|ce soir|tonight|dans la journee"),
+    # The due date printed in the quoted invoice ("Échéance : 2 juillet 2026"), when the reply points to it.
+    ("due", r"(?:a |au |sur |on |at |by )?(?:l'|la |the |son |its )?(?:date d')?echeance(?! (?:du|de|d'|des"
+            r"|fournisseurs?)\b|,? le \d)|(?:on|by|at) (?:the )?due date|when (?:it is|it's|its) due"
+            r"|a cette date|on that date"),
     ("pay_now", r"(?:pay|paying|paye|payer|regle|regler|vire|virer|half|moitie|virement|paiement)"
                 r"(?: \S+){0,2} "
                 r"(?:now|right now|right away|straight away|immediately|maintenant|immediatement"
@@ -164,7 +171,7 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
         return next_monday + dt.timedelta(days=weekday)
     if rule == "week_day":
         weekday = WEEKDAYS[group["wd"]]
-        return ref + dt.timedelta(days=(weekday - ref.weekday()) % 7)
+        return ref + dt.timedelta(days=(weekday - ref.weekday() - 1) % 7 + 1)  # said on a Monday: the next
     if rule == "week_end":
         return ref + dt.timedelta(days=max(0, 4 - ref.weekday()))
     if rule == "next_week":
@@ -185,12 +192,14 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
             return _safe(*_add_months(ref, count), min(ref.day, 28))
         return ref + dt.timedelta(days=count)
     if rule == "within_word":
-        word = group["word"] or group["word2"]
-        return ref + dt.timedelta(days=15 if "quin" in word else 8)
+        word = group["word"] or group["word2"] or group["word3"]
+        return ref + dt.timedelta(days=14 if word == "fortnight" else 15 if "quin" in word else 8)
     if rule == "tomorrow":
         return ref + dt.timedelta(days=2 if ("apres" in match.group(0) or "after" in match.group(0)) else 1)
     if rule in ("today", "pay_now"):
         return ref
+    if rule == "next_week_start":
+        return ref + dt.timedelta(days=7 - ref.weekday())
     if rule == "day_only":
         day = int(group["d"])
         if not 1 <= day <= 31:
@@ -202,8 +211,9 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
     return None
 
 
-def find_dates(folded: str, ref: dt.date) -> list[DateHit]:
-    """Every date expression of a folded text, resolved against `ref`, in text order, none overlapping."""
+def find_dates(folded: str, ref: dt.date, due: dt.date | None = None) -> list[DateHit]:
+    """Every date expression of a folded text, resolved against `ref`, in text order, none overlapping;
+    "à l'échéance" is `due` (the quoted invoice's due date), and nothing when that is not known."""
     taken: list[tuple[int, int]] = []
     hits: list[DateHit] = []
     for rule, regex in COMPILED:
@@ -211,9 +221,27 @@ def find_dates(folded: str, ref: dt.date) -> list[DateHit]:
             start, end = match.span()
             if any(start < other_end and other_start < end for other_start, other_end in taken):
                 continue
-            value = _resolve(rule, match, ref)
+            value = due if rule == "due" else _resolve(rule, match, ref)
             if value is None:
                 continue
             taken.append((start, end))
             hits.append(DateHit(start, end, value, rule))
     return sorted(hits, key=lambda hit: hit.start)
+
+
+# Where the quoted invoice mail states its due date.
+DUE_LABEL = re.compile(
+    r"(?<!\w)(?:date d'echeance|echeance|due date|payment due|due on|due by|payable (?:le|avant le|by|on)"
+    r"|a regler avant le|date limite de paiement)\s*(?:le\s*)?:?\s*"
+)
+MENTIONS_DUE = COMPILED[[name for name, _ in COMPILED].index("due")][1]
+
+
+def due_date(folded_quote: str, ref: dt.date) -> dt.date | None:
+    """The first due date stated in the quoted original, if any."""
+    for label in DUE_LABEL.finditer(folded_quote):
+        window = folded_quote[label.end() : label.end() + 40]
+        for hit in find_dates(window, ref):
+            if hit.start == 0 and hit.rule in ("iso", "numeric", "day_month", "month_day"):
+                return hit.value
+    return None

@@ -3,7 +3,9 @@
 Patterns apply to folded text (lower case, no accents, plain quotes and spaces, see `quotes.fold`). In a
 pattern a space means any run of whitespace and `{name}` a word family of LEXICON (spellings and common
 typos). Weight 3: says it outright; 2: a strong hint; 1: a weak hint. A `negatable` phrase is dropped when a
-negation governs it ("pas de litige", "nous ne contestons pas", "we haven't paid").
+negation governs it ("pas de litige", "nous ne contestons pas", "we haven't paid"). An optional fifth item is
+a context: the phrase keeps its weight only when the context is in the same sentence, or, written "!…", only
+when it is not (a "damaged" file is no damaged goods); otherwise it is a weak hint (weight 1).
 
 The primary intent is the one with the strongest phrase; equal strength goes by PRECEDENCE.
 """
@@ -23,7 +25,8 @@ LEXICON = {
     # What a question about an invoice talks about (a question about anything else is "other").
     "topic": r"(?:bank|banque|bancaires?|sort code|payment details|coordonnees de paiement|factur\w*"
     r"|invoice\w*|montants?|amount|lignes?|line|paiement|payment|reglement|regler"
-    r"|payer|pay|echeance|due|delais?|terms|conditions|tarifs?|rates?|prix|price|tva|vat|remises?|discount|frais|fees?"
+    r"|payer|pay|echeance|due|delais?|terms|conditions|tarifs?|rates?|prix|price|tva|vat|remises?"
+    r"|discount|frais|fees?"
     r"|charged?|surcharge|iban|rib|compte|account|avoir|credit|commande|po|total|ht|ttc|heures|hours|jours"
     r"|days|penalit\w*|interets?|interest|acompte|deposit|solde|balance|contrat|contract|abonnement"
     r"|subscription|adresse|address|virement|transfer|carte|card|index|indice|calcul\w*)(?!\w)",
@@ -36,17 +39,31 @@ LEXICON = {
     "paid": r"(?:paid|payed|settled|remitted|wired)",
     "virement": r"(?:virement|virment|paiement|paiment|payement|reglement|transfert|cheque|prelevement"
     r"|versement)",
+    # Money on its way, in both languages (not "check": "please check" is no payment).
+    "money": r"(?:virements?|paiements?|reglements?|cheques?|versements?|mandat(?:ement)?s?|fonds|argent"
+    r"|payments?|remittances?|transfers?|wires?|funds|money)",
+    # A document that goes with an invoice or a reference it must bear (what a request to send is about).
+    "piece": r"(?:bons? de (?:commande|livraison|cde)|numeros? (?:de )?(?:commande|bon|engagement|po|marche)"
+    r"|engagement|proces-verbal|\bpv\b|attestation\w*|justificatif\w*|releves? d'heures|feuilles? de temps"
+    r"|time\s*sheets?|delivery (?:note|slip)|proof of delivery|purchase order|\bpo\b|order number"
+    r"|references? (?:de )?(?:la )?commande|code (?:du )?service|service code|\bsiret\b|vat number"
+    r"|(?:supplier|vendor) (?:number|reference|ref)|signed \w+)",
     "payment": r"(?:payment|remittance|transfer|wire|check|cheque|ach|funds)",
     "goods": r"(?:marchandises?|livraisons?|colis|produits?|articles?|materiels?|pieces?|prestations?"
     r"|commandes?|goods|items?|parts|shipments?|deliver(?:y|ies)|products?|equipment|order)",
     "neg": r"(?:not|never|cannot|can'?t|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t|hadn'?t|won'?t|wasn'?t"
     r"|weren'?t|isn'?t|aren'?t|couldn'?t)",
+    # A sentence that asks whether something could be done ("c'est possible de payer en 2 fois ?").
+    "hypothetical": r"(?:possible|peut-on|pouvons-nous|puis-je|pourrions-nous|pourrait-on|can (?:we|i)"
+    r"|could (?:we|i)|may (?:we|i)|would it be|is it ok)",
+    # What a broken file is (a "damaged" PDF is no damaged goods).
+    "file": r"(?:file|fichier|pdf|attachment|piece jointe|pj|document joint|lien|link)s?",
     # A gap of a few words that never crosses a future or a negation ("le virement sera effectué").
     "gap": r"(?:(?!(?:sera|seront|va|vont|devrait|devraient|pourra|pourront|will|shall|would|should|pas|plus"
     r"|not|never|prevu|programme|avant|before|until|demain|tomorrow|prochaine?|next)\b)\S+ ){0,5}",
 }
 
-# intent -> (rule, weight, negatable, pattern[, context needed in the same sentence])
+# intent -> (rule, weight, negatable, pattern[, context needed in the same sentence, "!context": must not be])
 # fmt: off
 PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str, str], ...]] = {
     "not_received": (
@@ -75,12 +92,26 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("pas_parvenu", 3, False, r"(?:pas|jamais) (?:encore |ete |bien )*(?:parvenu|arrive)e?s?"),
         ("aucune_trace", 3, False, r"(?:aucune?|pas de|pas d'|sans) (?:trace|reception|facture recue"
          r"|document recu)"),
-        ("introuvable", 3, False, r"introuvable|(?:ne|n')\s*(?:la|le|les|l')?\s*(?:trouv|retrouv"
+        ("introuvable", 3, False, r"introuvable|(?:n'a|n'ont|n'avons) (?:pas|jamais) (?:ete "
+         r")?(?:re)?trouvee?s?|(?:ne|n')\s*(?:la|le|les|l')?\s*(?:trouv|retrouv"
          r"|vo[iy])\w* (?:pas|plus|nulle part|aucune? trace)",
          r"{facture}|{invoice}|mail|courriel|pj|piece jointe|lien"),
         ("pj_vide", 3, False, r"(?:piece jointe|pj|p\.j\.|fichier|pdf|document joint"
          r"|lien)s? (?:\S+ ){0,2}(?:vide|absente?|manquante?|illisible|corrompue?|endommagee?|vierge"
          r"|blanche?|inaccessible|expire)s?|illisible|corrompue?|unreadable|corrupted"),
+        # The covering mail came, the invoice did not: "pas la facture dedans", "without the invoice
+        # attached", "only your covering note", "il était vide".
+        ("facture_absente", 3, False, r"(?:pas|aucune?|sans|without|no|not) (?:de |d'|la |le |l'|the |an "
+         r"|any |your )?(?:{facture}|{invoice}|pj|piece jointe|attachment|document|pdf)s?(?! (?:number|numero"
+         r"|no\b|n°|date|ref\w*|reference)) (?:\S+ ){0,3}(?:dans|ds|dedans|in|inside|with|attached|joint"
+         r"|attache|n'y (?:figure|etait|est|avait))\w*|(?:seulement|juste|uniquement|only|just) (?:le |la "
+         r"|votre |ton |your |the )?(?:texte|text|covering|cover|corps|body)\b|(?:mail|courriel|message"
+         r"|e-?mail|envoi)s? (?:\S+ ){0,8}(?:vide|empty|blank)\b|(?:aucune?|pas de|no|without|sans) (?:\S+ "
+         r")?(?:document|fichier|file|piece)s? (?:\S+ )?(?:attache|joint|attached|enclosed|included)e?s?"),
+        ("rien_de_joint", 3, False, r"nothing (?:was |is |came |got )?(?:attached|enclosed|included)|rien "
+         r"(?:n'etait |n'est |de |d')?(?:joint|attache|dedans)"),
+        ("jamais_depose", 3, False, r"(?:pas|jamais) (?:\S+ )?ete (?:deposee?|transmise?|recue?"
+         r"|envoyee?)s?\b"),
         ("sans_pj", 3, False, r"(?:pas|aucune?|sans|rien|oubli\w*) (?:de |d'|la |le |en "
          r"|dans la )?(?:piece jointe|pj|fichier joint|pdf|document joint)"),
         ("ouvre_pas", 3, False, r"(?:impossible|pas|n'arrive pas|narrive pas|ne parviens pas"
@@ -110,7 +141,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_not_arrived", 3, False, r"{neg} (?:yet |actually )*(?:arrived?|reached us|come through"
          r"|came through|made it)"),
         ("en_cannot_find", 3, False, r"(?:cannot|can'?t|could not|couldn'?t|unable to|not able to) (?:find"
-         r"|locate|trace|see) (?:\S+ )?(?:{invoice}|it|them|anything)|(?:isn'?t|is not|not) (?:in"
+         r"|locate|trace|see) (?:\S+ ){0,2}(?:{invoice}|it|them|anything)|(?:isn'?t|is not|not) (?:in"
          r"|on) (?:our|the) (?:system|records|inbox|books|ledger)", r"{invoice}|it|them|this|anything"),
         ("en_attachment", 3, False, r"(?:attachment|pdf|file|link|document)s? (?:\S+ ){0,3}(?:missing"
          r"|empty|blank|corrupt\w*|damaged|unreadable|not attached|not included|expired|broken|(?:has"
@@ -127,6 +158,11 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("renvoyer", 3, True, r"(?:re-?envo|renvo|re-?transm|reexpedi|re-?adress)\w+"),
         ("a_nouveau", 3, True, r"(?:envoy|transm|adress|fair\w* parven)\w* (?:\S+ ){0,3}(?:a nouveau"
          r"|de nouveau|une nouvelle fois|encore une fois|une seconde fois)"),
+        ("refaire", 3, True, r"refai\w* (?:un |l'|le )?(?:envoi|passer|parvenir|suivre)"),
+        ("perdue", 2, False, r"(?:l'|la |le |les |it |them )?(?:ai|avons|a|have |'ve |ve )?(?:accidentally "
+         r"|mistakenly |par erreur )?(?:effacee?|supprimee?|perdue?|egaree?|deleted|lost|misplaced)s? "
+         r"(?:\S+ ){0,3}(?:sans faire expres|par erreur|by mistake|accidentally|la facture|the invoice|it"
+         r"|the pdf|le pdf|votre mail|your e-?mail)"),
         ("copie", 3, False, r"(?:une |un |la )?(?:copie|duplicata|double|exemplaire|version pdf"
          r"|version dematerialisee|original) (?:de |du |d')?(?:la |cette |votre |l'|notre )?(?:{facture}"
          r"|document|piece)|duplicata"),
@@ -143,8 +179,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|the )?(?:\S+ )?(?:portal|platform|coupa|ariba|tungsten|basware|peppol)|(?:get|have|receive"
          r"|send)\w* (?:\S+ ){0,2}(?:{invoice}|copy) (?:\S+ )?(?:in|as) (?:\S+ )?(?:pdf|xml|ubl|factur-x"
          r"|format|version)"),
-        ("resend", 3, True, r"re-?send\w*|re-?transmit\w*|re-?forward\w*|send (?:it |them |this |that "
-         r"|the invoice |us the invoice |me the invoice )?(?:again|once more|over again)|re-?issue (?:the "
+        ("resend", 3, True, r"re-?send\w*|re-?transmit\w*|re-?forward\w*|send (?:\S+ ){0,3}(?:again|once more"
+         r"|over again|one more time|a second time)|re-?issue (?:the "
          r"|a |your )?(?:pdf|copy|document|file)"),
         ("copy", 3, False, r"(?:a |another |an extra |a new |an? pdf )?(?:copy|duplicate|pdf copy"
          r"|pdf version|soft copy|electronic copy) (?:of )?(?:the |this |that |your |our |invoice"
@@ -161,12 +197,21 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("il_manque_objet", 2, False, r"il (?:nous |me )?manque (?:juste |seulement |encore "
          r"|simplement )?(?:sur (?:la |votre |cette )?{facture} )?(?:le|la|les|l'|un|une|votre|notre"
          r"|nos)\b"),
-        ("il_faut", 1, False, r"(?:il )?(?:nous |me )?(?:faut|faudrait|faudra)|(?:avons|ai|aurions"
+        ("il_faut", 1, False, r"(?:il )?(?:nous |me )?(?:faut|faudrait|faudra)|(?:a|ont|avons|ai|aurions"
          r"|aurais) besoin|nous attend\w*|j'attends|attendons|(?:we|i) (?:still )?(?:need|require"
          r"|are waiting for|are still waiting|await)|(?:still )?awaiting|re-?issued?\b|(?:n'est|ne sont"
          r"|n'etait) pas (?:la |le |les )?(?:bon(?:ne)?s?|correcte?s?|exacte?s?)"
          r"|refus\w* de l'(?:enregistrer|integrer|saisir|traiter|comptabiliser)|mauvaise (?:entite"
          r"|raison sociale|societe)|(?:bonne|correcte) (?:societe|entite|adresse)"),
+        # A request to send or state a document or reference: missing_info when one is named nearby.
+        ("demande_piece", 3, False, r"(?:pourriez|pouvez|pourrais|peux|pourrions)(?:-| )vous (?:\S+ "
+         r"){0,2}(?:preciser|indiquer|communiquer|donner|transmettre|fournir|envoyer|joindre"
+         r"|faire parvenir)|(?:could|can"
+         r"|would) you (?:\S+ ){0,2}(?:send|provide|forward|share|supply|attach|include|confirm|let us have)"
+         r"|send (?:us |me )?over|please (?:send|attach|forward|share|supply|provide)|(?:{facture}"
+         r"|{invoice}) (?:\S+ )?(?:portant|comportant|mentionnant|indiquant|faisant (?:apparaitre|figurer)"
+         r"|reprenant|showing|bearing|quoting|stating)|(?:merci|priere) de (?:nous |me )?(?:transmettre"
+         r"|fournir|joindre|faire parvenir|envoyer|communiquer)", r"{piece}"),
         ("il_n_y_a_pas", 1, False, r"(?:il )?n'?y a (?:pas|aucun\w*)|(?:there is|there'?s|there are) no"
          r"|no (?:po|purchase order|reference|ref|vat|address|order number)\b"),
         ("pas_joint", 1, False, r"(?:n'est|n'etait|ne sont|n'etaient|n'a pas ete"
@@ -218,7 +263,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|legal entity)"),
         ("en_incomplete", 2, False, r"incomplete|(?:corrected|revised|amended|updated|new) {invoice}"
          r"|re-?issue (?:the |a |your )?{invoice}"),
-        ("en_blocked", 1, False, r"(?:cannot|can'?t|unable to|could not|couldn'?t"
+        ("en_blocked", 1, False, r"(?:cannot|can'?t|unable to|could not|couldn'?t|won'?t|will not"
          r"|not able to) (?:be )?(?:process|approve|book|post|pay|register|enter|accept|match|upload"
          r"|submit)\w*|rejected|on hold|blocked|pending"),
     ),
@@ -266,8 +311,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("paiement_suspendu", 2, False, r"(?:suspend|bloqu|retien|gel)\w* (?:le |notre |votre "
          r"|tout )?(?:paiement|reglement)|(?:holding|withholding|withhold|suspend\w*) (?:the |our "
          r"|any )?payment"),
-        ("moins_que", 3, False, r"(?:moins|plus) (?:d'|de )?(?:\S+ )?que (?:facture|commande|prevu|convenu"
-         r"|livre)|exorbitant\w*|excessi[fv]\w*|abusi[fv]\w*|(?:bien )?trop cher"
+        ("moins_que", 3, False, r"(?:moins|plus) (?:d'|de )?(?:\S+ )?que (?:le |la |l'|notre |votre "
+         r"|ce qui (?:etait |a ete )?)?(?:facture|commande|prevu|convenu|livre|devis|contrat|tarif|prix"
+         r"|bon de commande|annonce)|exorbitant\w*|excessi[fv]\w*|abusi[fv]\w*|(?:bien )?trop cher"
          r"|par rapport a ce qui (?:etait|avait ete) (?:prevu|convenu|annonce)|(?:commande|prestation"
          r"|intervention|contrat|abonnement|livraison)s? (?:\S+ )?(?:a ete |ont ete |est "
          r"|sont )?annulee?s?|{goods} (?:\S+ ){0,2}(?:retournee?s?|renvoyee?s?|rendue?s?)|(?:retourne"
@@ -275,6 +321,14 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|etait cense) etre (?:gratuit|offert|inclus)\w*"),
         ("annuler_facture", 2, False, r"annul\w* (?:cette|la|votre|ladite) {facture}|(?:souci|probleme"
          r"|anomalie)s? (?:avec|sur|concernant) (?:cette|la|votre) {facture}"),
+        ("tva_taux", 3, False, r"(?:tva|vat|taux|rate|tax)\w* (?:\S+ ){0,4}\d+(?:[.,]\d+)?\s?% (?:\S+ ){0,6}"
+         r"(?:alors que|au lieu de|au lieu du|instead of|whereas|but|however|mais|while|should be"
+         r"|devrait etre|doit etre|relev\w*)"),
+        ("droit_avoir", 3, False, r"entitled to (?:a |an )?(?:\S+ )?(?:credit|refund|discount|rebate"
+         r"|reduction)|(?:avons|ai|a) droit a (?:un |une )?(?:\S+ )?(?:avoir|remise|reduction"
+         r"|remboursement|geste)"),
+        ("c_est_faux", 2, False, r"(?:this|that|it|which) (?:is|was|looks|seems) (?:\S+ )?(?:wrong|incorrect"
+         r"|not right)|(?:c'est|ce n'est) (?:\S+ )?(?:faux|pas correct|pas juste|errone)"),
         ("facture_fausse", 2, False, r"{facture} (?:\S+ ){0,3}(?:erronee|fausse|incorrecte|inexacte)s?\b"
          r"|(?:est|sont|etait) (?:\S+ )?(?:erronee|fausse|incorrecte|inexacte)s?\b"
          r"|{invoice} (?:\S+ ){0,3}(?:is |seems |looks |was )?(?:wrong|incorrect|inaccurate|erroneous)\b"),
@@ -295,9 +349,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("defaut", 3, False, r"defectu\w*|endommag\w*|abime\w*|casse\w*|en panne|avarie\w*|malfacon\w*"
          r"|colis (?:incomplet|manquant)|(?:{goods}|appareil|machine|climatisation|clim|chaudiere"
          r"|installation|equipement|systeme|logiciel|pompe|moteur) (?:\S+ ){0,4}(?:ne fonctionne\w* pas"
-         r"|ne marche pas|non fonctionnel\w*)"),
+         r"|ne marche pas|non fonctionnel\w*)", r"!{file}"),
         ("pas_payer", 3, False, r"(?:ne|n')\s*(?:\S+ )?(?:reglerons|paierons|payerons|reglera|paiera"
-         r"|reglerai|paierai|payerai|vais payer|vais regler|allons payer|allons regler) (?:pas|rien"
+         r"|reglerai|paierai|payerai|vais payer|vais regler|allons payer|allons regler) (?:\S+ )?(?:pas|rien"
          r"|jamais)(?! (?:\S+ ){0,4}(?:tant que|avant|sans|sous reserve))"),
         ("prix_convenu", 2, False, r"(?:prix|tarif|montant) (?:\S+ )?(?:convenu|negocie|du devis"
          r"|du contrat|contractuel|prevu)"),
@@ -320,7 +374,11 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_credit", 2, False, r"credit (?:note|memo)|(?:issue|request|want|need|expect)\w* (?:a |an "
          r"|the |our )?(?:full |partial )?refund|refund (?:us|me|the difference|the amount)"),
         ("en_damaged", 3, False, r"damaged|defective|faulty|broken|short[- ]?shipped|short delivery"
-         r"|missing items|not working|doesn'?t work"),
+         r"|missing items|not working|doesn'?t work", r"!{file}"),
+        ("en_cancelled", 3, False, r"(?:we|i|we'?ve|i'?ve|we have|i have|we had|i had) (?:\S+ )?cancel+ed\b"),
+        ("en_higher_than", 3, False, r"(?:higher|more|greater|above|over) than (?:\S+ ){0,5}(?:quoted|agreed"
+         r"|contract\w*|msa|agreement|quote|po|purchase order|order|price list|rate card|sla|usual|normal"
+         r"|last (?:month|year|time)|previous)"),
         ("en_refuse", 3, False, r"(?:we|i|we'?re|i'?m|we are|i am|we will|i will) (?:\S+ )?(?:will not"
          r"|won'?t|refuse to|not going to|not|are not going to) (?:be )?(?:pay|paying|accept|accepting"
          r"|approve|settle)\b(?! (?:\S+ ){0,4}(?:until|without|unless|before|as long as))"
@@ -376,16 +434,19 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|trois|quatre|\d+) (?:fois|echeances|mensualites)|(?:part|partira|passe|passera|ira"
          r"|est envoyee?) (?:au|en|a la|dans le) (?:paiement|reglement|virement|mise en paiement)"
          r"|(?:regler|payer|verser) (?:la moitie|le solde|le reste|une partie|un acompte)|(?:et"
-         r"|puis) le (?:reste|solde)\b"),
+         r"|puis) le (?:reste|solde)\b", r"!{hypothetical}"),
         ("paiement_present", 2, False, r"(?:je|j'|nous|on) (?:vous |te |t')?(?:fais|faisons|fait|lance"
          r"|lancons|passe|passons|envoie|envoyons|envoi|regle|reglons|paie|paye|payons|vire|virons"
          r"|effectue|effectuons|programme|programmons|emets|emettons) (?:le |un |votre |notre |la "
          r"|les )?(?:virement|paiement|reglement|cheque|necessaire|solde|facture)?"),
+        # Money in motion ("le virement part demain", "cheque will be in the post"): a promise with a date.
+        ("en_route", 1, False, r"{money} (?:\S+ ){0,3}(?:part|partent|partira|partiront|will|'ll|shall|goes"
+         r"|going|leaves|arrivera|arriveront|sera|seront)\b"),
         ("proposition", 1, False, r"(?:je peux|nous pouvons|on peut|je pourrais|nous pourrions) (?:vous "
          r"|te )?(?:regler|payer|verser|virer)"),
         ("propose_paiement", 2, False, r"(?:je|nous) vous propos\w* (?:de (?:regler|payer|verser)|\d"
          r"|un (?:echeancier|paiement|reglement|acompte))|(?:i|we) (?:propose|suggest|offer) (?:to pay"
-         r"|paying|\d|an? (?:instal\w*|payment plan|part payment))"),
+         r"|paying|\d|an? (?:instal\w*|payment plan|part payment))", r"!{hypothetical}"),
         ("m_en_occupe", 2, False, r"(?:je|nous|on) (?:m'en|nous en|s'en) (?:occupe|occupons|charge"
          r"|chargeons)|(?:i'?ll |we'?ll |i will |we will |will )(?:take care of|sort|deal with|handle"
          r"|clear|settle|get|do|pay) (?:it|this|that|the (?:invoice|balance|payment))\b"
@@ -403,8 +464,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_will_pay", 3, True, r"(?:will|shall|going to|intend to|plan to|expect to|aim to|hope to|i'?ll"
          r"|we'?ll|they'?ll|it'?ll) (?:\S+ ){0,2}(?:pay|settle|remit|clear|process (?:the |your )?payment"
          r"|release (?:the |your )?payment|make (?:the |a )?payment|send (?:the |a |you )?payment|wire"
-         r"|transfer (?:the )?(?:funds|payment|amount|money)|go out|be sent|leave)\b|(?:pay|paying"
-         r"|settle) (?:\S+ ){0,2}(?:half|the rest|the balance|the remainder|in (?:two|three"
+         r"|transfer (?:the )?(?:funds|payment|amount|money))\b|(?:{money}|it) (?:will|shall|'ll|should"
+         r"|is going to) (?:\S+ )?(?:go out|be sent|leave|be in the post|be posted|be mailed"
+         r"|reach you)\b|(?:pay|paying|settle) (?:\S+ ){0,2}(?:half|the rest|the balance|the remainder"
+         r"|in (?:two|three"
          r"|\d+) (?:instal\w*|parts|payments|halves))|paying (?:it |this |you |the invoice )?(?:now|today"
          r"|tomorrow|right away|straight away|this week|on \w+)"),
         ("en_will_be_paid", 3, True, r"(?:will|shall|should|'ll|is going to"
@@ -422,7 +485,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|payment (?:\S+ ){0,2}(?:will|shall|'ll) be processed|(?:queued|scheduled|booked"
          r"|lined up) for payment|approved and (?:is |has been )?(?:queued|scheduled|booked)|(?:you'?ll"
          r"|you will) (?:have|receive|get) (?:it|the money|payment|the funds|the payment)|vous (?:l'aurez"
-         r"|le recevrez|recevrez (?:le|votre) (?:paiement|reglement|virement))"),
+         r"|le recevrez|recevrez (?:le|votre) (?:paiement|reglement|virement))", r"!{hypothetical}"),
         ("en_get_paid", 3, True, r"get (?:this|it|that|the invoice|them|you) paid|(?:is"
          r"|are) due to be (?:released|paid|made|sent|processed)|(?:you )?should (?:receive|get"
          r"|see) (?:the |our |your |a )?(?:payment|funds|money|transfer|cheque|remittance)"
@@ -436,7 +499,12 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|verse|honore)e?s?\b"),
         ("virement_fait", 3, True, r"{virement}s? {gap}(?:a ete |ont ete |est |sont )?(?:bien "
          r"|deja )?(?:effectue|emis|envoye|parti|execute|realise|debite|encaisse|transmis|expedie|fait"
-         r"|passe)e?s?\b"),
+         r"|passe|initie|lance|ordonne|pris en charge|mandate|vise)e?s?\b"),
+        ("debite", 3, False, r"debitee?s? (?:de|sur|du) (?:notre|mon|nos|mes) comptes?|(?:ont|a|auraient"
+         r"|aurait) (?:deja |bien )?du (?:\S+ )?(?:vous )?(?:parvenir|arriver|etre credite\w*)|(?:in"
+         r"|on) your "
+         r"(?:bank )?(?:account|statement) (?:by now|already|now)|(?:by now"
+         r"|already) in your (?:bank )?account"),
         ("cheque_adresse", 3, True, r"(?:cheque|virement|reglement|paiement)s? (?:\S+ ){0,3}(?:a ete"
          r"|a bien ete|est|est bien|vous a ete|vous a bien ete|avons) (?:\S+ )?(?:adresse|poste|envoye"
          r"|expedie|fait|passe|effectue|emis|transmis|parti)e?s?\b"),
@@ -447,7 +515,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|deja )?(?:reglee|payee|soldee|acquittee|honoree)s?\b"),
         ("participe", 3, False, r"(?:^|\n)\W*(?:(?:c'est|c est|facture|deja) )?(?:regle|paye|vire|solde"
          r"|acquitte)e?s?\b"
-         r"|(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!ete\s)(?<!je\s)(?<!on\s)(?<!il\s)"
+         r"|(?<!vous\s)(?<!sera\s)(?<!seront\s)(?<!serez\s)(?<!etre\s)(?<!pas\s)(?<!ete\s)(?<!je\s)"
+         r"(?<!on\s)(?<!il\s)"
          r"(?<!elle\s)(?<!qui\s)(?:regle|paye|vire|solde)e?s? (?:par (?:virement|cheque|cb|carte"
          r"|prelevement)|le \d|hier|ce matin|depuis|il y a)"),
         ("ai_fait_virement", 3, True, r"(?:ai|avons|a|ont) (?:\S+ ){0,2}(?:fait|effectue|emis|envoye|passe"
@@ -495,11 +564,18 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|fichier (?:fournisseur|client)|liste de diffusion)|(?:adresse|coordonnees|rib|iban|contact"
          r"|interlocuteur|e-?mail|domiciliation|banque|address|bank details"
          r"|e-?mail address)\w* (?:\S+ ){0,3}(?:(?:a|ont|have|has|est|sont) )?(?:change|changed"
-         r"|ete modifiee?s?|evolue|been updated|been changed|moved|demenage)"),
+         r"|ete modifiee?s?|evolue|been updated|been changed|moved|demenage)",
+         r"!(?:votre|vos|your|ton|ta|tes) (?:\S+ )?(?:rib|iban|coordonnees|bank|banking)"),
         ("desormais", 3, False, r"(?:desormais|dorenavant|a l'avenir|a partir de maintenant|a present"
-         r"|a compter d\w+ (?:\S+ ){0,3})[^.!?\n]{0,120}(?:@|adress\w*|envoy\w*|transmet\w*|interlocut\w*"
-         r"|contact\w*)|(?:envoy|adress|transm)\w* (?:\S+ ){0,8}(?:desormais|dorenavant|a l'avenir"
-         r"|a partir de maintenant)"),
+         r"|a compter d\w+ (?:\S+ ){0,3}|a partir d\w+ \d+\w* (?:\S+ )?)(?:[^.!?\n]|\.(?=\S))"
+         r"{0,120}(?:@|adress\w*|envoy\w*|transmet\w*|interlocut\w*|contact\w*)|(?:envoy|adress|transm)\w* "
+         r"(?:\S+ ){0,8}(?:desormais|dorenavant|a l'avenir|a partir de maintenant)|(?:gere|gerent|s'occupe\w*"
+         r"|traite|traitent|suit|suivent|prend en charge|prennent en charge) desormais"),
+        ("en_copie", 3, False, r"(?:mettre|mettez|ajouter|ajoutez|rajouter|inclure) (?:\S+ ){0,4}en "
+         r"(?:copie|cc)\b|(?:copy|cc|add|include|loop) (?:\S+ ){0,4}(?:in|on|to|into) (?:cc|copy"
+         r"|the loop)\b"),
+        ("prochaines", 3, False, r"(?:les (?:suivantes|prochaines|futures)|(?:nos |vos |les )?(?:prochaines"
+         r"|futures) factures|(?:all )?(?:future|subsequent|next) (?:invoices|ones|bills))", r"@"),
         ("envoyer_a", 2, False, r"(?:envoy|adress|transm|fair\w* parven|dirig|redirig"
          r"|renvoy)\w* (?:\S+ ){0,10}[<(:]?[\w.+-]+@"),
         ("au_lieu", 3, False, r"[\w.+-]+@[\w.-]+ (?:\S+ ){0,4}(?:instead|plutot|a la place|desormais"
@@ -521,10 +597,12 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|en) retraite|(?:quitte|quitterai|quittons) (?:mes fonctions|la societe|l'entreprise|le cabinet"
          r"|mon poste)|conge (?:maternite|parental|longue duree)|desormais (?:gere|suivi|traite)e? par"
          r"|vous adresser (?:desormais )?a (?:mon|ma) (?:collegue|remplacant\w*)"),
-        ("demenage", 3, False, r"demenag\w*|nouveaux locaux|(?:retirez|supprimez|enlevez)(?:-| )moi (?:de"
+        ("demenage", 3, False, r"demenag\w*|nouveaux locaux|ne (?:m'|nous )?(?:envoyez|adressez|transmettez) "
+         r"plus|(?:retirez|supprimez|enlevez)(?:-| )moi (?:de"
          r"|des)|ne plus m'envoyer|(?:est|sont) desormais (?:gere|traite|centralise)e?s?"),
-        ("banque", 3, False, r"(?:nouvelles?|nouveau|nos|notre) (?:coordonnees bancaires|rib|iban"
-         r"|compte bancaire|domiciliation|banque)\b(?! (?:\S+ )?(?:restent|reste|sont inchangee?s"
+        ("banque", 3, False, r"(?:(?:nouvelles?|nouveau|nouvel) (?:coordonnees bancaires|rib|iban"
+         r"|compte bancaire|domiciliation|banque)|(?:nos|notre) (?:coordonnees bancaires|rib|iban"
+         r"|domiciliation))\b(?! (?:\S+ )?(?:restent|reste|sont inchangee?s"
          r"|n'ont pas change))|changement (?:de |d')(?:banque|rib|iban|compte|domiciliation)|(?:rib|iban"
          r"|banque) (?:a |ont )?(?:change|ete modifie|modifie)"),
         ("en_new_address", 3, False, r"new (?:\S+ )?(?:e-?mail|address|contact|point of contact"
@@ -533,8 +611,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_send_to", 2, False, r"(?:send|sent|resend|re-send|address|direct|forward|email|e-mail|submit"
          r"|route|redirect|mail)\w* (?:\S+ ){0,10}[<(:]?[\w.+-]+@"),
         ("en_going_forward", 3, False, r"(?:going forward|from now on|in future|in the future|henceforth"
-         r"|effective (?:immediately|today|from)|moving forward|as of (?:today|now"
-         r"|\S+ \d+))[^.!?\n]{0,120}(?:@|address|send|contact|bank|account)"),
+         r"|effective (?:immediately|today|from)|moving forward|as of (?:today|now|\S+ \d+)|from (?:the )?"
+         r"\d+(?:st|nd|rd|th)?(?: of)? [a-z]+|from [a-z]+ \d+|starting (?:from )?[a-z]+)(?:[^.!?\n]|\.(?=\S))"
+         r"{0,120}(?:@|address|send|contact|bank|account)"),
         ("en_no_longer", 3, False, r"no longer (?:with|works?|working|at|in charge|handl\w*|responsible"
          r"|valid|monitored|used|active|in use|employed|part of)|has (?:left|retired|moved on)|(?:left"
          r"|leaving) the (?:company|business|organi[sz]ation)|taken over by|(?:is|has been) replaced"
@@ -561,7 +640,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
     ),
     "acknowledged": (
         ("bien_recu", 3, True, r"(?:bien|avons|ai|a|ont) (?:bien |correctement |effectivement "
-         r"|ete )?{recu}\b(?! \d)|bonne reception|accuse (?:de )?reception"
+         r"|ete )?{recu}\b(?! \d)|bonne reception|accus\w* (?:de )?reception"
          r"|reception (?:bien )?(?:confirmee|ok)|{recu} (?:avec )?merci|{recu},? merci"),
         ("pris_note", 2, False, r"bien note|c'est note|(?:pris|prenons|prends) (?:bonne )?note|c'est (?:ok"
          r"|bon|parfait|entendu)|(?:ok|parfait|tres bien|top),? merci|entendu"),
@@ -574,7 +653,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|compta|direction|responsable|collegue|validation|saisie|approbation|signature)|(?:je"
          r"|nous) (?:la |le |les |l')?(?:transmets|transmettons|transfere|transferons|fais suivre"
          r"|faisons suivre)"),
-        ("traitement", 2, False, r"en cours de (?:traitement|validation|saisie|verification"
+        ("traitement", 2, True, r"en cours de (?:traitement|validation|saisie|verification"
          r"|comptabilisation|approbation|integration|instruction|circuit)|(?:enregistree?|saisie|integree?"
          r"|comptabilisee?|deposee?)s? (?:dans|en|par|sur) (?:notre|nos|la|le|chorus)"
          r"|circuit de validation"),
@@ -584,7 +663,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|acknowledge) (?:the )?receipt|receipt (?:is )?(?:confirmed|acknowledged)|got it|have it"
          r"|has been {received}|(?:well|safely|duly) received|{invoice} (?:(?:duly|well|safely|now"
          r"|has been|was|is) )?{received}\b"),
-        ("en_noted", 2, False, r"\bnoted\b|thanks? (?:you )?for (?:the|your|sending)(?: \S+)? (?:invoice"
+        ("en_noted", 2, False, r"\bnoted\b|thanks? (?:you )?for (?:this|that|sending)\b|merci pour "
+         r"(?:ceci|cela|l'envoi|votre envoi|ce document|ce mail|votre mail|votre message)"
+         r"|thanks? (?:you )?for "
+         r"(?:the|your|sending)(?: \S+)? (?:invoice"
          r"|email|document|reminder|note|statement)|will (?:review|process|look into|check|forward|pass)"),
         ("en_forwarded", 2, False, r"(?:forwarded|passed|sent|submitted|routed|handed) (?:\S+ ){0,3}(?:to"
          r"|on to|over to) (?:our |the |my )?(?:\S+ )?(?:accounts|ap|a/p|finance|accounting|payables"
@@ -664,8 +746,8 @@ NEGATION = re.compile(
 )
 NEGATION_AFTER = re.compile(r"\s+(?:pas|plus|jamais|point|nullement|aucunement)\b")
 CLAUSE_END = re.compile(
-    r"[.,;!?\n:]|\b(?:mais|but|cependant|however|toutefois|par contre|car|parce que|because|since|et|and"
-    r"|puisque|donc|so|alors|sauf|except)\b"
+    r"[.,;!?\n:]|\s[-–—]\s|\b(?:mais|but|cependant|however|toutefois|par contre|car|parce que|because|since"
+    r"|et|and|puisque|donc|so|alors|sauf|except)\b"
 )
 NEGATION_REACH = 40  # characters before a phrase where a negation may govern it
 
@@ -678,6 +760,7 @@ class Phrase:
     negatable: bool
     regex: re.Pattern[str]
     context: re.Pattern[str] | None = None  # needed in the same sentence for the weight; else weight 1
+    unless: re.Pattern[str] | None = None  # in the same sentence, the phrase is only a weak hint
 
 
 def expand(pattern: str) -> str:
@@ -695,8 +778,11 @@ def compile_phrases() -> tuple[Phrase, ...]:
     compiled = []
     for intent, rows in PHRASES.items():
         for rule, weight, negatable, pattern, *context in rows:
+            needed = context[0] if context and not context[0].startswith("!") else None
+            unless = context[0][1:] if context and context[0].startswith("!") else None
             compiled.append(Phrase(intent, f"{intent}.{rule}", weight, negatable, _regex(pattern),
-                                   _regex(context[0]) if context else None))  # fmt: skip
+                                   _regex(needed) if needed else None,
+                                   _regex(unless) if unless else None))  # fmt: skip
     return tuple(compiled)
 
 
