@@ -1,7 +1,8 @@
 """Why a delivery failed, and whether the address itself is dead (hard) or the failure may pass (soft).
 
 The vocabulary is data: phrase families in order, then RFC 3463 status codes. Patterns are written in lower
-case and matched on lower-cased text (three times faster than re.IGNORECASE on long notices).
+case and matched on lower-cased text (three times faster than re.IGNORECASE on long notices), each only when
+one of the words it needs is there (phrases.py).
 
 `hard` means the address will never work: unknown user, unknown domain, moved, a domain that takes no mail.
 Every other failure, permanent policy refusals included, is soft; `permanent` tells a 5xx refusal from a
@@ -15,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from jalon.handlers.phrases import PhraseTable, families
 
 HARD_REASONS = frozenset({"user_unknown", "host_unknown", "has_moved", "not_accept"})
 
@@ -175,8 +178,9 @@ STATUS_REASONS: dict[str, str] = {
     "7.26": "auth_failure",
 }
 
-_SPECIFIC = tuple((reason, re.compile(pattern)) for reason, pattern in SPECIFIC_PHRASES)
-_GENERIC = tuple((reason, re.compile(pattern)) for reason, pattern in GENERIC_PHRASES)
+# Each phrase runs only when its own words are in the text (phrases.py): same answers, a fraction of the time.
+_SPECIFIC = PhraseTable(families(SPECIFIC_PHRASES))
+_GENERIC = PhraseTable(families(GENERIC_PHRASES))
 STATUS = re.compile(r"(?<![\w.\-/])([245])\.(\d{1,3})\.(\d{1,3})(?![\w/]|\.\d)")
 REPLY_CODE = re.compile(r"(?<![\w.\-/:])([245][0-5]\d)(?=[ \-]|$)", re.MULTILINE)
 # Where in the SMTP dialogue the refusal came, and wording only a recipient's own directory or router uses
@@ -212,18 +216,16 @@ def reason_of(text: str, status: str | None = None) -> tuple[str | None, str | N
     """(reason, what decided) for a lower-cased diagnostic: a specific phrase, else the status code, else a
     generic phrase."""
     text = text[:MAX_TEXT]
-    for reason, pattern in _SPECIFIC:
-        found = pattern.search(text)
-        if found:
-            return reason, found.group(0)
+    found = _SPECIFIC.first(text)
+    if found:
+        return found[0], found[1].group(0)
     if status:
         reason = STATUS_REASONS.get(status.split(".", 1)[1] if "." in status else "")
         if reason:
             return reason, f"status {status}"
-    for reason, pattern in _GENERIC:
-        found = pattern.search(text)
-        if found:
-            return reason, found.group(0)
+    found = _GENERIC.first(text)
+    if found:
+        return found[0], found[1].group(0)
     return None, None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from jalon.handlers.bounce_reasons import Recipient
 from jalon.handlers.mailtext import ADDRESS
 from jalon.handlers.mailview import MailView
+from jalon.handlers.phrases import PhraseTable
 
 PHRASE_WINDOW = 5000  # bounce notices say what happened in their first lines (corpus: within 500 chars)
 
@@ -67,7 +68,8 @@ FAILURE_PHRASES = re.compile(
     r"zustellung (?:ist |an .{1,80} )?fehlgeschlagen|unzustellbar|empf[aä]nger (?:unbekannt|ung[uü]ltig)|"
     r"permanenter fehler|dauerhafter fehler"
 )
-DELAY_PHRASES = re.compile(
+# A table (phrases.py): a notice rarely holds any of these words, and then no pattern runs.
+DELAY_PHRASES = PhraseTable.split(
     r"will (?:continue|keep|be) (?:trying|retried|retrying|to retry|to try|to attempt)|postponed|"
     r"will (?:retry|try again)|still (?:trying|undelivered)|not yet (?:been )?delivered|"
     r"has (?:been )?delayed|"
@@ -145,7 +147,8 @@ def detect_text_bounce(view: MailView, to_bounce_address: bool = False) -> Detec
     returned-message signal; or, in wording we do not know (Japanese, Chinese, Russian…), a daemon sending a
     bounce-like subject or an attached original."""
     low = view.low[:PHRASE_WINDOW]
-    phrase = FAILURE_PHRASES.search(low) or DELAY_PHRASES.search(low)
+    delay = DELAY_PHRASES.search(low)
+    phrase = FAILURE_PHRASES.search(low) or delay
     signals = bounce_signals(view, to_bounce_address)
     by_daemon = any(s.startswith("sender") for s in signals)
     if phrase is None:
@@ -154,7 +157,7 @@ def detect_text_bounce(view: MailView, to_bounce_address: bool = False) -> Detec
             return None
     elif not signals:  # failure words from a person (a customer forwarding our mail) are not a bounce
         return None
-    delayed = bool(DELAY_PHRASES.search(low)) and not FINAL.search(low) and not FINAL.search(view.subject_low)
+    delayed = delay is not None and not FINAL.search(low) and not FINAL.search(view.subject_low)
     evidence = [f"phrase '{phrase.group(0)}'" if phrase else "unknown wording", *signals]
     return Detection("delay" if delayed else "bounce", evidence)
 
