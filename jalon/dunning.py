@@ -338,6 +338,7 @@ def formal_notice(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> d
         notice_date=ctx.calendar.today(ctx.now),
         pay_within_days=8,
         agency=collection.name or None,
+        agency_address=collection.address or None,
         step=step.name,
     )
     template = step.params.get("template") or DEFAULT_TEMPLATES["formal_notice"]

@@ -295,6 +295,13 @@ class TickReport:
     seconds: float = 0.0
     actions: dict[str, int] = field(default_factory=dict)
 
+    def add(self, other: TickReport) -> None:
+        """Count a batch's outcome in this tick's."""
+        for name in ("done", "skipped", "cancelled", "parked", "failed", "late", "excepted", "met", "mails"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for action, count in other.actions.items():
+            self.actions[action] = self.actions.get(action, 0) + count
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["now"] = self.now.isoformat()
@@ -328,10 +335,19 @@ def tick(
         report.enrolled += enrolled
     while ids := claim_due(database, settings, now, owner=owner, limit=limit):
         report.claimed += len(ids)
-        after_commit: list[Callable[[], None]] = []
-        with database.session() as session:
-            runner = Runner(session, settings, calendar, now, owner, report, after_commit)
-            runner.run(ids)
+
+        def run_batch(careful: bool, ids: list[int] = ids) -> tuple[TickReport, list[Callable[[], None]]]:
+            batch, after_commit = TickReport(now), []
+            with database.session() as session:
+                Runner(session, settings, calendar, now, owner, batch, after_commit, careful=careful).run(ids)
+            return batch, after_commit
+
+        try:
+            batch, after_commit = run_batch(careful=False)
+        except Exception:
+            log.warning("a scenario step failed: running its batch again, one step at a time", exc_info=True)
+            batch, after_commit = run_batch(careful=True)
+        report.add(batch)
         for action in after_commit:
             try:
                 action()

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from jalon import collection, dunning, events
@@ -91,8 +91,14 @@ class Runner:
         owner: str,
         report: TickReport,
         after_commit: list[Callable[[], None]],
+        *,
+        careful: bool = True,
     ) -> None:
         self.session = session
+        # careful: each step in its own savepoint, a failing one retried later without undoing the others.
+        # Not careful (the fast path): no savepoint, the first error aborts the batch (the caller reruns it
+        # carefully), and the inserts of the whole batch are flushed together.
+        self.careful = careful
         self.settings = settings
         self.calendar = calendar
         self.now = now
@@ -107,6 +113,7 @@ class Runner:
         self.milestones: dict[tuple[int, str], Milestone] = {}
         self.due_ladders: dict[tuple[int, str], list[tuple[dt.datetime, int, str]]] = defaultdict(list)
         self.customer_pause: dict[int, tuple[dt.datetime, str, int]] = {}  # (until, why, invoice)
+        self.remaining: dict[tuple[int, str], int] = defaultdict(int)  # scheduled steps per ladder
 
     def run(self, ids: list[int]) -> None:
         steps = self.session.scalars(
@@ -122,6 +129,10 @@ class Runner:
         self.preload({s.invoice_id for s in steps if s.invoice_id})
         ready: list[ScenarioStep] = []
         for step in steps:
+            if not self.careful:
+                if self.decide(step):
+                    ready.append(step)
+                continue
             try:
                 with self.session.begin_nested():
                     if self.decide(step):
@@ -169,6 +180,13 @@ class Runner:
         )
         for invoice_id, milestone, due_at, step_id, name in session.execute(ladders):
             self.due_ladders[(invoice_id, milestone or "")].append((due_at, step_id, name))
+        counts = select(ScenarioStep.invoice_id, ScenarioStep.milestone, func.count()).where(
+            ScenarioStep.invoice_id.in_(ids), ScenarioStep.state == "scheduled"
+        )
+        for invoice_id, milestone, count in session.execute(
+            counts.group_by(ScenarioStep.invoice_id, ScenarioStep.milestone)
+        ):
+            self.remaining[(invoice_id, milestone or "")] = int(count)
         customers = {i.customer_id for i in self.invoices.values() if i.customer_id}
         if customers and self.settings.dunning.pause_scope == "customer":
             paused = select(Invoice).where(
@@ -285,6 +303,8 @@ class Runner:
     # settling ---------------------------------------------------------------------------------------------
 
     def settle(self, step: ScenarioStep, state: str, reason: str, **result: Any) -> None:
+        if step.state == "scheduled":
+            self.remaining[(step.invoice_id or 0, step.milestone or "")] -= 1
         step.state = state
         step.done_at = self.now
         step.claimed_by = self.owner
@@ -318,6 +338,7 @@ class Runner:
             step.claimed_by = "retry"
             step.claimed_until = self.now + RETRY_AFTER * attempts
             return
+        self.remaining[(step.invoice_id or 0, step.milestone or "")] -= 1
         step.state = "failed"
         step.done_at = self.now
         self.report.failed += 1
@@ -334,43 +355,36 @@ class Runner:
 
     def execute(self, group: list[ScenarioStep]) -> None:
         """Run one step, or several reminders of one customer as one grouped mail."""
+        if not self.careful:
+            self._execute(group)
+            return
         try:
             with self.session.begin_nested():
-                if len(group) == 1:
-                    step = group[0]
-                    invoice = self.invoices.get(step.invoice_id or 0) or self.session.get(
-                        Invoice, step.invoice_id
-                    )
-                    assert invoice is not None
-                    outcome = ACTIONS[step.action](self.context, step, invoice)
-                    results = {step.id: outcome}
-                else:
-                    results = dunning.grouped_reminder(self.context, group)
-                for step in group:
-                    self.settle(step, "done", f"{step.action} done", **results[step.id])
-                    self.report.done += 1
-                    self.report.actions[step.action] = self.report.actions.get(step.action, 0) + 1
+                self._execute(group)
         except Exception as error:
             for step in group:
                 self.fail(step, error)
 
+    def _execute(self, group: list[ScenarioStep]) -> None:
+        if len(group) == 1:
+            step = group[0]
+            invoice = self.invoices.get(step.invoice_id or 0) or self.session.get(Invoice, step.invoice_id)
+            assert invoice is not None
+            results = {step.id: ACTIONS[step.action](self.context, step, invoice)}
+        else:
+            results = dunning.grouped_reminder(self.context, group)
+        for step in group:
+            self.settle(step, "done", f"{step.action} done", **results[step.id])
+            self.report.done += 1
+            self.report.actions[step.action] = self.report.actions.get(step.action, 0) + 1
+
     def except_if_exhausted(self, milestone: Milestone) -> None:
         """A late milestone with no step left becomes a case for people (unless it is only noted)."""
-        if milestone.state != "late":
-            return
-        remaining = self.session.scalar(
-            select(
-                exists().where(
-                    ScenarioStep.invoice_id == milestone.invoice_id,
-                    ScenarioStep.milestone == milestone.name,
-                    ScenarioStep.state == "scheduled",
-                )
-            )
-        )
-        if remaining:
+        if milestone.state != "late" or self.remaining[(milestone.invoice_id, milestone.name)] > 0:
             return
         invoice = self.session.get(Invoice, milestone.invoice_id)
-        assert invoice is not None
+        if invoice is None or invoice.state != "sent":
+            return
         customer = self.session.get(Customer, invoice.customer_id) if invoice.customer_id else None
         spec = definitions_for(self.settings, customer).milestone(milestone.name)
         if spec is not None and spec.on_late == "note":

@@ -160,3 +160,29 @@ def test_a_webhook_step_posts_the_invoice(db: Database) -> None:
         [item] = session.scalars(select(Outbox).where(Outbox.kind == "webhook")).all()
         body = json.loads(json.dumps(item.payload))
     assert body["url"] == "http://erp.test/hook" and body["body"]["invoice"]["number"] == "F-HOOK"
+
+
+def test_a_step_that_cannot_run_is_retried_then_becomes_a_case_without_holding_others_back(
+    db: Database,
+) -> None:
+    """No collection agency configured: the hand-over fails (retried, then a case saying what to set), while
+    another customer's reminder in the same batch still goes, once."""
+    settings = settings_for(db.url, groups=GROUP)
+    ladder_until_hand_over(db, settings, "F-NOAGENCY")
+    other = add_customer(db, "K12", group="grands-comptes")
+    add_sent_invoice(db, other, "F-VOISIN", sent_at=paris(2026, 2, 27, 10), due=dt.date(2026, 3, 27))
+    scenarios.tick(db, settings, paris(2026, 2, 27, 11))  # enrolled; its J+1 falls on Monday 30 March
+    first = scenarios.tick(db, settings, paris(2026, 3, 30, 10, 30))
+    assert first.failed == 0 and first.done == 1, "the neighbour's reminder went; the hand-over waits"
+    for hour in (11, 12, 13):  # the retries, minutes apart
+        scenarios.tick(db, settings, paris(2026, 3, 30, hour))
+    with db.session() as session:
+        from jalon.models import Case, ScenarioStep
+
+        step = session.scalars(select(ScenarioStep).where(ScenarioStep.name == "hand-over")).all()
+        failed = [s for s in step if s.state == "failed"]
+        assert len(failed) == 1 and "collection" in failed[0].result["error"]
+        case = session.scalars(select(Case).where(Case.kind == "late", Case.state == "open")).one()
+        assert "hand-over failed" in case.facts["reason"]
+    voisin = [m for m in mails(db) if "F-VOISIN" in m.subject]
+    assert len(voisin) == 1

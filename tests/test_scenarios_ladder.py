@@ -124,7 +124,11 @@ def test_formal_notice_charges_the_legal_penalties_then_the_agency_takes_over(db
         groups=[{"name": "grands-comptes", "scenario": "standard-b2b"}],
         dunning={
             "ecb_rate": "2.15",
-            "collection": {"email": "dossiers@recouvrement.test", "name": "Recouvra"},
+            "collection": {
+                "email": "dossiers@recouvrement.test",
+                "name": "Recouvra",
+                "address": "12 rue du Sentier, 75002 Paris",
+            },
         },
     )
     customer = add_customer(
@@ -150,6 +154,7 @@ def test_formal_notice_charges_the_legal_penalties_then_the_agency_takes_over(db
     assert f"12.15 % l'an sur {days} jours" in notice.text and euros in notice.text
     assert "40,00 €" in notice.text and total in notice.text
     assert notice.attachments == ["F-GC-7.pdf"]
+    assert "Recouvra (12 rue du Sentier, 75002 Paris)" in notice.text
 
     [handover] = [m for m in got if m.to == ["dossiers@recouvrement.test"]]
     assert local(handover.date).date() == dt.date(2026, 3, 30)  # J+30 is a Sunday
