@@ -18,6 +18,7 @@ import email.errors
 import email.policy
 import re
 from email.message import Message
+from typing import Any
 
 _POLICY = email.policy.compat32
 # A header block: lines the standard parser takes as header lines (its headerRE), up to the first other line.
@@ -35,6 +36,35 @@ _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(?:\r\n|\r|\n|\Z)")
 # A blank line after a line end (a bare CR ends a line unless a LF follows it).
 _BLANK_AFTER = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?=[\r\n])")
 _MULTIPART_CTE = ("7bit", "8bit", "binary")
+
+
+class ParsedMessage(Message):
+    """A compat32 Message whose header lookups compare a name only with names of its length (Message.get
+    lower-cases every header name on every call: reading a bounce asks for a few hundred). Header names here
+    are ASCII, so the answers are the same."""
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        name = name.lower()
+        size = len(name)
+        for key, value in self._headers:  # type: ignore[attr-defined]
+            if len(key) == size and key.lower() == name:
+                return self.policy.header_fetch_parse(key, value)
+        return failobj
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        name = name.lower()
+        size = len(name)
+        values = [
+            self.policy.header_fetch_parse(key, value)
+            for key, value in self._headers  # type: ignore[attr-defined]
+            if len(key) == size and key.lower() == name
+        ]
+        return values or failobj
+
+    def __contains__(self, name: str) -> bool:  # type: ignore[override]
+        name = name.lower()
+        size = len(name)
+        return any(len(key) == size and key.lower() == name for key, _ in self._headers)  # type: ignore[attr-defined]
 
 
 class _Fallback(Exception):
@@ -65,7 +95,7 @@ class _Parser:
         self.last_type = ""
 
     def parse(self) -> Message:
-        root = Message(policy=_POLICY)
+        root = ParsedMessage(policy=_POLICY)
         self._part(root, 0, len(self.text))
         if _content_type(root).startswith("multipart/") and not root.is_multipart():
             root.defects.append(email.errors.MultipartInvariantViolationDefect())
@@ -99,7 +129,7 @@ class _Parser:
     # --- parts ---------------------------------------------------------------------------------------------
 
     def _child(self, parent_type: str, parent: Message, pos: int, limit: int) -> int:
-        message = Message(policy=_POLICY)
+        message = ParsedMessage(policy=_POLICY)
         if parent_type == "multipart/digest":
             message.set_default_type("message/rfc822")
         parent.attach(message)
