@@ -104,9 +104,15 @@ class AutoReply:
     evidence: list[str] = field(default_factory=list)
 
 
+_PRESENT = tuple((name, name.lower(), pattern) for name, pattern in AUTO_HEADERS)
+
+
 def header_evidence(view: MailView) -> list[str]:
     found = []
-    for name, pattern in AUTO_HEADERS:
+    present = view.header_names
+    for name, key, pattern in _PRESENT:
+        if key not in present:
+            continue
         value = view.header(name)
         if value and pattern.search(value):
             found.append(f"{name}: {value[:60]}")

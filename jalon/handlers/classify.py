@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from jalon.handlers import autoreplies, bounce_reasons, bounce_wording, bounces, feedback, receipts
-from jalon.handlers.mailtext import lazy
+from jalon.handlers.mailtext import filename_of, lazy
 from jalon.handlers.mailview import MailView
 
 KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback", "reply", "invoice", "other")
@@ -109,7 +109,7 @@ class Facts:
         names = []
         for leaf in self.view.attachments:
             try:
-                name = leaf.part.get_filename() or ""
+                name = filename_of(leaf.part) or ""
             except Exception:
                 name = ""
             lowered = name.lower()
@@ -352,7 +352,13 @@ def correlation(facts: Facts) -> dict[str, Any]:
     subjects = [view.subject]
     if view.returned is not None:
         subjects.append(view.header("Subject", view.returned))
-    numbers = invoice_numbers(" \n".join(subjects) + "\n" + view.notice[:8000])
+    head = " \n".join(subjects)
+    # view.low holds the notice lower-cased: no label there nor in the subjects, no number to look for.
+    low_head = head.lower()
+    if any(label in low_head or label in view.low for label in INVOICE_LABELS):
+        numbers = invoice_numbers(head + "\n" + view.notice[:8000])
+    else:
+        numbers = []
     if numbers:
         keys["invoice_numbers"] = numbers
     return keys

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from email.message import Message
 from typing import Any, Generic, TypeVar, overload
 
-from jalon.handlers.mimeparse import message_from_string
+from jalon.handlers.mimeparse import ParsedMessage, content_type, message_from_string
 
 MAX_TEXT = 64_000  # characters of notice text looked at; bounce explanations are short
 MAX_PART_BYTES = 2_000_000
@@ -152,7 +152,7 @@ def part_text(part: Message) -> str:
             return "\n".join(block_text(sub) for sub in payload if isinstance(sub, Message))[:MAX_PART_BYTES]
         return ""
     data = data[:MAX_PART_BYTES]
-    charset = part.get_content_charset() or ""
+    charset = content_charset(part) or ""
     for candidate in (charset, "utf-8"):
         if not candidate:
             continue
@@ -161,6 +161,41 @@ def part_text(part: Message) -> str:
         except (LookupError, UnicodeDecodeError, ValueError):
             continue
     return data.decode("latin-1", "replace")
+
+
+_CHARSETS: dict[str, str | None] = {}  # Content-Type value -> its charset (the same few values recur)
+
+
+def content_charset(part: Message) -> str | None:
+    """part.get_content_charset(), which depends on the Content-Type value alone, parsed once per value."""
+    value = part.get("content-type")
+    if not isinstance(value, str):
+        return part.get_content_charset()
+    try:
+        return _CHARSETS[value]
+    except KeyError:
+        charset = _CHARSETS[value] = part.get_content_charset()
+        if len(_CHARSETS) > 4096:
+            _CHARSETS.clear()
+        return charset
+
+
+def filename_of(part: Message) -> str | None:
+    """part.get_filename(); a part whose Content-Disposition and Content-Type do not even contain "name"
+    has none, and its parameters are not parsed."""
+    disposition, kind = part.get("content-disposition"), part.get("content-type")
+    if "name" not in str(disposition).lower() and "name" not in str(kind).lower():
+        return None
+    return part.get_filename()
+
+
+def header_items(message: Message) -> list[tuple[str, object]]:
+    """message.items(): raw (name, value) pairs, through the policy only for values it would change."""
+    pairs = getattr(message, "_headers", None)
+    if pairs is None:
+        return message.items()
+    fetch = message.policy.header_fetch_parse
+    return [(name, value if value.isascii() else fetch(name, value)) for name, value in pairs]
 
 
 def block_text(message: Message) -> str:
@@ -185,7 +220,7 @@ def addresses_in(text: str) -> list[str]:
 def content_type_of(part: Message) -> str:
     """The content type, cleaned of the junk a broken header leaves (newlines, missing ';')."""
     try:
-        value = part.get_content_type()
+        value = content_type(part)
     except Exception:
         return "text/plain"
     value = value.split()[0] if value.strip() else "text/plain"
@@ -209,14 +244,19 @@ _HEADER_LINE = re.compile(r"([!-9;-~]{1,60})[ \t]*:[ \t]?(.*)")
 def header_block(text: str) -> Message:
     """The headers at the top of a quoted message, read line by line (the full parser is ten times slower
     and reads the whole body)."""
-    message = Message()
+    message = ParsedMessage()
     name = value = None
-    for line in text[:MAX_TEXT].split("\n"):
+    end = min(len(text), MAX_TEXT)
+    position = 0
+    while position < end:  # line by line, up to the first line that is not a header
+        newline = text.find("\n", position, end)
+        newline = end if newline < 0 else newline
+        line, position = text[position:newline], newline + 1
         if line[:1] in (" ", "\t") and name is not None:
             value = f"{value}\n{line}"
             continue
         if name is not None:
-            message[name] = value
+            message._headers.append((name, value))  # type: ignore[attr-defined]  # compat32's __setitem__
             name = None
         if not line.strip():
             break
@@ -225,7 +265,7 @@ def header_block(text: str) -> Message:
             break
         name, value = found.group(1), found.group(2).rstrip("\r")
     if name is not None:
-        message[name] = value
+        message._headers.append((name, value))  # type: ignore[attr-defined]
     return message
 
 

@@ -21,6 +21,8 @@ from jalon.handlers.mailtext import (
     block_text,
     content_type_of,
     decode_header,
+    filename_of,
+    header_items,
     html_to_text,
     lazy,
     parse_quoted,
@@ -91,16 +93,22 @@ class MailView:
     def header(self, name: str, message: Message | None = None) -> str:
         """The first value of a header, decoded; of another message (the returned one) when given."""
         if message is None:
-            key = name.lower()
-            if key not in self._decoded:
-                values = self._headers.get(key)
-                self._decoded[key] = decode_header(values[0]) if values else ""
-            return self._decoded[key]
+            try:
+                return self._decoded[name]  # asked for again and again, by the same spelling
+            except KeyError:
+                values = self._headers.get(name.lower())
+                value = self._decoded[name] = decode_header(values[0]) if values else ""
+                return value
         try:
             value = message.get(name)
         except Exception:
             return ""
         return decode_header(value) if value is not None else ""
+
+    @lazy
+    def header_names(self) -> frozenset[str]:
+        """The lower-cased names of the headers present."""
+        return frozenset(self._headers)
 
     def header_all(self, name: str) -> list[str]:
         return [decode_header(v) for v in self._headers.get(name.lower(), [])]
@@ -157,7 +165,8 @@ class MailView:
             self.defects.append("nested too deep")
             return
         content_type = content_type_of(part)
-        payload = part.get_payload()
+        # Only its type matters here: get_payload() would also decode a whole 8-bit body for nothing.
+        payload = part._payload  # type: ignore[attr-defined]
         if (
             depth > 0
             and not content_type.startswith(("multipart/", "message/"))
@@ -205,7 +214,7 @@ class MailView:
             if leaf.returned or leaf.content_type in REPORT_TYPES or leaf.content_type in RETURNED_TYPES:
                 continue
             try:
-                filename = leaf.part.get_filename() if leaf.content_type.startswith("text/") else "?"
+                filename = filename_of(leaf.part) if leaf.content_type.startswith("text/") else "?"
             except Exception:
                 filename = None
             if leaf.content_type.startswith("text/") and not leaf.attachment and not filename:
@@ -312,7 +321,7 @@ class MailView:
         if original is None:
             return ""
         try:
-            return "\n".join(f"{k}: {v}" for k, v in original.items())[:MAX_TEXT]
+            return "\n".join(f"{k}: {v}" for k, v in header_items(original))[:MAX_TEXT]
         except Exception:
             return ""
 

@@ -97,7 +97,7 @@ class _Parser:
     def parse(self) -> Message:
         root = ParsedMessage(policy=_POLICY)
         self._part(root, 0, len(self.text))
-        if _content_type(root).startswith("multipart/") and not root.is_multipart():
+        if content_type(root).startswith("multipart/") and not root.is_multipart():
             root.defects.append(email.errors.MultipartInvariantViolationDefect())
         return root
 
@@ -149,14 +149,14 @@ class _Parser:
                 message.defects.append(email.errors.MissingHeaderBodySeparatorDefect())
         if end > pos:
             self._headers(message, pos, end)
-        content_type = _content_type(message)
-        self.last_type = content_type
-        if content_type == "message/delivery-status":
+        kind = content_type(message)
+        self.last_type = kind
+        if kind == "message/delivery-status":
             return self._delivery_status(message, body, limit)
-        if content_type.startswith("message/"):
-            return self._child(content_type, message, body, limit)
-        if content_type.startswith("multipart/"):
-            return self._multipart(content_type, message, body, limit)
+        if kind.startswith("message/"):
+            return self._child(kind, message, body, limit)
+        if kind.startswith("multipart/"):
+            return self._multipart(kind, message, body, limit)
         message._payload = text[body:limit]  # type: ignore[attr-defined]
         return limit
 
@@ -208,7 +208,7 @@ class _Parser:
             if pos >= limit:
                 return pos
 
-    def _multipart(self, content_type: str, message: Message, pos: int, limit: int) -> int:
+    def _multipart(self, kind: str, message: Message, pos: int, limit: int) -> int:
         text = self.text
         boundary = message.get_boundary()
         if boundary is None:
@@ -242,9 +242,9 @@ class _Parser:
                 pos = again.end()
             found = self._boundary_line(separator, pos, limit)
             part_end = found[0] if found else limit
-            pos = self._child(content_type, message, pos, part_end)
+            pos = self._child(kind, message, pos, part_end)
             self._trim_last()
-            self.last, self.last_type = message, content_type
+            self.last, self.last_type = message, kind
             if found is None:
                 message.defects.append(email.errors.CloseBoundaryNotFoundDefect())
                 return limit
@@ -264,14 +264,14 @@ class _Parser:
             last._payload = _strip_eol(last._payload)  # type: ignore[attr-defined]
 
 
-def _content_type(message: Message) -> str:
+def content_type(message: Message) -> str:
     """Message.get_content_type(), without the policy round trip for a plain ASCII header."""
     for name, value in message._headers:  # type: ignore[attr-defined]
         if len(name) == 12 and name.lower() == "content-type":
             if not value.isascii():
                 return message.get_content_type()
-            content_type = value.partition(";")[0].strip().lower()
-            return content_type if content_type.count("/") == 1 else "text/plain"
+            kind = value.partition(";")[0].strip().lower()
+            return kind if kind.count("/") == 1 else "text/plain"
     return message.get_default_type()
 
 
