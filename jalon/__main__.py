@@ -323,6 +323,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_chorus_structures(args: argparse.Namespace) -> int:
+    """Ask Chorus Pro what each public buyer requires (service code, engagement number); store it."""
+    import asyncio
+
+    from jalon.channels import chorus
+
+    settings = load_settings(args)
+    report = asyncio.run(chorus.refresh_structures(open_database(args), settings, codes=args.codes or None))
+    emit(report)
+    return 1 if report["errors"] else 0
+
+
 # --- milestones, scenarios and payments (issue 5) ----------------------------------------------------------
 
 
@@ -512,6 +524,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--official", action="store_true", help="run the official Schematron rule sets")
     validate.add_argument("--profile", help="force a profile, e.g. EN16931+BR-FR, PEPPOL, EXTENDED-CTC-FR")
     validate.add_argument("--json", action="store_true")
+
+    structures = add("chorus-structures", cmd_chorus_structures, "public buyers' needs, from Chorus Pro")
+    structures.add_argument("codes", nargs="*", help="customer codes (default: public buyers with a SIRET)")
 
     tick = add("tick", cmd_tick, "run one scheduler tick: reminders, dunning, milestones (ops, tests)")
     tick.add_argument("--now", help="the instant to run at, ISO 8601 (default: now; naive means UTC)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,9 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+_sqlite_locks: dict[str, threading.RLock] = {}
+
+
 class Database:
     """An engine and its session factory."""
 
@@ -76,8 +80,21 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        with self.sessions() as session, session.begin():
-            yield session
+        if self.engine.dialect.name != "sqlite":
+            with self.sessions() as session, session.begin():
+                yield session
+            return
+        # SQLite has one writer, and its busy handler waits by sleeping 1-100 ms between tries: threads of
+        # one process queue on a lock instead (handed over at once). Other processes still meet the busy
+        # timeout; a lock held too long (a bug) is bypassed after the same 30 s rather than deadlocking.
+        lock = _sqlite_locks.setdefault(self.url, threading.RLock())
+        locked = lock.acquire(timeout=30)
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        finally:
+            if locked:
+                lock.release()
 
     def upgrade(self) -> None:
         """Apply every Alembic migration (idempotent)."""
