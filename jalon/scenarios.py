@@ -423,9 +423,13 @@ def claim_due(
 
 
 def close_unstuck(database: Database, now: dt.datetime) -> int:
-    """Open `late` cases whose milestone got met meanwhile (received, approved, paid…) close themselves."""
+    """Open `late` cases whose milestone got met meanwhile (received, approved, paid…) close themselves, and
+    so do the watched "not received" cases once receipt is proven by any means."""
+    from jalon.handlers.returns import close_proven_cases
+
     closed = 0
     with database.session() as session:
+        closed += close_proven_cases(session)
         open_late = session.scalars(select(Case).where(Case.kind == "late", Case.state == "open")).all()
         for case in open_late:
             milestone_id = (case.facts or {}).get("milestone_id")
