@@ -264,7 +264,7 @@ class OutboxSender:
                     item.status = "sent"
                     item.sent_at = now
                     if dispatch is not None:
-                        mark_dispatch_sent(session, dispatch, item, result, now)
+                        mark_dispatch_sent(session, dispatch, item, result, now, settings=self.settings)
                     else:
                         events.record(
                             session,
@@ -344,7 +344,13 @@ class OutboxSender:
 
 
 def mark_dispatch_sent(
-    session: Session, dispatch: Dispatch, item: Outbox, result: MailResult, now: dt.datetime
+    session: Session,
+    dispatch: Dispatch,
+    item: Outbox,
+    result: MailResult,
+    now: dt.datetime,
+    *,
+    settings: Settings | None = None,
 ) -> None:
     """Our relay took the mail: the 'accepted' level of evidence (not yet delivered)."""
     if dispatch.state in ("pending", "queued"):
@@ -356,6 +362,11 @@ def mark_dispatch_sent(
         invoice.state = "sent"
     if invoice is not None and invoice.sent_at is None:
         invoice.sent_at = now
+        if settings is not None and invoice.state == "sent":
+            from jalon.planning import enrol
+
+            session.flush()
+            enrol(session, settings, invoice, now)  # on its timeline at once (the tick also catches up)
     events.record(
         session,
         "dispatch.sent",
