@@ -2,7 +2,8 @@
 English, French and German): recognised by who sent them, their subject and phrase families, and their failed
 addresses found by where they sit in the notice.
 
-Patterns are lower case and matched on lower-cased text.
+Patterns are lower case and matched on lower-cased text; each is compiled `factored` (phrases.py): the same
+pattern with its alternatives arranged as a trie of first characters, several times faster to search.
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from dataclasses import dataclass
 from jalon.handlers.bounce_reasons import Recipient
 from jalon.handlers.mailtext import ADDRESS
 from jalon.handlers.mailview import MailView
-from jalon.handlers.phrases import PhraseTable
+from jalon.handlers.phrases import compile_factored
 
 PHRASE_WINDOW = 5000  # bounce notices say what happened in their first lines (corpus: within 500 chars)
 
 # --- who sends bounces and what they say -----------------------------------------------------------------
 
-DAEMON_SENDER = re.compile(
+DAEMON_SENDER = compile_factored(
     r"mailer[-_ ]?daemon|mail[-_ ]?daemon|post[-_]?master|mail ?delivery|delivery ?(?:subsystem|system|"
     r"notification)|mdaemon|mail ?administrator|mail ?system|double-bounce|bounce[sd]?@|nobody@|"
     r"ms?exchange|mailerdaemon|mail ?server|smtp ?gateway|courier mail|daemon@|no-?reply@"
 )
-BOUNCE_SUBJECT = re.compile(
+BOUNCE_SUBJECT = compile_factored(
     r"undeliver|undelivered|non[- ]?deliver|not (?:be )?delivered|returned (?:mail|to sender)|"
     r"delivery (?:failure|failed|problem|error|report|notification)|return(?:ed|ing) message|"
     r"delivery status notification\W{0,3}(?:\()?(?:failure|failed|delay|delayed|warning|error)|"
@@ -35,7 +36,7 @@ BOUNCE_SUBJECT = re.compile(
     r"unzustellbar|nicht zustellbar|zustellungsfehler|zustellstatus|[uü]bermittlungsstatus|fehlgeschlagen|"
     r"warning: could not send|delayed mail|mail delayed|delivery delayed|message delayed|rejected|bounce"
 )
-FAILURE_PHRASES = re.compile(
+FAILURE_PHRASES = compile_factored(
     # English
     r"(?:could|can|was|were|has|have)(?: ?not|n't)(?: (?:yet )?been| be)? "
     r"(?:delivered|deliver|sent|transmitted|relayed)|"
@@ -68,8 +69,7 @@ FAILURE_PHRASES = re.compile(
     r"zustellung (?:ist |an .{1,80} )?fehlgeschlagen|unzustellbar|empf[aä]nger (?:unbekannt|ung[uü]ltig)|"
     r"permanenter fehler|dauerhafter fehler"
 )
-# A table (phrases.py): a notice rarely holds any of these words, and then no pattern runs.
-DELAY_PHRASES = PhraseTable.split(
+DELAY_PHRASES = compile_factored(
     r"will (?:continue|keep|be) (?:trying|retried|retrying|to retry|to try|to attempt)|postponed|"
     r"will (?:retry|try again)|still (?:trying|undelivered)|not yet (?:been )?delivered|"
     r"has (?:been )?delayed|"
@@ -79,7 +79,7 @@ DELAY_PHRASES = PhraseTable.split(
 )
 _ANSWER = re.compile(r"\s*(?:re|r[eé]f|aw|antw|sv)\s*:")
 _SUCCESS = re.compile(r"success|delivered|relayed|expanded|r[eé]ussi|zugestellt:")
-FINAL = re.compile(
+FINAL = compile_factored(
     r"permanent|given up|giving up|gave up|too long|will not (?:try|retry|redeliver)|"
     r"(?:won't|will not) be (?:retried|delivered)|undeliverable|failed permanently|fatal|"
     r"rejected|unknown"

@@ -101,7 +101,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def clean(text: str) -> str:
     """8-bit bytes compat32 keeps as surrogates, read as UTF-8 (else replaced): output must encode."""
-    if _SURROGATE.search(text) is None:
+    if text.isascii() or _SURROGATE.search(text) is None:
         return text
     try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

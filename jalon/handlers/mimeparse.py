@@ -25,12 +25,11 @@ _POLICY = email.policy.compat32
 _HEADER_BLOCK = re.compile(r"(?:(?:From |[!-9;-~]*:|[\t ])[^\r\n]*(?:\r\n|\r|\n|\Z))*")
 # One ordinary header (a name, a colon, the value and its folded lines), read as compat32 reads it.
 _HEADER = re.compile(r"([!-9;-~]+):[ \t]*([^\r\n]*(?:(?:\r\n|\r|\n)[ \t][^\r\n]*)*)(?:\r\n|\r|\n|\Z)")
-# Lines _HEADER does not read the feedparser's way: a "From " line, a ':' first, a continuation first.
-_ODD_FIRST = ("From ", ":", " ", "\t")
-_ODD_LINE = re.compile(r"[\r\n](?:From |:)")
+# A run of such headers, and a line the feedparser takes as a header line (its headerRE).
+_PLAIN_BLOCK = re.compile(r"(?:[!-9;-~]+:[^\r\n]*(?:\r\n|\r|\n|\Z)(?:[ \t][^\r\n]*(?:\r\n|\r|\n|\Z))*)*")
+_HEADER_LINE = re.compile(r"From |[!-9;-~]*:|[\t ]")
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _EOL = re.compile(r"\r\n|\r|\n")
-_TRAILING_EOL = re.compile(r"(?:\r\n|\r|\n)\Z")
 # What may follow "--boundary" on a boundary line: the closing "--", blanks, the end of the line.
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(?:\r\n|\r|\n|\Z)")
 # A blank line after a line end (a bare CR ends a line unless a LF follows it).
@@ -140,14 +139,22 @@ class _Parser:
         holds); return where reading stopped."""
         self.last = message
         text = self.text
-        end = _HEADER_BLOCK.match(text, pos, limit).end()  # type: ignore[union-attr]
+        # Usually the block is plain "Name: value" headers (and folds), read in one pass; a line the
+        # feedparser takes as a header but that is none of those (a "From " line, a ':' first, a fold first)
+        # sends the block the feedparser's way.
+        end = _PLAIN_BLOCK.match(text, pos, limit).end()  # type: ignore[union-attr]
+        plain = end >= limit or _HEADER_LINE.match(text, end, limit) is None
+        if not plain:
+            end = _HEADER_BLOCK.match(text, pos, limit).end()  # type: ignore[union-attr]
         body = end
         if end < limit:
             if text[end] in "\r\n":  # the blank line between headers and body
                 body = self._line_end(end)
             else:
                 message.defects.append(email.errors.MissingHeaderBodySeparatorDefect())
-        if end > pos:
+        if plain:
+            message._headers = _HEADER.findall(text, pos, end)  # type: ignore[attr-defined]
+        else:
             self._headers(message, pos, end)
         kind = content_type(message)
         self.last_type = kind
@@ -161,13 +168,8 @@ class _Parser:
         return limit
 
     def _headers(self, message: Message, pos: int, end: int) -> None:
-        """The header block [pos, end): plain "Name: value" lines with folds in one pass; anything else
-        (a continuation first, a "From " line, a line starting with ':') the feedparser's way."""
-        text = self.text
-        if not text.startswith(_ODD_FIRST, pos) and _ODD_LINE.search(text, pos, end) is None:
-            message._headers = _HEADER.findall(text, pos, end)  # type: ignore[attr-defined]
-            return
-        lines = _LINES.findall(text, pos, end)
+        """The feedparser's _parse_headers on the header block [pos, end), line by line."""
+        lines = _LINES.findall(self.text, pos, end)
         name = ""
         value: list[str] = []
         last = len(lines) - 1
@@ -183,8 +185,7 @@ class _Parser:
                 name, value = "", []
             if line.startswith("From "):
                 if number == 0:
-                    found = _TRAILING_EOL.search(line)
-                    message.set_unixfrom(line[: found.start()] if found else line)
+                    message.set_unixfrom(_strip_eol(line))
                     continue
                 if number == last:  # pushed back as the first body line: not rebuilt here
                     raise _Fallback
@@ -283,5 +284,7 @@ def _source(lines: list[str]) -> tuple[str, str]:
 
 
 def _strip_eol(text: str) -> str:
-    found = _TRAILING_EOL.search(text)
-    return text[: found.start()] if found else text
+    """Without its last line end (a search for one at the end would scan the whole text)."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith(("\r", "\n")) else text

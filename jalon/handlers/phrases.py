@@ -12,7 +12,7 @@ run. The answers are exactly the plain ones: `first` is "the first pattern in or
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 try:  # the parse tree of a pattern (Python 3.11+: re._parser; earlier: sre_parse)
@@ -31,7 +31,7 @@ class PhraseTable:
 
     def __init__(self, entries: Sequence[tuple[str, str]]) -> None:
         self.names = [name for name, _ in entries]
-        self.patterns = [re.compile(source) for _, source in entries]
+        self.patterns = [compile_factored(source) for _, source in entries]
         self._family: list[int] = []  # entry index -> family number (a run of the same name)
         family = -1
         for index, name in enumerate(self.names):
@@ -53,11 +53,6 @@ class PhraseTable:
             for word in by_word
         }
         self._words = trie_pattern(by_word) if by_word else None
-
-    @classmethod
-    def split(cls, source: str) -> PhraseTable:
-        """A table of the top-level alternatives of one pattern: its `search` is that pattern's."""
-        return cls([(part, part) for part in alternatives(source)])
 
     def candidates(self, text: str) -> list[int]:
         """Indexes, in order, of the patterns that may match `text`."""
@@ -122,6 +117,135 @@ def alternatives(source: str) -> list[str]:
         index += 1
     parts.append(source[start:])
     return parts
+
+
+# --- one pattern, factored -------------------------------------------------------------------------------
+
+_QUANTIFIERS = ("?", "*", "+", "{")
+
+
+def factored(source: str) -> str:
+    """The same pattern with its alternatives as a trie of their first characters ("unable|undeliver|x" ->
+    "un(?:able|deliver)|x"): at each position the engine then follows one branch instead of trying every
+    alternative, and skips positions no alternative can start at. Same matches, same preference: a leading
+    group is spread over the rest ("(?:a|b)c" -> "ac|bc"), and alternatives are only moved past ones that
+    cannot start at the same position. Patterns with flags or capturing groups are left as they are."""
+    if not _plain_groups(source):
+        return source
+    spread = [alternative for part in alternatives(source) for alternative in _spread(part)]
+    return _trie(spread) if len(spread) <= 2000 else source
+
+
+AS_WRITTEN: dict[str, str] = {}  # factored pattern -> the pattern as written (for tests and debugging)
+
+
+def compile_factored(source: str) -> re.Pattern[str]:
+    """re.compile(factored(source)), for a pattern compiled without flags."""
+    pattern = factored(source)
+    AS_WRITTEN[pattern] = source
+    return re.compile(pattern)
+
+
+def _spread(alternative: str, depth: int = 0) -> list[str]:
+    """Alternatives equal to `alternative`, in order, that start with a character where it can ("[eé]x" ->
+    ["ex", "éx"])."""
+    if depth > 4:
+        return [alternative]
+    if alternative.startswith("(?:"):
+        end = _closing(alternative, 0)
+        if end is not None and not alternative.startswith(_QUANTIFIERS, end + 1):
+            rest = alternative[end + 1 :]
+            return [x for part in alternatives(alternative[3:end]) for x in _spread(part + rest, depth + 1)]
+    if alternative.startswith("["):
+        end = alternative.find("]", 1)
+        members = alternative[1:end]
+        if 0 < end <= 5 and not alternative.startswith(_QUANTIFIERS, end + 1) and members.isalpha():
+            return [char + alternative[end + 1 :] for char in dict.fromkeys(members)]
+    return [alternative]
+
+
+def _scan(source: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of the pattern's syntax characters, escapes and classes stepped over."""
+    index = start
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            yield index, source[index : index + 2]
+            index += 2
+            continue
+        if char == "[":
+            index += 2 if source[index + 1 : index + 2] == "]" else 1
+            while index < len(source) and source[index] != "]":
+                index += 2 if source[index] == "\\" else 1
+        else:
+            yield index, char
+        index += 1
+
+
+def _closing(source: str, start: int) -> int | None:
+    """Index of the ")" that closes the "(" at `start`."""
+    depth = 0
+    for index, char in _scan(source, start):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _plain_groups(source: str) -> bool:
+    """No capturing group, named group, back reference or inline flag: alternatives can be moved freely."""
+    for index, char in _scan(source):
+        if char == "(" and source[index + 1 : index + 3] not in ("?:", "?=", "?!", "?<"):
+            return False
+        if char[:1] == "\\" and char[1:].isdigit():
+            return False
+    return True
+
+
+def _first_char(alternative: str) -> tuple[str, str] | None:
+    """(the literal character the alternative starts with, the rest), if it starts with one."""
+    if alternative.startswith("\\"):
+        if len(alternative) < 2 or alternative[1].isalnum():
+            return None
+        char, rest = alternative[1], alternative[2:]
+    elif not alternative or alternative[0] in ".^$|()[]{}*+?":
+        return None
+    else:
+        char, rest = alternative[0], alternative[1:]
+    return None if rest.startswith(_QUANTIFIERS) else (char, rest)
+
+
+def _trie(spread: list[str]) -> str:
+    slots: list[tuple[str, list[str]] | str] = []  # (first character, rests), or an alternative kept whole
+    for alternative in spread:
+        first = _first_char(alternative)
+        if first is None:
+            slots.append(alternative)
+            continue
+        char, rest = first
+        group = None
+        for slot in reversed(slots):
+            if isinstance(slot, str):  # it may start with any character: nothing moves past it
+                break
+            if slot[0] == char:
+                group = slot
+                break
+        if group is None:
+            slots.append((char, [rest]))
+        else:
+            group[1].append(rest)
+    parts = []
+    for slot in slots:
+        if isinstance(slot, str):
+            parts.append(slot)
+            continue
+        inner = _trie(slot[1]) if len(slot[1]) > 1 else slot[1][0]
+        single = len(slot[1]) == 1 or len(alternatives(inner)) == 1
+        parts.append(re.escape(slot[0]) + (inner if single else f"(?:{inner})"))
+    return "|".join(parts)
 
 
 def required_words(source: str) -> frozenset[str] | None:
