@@ -95,8 +95,15 @@ def apply(session: Session, settings: Settings, dispatch: Dispatch, status: Stat
         return False
     if already_recorded(session, invoice.id, status.ref, status.code):
         return False
-    at = status.at or utcnow()
-    common = {"channel": channel, "code": status.code, "label": status.label, "reason": status.reason}
+    # Recorded when jalon learns it; the platform's own time stays in the data (its clock, its time zone).
+    at = utcnow()
+    common = {
+        "channel": channel,
+        "code": status.code,
+        "label": status.label,
+        "reason": status.reason,
+        "platform_at": status.at,
+    }
     events.record(
         session,
         "platform.status",
@@ -153,7 +160,7 @@ def _paid(session: Session, invoice: Invoice, status: Status, *, channel: str, a
         session,
         invoice,
         amount,
-        at.date(),
+        (status.at or at).date(),
         actor=channel,
         source=channel,
         currency=status.currency or invoice.currency,
