@@ -107,3 +107,20 @@ def test_any_wording_gets_the_plain_answers(text: str) -> None:
     assert first_family_by_table(text) == first_family_by_regex(text)
     for pattern, plain in PLAIN:
         assert leftmost(pattern, text) == leftmost(plain, text), plain.pattern[:60]
+
+
+PLAIN_STATUS = re.compile(r"(?<![\w.\-/])([245])\.(\d{1,3})\.(\d{1,3})(?![\w/]|\.\d)")
+PLAIN_REPLY_CODE = re.compile(r"(?<![\w.\-/:])([245][0-5]\d)(?=[ \-]|$)", re.MULTILINE)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="245 .-/:x1\n09", max_size=40))
+def test_status_and_reply_codes_are_found_where_the_look_behind_finds_them(text: str) -> None:
+    """As the maintainer, the status and reply code patterns (their look-behind moved after the first digit
+    so the engine can skip ahead) find the same codes at the same places as written the plain way."""
+
+    def spans(pattern: re.Pattern[str]) -> list[tuple[object, ...]]:
+        return [found.span() + found.groups() for found in pattern.finditer(text)]
+
+    assert spans(bounce_reasons.STATUS) == spans(PLAIN_STATUS)
+    assert spans(bounce_reasons.REPLY_CODE) == spans(PLAIN_REPLY_CODE)

@@ -229,8 +229,11 @@ def _segment(low: str, address: str | None, finals: list[str | None], single: bo
     return low[position:end]
 
 
+_XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
+
+
 def _xtext_decode(value: str) -> str:
-    return re.sub(r"\+([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), value)
+    return _XTEXT.sub(lambda m: chr(int(m.group(1), 16)), value) if "+" in value else value
 
 
 def _guess_action(status: str | None, low: str) -> str:

@@ -16,6 +16,7 @@ from jalon.handlers import autoreplies, bounce_reasons, bounce_wording, bounces,
 from jalon.handlers.mailtext import filename_of, lazy
 from jalon.handlers.mailview import MailView
 
+_ANSWER_SUBJECT = re.compile(r"^\s*(?:re|r[eé]f|aw|antw|sv|tr|fwd?|wg)\s*:", re.IGNORECASE)
 KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback", "reply", "invoice", "other")
 TOKEN = r"[A-Za-z0-9_-]{8,64}"
 
@@ -133,7 +134,7 @@ class Facts:
             self.route == "reply"
             or view.header("In-Reply-To")
             or view.header("References")
-            or re.match(r"^\s*(?:re|r[eé]f|aw|antw|sv|tr|fwd?|wg)\s*:", view.subject, re.IGNORECASE)
+            or _ANSWER_SUBJECT.match(view.subject)
         )
 
 

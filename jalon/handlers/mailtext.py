@@ -11,6 +11,7 @@ from email.message import Message
 from typing import Any, Generic, TypeVar, overload
 
 from jalon.handlers.mimeparse import ParsedMessage, content_type, message_from_string
+from jalon.handlers.phrases import compile_factored
 
 MAX_TEXT = 64_000  # characters of notice text looked at; bounce explanations are short
 MAX_PART_BYTES = 2_000_000
@@ -47,11 +48,16 @@ _MARKER_WORD_ANY_CASE = re.compile(_MARKER_WORD.pattern, re.IGNORECASE)
 # The start of a quoted header block that no separator announces: three header lines in a row (folded
 # continuations allowed), one of which only a real header block has.
 _HEADER_NAME = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)[ \t]*:[ \t]*\S.*\n(?:[ \t]+\S.*\n)*"
+_BLOCK_NAMES = (
+    r"(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|MIME-Version|Content-Type|X-Mailer|Delivered-To)"
+)
 _HEADER_BLOCK = re.compile(
-    r"^(?=(?:" + _HEADER_NAME + r"){0,2}(?:Return-Path|Received|Message-I[Dd]|DKIM-Signature|MIME-Version|"
-    r"Content-Type|X-Mailer|Delivered-To)[ \t]*:)(?:" + _HEADER_NAME + r"){2}[A-Z][A-Za-z0-9-]*[ \t]*:",
+    r"^(?=(?:" + _HEADER_NAME + r"){0,2}" + _BLOCK_NAMES + r"[ \t]*:)(?:" + _HEADER_NAME + r"){2}"
+    r"[A-Z][A-Za-z0-9-]*[ \t]*:",
     re.MULTILINE,
 )
+# Such a block holds one of those names: without any, the line-by-line search is not run.
+_BLOCK_NAME = compile_factored(_BLOCK_NAMES + r"[ \t]*:")
 _HTML_BREAK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|hr)\b[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>]{0,2000}>")
 _HTML_DROP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -273,7 +279,7 @@ def split_inline_original(text: str) -> tuple[str, str]:
     """(notice, original) for a single-part bounce that quotes the message it returns. The quote starts after
     a short notice (corpus: within 4 KB), so only the head is searched."""
     marker = _find_marker(text)
-    block = _HEADER_BLOCK.search(text, 0, SPLIT_WINDOW)
+    block = _HEADER_BLOCK.search(text, 0, SPLIT_WINDOW) if _BLOCK_NAME.search(text, 0, SPLIT_WINDOW) else None
     if marker and (block is None or marker[0] <= block.start()):
         return text[: marker[0]], text[marker[1] :]
     if block:
