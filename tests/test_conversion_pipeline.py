@@ -153,3 +153,27 @@ async def test_an_unwritable_target_holds_with_a_clear_reason(db_url: str) -> No
     assert gw.sink.received == []
     assert shown["state"] == "held" and "CONVERSION" in shown["hold_reason"]
     assert any("PDF" in f["message"] for f in shown["findings"] if f["code"] == "output_invalid")
+
+
+async def test_two_formats_for_one_invoice_are_both_made_before_anything_leaves(db_url: str) -> None:
+    """The buyer reads Factur-X and the payer centre imports CII: each gets its own valid file."""
+    pdf, expected = sample("totals_row_fr-01-plain")
+    async with running(db_url) as gw:
+        add_customer(
+            gw,
+            expected,
+            [
+                ("ap@client.test", "buyer", "email", "facturx"),
+                ("import@client.test", "payer", "email", "cii"),
+            ],
+        )
+        await send(gw, invoice_mail(pdf))
+        await gw.settle(rounds=8)
+        received = {r.rcpt_tos[0]: r for r in await gw.sink.wait_for(2)}
+    facturx_copy = next(received["ap@client.test"].message().iter_attachments()).get_content()
+    cii_part = next(received["import@client.test"].message().iter_attachments())
+    assert validation.check_output(facturx_copy, fmt="facturx", profile="EN16931").valid
+    cii_copy = cii_part.get_content()
+    cii_bytes = cii_copy.encode() if isinstance(cii_copy, str) else cii_copy
+    assert cii_part.get_filename().endswith(".xml") and validation.check_output(cii_bytes, fmt="cii").valid
+    assert read_cii(cii_bytes).number == expected["invoice_number"]

@@ -216,7 +216,8 @@ def _finish(database: Database, settings: Settings, job: dict[str, Any], result:
 
     fmt = job["format"]
     with database.session() as session:
-        invoice = session.get(Invoice, job["invoice_id"])
+        # Row lock: two formats of one invoice finishing at once must not both think the other is pending.
+        invoice = session.get(Invoice, job["invoice_id"], with_for_update=True)
         assert invoice is not None
         waiting = list(
             session.scalars(
