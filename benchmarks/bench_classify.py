@@ -1,10 +1,12 @@
 """Classification throughput on the bounce corpus, one core: jalon's classify next to flufl.bounce on the same
-files in the same run, each parsing the raw bytes itself (compat32), with the accuracy of each beside it.
+files in the same run, each parsing the raw bytes itself (flufl.bounce through the email package's compat32
+parser, jalon through its own parser that builds the same tree), with the accuracy of each beside it.
 
-Run: .venv/bin/python benchmarks/bench_classify.py [--rounds 5]. Files: ../shared/corpora/bounces (every
+Run: .venv/bin/python benchmarks/bench_classify.py [--rounds 7]. Files: ../shared/corpora/bounces (every
 message of the manifest). flufl.bounce only says "these addresses failed"; jalon also reads delivery reports,
 read receipts, auto-replies, complaints, hard/soft and correlation keys. Aim: faster than flufl.bounce while
-far more accurate. Each figure is the median of the rounds, after a warm-up round.
+far more accurate. The process is pinned to one CPU; rounds alternate between the two so that both see the
+same machine load; each figure is the median of the rounds, after a warm-up round.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ from jalon.handlers.classify import classify  # noqa: E402
 
 SHARED = Path(os.environ.get("JALON_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpora" / "bounces"
+
+
+def pin_to_one_cpu() -> int | None:
+    """Run on one CPU only (Linux), so that the figures are one core's and the process does not migrate."""
+    try:
+        cpu = max(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+    except (AttributeError, OSError):
+        return None
+    return cpu
 
 
 def flufl_failures(raw: bytes) -> set[str]:
@@ -87,8 +99,9 @@ def accuracy(function: Callable[[bytes], set[str]], rows: Rows, files: dict[str,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
+    cpu = pin_to_one_cpu()
     if not (CORPUS / "manifest.csv").exists():
         print(f"bounce corpus not found at {CORPUS} (set JALON_SHARED)")
         return 1
@@ -97,12 +110,15 @@ def main() -> int:
         rows.setdefault(row["file"], []).append(row)
     files = {name: (CORPUS / name).read_bytes() for name in rows}
     corpus = list(files.values())
-    print(f"bounce corpus: {len(corpus)} messages, {sum(map(len, corpus)) / 1e6:.1f} MB, one core")
+    where = f"pinned to CPU {cpu}" if cpu is not None else "one thread"
+    print(f"bounce corpus: {len(corpus)} messages, {sum(map(len, corpus)) / 1e6:.1f} MB, one core ({where})")
     rates = throughputs(
         {"flufl.bounce all_failures": flufl_failures, "jalon classify": classify}, corpus, args.rounds
     )
     for label, rate in rates.items():
         print(f"  {label:<26} {rate:8.0f} messages/s  ({1000 / rate:.2f} ms/message)")
+    ratio = rates["jalon classify"] / rates["flufl.bounce all_failures"]
+    print(f"  {'jalon / flufl.bounce':<26} {ratio:8.2f}x")
     print("accuracy on the bounce messages (a message counts as found when it names a failed address):")
     print(f"  {'flufl.bounce':<26} {accuracy(flufl_failures, rows, files)}")
     print(f"  {'jalon':<26} {accuracy(jalon_failures, rows, files)}")
