@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import email.message
+import email.policy
 import itertools
+import multiprocessing
 import os
 import random
 import statistics
@@ -26,6 +28,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -102,10 +105,10 @@ def customers_csv(invoices: list[tuple[str, bytes, dict]], fmt: str) -> str:
     return "\n".join(rows) + "\n"
 
 
-async def send_all(port: int, mails: list[email.message.EmailMessage], connections: int) -> dict[str, float]:
+async def send_all(port: int, mails: list[tuple[str, bytes]], connections: int) -> dict[str, float]:
     """Send over `connections` SMTP sessions, as a billing tool's mailer would; number -> time sent."""
     sent: dict[str, float] = {}
-    queue: asyncio.Queue[email.message.EmailMessage] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
     for mail in mails:
         queue.put_nowait(mail)
 
@@ -113,13 +116,43 @@ async def send_all(port: int, mails: list[email.message.EmailMessage], connectio
         client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
         await client.connect()
         while not queue.empty():
-            mail = queue.get_nowait()
-            await client.send_message(mail)
-            sent[str(mail["Subject"]).removeprefix("Facture ")] = time.perf_counter()
+            number, raw = queue.get_nowait()
+            await client.sendmail(SENDER, [f"invoices@{DOMAIN}"], raw)
+            sent[number] = time.time()
         await client.quit()
 
     await asyncio.gather(*(sender() for _ in range(connections)))
     return sent
+
+
+def outside(commands: Any, results: Any) -> None:
+    """The world outside jalon, in its own process: the billing tool sending, the customers' mail server."""
+    asyncio.run(_outside(commands, results))
+
+
+async def _outside(commands: Any, results: Any) -> None:
+    arrived: dict[str, float] = {}
+    kept: list[bytes] = []
+
+    def on_message(item: Any) -> None:
+        subject = item.message()["Subject"] or ""
+        arrived.setdefault(subject, time.time())
+        if len(arrived) % 25 == 0:
+            kept.append(item.data)
+
+    sink = await MailSink(on_message=on_message).start()
+    results.put(("port", sink.port))
+    loop = asyncio.get_running_loop()
+    while True:
+        command = await loop.run_in_executor(None, commands.get)
+        if command[0] == "send":
+            results.put(("sent", await send_all(*command[1:])))
+        elif command[0] == "count":
+            results.put(("count", len(arrived)))
+        else:
+            await sink.stop()
+            results.put(("arrived", arrived, kept))
+            return
 
 
 async def settled(services: app_module.Services, total: int) -> None:
@@ -213,13 +246,17 @@ async def run(args: argparse.Namespace) -> None:
     warm, timed = invoices[: args.warmup], invoices[args.warmup :]
 
     workdir = Path(tempfile.mkdtemp(prefix="jalon-bench-"))
-    sink = await MailSink().start()
+    context = multiprocessing.get_context("spawn")
+    commands, results = context.Queue(), context.Queue()
+    world = context.Process(target=outside, args=(commands, results), daemon=True)
+    world.start()
+    _, sink_port = results.get(timeout=60)
     settings = load_dict(
         {
             "gateway": {"domain": DOMAIN, "company_name": "ACME"},
             "smtp": {"host": "127.0.0.1", "port": 0},
             "intake": {"allowed_senders": [SENDER]},
-            "outbound": {"host": "127.0.0.1", "port": sink.port, "batch_size": args.batch},
+            "outbound": {"host": "127.0.0.1", "port": sink_port, "batch_size": args.batch},
             "database": {"url": args.db or f"sqlite:///{workdir / 'jalon.db'}"},
             "web": {"enabled": False},
             "worker": {"processes": workers, "poll_interval": "0.2s", "batch_size": args.batch},
@@ -235,21 +272,17 @@ async def run(args: argparse.Namespace) -> None:
     port = services.smtp.port if services.smtp else 0
     try:
         print(f"warming up ({len(warm)} invoices: pool start, rule sets compiled) …", flush=True)
-        await send_all(port, [message(n, pdf) for n, pdf, _ in warm], 2)
+        commands.put(("send", port, [(n, message(n, pdf).as_bytes()) for n, pdf, _ in warm], 2))
+        await asyncio.to_thread(results.get, True, 120)
         try:
-            await sink.wait_for(len(warm), timeout=120)
+            await asyncio.wait_for(settled(services, len(warm)), 120)
         except TimeoutError:
             explain(services)
             raise
-        arrived: dict[str, float] = {}
-        sink.on_message = lambda item: arrived.setdefault(
-            item.message()["Subject"] or "", time.perf_counter()
-        )
-        mails = [message(n, pdf) for n, pdf, _ in timed]
+        mails = [(n, message(n, pdf).as_bytes()) for n, pdf, _ in timed]
         print(f"timed run: {len(mails)} invoices over {args.connections} SMTP connections …", flush=True)
         start, cpu = time.perf_counter(), time.process_time()
-        sent = await send_all(port, mails, args.connections)
-        accepted = time.perf_counter() - start
+        commands.put(("send", port, mails, args.connections))
         try:
             await asyncio.wait_for(settled(services, len(warm) + len(timed)), args.timeout)
         except TimeoutError:
@@ -257,12 +290,16 @@ async def run(args: argparse.Namespace) -> None:
             raise
         elapsed = time.perf_counter() - start
         cpu = time.process_time() - cpu
+        _, sent = await asyncio.to_thread(results.get, True, 60)
+        accepted = max(sent.values()) - min(sent.values()) if sent else elapsed
         held = held_invoices(services)
         where = stages(services)
-        outputs = sink.received[len(warm) :]
     finally:
         await app_module.stop(services)
-        await sink.stop()
+        commands.put(("stop",))
+    _, arrived, kept = results.get(timeout=60)
+    world.join(timeout=10)
+    outputs = [subject for subject in arrived if any(n in subject for n, _, _ in timed)]
 
     latencies = []
     for number, at in sent.items():
@@ -270,10 +307,11 @@ async def run(args: argparse.Namespace) -> None:
         if subject is not None:
             latencies.append((arrived[subject] - at) * 1000)
     latencies.sort()
-    sample = outputs[:: max(1, len(outputs) // 10)]
+    sample = kept
     valid = 0
-    for item in sample:
-        attachment = next(item.message().iter_attachments()).get_content()
+    for data in sample:
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        attachment = next(parsed.iter_attachments()).get_content()
         if args.format == "pdf" or (
             facturx.embedded_xml(attachment) and validation.check_output(attachment, fmt="facturx").valid
         ):
