@@ -25,8 +25,8 @@ _POLICY = email.policy.compat32
 _HEADER_BLOCK = re.compile(r"(?:(?:From |[!-9;-~]*:|[\t ])[^\r\n]*(?:\r\n|\r|\n|\Z))*")
 # One ordinary header (a name, a colon, the value and its folded lines), read as compat32 reads it.
 _HEADER = re.compile(r"([!-9;-~]+):[ \t]*([^\r\n]*(?:(?:\r\n|\r|\n)[ \t][^\r\n]*)*)(?:\r\n|\r|\n|\Z)")
-# A run of such headers, and a line the feedparser takes as a header line (its headerRE).
-_PLAIN_BLOCK = re.compile(r"(?:[!-9;-~]+:[^\r\n]*(?:\r\n|\r|\n|\Z)(?:[ \t][^\r\n]*(?:\r\n|\r|\n|\Z))*)*")
+_NAME_VALUE = re.Match.groups
+# A line the feedparser takes as a header line (its headerRE).
 _HEADER_LINE = re.compile(r"From |[!-9;-~]*:|[\t ]")
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _EOL = re.compile(r"\r\n|\r|\n")
@@ -142,7 +142,8 @@ class _Parser:
         # Usually the block is plain "Name: value" headers (and folds), read in one pass; a line the
         # feedparser takes as a header but that is none of those (a "From " line, a ':' first, a fold first)
         # sends the block the feedparser's way.
-        end = _PLAIN_BLOCK.match(text, pos, limit).end()  # type: ignore[union-attr]
+        found = list(iter(_HEADER.scanner(text, pos, limit).match, None))  # header after header, no gap
+        end = found[-1].end() if found else pos
         plain = end >= limit or _HEADER_LINE.match(text, end, limit) is None
         if not plain:
             end = _HEADER_BLOCK.match(text, pos, limit).end()  # type: ignore[union-attr]
@@ -153,7 +154,7 @@ class _Parser:
             else:
                 message.defects.append(email.errors.MissingHeaderBodySeparatorDefect())
         if plain:
-            message._headers = _HEADER.findall(text, pos, end)  # type: ignore[attr-defined]
+            message._headers = list(map(_NAME_VALUE, found))  # type: ignore[attr-defined]
         else:
             self._headers(message, pos, end)
         kind = content_type(message)
