@@ -2,7 +2,8 @@
 
 One CSV row per (customer, contact). Columns: customer_id, name, siren, vat, email, role, language, group
 (required), and optionally siret, contact_name, priority, channel, format, endpoint, public_buyer,
-requires_po, requires_buyer_reference, required_documents (separated by '|'), blocked, country, address.
+requires_po, requires_buyer_reference, required_documents (separated by '|'), blocked, country, address, and
+per-customer settings: scenario, facturx_profile, french, dunning.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ ROLE_ALIASES = {
     "copie": "cc",
     "recouvrement": "collection",
 }
+# Columns kept in Customer.settings (per-customer overrides read by scenarios and conversions).
+SETTING_COLUMNS = {"scenario": str, "facturx_profile": str, "french": bool, "dunning": bool}
 EXPORT_COLUMNS = (
     *REQUIRED_COLUMNS,
     "siret",
@@ -49,6 +52,7 @@ EXPORT_COLUMNS = (
     "blocked",
     "country",
     "address",
+    *SETTING_COLUMNS,
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"1", "true", "yes", "oui", "y", "x"}
@@ -166,6 +170,12 @@ def _apply_customer(customer: Customer, row: dict[str, str]) -> None:
     for flag in ("public_buyer", "requires_po", "requires_buyer_reference", "blocked"):
         if row.get(flag):
             setattr(customer, flag, _bool(row[flag]))
+    overrides = dict(customer.settings or {})
+    for name, kind in SETTING_COLUMNS.items():
+        if row.get(name):
+            overrides[name] = _bool(row[name]) if kind is bool else row[name]
+    if overrides != (customer.settings or {}):
+        customer.settings = overrides
     if row.get("required_documents"):
         customer.required_documents = [d.strip() for d in row["required_documents"].split("|") if d.strip()]
 
@@ -185,6 +195,7 @@ def customer_as_dict(customer: Customer) -> dict[str, Any]:
         "requires_buyer_reference": customer.requires_buyer_reference,
         "required_documents": customer.required_documents,
         "blocked": customer.blocked,
+        "settings": customer.settings or {},
         "contacts": [
             {
                 "email": c.email,
@@ -232,6 +243,9 @@ def export_csv(database: Database) -> str:
             "country": customer["country"] or "",
             "address": "",
         }
+        for name, kind in SETTING_COLUMNS.items():
+            value = (customer.get("settings") or {}).get(name)
+            base[name] = ("yes" if value else "no") if kind is bool and value is not None else (value or "")
         contacts = customer["contacts"] or [{}]
         for contact in contacts:
             writer.writerow(

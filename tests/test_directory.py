@@ -106,3 +106,24 @@ def test_export_round_trips(
         ]
 
     assert strip(after) == strip(before)
+
+
+def test_per_customer_settings_are_imported_and_exported(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A customer wanting Factur-X EXTENDED and a gentler scenario says so in the CSV; export keeps it."""
+    csv_path = tmp_path / "clients.csv"
+    csv_path.write_text(
+        "customer_id,name,siren,vat,email,role,language,group,facturx_profile,scenario,dunning\n"
+        "C1,Alpha,732829320,,a@alpha.test,buyer,fr,pme,EXTENDED,gentle,no\n",
+        encoding="utf-8",
+    )
+    run_cli(capsys, config, "customers", "import", str(csv_path))
+    _, out = run_cli(capsys, config, "customers", "--json")
+    [customer] = json.loads(out)
+    assert customer["settings"] == {"facturx_profile": "EXTENDED", "scenario": "gentle", "dunning": False}
+    exported = tmp_path / "export.csv"
+    run_cli(capsys, config, "customers", "export", "-o", str(exported))
+    header, row = exported.read_text(encoding="utf-8").splitlines()[:2]
+    values = dict(zip(header.split(","), row.split(","), strict=True))
+    assert (values["facturx_profile"], values["scenario"], values["dunning"]) == ("EXTENDED", "gentle", "no")
