@@ -127,6 +127,13 @@ class Detection:
 def bounce_signals(view: MailView, to_bounce_address: bool = False) -> list[str]:
     """The independent hints that a message is a bounce (each named, for the evidence). A null sender is
     only a weak hint: RFC 3834 asks auto-replies to use one too."""
+    signals = view.memo.get("bounce_signals")
+    if signals is None:
+        signals = view.memo["bounce_signals"] = _message_signals(view)
+    return [*signals, "sent to our bounce address"] if to_bounce_address else list(signals)
+
+
+def _message_signals(view: MailView) -> list[str]:
     signals = []
     name, address = view.sender
     if not address or DAEMON_SENDER.search(f"{name} {address}".lower()):
@@ -137,8 +144,6 @@ def bounce_signals(view: MailView, to_bounce_address: bool = False) -> list[str]
         signals.append(f"subject '{subject.group(0)}'")
     if view.header("Return-Path").strip() in ("<>", "<<>>"):
         signals.append("null envelope sender")
-    if to_bounce_address:
-        signals.append("sent to our bounce address")
     return signals
 
 

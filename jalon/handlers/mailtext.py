@@ -144,8 +144,35 @@ def html_to_text(html: str) -> str:
     return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], html)
 
 
+# Transfer encodings get_payload(decode=True) decodes; any other leaves the text as it is.
+_ENCODED = frozenset({"quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"})
+# Charsets in which ASCII bytes read as the same ASCII text.
+_ASCII_READS_AS_ASCII = frozenset(
+    {
+        "",
+        "us-ascii",
+        "ascii",
+        "utf-8",
+        "utf8",
+        "iso-8859-1",
+        "latin-1",
+        "latin1",
+        "iso-8859-15",
+        "windows-1252",
+    }
+)
+
+
 def part_text(part: Message) -> str:
     """The decoded text of a leaf part; a wrong or unknown charset falls back, never raises."""
+    payload = getattr(part, "_payload", None)
+    if (  # plain ASCII text: decoding would give it back as it is, after two copies
+        isinstance(payload, str)
+        and payload.isascii()
+        and str(part.get("content-transfer-encoding", "")).lower() not in _ENCODED
+        and (content_charset(part) or "") in _ASCII_READS_AS_ASCII
+    ):
+        return payload[:MAX_PART_BYTES]
     try:
         data = part.get_payload(decode=True)
     except Exception:

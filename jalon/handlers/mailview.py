@@ -12,6 +12,7 @@ import email.errors
 import re
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 
 from jalon.handlers import mimeparse
 from jalon.handlers.mailtext import (
@@ -71,6 +72,7 @@ class MailView:
         self.message = message
         self.defects: list[str] = [type(d).__name__ for d in getattr(message, "defects", [])][:20]
         self._decoded: dict[str, str] = {}
+        self.memo: dict[str, Any] = {}  # what a reader derives from the view once, for the other readers
 
     @classmethod
     def parse(cls, raw: bytes) -> MailView:
