@@ -236,9 +236,9 @@ def block_text(message: Message) -> str:
     # compat32 keeps the raw (name, value) pairs; reading them directly skips per-header policy calls
     pairs = getattr(message, "_headers", None) or message.items()
     lines = [f"{name}: {clean(str(value))}" for name, value in pairs]
-    payload = message.get_payload()
+    payload = getattr(message, "_payload", None)  # a field block's body is nearly always empty
     if isinstance(payload, str) and payload.strip():
-        lines.append(payload)
+        lines.append(message.get_payload())
     return "\n".join(lines) + "\n"
 
 
