@@ -1,12 +1,16 @@
-"""Phrase families matched fast, with the results of plain regular expressions.
+"""Phrase patterns matched fast, with exactly the results of the plain regular expressions.
 
-A family is an ordered list of patterns (lower case, matched on lower-cased text). Python's engine tries every
-alternative of a big alternation at every position of the text, which makes a family of fifty phrases cost
-more than the rest of reading a bounce. Here each pattern gets, once, the literal words one of which every
-match of it must contain (read from the pattern's parse tree); one search for all those words, through a
-single trie-shaped expression the engine scans quickly, tells which patterns can match at all, and only those
-run. The answers are exactly the plain ones: `first` is "the first pattern in order that matches anywhere",
-`search` is `re.search` of all the patterns joined with "|".
+Python's engine tries every alternative of a big alternation at every position of the text: a family of fifty
+phrases then costs more than the rest of reading a bounce. Two remedies, both exact:
+
+- `factored(pattern)`: the same pattern with its alternatives arranged as a trie of first characters, so that
+  the engine follows one branch per position and skips the positions no phrase can start at.
+- `PhraseTable`: ordered families of patterns, each alternative gated by the literal words one of which every
+  match of it must contain (read once from the pattern's parse tree). One scan for all those words tells which
+  alternatives can match at all, and only those run; `first` answers "the first family in order that matches
+  anywhere, and where", as trying the families one by one would.
+
+Patterns are written in lower case, without flags, and matched on lower-cased text.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-try:  # the parse tree of a pattern (Python 3.11+: re._parser; earlier: sre_parse)
+try:  # the parse tree of a pattern: private to `re`; without it every phrase simply always runs
     import re._constants as _sre_constants
     import re._parser as _sre_parser
 except ImportError:  # pragma: no cover
@@ -52,7 +56,7 @@ class PhraseTable:
             word: set().union(*(by_word.get(word[:end], ()) for end in range(MIN_WORD, len(word) + 1)))
             for word in by_word
         }
-        self._words = trie_pattern(by_word) if by_word else None
+        self._words = _word_pattern(by_word) if by_word else None
 
     def candidates(self, text: str) -> list[int]:
         """Indexes, in order, of the patterns that may match `text`."""
@@ -76,16 +80,6 @@ class PhraseTable:
             if found is not None and (best is None or found.start() < best.start()):
                 best, chosen = found, index
         return None if best is None else (self.names[chosen], best)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        """The leftmost match of any pattern (the earlier pattern on a tie), as the patterns joined by "|"
-        would find it; the match object is the matching pattern's own."""
-        best: re.Match[str] | None = None
-        for index in self.candidates(text):
-            found = self.patterns[index].search(text)
-            if found is not None and (best is None or found.start() < best.start()):
-                best = found
-        return best
 
 
 def families(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -254,11 +248,11 @@ def required_words(source: str) -> frozenset[str] | None:
         return None
     try:
         tree = _sre_parser.parse(source)
-    except Exception:
+        if tree.state.flags & re.IGNORECASE:
+            return None
+        words = _required(tree.data)
+    except Exception:  # a parse tree laid out otherwise (another Python): no gate, no wrong answer
         return None
-    if tree.state.flags & re.IGNORECASE:
-        return None
-    words = _required(tree.data)
     if not words or min(map(len, words)) < MIN_WORD:
         return None
     return frozenset(words)
@@ -301,7 +295,7 @@ def _required(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
     return max(candidates, key=lambda words: (min(map(len, words)), -len(words)))
 
 
-def trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
+def _word_pattern(words: Iterable[str]) -> re.Pattern[str]:
     """One expression for a set of words, shaped as a trie: every alternative starts with a literal (so the
     engine skips positions whose character starts no word) and the longest word at a position wins."""
     root: dict[str, Any] = {}
