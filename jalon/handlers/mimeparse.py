@@ -75,7 +75,7 @@ def message_from_bytes(raw: bytes) -> Message:
     text = raw.decode("ascii", "surrogateescape")
     try:
         return _Parser(text).parse()
-    except _Fallback:
+    except (_Fallback, RecursionError):  # nesting deeper than this parser's frames allow: the standard one's
         return email.message_from_string(text, policy=_POLICY)
 
 
@@ -83,7 +83,7 @@ def message_from_string(text: str) -> Message:
     """The message tree `email.message_from_string(text, policy=compat32)` would give."""
     try:
         return _Parser(text).parse()
-    except _Fallback:
+    except (_Fallback, RecursionError):
         return email.message_from_string(text, policy=_POLICY)
 
 
