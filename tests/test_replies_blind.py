@@ -44,8 +44,9 @@ SHORT = {
     "question": "ques",
     "other": "othr",
 }
-# The lead raises these once the figures are known; 0.0 measures without failing the build.
-FLOOR = {"tune": 0.0, "final": 0.0}
+# tune: what the classifier reaches on it (99.4 %, it was tuned and trained on it) less a margin; final: never
+# tuned on nor read, its figure is the honest one, and its floor leaves room for noise (160 replies).
+FLOOR = {"tune": 0.95, "final": 0.70}
 
 
 def rows_of(split: str) -> list[dict[str, str]]:

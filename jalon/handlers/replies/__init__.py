@@ -39,6 +39,7 @@ MAX_CLASSIFIED = 20_000  # characters of new text read; a human reply is shorter
 DECISIVE = 0.75  # from this sure on (an intent said outright, rivals ranked by precedence) phrases decide
 MODEL_TEMPERATURE = 10.0  # tempers naive Bayes' overconfidence before it meets the phrase weights
 RULE_WEIGHT = 2.0  # what one step of phrase weight is worth against the model's log-probability
+MODEL_ALONE = 0.5  # the model alone overrules the phrases only when it prefers one intent to all the others
 MODEL_CONFIDENCE = 0.85  # a decision the model took part in is never as sure as a phrase said outright
 OVERRULED_CONFIDENCE = 0.7  # nor as sure when the model read it otherwise than the phrases
 MAX_QUOTED = 200_000  # characters of the whole body searched for invoice numbers when the new text has none
@@ -99,8 +100,11 @@ class _Hit:
 # --- from a message ---------------------------------------------------------------------------------------
 
 
-def analyze_reply(message: Message, *, received_at: dt.datetime | None = None) -> ReplyAnalysis:
-    """Read a customer's reply. Relative dates resolve against its Date header, else `received_at`."""
+def analyze_reply(
+    message: Message, *, received_at: dt.datetime | None = None, reader: model.NaiveBayes | None = None
+) -> ReplyAnalysis:
+    """Read a customer's reply. Relative dates resolve against its Date header, else `received_at`;
+    `reader` is the model consulted when no phrase decides (the shipped one by default)."""
     try:
         body = quotes.body_text(message)
     except Exception:  # a body that cannot be decoded reads as empty, never as a crash
@@ -115,6 +119,7 @@ def analyze_reply(message: Message, *, received_at: dt.datetime | None = None) -
         reference=_reference_date(message, received_at),
         sender=parseaddr(_header_text(message, "From"))[1].lower(),
         quoted=body[:MAX_QUOTED],
+        reader=reader,
     )
 
 
@@ -153,6 +158,7 @@ def analyze_text(
     reference: dt.date | None = None,
     sender: str = "",
     quoted: str = "",
+    reader: model.NaiveBayes | None = None,
 ) -> ReplyAnalysis:
     """Read the new text of a reply (and its subject) into an intent and its facts."""
     reference = reference or dt.datetime.now(dt.UTC).date()
@@ -176,7 +182,7 @@ def analyze_text(
     intent, secondary, confidence = _decide(hits, bool(text.strip()))
     evidence = [_evidence(hit, text, topic_line) for hit in hits]
     if confidence < DECISIVE and text.strip():
-        intent, secondary, confidence = _second_opinion(text, hits, intent, confidence, evidence)
+        intent, secondary, confidence = _second_opinion(text, hits, intent, confidence, evidence, reader)
     intents = {intent, *secondary}
 
     analysis = ReplyAnalysis(
@@ -321,13 +327,18 @@ def _strengths(hits: list[_Hit]) -> dict[str, int]:
 
 
 def _second_opinion(
-    text: str, hits: list[_Hit], said: str, confidence: float, evidence: list[dict[str, Any]]
+    text: str,
+    hits: list[_Hit],
+    said: str,
+    confidence: float,
+    evidence: list[dict[str, Any]],
+    reader: model.NaiveBayes | None,
 ) -> tuple[str, list[str], float]:
     """When no phrase says it outright, the model's reading weighs in: each intent scores the log of its
     (tempered) probability plus RULE_WEIGHT per step of its strongest phrase, so a phrase still counts, and
     wording the tables do not know is read by what it resembles."""
     strength = _strengths(hits)
-    view = model.opinion(text, MODEL_TEMPERATURE)
+    view = model.opinion(text, MODEL_TEMPERATURE, reader)
     if view is None:
         secondary = [name for name in sorted(strength, key=_rank) if name != said and strength[name] >= 2]
         return said, secondary, confidence
@@ -338,6 +349,8 @@ def _second_opinion(
     top = max(fused.values())
     weights = {intent: math.exp(score - top) for intent, score in fused.items()}
     intent = max(fused, key=lambda name: (fused[name], -_rank(name)))
+    if not strength.get(intent) and view.posterior[intent] < MODEL_ALONE:
+        intent = said  # wording no phrase supports, and a model unsure of it: it does not overrule
     evidence.append({
         "intent": intent, "rule": "model.naive_bayes", "phrase": ", ".join(view.evidence),
         "probability": round(view.posterior[intent], 2), "rules_said": said, "decided": intent != said,

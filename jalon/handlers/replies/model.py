@@ -1,8 +1,8 @@
 """A light statistical second opinion on a reply's intent, for the replies the phrase tables leave at `other`
 or decide only weakly: multinomial naive Bayes over the words, word pairs, meaning classes and word pieces of
 the normalised new text, trained at first use from `examples.jsonl` (the team's labelled replies and the tune
-split of the blind set; see `build_examples`). It says which n-grams weighed most, so the decision stays
-explainable.
+split of the blind set, see `build_examples`; rebuilt by `python -m jalon.handlers.replies.train`). It says
+which n-grams weighed most, so the decision stays explainable.
 
     opinion(new_text) -> Opinion(posterior, evidence)
 
@@ -18,6 +18,7 @@ import email
 import json
 import logging
 import math
+import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -58,7 +59,8 @@ CONCEPTS = {
     "BROKEN": r"vide|empty|blank|corrompu\w*|corrupt\w*|illisible|unreadable|damaged|endommag\w*|ouvrir|open"
     r"|lire|read",
     "FIND": r"trouv\w*|retrouv\w*|find|found|locate\w*|trace|search\w*|cherch\w*",
-    "LACK": r"manqu\w*|missing|absent\w*|oubli\w*|forgot|without|sans|joint",
+    "LACK": r"manqu\w*|missing|oubli\w*|forgot|without|sans|joint",
+    "AWAY": r"absente?s?|absence|conges|vacances|holidays?|leave|office|retour|return|back|ferme\w*|closed",
     "NEED": r"besoin|need\w*|require\w*|faut|obligatoire|mandatory|necessaire|exig\w*|attend\w*|await\w*"
     r"|bloquee?|blocked|rejet\w*|rejected",
     "REFERENCE": r"bons?|commande|po|purchase|order|engagement|reference|numero|number|code|siret|siren|tva"
@@ -204,7 +206,7 @@ class NaiveBayes:
 
         def lift(feature: str) -> float:
             row = self.weights[feature]
-            return row[index] - max(value for i, value in enumerate(row) if i != index)
+            return row[index] - max((value for i, value in enumerate(row) if i != index), default=0.0)
 
         lifts = {feature: lift(feature) for feature in set(sample) if feature in self.weights}
         # Words, word pairs and meaning classes say more to a reader than pieces of words: they come first.
@@ -253,14 +255,15 @@ def trained() -> NaiveBayes:
     return NaiveBayes().fit([features(text) for _, text in examples], [intent for intent, _ in examples])
 
 
-def opinion(new_text: str, temperature: float = 1.0) -> Opinion | None:
-    """The model's reading of a reply's new text; None when the model cannot be loaded (the phrases then
-    decide alone: a missing or damaged examples file must not stop replies from being read)."""
-    try:
-        model = trained()
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        _unavailable(error)
-        return None
+def opinion(new_text: str, temperature: float = 1.0, model: NaiveBayes | None = None) -> Opinion | None:
+    """The reading of a reply's new text by `model` (the shipped one by default); None when that cannot be
+    loaded (the phrases then decide alone: a missing or damaged examples file must not stop replies)."""
+    if model is None:
+        try:
+            model = trained()
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            _unavailable(str(error))
+            return None
     sample = features(new_text)
     posterior = model.posterior(sample, temperature)
     best = max(posterior, key=posterior.__getitem__)
@@ -268,8 +271,32 @@ def opinion(new_text: str, temperature: float = 1.0) -> Opinion | None:
 
 
 @lru_cache(maxsize=1)
-def _unavailable(error: Exception) -> None:
+def _unavailable(error: str) -> None:  # said once per process
     LOG.warning("reply model unavailable, phrases decide alone: %s", error)
+
+
+def folds(count: int, parts: int = 10, seed: int = 1) -> list[list[int]]:
+    """Indices 0..count-1 shuffled (reproducibly) into `parts` folds for cross-validation."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    return [order[part::parts] for part in range(parts)]
+
+
+def cross_validate(examples: Sequence[tuple[str, str]], parts: int = 10, seed: int = 1) -> float:
+    """Share of examples the model reads right when trained on the other folds."""
+    samples = [features(text) for _, text in examples]
+    labels = [intent for intent, _ in examples]
+    right = 0
+    for held in folds(len(examples), parts, seed):
+        out = set(held)
+        rest = [i for i in range(len(examples)) if i not in out]
+        model = NaiveBayes().fit([samples[i] for i in rest], [labels[i] for i in rest])
+        right += sum(_argmax(model.scores(samples[i])) == labels[i] for i in held)
+    return right / len(examples)
+
+
+def _argmax(scores: dict[str, float]) -> str:
+    return max(scores, key=scores.__getitem__)
 
 
 def build_examples(team: Path, blind: Path) -> list[dict[str, str]]:
@@ -288,7 +315,7 @@ def build_examples(team: Path, blind: Path) -> list[dict[str, str]]:
 
 
 def main() -> None:  # pragma: no cover - a maintenance command
-    """`python -m jalon.handlers.replies.model [TESTS_DATA]`: examples.jsonl rebuilt from the labels."""
+    """examples.jsonl rebuilt from the labelled sets (TESTS_DATA_DIR, default tests/data), and its CV."""
     import sys
 
     data = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data")
@@ -297,7 +324,5 @@ def main() -> None:  # pragma: no cover - a maintenance command
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"{len(rows)} examples written to {EXAMPLES}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    accuracy = cross_validate([(row["intent"], row["text"]) for row in rows])
+    print(f"model alone, 10-fold cross-validation: {accuracy:.1%}")

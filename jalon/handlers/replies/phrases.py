@@ -29,7 +29,7 @@ LEXICON = {
     r"|discount|frais|fees?"
     r"|charged?|surcharge|iban|rib|compte|account|avoir|credit|commande|po|total|ht|ttc|heures|hours|jours"
     r"|days|penalit\w*|interets?|interest|acompte|deposit|solde|balance|contrat|contract|abonnement"
-    r"|subscription|adresse|address|virement|transfer|carte|card|index|indice|calcul\w*)(?!\w)",
+    r"|subscription|adresse|address|virement|transfer|carte|card|index|indice|calcul\w*)s?(?!\w)",
     "facture": r"(?:factur\w*|facure|fature|factrue|fatcure|facutre|fact\.|fac\.)",
     "invoice": r"(?:invoices?|invoce|invioce|inovice|invocie|invoic|bills?)",
     "recu": r"(?:recu|recue|recus|recues|ressu|ressue|resu|recut)",
@@ -108,6 +108,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|votre |ton |your |the )?(?:texte|text|covering|cover|corps|body)\b|(?:mail|courriel|message"
          r"|e-?mail|envoi)s? (?:\S+ ){0,8}(?:vide|empty|blank)\b|(?:aucune?|pas de|no|without|sans) (?:\S+ "
          r")?(?:document|fichier|file|piece)s? (?:\S+ )?(?:attache|joint|attached|enclosed|included)e?s?"),
+        ("arrive_sans", 3, False, r"(?:parvenu|arrive|recu|received|came|arrived|come|got)e?s?,? (?:\S+ "
+         r"){0,4}(?:sans|without) (?:la |le |l'|les |the |any |your |votre |vos )?(?:{facture}|{invoice}|pj"
+         r"|piece jointe|attachment|fichier|file|pdf)(?! (?:number|numero|no\b|n°|date|ref\w*|reference))"),
         ("rien_de_joint", 3, False, r"nothing (?:was |is |came |got )?(?:attached|enclosed|included)|rien "
          r"(?:n'etait |n'est |de |d')?(?:joint|attache|dedans)"),
         ("jamais_depose", 3, False, r"(?:pas|jamais) (?:\S+ )?ete (?:deposee?|transmise?|recue?"
@@ -147,7 +150,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|empty|blank|corrupt\w*|damaged|unreadable|not attached|not included|expired|broken|(?:has"
          r"|have) expired|no longer (?:valid|available|works?))|(?:no|without|forgot to attach"
          r"|missing) (?:the |an |any )?(?:attachment|pdf|attached file)|(?:cannot|can'?t|could not"
-         r"|couldn'?t|unable to|won'?t|doesn'?t|does not) (?:open|read|download|load)"),
+         r"|couldn'?t|unable to|won'?t|doesn'?t|does not) (?:be )?(?:open|read|download|load)(?:ed)?\b"
+         r"|(?:ne peut|ne peuvent|n'a pas pu|n'ont pas pu) (?:pas )?etre (?:ouvert|lu|telecharge"
+         r"|affiche)e?s?"),
         ("lien_mort", 3, False, r"(?:lien|link|portail|portal|site|acces"
          r"|espace client)s? (?:\S+ ){0,5}(?:ne fonctionne\w* pas|ne marche pas|not working|doesn'?t work"
          r"|does not work|broken|expire|expired|inaccessible)|(?:lien|link|portail"
@@ -329,6 +334,11 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|remboursement|geste)"),
         ("c_est_faux", 2, False, r"(?:this|that|it|which) (?:is|was|looks|seems) (?:\S+ )?(?:wrong|incorrect"
          r"|not right)|(?:c'est|ce n'est) (?:\S+ )?(?:faux|pas correct|pas juste|errone)"),
+        ("pas_le_bon", 3, False, r"(?:pas|not) (?:le |la |the )?(?:bon|bonne|right|correct) (?:montant|prix"
+         r"|tarif|somme|total|taux|amount|price|rate|figure|quantite|quantity)"),
+        ("remise_oubliee", 3, False, r"(?:remise|discount|rabais|ristourne|reduction|avoir|credit|geste"
+         r" commercial|rebate)s? (?:\S+ ){0,6}(?:pas|not|never|n'a pas|wasn'?t|hasn'?t|isn'?t) (?:ete |been "
+         r")?(?:appliquee?|applied|deduite?|deducted|pris en compte|taken into account|reflected)"),
         ("facture_fausse", 2, False, r"{facture} (?:\S+ ){0,3}(?:erronee|fausse|incorrecte|inexacte)s?\b"
          r"|(?:est|sont|etait) (?:\S+ )?(?:erronee|fausse|incorrecte|inexacte)s?\b"
          r"|{invoice} (?:\S+ ){0,3}(?:is |seems |looks |was )?(?:wrong|incorrect|inaccurate|erroneous)\b"),
@@ -575,7 +585,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"(?:copie|cc)\b|(?:copy|cc|add|include|loop) (?:\S+ ){0,4}(?:in|on|to|into) (?:cc|copy"
          r"|the loop)\b"),
         ("prochaines", 3, False, r"(?:les (?:suivantes|prochaines|futures)|(?:nos |vos |les )?(?:prochaines"
-         r"|futures) factures|(?:all )?(?:future|subsequent|next) (?:invoices|ones|bills))", r"@"),
+         r"|futures) factures|(?:all )?(?:future|subsequent|next) (?:invoices|ones|bills))", r"[\w.+-]+@"),
         ("envoyer_a", 2, False, r"(?:envoy|adress|transm|fair\w* parven|dirig|redirig"
          r"|renvoy)\w* (?:\S+ ){0,10}[<(:]?[\w.+-]+@"),
         ("au_lieu", 3, False, r"[\w.+-]+@[\w.-]+ (?:\S+ ){0,4}(?:instead|plutot|a la place|desormais"
@@ -686,7 +696,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|pourquoi|comment|quand|combien|quel|quelle|quels|quelles|ou en est)\b[^.!\n]{0,120}\?"
          r"|je souhaiterais (?:savoir|comprendre|connaitre|avoir des precisions)|merci de (?:me "
          r"|nous )?(?:confirmer|preciser|expliquer|indiquer si)|une question|(?:demande"
-         r"|besoin) de precisions?|besoin d'(?:explications|informations)|je ne comprends pas", r"{topic}"),
+         r"|besoin) de precisions?|besoin d'(?:explications|informations)|je ne comprends pas"
+         r"|petite question", r"{topic}"),
         ("question_en", 2, False, r"(?:could|can|would) you (?:\S+ ){0,2}(?:tell|confirm|explain|clarify"
          r"|let (?:me|us) know|advise|help (?:me|us) understand|check)|(?:what|when|why|how|which|where"
          r"|who|is there|is it|are there|do you|does this|is this)\b[^.!\n]{0,120}\?|quick question"
