@@ -131,8 +131,10 @@ def plan(fmt: str, profile: str | None, *, credit_note: bool = False) -> Plan:
         level = FX_LEVELS.get(base)
         if level and (fmt == "facturx" or base not in ("EN16931",)):
             sets: tuple[str, ...] = (f"FX-{level}",)
-            if base in ("BASIC", "EN16931"):
-                sets = ("EN16931-CII", *sets)  # both levels claim EN 16931 compliance
+            if fmt != "facturx" and base in ("BASIC", "EN16931"):
+                sets = ("EN16931-CII", *sets)  # a bare CII of these levels claims EN 16931 compliance
+            # A Factur-X is checked as FNFE orders it: its profile XSD and profile schematron, which already
+            # holds the EN 16931 rules adapted to the profile; the CEN schematron is not run a second time.
             return Plan((f"fx-{level}",), sets + french_sets)
         return Plan(("cii-d16b",), ("EN16931-CII", *french_sets))
     raise ValueError(f"no official validation for format {fmt!r}")
