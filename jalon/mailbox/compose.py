@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 
 from jalon.config import Settings
-from jalon.mailbox import addresses
+from jalon.mailbox import addresses, mimewrite
 from jalon.templating import render_mail
 
 
@@ -56,40 +55,30 @@ def build_message(
 ) -> Composed:
     """A complete message; with a token, replies and bounces come back tied to it."""
     domain = settings.gateway.domain
-    message = EmailMessage()
-    message["From"] = formataddr((settings.gateway.company_name, settings.from_address))
-    message["To"] = formataddr((to_name or "", to))
-    message["Subject"] = subject
-    message["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))
     message_id = new_message_id(token, domain) if token else make_msgid(domain=domain)
-    message["Message-ID"] = message_id
+    headers = [
+        ("From", mimewrite.address(settings.gateway.company_name, settings.from_address)),
+        ("To", mimewrite.address(to_name, to)),
+        ("Subject", subject),
+        ("Date", format_datetime(now or dt.datetime.now(dt.UTC))),
+        ("Message-ID", message_id),
+    ]
     if token:
-        message["Reply-To"] = addresses.reply_address(token, domain)
+        headers.append(("Reply-To", addresses.reply_address(token, domain)))
         if read_receipt:
-            message["Disposition-Notification-To"] = addresses.reply_address(token, domain)
+            headers.append(("Disposition-Notification-To", addresses.reply_address(token, domain)))
     if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
+        headers.append(("In-Reply-To", in_reply_to))
     if references:
-        message["References"] = " ".join(references)
-    for name, value in (extra_headers or {}).items():
-        message[name] = value
-    message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
-    for item in files:
-        maintype, _, subtype = item.content_type.partition("/")
-        message.add_attachment(
-            item.data,
-            maintype=maintype or "application",
-            subtype=subtype or "octet-stream",
-            filename=item.filename,
-        )
+        headers.append(("References", " ".join(references)))
+    headers.extend((extra_headers or {}).items())
+    data = mimewrite.message(headers, text, html, [(f.filename, f.content_type, f.data) for f in files])
     mail_from = addresses.bounce_address(token, domain) if token else settings.from_address
     return Composed(
         message_id=message_id,
         mail_from=mail_from,
         rcpt_to=[to],
-        data=message.as_bytes(),
+        data=data,
         subject=subject,
         envid=token,
     )
