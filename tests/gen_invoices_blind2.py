@@ -2436,7 +2436,7 @@ def make_fp_micro(rng, i) -> Doc:
             f"{iss.year}-{rng.randint(1, 60):03d}",
             f"F{rng.randint(100, 300)}",
             f"{iss.strftime('%Y%m')}-{rng.randint(1, 9):02d}",
-            f"N°{rng.randint(20, 99)}-{iss.year}",
+            f"{rng.randint(20, 99)}-{iss.year}",
             f"CF-{iss.year % 100}-{rng.randint(10, 99)}",
         ][i],
         iss,
@@ -2477,7 +2477,13 @@ def render_fp_micro(doc: Doc) -> bytes:
     pdf.ln(8)
     y = pdf.get_y()
     pdf.set_font(font, "B", 13)
-    pdf.cell(80, 7, f"Facture {doc.number}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        80,
+        7,
+        ("Facture N°" if doc.idx == 3 else "Facture ") + doc.number,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_font(font, "", 9.5)
     pdf.cell(80, 5.5, f"Date : {fdate(doc.issue, ds)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if doc.due:
