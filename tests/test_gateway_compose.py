@@ -42,6 +42,9 @@ def test_an_invoice_mail_reads_back_with_its_names_subject_bodies_and_files_inta
     )
     message = parsed(composed.data)
     assert str(message["Subject"]) == subject
+    assert b"Subject: Votre facture F2026-0001" in composed.data, (
+        "ASCII words stay searchable in the raw mail"
+    )
     assert message["To"].addresses[0].display_name == "Hélène O'Brien-Dupont"
     assert message["To"].addresses[0].addr_spec == "ap@client.test"
     assert message["From"].addresses[0].display_name == "Société Générale d'Équipements, S.A."

@@ -45,12 +45,31 @@ def _fold(name: str, value: str) -> str:
     return "\n".join(lines)
 
 
+def _encoded(words: list[str]) -> str:
+    """A run of words as RFC 2047 encoded-words of at most 75 characters; the spaces inside the run travel
+    encoded (a reader drops the white space between two encoded-words)."""
+    return Header(" ".join(words), "utf-8").encode(linesep=" ", maxlinelen=75)
+
+
 def header(name: str, value: str) -> str:
-    """One header, folded; non-ASCII text as RFC 2047 encoded-words (utf-8)."""
+    """One header, folded; runs of non-ASCII words as RFC 2047 encoded-words (utf-8), the ASCII words left
+    readable (a number or an address in a subject stays searchable in the raw message)."""
     value = _clean(value)
     if _ascii(value):
         return _fold(name, value)
-    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\n", maxlinelen=MAX_LINE)
+    out: list[str] = []
+    run: list[str] = []
+    for word in value.split(" "):
+        if _ascii(word) and not word.startswith("=?"):
+            if run:
+                out.append(_encoded(run))
+                run = []
+            out.append(word)
+        else:
+            run.append(word)
+    if run:
+        out.append(_encoded(run))
+    return _fold(name, " ".join(out))
 
 
 def address(display: str | None, addr: str) -> str:
