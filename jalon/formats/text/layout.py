@@ -135,34 +135,62 @@ def build(text: PdfText) -> Layout:
     return Layout(rows, widths, text.page_count)
 
 
-def _rows_of_page(spans: list[Span]) -> list[Row]:
-    """Spans on one line form a row: centres within half a text height of the band's first span, and no
-    horizontal overlap (a tall title beside two small lines must not fold them into one)."""
-    ordered = sorted(spans, key=lambda s: ((s.top + s.bottom) / 2, s.x0))
-    bands: list[list[Span]] = []
-    centres: list[float] = []
-    heights: list[float] = []
+def _lines(spans: list[Span]) -> list[tuple[float, float, list[Span]]]:
+    """Spans on one baseline, as (centre, height, spans). A span printed over one already there (fake bold,
+    stacked glyphs) is dropped."""
+    ordered = sorted(spans, key=lambda s: (s.base if s.base >= 0 else s.bottom - 0.2 * s.height, s.x0))
+    lines: list[list[Span]] = []
+    bases: list[float] = []
     for span in ordered:
-        centre = (span.top + span.bottom) / 2
+        base = span.base if span.base >= 0 else span.bottom - 0.2 * span.height
         placed = False
-        for index in range(len(bands) - 1, max(len(bands) - 4, -1), -1):
-            tolerance = 0.5 * min(max(span.height, 1.0), heights[index])
-            if abs(centre - centres[index]) > tolerance:
+        for index in range(len(lines) - 1, max(len(lines) - 4, -1), -1):
+            if abs(base - bases[index]) > 0.25 * min(max(span.height, 1.0), max(lines[index][0].height, 1.0)):
                 continue
             overlaps = [(min(span.x1, o.x1) - max(span.x0, o.x0), min(span.x1 - span.x0, o.x1 - o.x0))
-                        for o in bands[index]]  # fmt: skip
+                        for o in lines[index]]  # fmt: skip
             if any(width > 0.5 and width >= 0.6 * narrower for width, narrower in overlaps):
-                placed = True  # printed over text already there (fake bold, stacked glyphs): dropped
+                placed = True  # printed over text already there: dropped
                 break
             if any(width > 0.5 for width, _ in overlaps):
                 continue
-            bands[index].append(span)
+            lines[index].append(span)
             placed = True
             break
         if not placed:
-            bands.append([span])
+            lines.append([span])
+            bases.append(base)
+    out = []
+    for members in lines:
+        centre = sum((s.top + s.bottom) / 2 for s in members) / len(members)
+        out.append((centre, min(max(s.height, 1.0) for s in members), members))
+    return out
+
+
+def _rows_of_page(spans: list[Span]) -> list[Row]:
+    """Spans on one line form a row. Words sharing a baseline are one line whatever their size (an accented
+    capital or a bold label beside a plain value); lines whose centres lie within half a text height join
+    into one band (a value centred beside a label in a larger type), unless they overlap horizontally (a
+    tall title beside two small lines must not fold them into one)."""
+    lines = _lines(spans)
+    lines.sort(key=lambda line: (line[0], line[2][0].x0))
+    bands: list[list[Span]] = []
+    centres: list[float] = []
+    heights: list[float] = []
+    for centre, height, members in lines:
+        placed = False
+        for index in range(len(bands) - 1, max(len(bands) - 4, -1), -1):
+            if abs(centre - centres[index]) > 0.5 * min(height, heights[index]):
+                continue
+            if any(min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 for a in members for b in bands[index]):
+                continue
+            bands[index].extend(members)
+            placed = True
+            break
+        if not placed:
+            bands.append(list(members))
             centres.append(centre)
-            heights.append(max(span.height, 1.0))
+            heights.append(height)
     rows: list[Row] = []
     for band in bands:
         band.sort(key=lambda s: s.x0)
