@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import io
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -233,7 +234,10 @@ def _words(
 
     def flush() -> None:
         if word:
-            spans.append(Span(number, x0, top, x1, bottom, "".join(word), base))
+            text = "".join(word)
+            if _UNMAPPED.search(text):
+                text = _UNMAPPED.sub(_unmapped, text)
+            spans.append(Span(number, x0, top, x1, bottom, text, base))
             word.clear()
 
     spaces = 0
@@ -272,6 +276,31 @@ def _words(
         top, bottom = min(top, char_top), max(bottom, char_bottom)
     flush()
     return spans
+
+
+# A glyph whose font has no Unicode mapping comes out as its character code, a control character
+# (Ghostscript's PDF/A output re-encodes non-ASCII glyphs so: "DATE D'\x02MISSION"). ASCII survives; what is
+# lost is mostly an accented letter, a degree sign, a dash or "à": guessed from the characters around it. A
+# glyph standing alone is left to the layout (LONE_GLYPH), which sees the line: "à" ends a label, "–" joins.
+LONE_GLYPH = "\ue000"
+_UNMAPPED = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _unmapped(match: re.Match[str]) -> str:
+    text, start = match.string, match.start()
+    before, after = text[start - 1 : start], text[start + 1 : start + 2]
+    word_start = start == 0 or not text[start - 1].isalnum()
+    if after.isalpha():  # inside or at the head of a word: an accented letter, most often é / É
+        if word_start:
+            return "E"
+        return "E" if after.isupper() and before.isupper() else "e"
+    if before in ("N", "n") and (start == 1 or not text[start - 2].isalpha()):
+        return "°"  # N° / n°
+    if before.isalpha():  # at the end of a word: Café, Adressé
+        return "E" if before.isupper() and text[max(0, start - 3) : start].isupper() else "e"
+    if before.isdigit():
+        return "€"
+    return LONE_GLYPH if not before.strip() and not after.strip() else "–"
 
 
 def _levelled(text: str, handle: Any, height: float) -> list[Glyph]:

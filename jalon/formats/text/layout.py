@@ -8,10 +8,11 @@ relative to the text height, so they hold for any font size and any extractor.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from jalon.formats.pdf import PdfText, Span
+from jalon.formats.pdf import LONE_GLYPH, PdfText, Span
 from jalon.formats.text.values import fold
 
 MERGE_GAP = 0.55  # a gap narrower than this many text heights joins two runs into one cell
@@ -212,6 +213,8 @@ def _rows_of_page(spans: list[Span]) -> list[Row]:
             cells.append(Cell(span.page, span.x0, span.x1, span.top, span.bottom, text))
         for cell in cells:
             cell.text = " ".join(cell.text.split())
+            if LONE_GLYPH in cell.text:  # an unmapped glyph alone: "Adressé à" at the end, a dash between
+                cell.text = re.sub(f"{LONE_GLYPH}$", "à", cell.text).replace(LONE_GLYPH, "–")
             cell.folded = fold(cell.text)
         cells = [cell for cell in cells if cell.text]
         if cells:
