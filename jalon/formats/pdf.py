@@ -68,6 +68,7 @@ class Span:
     bottom: float
     text: str
     base: float = -1.0  # the baseline (y downwards); -1: unknown
+    spaced: bool = False  # a space came before it in the PDF's text (a word, not the rest of one)
 
     @property
     def height(self) -> float:
@@ -237,10 +238,11 @@ def _words(
             text = "".join(word)
             if _UNMAPPED.search(text):
                 text = _UNMAPPED.sub(_unmapped, text)
-            spans.append(Span(number, x0, top, x1, bottom, text, base))
+            spans.append(Span(number, x0, top, x1, bottom, text, base, spaced))
             word.clear()
 
     spaces = 0
+    spaced = space_seen = False
     for index, char, left, right, char_top, char_bottom, char_base in glyphs:
         if left is None:
             # one space printed by the PDF joins two words of a phrase (monospaced text has wide ones); two
@@ -251,6 +253,7 @@ def _words(
                 continue
             flush()
             spaces = 0
+            space_seen = space_seen or char == " "
             continue
         if spaces:
             if spaces == 1:
@@ -266,6 +269,7 @@ def _words(
         ):
             flush()
         if not word:
+            spaced, space_seen = space_seen or bool(spans and spans[-1].text.endswith(" ")), False
             x0, top, bottom = left, char_top, char_bottom
             found = char_base if char_base is not None or baseline is None else baseline(index)
             if found is None and baseline is not None:

@@ -37,6 +37,9 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\brechnungsdatum\b\s*:?", 1.0),
         (r"\b(?:emise?|etablie?|issued|dated)(?: (?:le|on|at))?\b\s*:?", 0.8),
         (r"\b(?:facture|invoice|avoir) (?:du|of|dated)\b\s*:?", 0.8),
+        # "Facture n° 2026-117 du 8 février 2026", and its second line alone: "du 8 février 2026 — Page 1/2"
+        (rf"\b(?:facture|avoir|invoice)\s*{NO}\s*:?\s*[\w/.-]+(?: \d+)*\s+(?:du|of|dated)\b\s*:?", 0.85),
+        (r"^du(?=\s+\d)(?!.*\b(?:au|to)\b)", 0.6),
         (r"^date\s*(?::|$|(?=\d))", 0.75),
         (r"(?:^|, )le(?= \d)", 0.55),
     ),

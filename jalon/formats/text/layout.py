@@ -203,9 +203,8 @@ def _rows_of_page(spans: list[Span]) -> list[Row]:
                 gap = span.x0 - last.x1
                 height = min(last.height, max(span.height, 1.0))
                 if gap <= height * MERGE_GAP:
-                    joiner = (
-                        "" if gap < height * 0.2 or last.text.endswith(" ") or text.startswith(" ") else " "
-                    )
+                    glued = gap < height * 0.2 and not span.spaced  # PDFium saw no space: one word
+                    joiner = "" if glued or last.text.endswith(" ") or text.startswith(" ") else " "
                     last.text = last.text + joiner + text
                     last.x1 = max(last.x1, span.x1)
                     last.top, last.bottom = min(last.top, span.top), max(last.bottom, span.bottom)
