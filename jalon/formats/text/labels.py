@@ -57,6 +57,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         ),
         (r"\b(?:a )?(?:payer|regler|payable|reglement) (?:avant le|au plus tard le|le|avant|au)\b\s*:?", 0.9),
         (r"\bdate de (?:paiement|reglement)\b\s*:?|\bpayment date\b\s*:?|\becheance\b\s*:?", 0.85),
+        (r"^(?:a regler |a payer |payable |due |to be paid )?(?:avant le|before)\b\s*:?", 0.75),  # a deadline
     ),
     "delivery_date": (
         (r"\bdate (?:de (?:la )?)?(?:livraison|prestation|execution)\b\s*:?|\blivre le\b\s*:?", 1.0),
@@ -70,7 +71,11 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
         (rf"\b(?:order|your order)\s*(?:{NO}|id)?\s*:?(?=$| ?[a-z]*\d)", 0.85),
-        (rf"\b(?:{NO}\s*d'engagement|engagement juridique|bestellnummer|ihre bestellung)\b\s*:?", 0.95),
+        (
+            rf"\b(?:{NO}\s*d'engagement(?: juridique)?|engagement juridique|bestellnummer|ihre bestellung)\b"
+            r"\s*:?",
+            0.95,
+        ),
     ),
     "preceding_invoice": (
         (

@@ -157,6 +157,11 @@ class Reader:
             if value is not None:
                 found.append(Candidate(value, strength, cell))
                 continue
+            if below and self.heading_row(cell):  # a table of labels over values: the value is below
+                candidate = self._below(cell, strength, parse)
+                if candidate is not None:
+                    found.append(candidate)
+                    continue
             right = self.layout.right_of(cell)
             if right is not None and not self.is_label(right) and not _LABEL_VALUE.match(right.folded):
                 value = parse(right.text, right)
@@ -165,14 +170,30 @@ class Reader:
                     found.append(Candidate(value, strength * (0.8 if far else 0.95), right))
                     continue
             if below:
-                for distance, other in enumerate(self.layout.below(cell, max_rows=2)):
-                    if self.is_label(other) or _LABEL_VALUE.match(other.folded):
-                        break
-                    value = parse(other.text, other)
-                    if value is not None:
-                        found.append(Candidate(value, strength * (0.85 - 0.1 * min(distance, 2)), other))
-                        break
+                candidate = self._below(cell, strength, parse)
+                if candidate is not None:
+                    found.append(candidate)
         return found
+
+    def _below(self, cell: Cell, strength: float, parse: Callable[[str, Cell], Any]) -> Candidate | None:
+        for distance, other in enumerate(self.layout.below(cell, max_rows=2)):
+            if self.is_label(other) or _LABEL_VALUE.match(other.folded):
+                return None
+            value = parse(other.text, other)
+            if value is not None:
+                return Candidate(value, strength * (0.85 - 0.1 * min(distance, 2)), other)
+        return None
+
+    def heading_row(self, cell: Cell) -> bool:
+        """The cell sits in a row of column headings ("Code service | N° d'engagement | Marché"): several
+        cells, no digit in any of them, none ending with a colon ("Code service : | FACTURES" is a label
+        and its value)."""
+        row = self.layout.rows[cell.row]
+        return (
+            len(row.cells) >= 2
+            and not any(ch.isdigit() for ch in row.folded)
+            and not any(other.folded.endswith(":") for other in row.cells)
+        )
 
     # --- value parsers ------------------------------------------------------------------------------------
 
