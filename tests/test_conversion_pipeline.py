@@ -14,7 +14,7 @@ from sqlalchemy import select
 from jalon import directory
 from jalon.formats import facturx, pdfa, validation
 from jalon.formats.cii import read_cii
-from jalon.handlers import views
+from jalon.handlers import actions, views
 from jalon.models import Case, Dispatch, Document, Outbox
 
 pytestmark = pytest.mark.asyncio
@@ -86,8 +86,10 @@ async def test_a_contact_wanting_facturx_gets_a_valid_pdfa3_facturx(db_url: str)
     assert types.index("invoice.converting") < types.index("invoice.converted") < types.index("dispatch.sent")
 
 
-async def test_every_recipient_waits_for_the_conversion_then_gets_its_own_format(db_url: str) -> None:
-    """The buyer wants Factur-X, the payer centre the plain PDF: both leave together, each in its format."""
+async def test_every_recipient_gets_its_own_format_and_all_leave_together(db_url: str) -> None:
+    """The buyer wants Factur-X, the payer centre the plain PDF. The directory says so before the invoice is
+    even checked, so the Factur-X is made while the mail is read: the release queues both mails in one go,
+    each in its format (no second round through a conversion job)."""
     pdf, expected = sample("grid_fr-01-plain")
     async with running(db_url) as gw:
         add_customer(
@@ -102,6 +104,41 @@ async def test_every_recipient_waits_for_the_conversion_then_gets_its_own_format
         await gw.services.worker.process_pending()
         with gw.services.database.session() as session:
             states = sorted(session.scalars(select(Dispatch.state)))
+            queued = sorted(o.kind for o in session.scalars(select(Outbox).where(Outbox.status == "pending")))
+        assert states == ["queued", "queued"] and queued == ["mail", "mail"]
+        await gw.settle(rounds=8)
+        received = {r.rcpt_tos[0]: r for r in await gw.sink.wait_for(2)}
+    facturx_copy = next(received["ap@client.test"].message().iter_attachments()).get_content()
+    plain_copy = next(received["payeur@client.test"].message().iter_attachments()).get_content()
+    assert plain_copy == pdf
+    assert facturx.embedded_xml(facturx_copy) is not None and facturx.embedded_xml(pdf) is None
+
+
+async def test_a_released_invoice_waits_for_its_conversion_then_every_recipient_gets_its_format(
+    db_url: str,
+) -> None:
+    """Held for approval (over the amount threshold), then released by a person: nobody gets anything until
+    the Factur-X is made and valid (the recipients wait, "converting"); then both leave, each in its own
+    format."""
+    pdf, expected = sample("grid_fr-01-plain")
+    async with running(db_url, holds={"amount_over": 1}) as gw:
+        add_customer(
+            gw,
+            expected,
+            [
+                ("ap@client.test", "buyer", "email", "facturx"),
+                ("payeur@client.test", "payer", "email", "pdf"),
+            ],
+        )
+        await send(gw, invoice_mail(pdf, filename="facture.pdf"))
+        await gw.settle(rounds=8)
+        assert gw.sink.received == [] and detail(gw, expected["invoice_number"])["state"] == "held"
+        released = actions.release(
+            gw.services.database, gw.settings, expected["invoice_number"], actor="alice@acme.test"
+        )
+        assert released.ok, released.message
+        with gw.services.database.session() as session:
+            states = sorted(session.scalars(select(Dispatch.state)))
             queued = [o.kind for o in session.scalars(select(Outbox).where(Outbox.status == "pending"))]
         assert states == ["converting", "converting"] and "mail" not in queued and "convert" in queued
         await gw.settle(rounds=8)
@@ -109,7 +146,7 @@ async def test_every_recipient_waits_for_the_conversion_then_gets_its_own_format
     facturx_copy = next(received["ap@client.test"].message().iter_attachments()).get_content()
     plain_copy = next(received["payeur@client.test"].message().iter_attachments()).get_content()
     assert plain_copy == pdf
-    assert facturx.embedded_xml(facturx_copy) is not None and facturx.embedded_xml(pdf) is None
+    assert validation.check_output(facturx_copy, fmt="facturx", profile="EN16931").valid
 
 
 async def test_an_output_failing_the_official_rules_holds_the_invoice_and_sends_nothing(db_url: str) -> None:

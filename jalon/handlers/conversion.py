@@ -18,6 +18,7 @@ import logging
 import traceback
 from collections.abc import Iterable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -75,11 +76,28 @@ def _queued(session: Session, invoice_id: int, fmt: str) -> bool:
     return any(p.get("invoice_id") == invoice_id and p.get("format") == fmt for p in pending if p)
 
 
+@dataclass
+class Made:
+    """An output made ahead, while the mail was read (`early_jobs`), for the options it was made with."""
+
+    stem: str  # the billing tool's file name without its suffix: the output's file is named after it
+    result: dict[str, Any]  # what `run` returned
+
+
 def hold_for_conversion(
-    session: Session, settings: Settings, invoice: Invoice, dispatches: Iterable[Dispatch], *, actor: str
+    session: Session,
+    settings: Settings,
+    invoice: Invoice,
+    dispatches: Iterable[Dispatch],
+    *,
+    actor: str,
+    made: dict[tuple[str, str | None, bool], Made] | None = None,
 ) -> bool:
     """When some of these dispatches need a format not converted yet, they all wait ("converting") and the
-    conversions are queued; returns True then. A channel left at "pdf" gets the channel's own format."""
+    conversions are queued; returns True then. A channel left at "pdf" gets the channel's own format.
+
+    `made`: outputs already made in the pool for (format, profile, french); one that fits is finished here,
+    in this transaction, exactly as the "convert" sender would finish it (stored, then sent or held)."""
     from jalon.channels import effective_format
 
     waiting = list(dispatches)
@@ -97,9 +115,13 @@ def hold_for_conversion(
     customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
     for dispatch in waiting:
         dispatch.state = "converting"
+    ready: list[tuple[str, Made]] = []
     for fmt in missing:
         profile, french = options_for(settings, customer, fmt)
-        if not _queued(session, invoice.id, fmt):
+        early = (made or {}).get((fmt, profile, french))
+        if early is not None:
+            ready.append((fmt, early))
+        elif not _queued(session, invoice.id, fmt):
             session.add(
                 Outbox(
                     kind="convert",
@@ -116,7 +138,41 @@ def hold_for_conversion(
             french=french,
             dispatches=[d.id for d in waiting if d.format == fmt],
         )
+    for fmt, early in ready:
+        finish(session, settings, invoice, fmt, early.stem, early.result)
     return True
+
+
+def wanted(settings: Settings, customer: Customer | None) -> list[tuple[str, str | None, bool]]:
+    """The (format, profile, french) outputs a release to this customer needs, from its directory entry:
+    what `dispatch_invoice` + `hold_for_conversion` will ask for, known before the pipeline runs."""
+    from jalon.channels import effective_format
+    from jalon.handlers.dispatching import recipients
+
+    if customer is None or customer.blocked:
+        return []
+    formats = {effective_format(c.channel or "email", c.format) for c in recipients(customer.contacts)}
+    return [(fmt, *options_for(settings, customer, fmt)) for fmt in sorted(formats - {NATIVE})]
+
+
+def make_job(
+    settings: Settings,
+    model: dict[str, Any],
+    pdf: bytes | None,
+    target: tuple[str, str | None, bool],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The pool's job (`run`) that makes one target from an invoice's model and the billing tool's PDF."""
+    fmt, profile, french = target
+    return {
+        **extra,
+        "model": model,
+        "pdf": pdf,
+        "format": fmt,
+        "profile": profile,
+        "french": french,
+        "validate": settings.validation.validate_outputs,
+    }
 
 
 # --- the CPU work, in the pool ------------------------------------------------------------------------------
@@ -198,70 +254,74 @@ def _job(database: Database, settings: Settings, item: Outbox) -> dict[str, Any]
         if original is not None and original.content_type == "application/pdf":
             pdf = load_blob(session, original.blob_sha256)
         stem = PurePath(original.filename).stem if original is not None else invoice.number
-        return {
-            "invoice_id": invoice.id,
-            "number": invoice.number,
-            "model": invoice.data or {},
-            "pdf": pdf,
-            "stem": stem or invoice.number,
-            "format": payload.get("format"),
-            "profile": payload.get("profile"),
-            "french": bool(payload.get("french")),
-            "validate": settings.validation.validate_outputs,
-        }
+        target = (payload.get("format"), payload.get("profile"), bool(payload.get("french")))
+        return make_job(
+            settings,
+            invoice.data or {},
+            pdf,
+            target,
+            invoice_id=invoice.id,
+            number=invoice.number,
+            stem=stem or invoice.number,
+        )
 
 
 def _finish(database: Database, settings: Settings, job: dict[str, Any], result: dict[str, Any]) -> None:
-    from jalon.handlers.dispatching import send_dispatch
-
-    fmt = job["format"]
     with database.session() as session:
         # Row lock: two formats of one invoice finishing at once must not both think the other is pending.
         invoice = session.get(Invoice, job["invoice_id"], with_for_update=True)
         assert invoice is not None
-        waiting = list(
-            session.scalars(
-                select(Dispatch)
-                .where(Dispatch.invoice_id == invoice.id, Dispatch.state == "converting")
-                .order_by(Dispatch.id)
+        finish(session, settings, invoice, job["format"], job["stem"], result)
+
+
+def finish(
+    session: Session, settings: Settings, invoice: Invoice, fmt: str, stem: str, result: dict[str, Any]
+) -> None:
+    """A conversion's result, in the caller's transaction: the output stored, then either the waiting
+    dispatches sent (once every format of the release is made) or the invoice held with the failed rules."""
+    from jalon.handlers.dispatching import send_dispatch
+
+    waiting = list(
+        session.scalars(
+            select(Dispatch)
+            .where(Dispatch.invoice_id == invoice.id, Dispatch.state == "converting")
+            .order_by(Dispatch.id)
+        )
+    )
+    content_type, suffix = FILES.get(fmt, ("application/octet-stream", f".{fmt}"))
+    filename = f"{stem}{suffix}"
+    if result.get("output") is not None:
+        session.add(
+            Document(
+                invoice_id=invoice.id,
+                blob_sha256=store_blob(session, result["output"]),
+                filename=filename,
+                content_type=content_type,
+                role="converted" if result["valid"] else "conversion_failed",
+                format=fmt,
             )
         )
-        content_type, suffix = FILES.get(fmt, ("application/octet-stream", f".{fmt}"))
-        filename = f"{job['stem']}{suffix}"
-        if result.get("output") is not None:
-            session.add(
-                Document(
-                    invoice_id=invoice.id,
-                    blob_sha256=store_blob(session, result["output"]),
-                    filename=filename,
-                    content_type=content_type,
-                    role="converted" if result["valid"] else "conversion_failed",
-                    format=fmt,
-                )
-            )
-        if not result["valid"]:
-            _hold(session, invoice, waiting, fmt, result)
-            return
-        events.record(
-            session,
-            "invoice.converted",
-            invoice_id=invoice.id,
-            format=fmt,
-            profile=result.get("profile"),
-            filename=filename,
-            rules=result.get("ran") or [],
-            warnings=len(result.get("warnings") or []),
-        )
-        session.flush()
-        if invoice.state not in ("ready", "sent") or not waiting:
-            return
-        if any(
-            d.format != NATIVE and converted_document(session, invoice.id, d.format) is None for d in waiting
-        ):
-            return  # another format of this release is still being made
-        for dispatch in waiting:
-            dispatch.state = "pending"
-            send_dispatch(session, settings, dispatch, actor="jalon")
+    if not result["valid"]:
+        _hold(session, invoice, waiting, fmt, result)
+        return
+    events.record(
+        session,
+        "invoice.converted",
+        invoice_id=invoice.id,
+        format=fmt,
+        profile=result.get("profile"),
+        filename=filename,
+        rules=result.get("ran") or [],
+        warnings=len(result.get("warnings") or []),
+    )
+    session.flush()
+    if invoice.state not in ("ready", "sent") or not waiting:
+        return
+    if any(d.format != NATIVE and converted_document(session, invoice.id, d.format) is None for d in waiting):
+        return  # another format of this release is still being made
+    for dispatch in waiting:
+        dispatch.state = "pending"
+        send_dispatch(session, settings, dispatch, actor="jalon")
 
 
 def _hold(

@@ -41,8 +41,11 @@ def recipients(contacts: Iterable[Contact], roles: Iterable[str] = DEFAULT_ROLES
     return chosen
 
 
-def dispatch_invoice(session: Session, settings: Settings, invoice: Invoice, *, actor: str) -> list[Dispatch]:
-    """Create the dispatches of a released invoice and queue their mails."""
+def dispatch_invoice(
+    session: Session, settings: Settings, invoice: Invoice, *, actor: str, made: dict[Any, Any] | None = None
+) -> list[Dispatch]:
+    """Create the dispatches of a released invoice and queue their mails. `made`: outputs already made in
+    the pool for this invoice (`conversion.Made` by target), used when they are the ones needed."""
     customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
     contacts = recipients(customer.contacts) if customer else []
     if not contacts:
@@ -66,7 +69,7 @@ def dispatch_invoice(session: Session, settings: Settings, invoice: Invoice, *, 
     created = [new_dispatch(session, invoice, contact) for contact in contacts]
     from jalon.handlers.conversion import hold_for_conversion
 
-    if hold_for_conversion(session, settings, invoice, created, actor=actor):
+    if hold_for_conversion(session, settings, invoice, created, actor=actor, made=made):
         return created  # they leave together once every format is made and valid (handlers/conversion.py)
     for dispatch in created:
         send_dispatch(session, settings, dispatch, actor=actor)

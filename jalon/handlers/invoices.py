@@ -14,8 +14,10 @@ from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from jalon import events
+from jalon.config import Settings
 from jalon.db import store_blob
 from jalon.formats.model import Invoice as InvoiceModel
 from jalon.handlers import cases
@@ -40,6 +42,9 @@ class ReadDocument:
     error: str | None
     xml: bytes | None = None
     xml_filename: str | None = None
+    model_data: dict[str, Any] | None = None  # model.to_dict(), made in the pool: what Invoice.data stores
+    # Outputs made ahead in the pool for the formats the directory says the customer wants (`ahead`).
+    made: dict[tuple[str, str | None, bool], Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,6 +122,8 @@ def prepare(raw: bytes) -> PreparedMail:
                         Attachment(document.filename, "application/pdf", document.data)
                     )
             prepared.documents = keep
+    for document in prepared.documents:
+        document.model_data = document.model.to_dict() if document.model is not None else {}
     return prepared
 
 
@@ -232,7 +239,9 @@ def create_invoices(ctx: Context) -> None:
             currency=(model.currency if model else None) or "EUR",
             purchase_order=model.purchase_order if model else None,
             source=document.source,
-            data=model.to_dict() if model else {},
+            data=document.model_data
+            if document.model_data is not None
+            else (model.to_dict() if model else {}),
             **_totals(model),
         )
         session.add(invoice)
@@ -293,19 +302,62 @@ def create_invoices(ctx: Context) -> None:
             ctx.facts.setdefault("previous", {})[invoice.id] = previous.id
 
 
+def _match(
+    session: Session,
+    settings: Settings,
+    rcpt_tos: list[str],
+    auth_user: str | None,
+    parsed: ParsedMail,
+    model: InvoiceModel | None,
+) -> Any:
+    local_domain = settings.gateway.domain
+    relay = [r for r in rcpt_tos if not addresses.is_local(r, local_domain)]
+    header = [a for a in parsed.to + parsed.cc if not addresses.is_local(a, local_domain)]
+    return match_customer(
+        session,
+        model,
+        relay_recipients=relay if auth_user else [],
+        forwarded_recipients=parsed.forwarded_to,
+        header_recipients=header,
+    )
+
+
+def ahead(
+    session: Session,
+    settings: Settings,
+    *,
+    mail_from: str,
+    rcpt_tos: list[str],
+    auth_user: str | None,
+    prepared: PreparedMail,
+) -> list[tuple[ReadDocument, tuple[str, str | None, bool]]]:
+    """The outputs this mail's release will most likely need, found in the directory before the pipeline
+    runs, so that the pool makes them in the same pass as the reading (the worker's `convert ahead`).
+
+    Read-only, and only a guess: the pipeline decides as always, and uses an output made ahead only when its
+    format, profile and French rules are the ones the release asks for (`conversion.hold_for_conversion`).
+    An invoice from a sender that is not allowed will be held: nothing is made for it."""
+    from jalon.handlers.conversion import wanted
+
+    sender = prepared.parsed.from_address or mail_from
+    if not auth_user and not addresses.sender_allowed(sender, settings.intake.allowed_senders):
+        return []
+    out = []
+    for document in prepared.documents:
+        if document.model is None:
+            continue
+        match = _match(session, settings, rcpt_tos, auth_user, prepared.parsed, document.model)
+        out.extend((document, target) for target in wanted(settings, match.customer))
+    return out
+
+
 def match_customers(ctx: Context) -> None:
     parsed = ctx.prepared.parsed
     relay = [r for r in ctx.inbound.rcpt_tos if not addresses.is_local(r, ctx.settings.gateway.domain)]
-    local_domain = ctx.settings.gateway.domain
-    header = [a for a in parsed.to + parsed.cc if not addresses.is_local(a, local_domain)]
     for invoice in ctx.invoices:
         model = ctx.documents[invoice.id].model
-        match = match_customer(
-            ctx.session,
-            model,
-            relay_recipients=relay if ctx.inbound.auth_user else [],
-            forwarded_recipients=parsed.forwarded_to,
-            header_recipients=header,
+        match = _match(
+            ctx.session, ctx.settings, list(ctx.inbound.rcpt_tos), ctx.inbound.auth_user, parsed, model
         )
         if match.customer is None and ctx.inbound.auth_user and relay:
             match = _customer_from_relay(ctx, model, relay)
@@ -417,7 +469,9 @@ def hold_or_release(ctx: Context) -> None:
             continue
         invoice.state = "ready"
         events.record(ctx.session, "invoice.released", invoice_id=invoice.id, actor="jalon", automatic=True)
-        dispatch_invoice(ctx.session, ctx.settings, invoice, actor="jalon")
+        dispatch_invoice(
+            ctx.session, ctx.settings, invoice, actor="jalon", made=ctx.documents[invoice.id].made
+        )
 
 
 def supersede(ctx: Context, previous: Invoice | None, invoice: Invoice) -> None:

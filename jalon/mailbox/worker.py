@@ -9,6 +9,7 @@ At start-up, leases left by a crashed process are released, so nothing committed
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import logging
 import os
@@ -17,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import select, update
@@ -33,6 +35,9 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
 # Kinds that are never invoices even when they arrive at invoices@ (a billing tool's bounces, auto-replies).
 RETURN_KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback")
+Item = tuple[
+    int, bytes, str, list[str], str | None
+]  # a claimed message: id, raw, mail from, rcpt tos, auth user
 
 
 def route_message(rcpt_tos: list[str], domain: str, auth_user: str | None) -> Route:
@@ -113,7 +118,7 @@ class Worker:
             )
             return int(getattr(result, "rowcount", 0) or 0)
 
-    def _claim(self, limit: int) -> list[tuple[int, bytes, str, list[str], str | None]]:
+    def _claim(self, limit: int) -> list[Item]:
         now = utcnow()
         with self.database.session() as session:
             ids = claim(
@@ -142,27 +147,88 @@ class Worker:
                 )
             return items
 
+    def _start(self, items: list[Item]) -> list[tuple[Item, Route, asyncio.Task[Prepared]]]:
+        """Send each claimed message's CPU work to the pool at once; results are applied in claim order."""
+        domain = self.settings.gateway.domain
+        started = []
+        for item in items:
+            message_route = route_message(item[3], domain, item[4])
+            started.append((item, message_route, asyncio.ensure_future(self._work(item, message_route))))
+        return started
+
+    async def _work(self, item: Item, message_route: Route) -> Prepared:
+        """The CPU work of one message, in the pool: classify and read it; then, for an invoice whose customer
+        the directory already knows, make the formats its recipients want (`_convert_ahead`)."""
+        _, raw, mail_from, rcpts, _ = item
+        loop = asyncio.get_running_loop()
+        domain = self.settings.gateway.domain
+        try:
+            prepared = await loop.run_in_executor(
+                self.pool, prepare_message, raw, mail_from, rcpts, domain, message_route.kind
+            )
+        except Exception as error:
+            return Prepared(None, None, f"worker pool failed: {error!r}")
+        if prepared.error is None and pipeline_for(message_route.kind, prepared.classification) == "invoice":
+            try:
+                await self._convert_ahead(item, prepared)
+            except Exception:  # only a head start: the release converts through the outbox as before
+                log.exception("converting inbound message %s ahead failed", item[0])
+        return prepared
+
+    async def _convert_ahead(self, item: Item, prepared: Prepared) -> None:
+        """A release queues a "convert" job per missing format, converted in a second pool round and a second
+        transaction. When the directory already says which formats the invoice's customer wants, they are
+        made now, in the pool, and the release uses them in its own transaction (same checks, same events)."""
+        from jalon.handlers import conversion
+        from jalon.handlers.invoices import ahead
+
+        mail = prepared.invoice_mail
+        if mail is None or not any(d.model is not None for d in mail.documents):
+            return
+        _, _, mail_from, rcpts, auth_user = item
+
+        def targets() -> list[Any]:
+            with self.database.session() as session:
+                return ahead(
+                    session,
+                    self.settings,
+                    mail_from=mail_from,
+                    rcpt_tos=rcpts,
+                    auth_user=auth_user,
+                    prepared=mail,
+                )
+
+        wanted = await asyncio.to_thread(targets)
+        if not wanted:
+            return
+        loop = asyncio.get_running_loop()
+        jobs = [
+            conversion.make_job(
+                self.settings,
+                document.model_data or {},
+                document.data if document.content_type == "application/pdf" else None,
+                target,
+            )
+            for document, target in wanted
+        ]
+        results = await asyncio.gather(
+            *(loop.run_in_executor(self.pool, conversion.run, job) for job in jobs), return_exceptions=True
+        )
+        for (document, target), result in zip(wanted, results, strict=True):
+            if not isinstance(result, BaseException):
+                document.made[target] = conversion.Made(PurePath(document.filename).stem, result)
+
+    async def _apply_started(self, item: Item, message_route: Route, task: asyncio.Task[Prepared]) -> None:
+        prepared = await task
+        await asyncio.to_thread(self.apply, item[0], item[1], message_route, prepared)
+        if self.after_commit:
+            self.after_commit()
+
     async def process_pending(self, limit: int | None = None) -> int:
         """One pass: claim, prepare in the pool, apply. Returns the number of messages handled."""
         items = await asyncio.to_thread(self._claim, limit or self.settings.worker.batch_size)
-        if not items:
-            return 0
-        loop = asyncio.get_running_loop()
-        domain = self.settings.gateway.domain
-        routed = [(item, route_message(item[3], domain, item[4])) for item in items]
-        futures = [
-            loop.run_in_executor(
-                self.pool, prepare_message, raw, mail_from, rcpts, domain, message_route.kind
-            )
-            for (_, raw, mail_from, rcpts, _), message_route in routed
-        ]
-        prepared_all = await asyncio.gather(*futures, return_exceptions=True)
-        for ((inbound_id, raw, *_), message_route), prepared in zip(routed, prepared_all, strict=True):
-            if isinstance(prepared, BaseException):
-                prepared = Prepared(None, None, f"worker pool failed: {prepared!r}")
-            await asyncio.to_thread(self.apply, inbound_id, raw, message_route, prepared)
-        if self.after_commit:
-            self.after_commit()
+        for item, message_route, task in self._start(items):
+            await self._apply_started(item, message_route, task)
         return len(items)
 
     def apply(
@@ -251,21 +317,42 @@ class Worker:
             )
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
+        """Claim, work in the pool, apply in claim order, as a pipeline: more messages are claimed and sent to
+        the pool while earlier ones are applied, so that the pool never waits for the database."""
         wake = wake or asyncio.Event()
         interval = self.settings.worker.poll_interval.total_seconds()
-        while not stop.is_set():
-            try:
-                handled = await self.process_pending()
-            except Exception:
-                log.exception("worker pass failed")
-                handled = 0
-            if handled:
-                continue
-            wake.clear()
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-            await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+        batch = self.settings.worker.batch_size
+        started: collections.deque[tuple[Item, Route, asyncio.Task[Prepared]]] = collections.deque()
+        try:
+            while not stop.is_set():
+                try:
+                    if len(started) <= batch // 2:
+                        started.extend(
+                            self._start(await asyncio.to_thread(self._claim, batch - len(started)))
+                        )
+                    if started:
+                        await self._apply_started(*started.popleft())
+                        continue
+                except Exception:
+                    log.exception("worker pass failed")
+                wake.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+                await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+        finally:
+            for _, _, task in started:
+                task.cancel()
+            if started:  # claimed but not applied: claimable again at once, by any process
+                await asyncio.to_thread(self._release, [item[0] for item, _, _ in started])
+
+    def _release(self, ids: list[int]) -> None:
+        with self.database.session() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id.in_(ids), InboundMessage.locked_by == self.owner)
+                .values(locked_by=None, locked_until=None)
+            )
 
 
 def retry(database: Database, inbound_id: int, *, actor: str) -> bool:
