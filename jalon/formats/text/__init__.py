@@ -44,6 +44,13 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
         invoice.preceding_invoices.append(PrecedingInvoice(number=preceding))
     others = ("preceding_invoice", "purchase_order", "customer_code", "buyer_reference", "delivery_date")
     number = reader.near("invoice_number", reader.parse_ident, exclude=others)
+    if not number:  # "Numéro | Date | Code client" over their values: the document's own reference strip
+        bare = [
+            (cell, end, 0.6)
+            for cell, end, _ in reader.hits(_BARE_NUMBER)
+            if reader.heading_row(cell) and re.search(r"\bdate\b", reader.layout.rows[cell.row].folded)
+        ]
+        number = reader.near_hits(bare, reader.parse_ident)
     invoice.number = reader.pick("invoice_number", number) or ""
     issue = reader.near(
         "issue_date", reader.parse_date, exclude=("due_date", "delivery_date", "preceding_invoice")
@@ -102,6 +109,7 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     return invoice
 
 
+_BARE_NUMBER = ((re.compile(r"^(?:numero|number|n\s?[°o]\.?|no\.?)\s*:?$"), 0.6),)
 _TERMS_LABEL = re.compile(
     r"\b(?:conditions? de (?:paiement|reglement)|modalites de (?:paiement|reglement)|delai de paiement|"
     r"payment terms?|terms of payment|echeance|paiement|reglement|payable)\b"

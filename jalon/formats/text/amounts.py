@@ -50,6 +50,10 @@ def _amount_candidates(reader: Reader, kind: str) -> list[Candidate]:
             if reader.is_label(other):
                 break
             pool.extend((a, other) for a in find_amounts(other.text, reader.decimal))
+        if not pool and reader.heading_row(cell):
+            paired = reader.column_value(cell)
+            if paired is not None:
+                pool.extend((a, paired) for a in find_amounts(paired.text, reader.decimal))
         if not pool:
             for other in reader.layout.below(cell, max_rows=1):
                 if not reader.is_label(other):

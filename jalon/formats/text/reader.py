@@ -176,6 +176,11 @@ class Reader:
         return found
 
     def _below(self, cell: Cell, strength: float, parse: Callable[[str, Cell], Any]) -> Candidate | None:
+        paired = self.column_value(cell)
+        if paired is not None and not self.is_label(paired):
+            value = parse(paired.text, paired)
+            if value is not None:
+                return Candidate(value, strength * 0.85, paired)
         for distance, other in enumerate(self.layout.below(cell, max_rows=2)):
             if self.is_label(other) or _LABEL_VALUE.match(other.folded):
                 return None
@@ -184,16 +189,40 @@ class Reader:
                 return Candidate(value, strength * (0.85 - 0.1 * min(distance, 2)), other)
         return None
 
+    def column_value(self, cell: Cell) -> Cell | None:
+        """In a row of headings over a row of as many values (a boxed totals bar, a reference strip), the
+        value in the same column, however the two rows are aligned."""
+        run = self.heading_run(cell)
+        rows = self.layout.rows
+        if not run or cell.row + 1 >= len(rows):
+            return None
+        following = rows[cell.row + 1]
+        if following.page != cell.page or following.top - rows[cell.row].bottom > 2.5 * cell.height:
+            return None
+        reach = 3 * cell.height
+        values = [c for c in following.cells if c.x1 >= run[0].x0 - reach and c.x0 <= run[-1].x1 + reach]
+        return values[run.index(cell)] if len(values) == len(run) else None
+
     def heading_row(self, cell: Cell) -> bool:
-        """The cell sits in a row of column headings ("Code service | N° d'engagement | Marché"): several
-        cells, no digit in any of them, none ending with a colon ("Code service : | FACTURES" is a label
-        and its value)."""
-        row = self.layout.rows[cell.row]
-        return (
-            len(row.cells) >= 2
-            and not any(ch.isdigit() for ch in row.folded)
-            and not any(other.folded.endswith(":") for other in row.cells)
-        )
+        return bool(self.heading_run(cell))
+
+    def heading_run(self, cell: Cell) -> list[Cell]:
+        """The column headings around `cell` on its row ("Numéro | Date | Code client", "Code service |
+        N° d'engagement | Marché"): the neighbouring cells with no digit and no closing colon ("Code
+        service : | FACTURES" is a label and its value). Fewer than two: not a heading row, []."""
+        cells = self.layout.rows[cell.row].cells
+
+        def heading(other: Cell) -> bool:
+            return not any(ch.isdigit() for ch in other.folded) and not other.folded.endswith(":")
+
+        if not heading(cell):
+            return []
+        first = last = cell.index
+        while first > 0 and heading(cells[first - 1]):
+            first -= 1
+        while last + 1 < len(cells) and heading(cells[last + 1]):
+            last += 1
+        return cells[first : last + 1] if last > first else []
 
     # --- value parsers ------------------------------------------------------------------------------------
 
@@ -237,8 +266,9 @@ class Reader:
         if not words or len(value) > 40 or len(words) > 4 or words[0].lower() in _STOP_TOKENS:
             return self.parse_code(text, cell)
         numeric = not re.search(r"[A-Za-z]", value)
-        if find_dates(fold(value), self.month_first) or (numeric and find_amounts(value, self.decimal)):
-            return None  # a date or an amount is not a reference
+        amounts = find_amounts(value, self.decimal) if numeric else []
+        if find_dates(fold(value), self.month_first) or any(a.end - a.start >= len(value) for a in amounts):
+            return None  # a date or an amount is not a reference ("4653-25" is one)
         return value
 
     def parse_date(self, text: str, cell: Cell | None = None) -> dt.date | None:
