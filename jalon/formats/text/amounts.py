@@ -26,6 +26,12 @@ STANDARD_RATES = tuple(
 _NOT_VAT_ROW = re.compile(
     r"\b(?:remise|rabais|ristourne|discount|escompte|allowance|charge|frais|majoration)\b"
 )
+_DISCOUNT_ROW = re.compile(r"\b(?:remise|rabais|ristourne|discount|escompte|reduction|rebate)\b")
+_CHARGE_ROW = re.compile(
+    r"\b(?:remise|rabais|ristourne|discount|escompte|reduction|rebate|frais|port|shipping|freight|delivery|"
+    r"livraison|transport|emballages?|packing|packaging|handling|manutention|eco-?participation|"
+    r"eco-?contribution|surcharge|insurance|assurance|majoration|charges?|postage|carriage)\b"
+)
 _CATEGORY_CODES = {"s", "z", "e", "ae", "k", "g", "o", "l", "m"}
 
 
@@ -37,7 +43,8 @@ def _amount_candidates(reader: Reader, kind: str) -> list[Candidate]:
         if labels.NOT_A_TOTAL.search(cell.folded[:end]) and kind != "vat":
             continue
         if kind == "vat" and re.search(
-            r"\b(?:n\s?[°o]|numero|number|no|id|intra\w*|non applicable)\b", cell.folded
+            r"\b(?:n\s?[°o]|numero|number|no|id|intra\w*|non applicable|incluses?|comprises?|included)\b",
+            cell.folded,
         ):
             continue
         if kind in ("without_vat", "with_vat") and re.search(r"\bpage\b|report", cell.folded):
@@ -81,8 +88,38 @@ class Totals:
     negative: bool = False
 
 
+def _after_charges(reader: Reader, subtotals: list[Candidate]) -> list[Candidate]:
+    """A subtotal followed by charges and discounts ("Sous-total | Remise 2,5 % -74,39 | Frais de port
+    42,09"; "Subtotal | Freight & insurance") gives a total without VAT of its own: the subtotal plus the
+    charges, less the discounts. It is only a candidate: the arithmetic with VAT and TTC decides."""
+    found: list[Candidate] = []
+    rows = reader.layout.rows
+    for candidate in subtotals:
+        row_index, total, changed = candidate.cell.row + 1, candidate.value, False
+        last = candidate.cell
+        while row_index < len(rows) and row_index <= candidate.cell.row + 6:
+            row = rows[row_index]
+            row_index += 1
+            if row.page != candidate.cell.page:
+                break
+            label = row.cells[0].folded
+            if any(_is_totals_cell(cell) for cell in row.cells) or not _CHARGE_ROW.search(label):
+                break
+            money = [a for a in find_amounts(row.text, reader.decimal) if a.decimals == 2]
+            if not money:
+                break
+            amount = money[-1].value
+            if _DISCOUNT_ROW.search(label) and amount > 0:
+                amount = -amount
+            total, changed, last = total + amount, True, row.cells[-1]
+        if changed:
+            found.append(Candidate(total, candidate.score + 0.15, last))
+    return found
+
+
 def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None) -> Totals:
     cands = {kind: _amount_candidates(reader, kind) for kind in labels.TOTALS}
+    cands["without_vat"].extend(_after_charges(reader, cands["without_vat"]))
     summed: list[Candidate] = []
     if rate_rows and len(rate_rows) > 1:
         # several rates and no single VAT total printed: the VAT rows together are a candidate

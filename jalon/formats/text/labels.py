@@ -132,6 +132,11 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:total|montant)(?: total)? t\.?t\.?c\.?\b|\btotal toutes taxes comprises\b", 1.0),
         (r"\b(?:total|amount) (?:incl\.?|including|inc\.?|with) (?:vat|tax(?:es)?|tva)\b", 1.0),
         (
+            rf"\b(?:total|montant)(?: {TVA}| taxes?)? (?:incluses?|comprises?)\b"
+            r"|\btotal (?:vat|tax) included\b",
+            1.0,
+        ),
+        (
             r"\bgrand total\b|\binvoice total\b|\btotal amount\b|\bbruttobetrag\b|\bgesamtbetrag\b"
             r"|\bsumme brutto\b|\bbruttosumme\b",
             0.85,
