@@ -226,24 +226,30 @@ def read_rate_rows(reader: Reader) -> RateRows:
     of a rate wins (a summary comes after the item lines)."""
     entries: RateRows = {}
     for row_index, row in enumerate(reader.layout.rows):
+        cells = row.cells
         folded = row.folded
-        found = percents(folded)
         if _NOT_VAT_ROW.search(folded) and not re.search(r"\b(?:tva|vat|taxe?s?|mwst|ust)\b", folded):
-            continue  # a discount or a charge in percent, not a VAT rate
+            # a discount or a charge in percent is not a VAT rate; a VAT table may share its row with it
+            # ("2 | 20 % | 5 847,04 | 1 169,41 | Remise 2 % | -269,85"): the cells before it are read
+            cut = next(i for i, cell in enumerate(cells) if _NOT_VAT_ROW.search(cell.folded))
+            if cut < 2:
+                continue
+            cells = cells[:cut]
+            folded = "  ".join(cell.folded for cell in cells)
+        found = percents(folded)
         rates = [r for r in found if 0 < r < 30]
-        amounts = [a.value for a in find_amounts(row.text, reader.decimal) if a.decimals == 2]
+        text = "  ".join(cell.text for cell in cells)
+        amounts = [a.value for a in find_amounts(text, reader.decimal) if a.decimals == 2]
         if found and not rates and found[0] == 0 and 0 in amounts and any(amounts):
             # an exempt or zero-rated part: base printed with a zero VAT
             base = next(a for a in amounts if a)
-            code = next(
-                (c.text.strip().upper() for c in row.cells if c.folded.strip() in _CATEGORY_CODES), None
-            )
+            code = next((c.text.strip().upper() for c in cells if c.folded.strip() in _CATEGORY_CODES), None)
             vatex = re.search(r"\bvatex-[a-z0-9-]+", folded)
             reader.zero_rows.append((base, code, vatex.group(0).upper() if vatex else None))
             continue
         if not rates:
             # a rate column without "%" ("20.0 | -20,48 € | -4,10 €"): believed only when base x rate = VAT
-            rate = _bare_rate(row.cells[0].text)
+            rate = _bare_rate(cells[0].text)
             pair = _base_and_vat(rate, [a for a in amounts if a != rate]) if rate else None
             if rate and pair:
                 entries[rate] = (pair[0], pair[1], row_index)
