@@ -26,6 +26,7 @@ STANDARD_RATES = tuple(
 _NOT_VAT_ROW = re.compile(
     r"\b(?:remise|rabais|ristourne|discount|escompte|allowance|charge|frais|majoration)\b"
 )
+_VAT_WORD = re.compile(r"\b(?:tva|vat|tax|mwst|ust|iva|btw)\b")
 _DISCOUNT_ROW = re.compile(r"\b(?:remise|rabais|ristourne|discount|escompte|reduction|rebate)\b")
 _CHARGE_ROW = re.compile(
     r"\b(?:remise|rabais|ristourne|discount|escompte|reduction|rebate|frais|port|shipping|freight|delivery|"
@@ -255,7 +256,7 @@ def read_rate_rows(reader: Reader) -> RateRows:
                 entries[rate] = (pair[0], pair[1], row_index)
             continue
         rate = rates[0]
-        pair = _base_and_vat(rate, amounts)
+        pair = _base_and_vat(rate, amounts, bool(_VAT_WORD.search(folded)))
         if pair is not None:
             entries[rate] = (pair[0], pair[1], row_index)
         elif (
@@ -264,7 +265,43 @@ def read_rate_rows(reader: Reader) -> RateRows:
             and (rate not in entries or entries[rate][0] is None)
         ):
             entries[rate] = (None, amounts[-1], row_index)
+    _rate_columns(reader, entries)
     return entries
+
+
+_BASE_LABEL = re.compile(r"\b(?:base|bases|ht|net|taxable|hors taxes?|netto)\b")
+
+
+def _rate_columns(reader: Reader, entries: RateRows) -> None:
+    """A VAT summary laid out sideways: the rates head the columns ("1 — 5,50 % | 2 — 10,00 % | 3 — 20,00 %
+    | Total") and rows below give each rate's base and VAT ("Base HT | …", "Montant TVA | …"). Each amount
+    belongs to the rate above it; a rate is kept when base x rate = VAT."""
+    rows = reader.layout.rows
+    for index, row in enumerate(rows):
+        heads = [(cell, percents(cell.folded)) for cell in row.cells]
+        heads = [(cell, found[0]) for cell, found in heads if len(found) == 1 and 0 < found[0] < 30]
+        if len(heads) < 2:
+            continue
+        bases: dict[Decimal, Decimal] = {}
+        vats: dict[Decimal, Decimal] = {}
+        for below in rows[index + 1 : index + 5]:
+            if below.page != row.page or not below.cells:
+                break
+            label = below.cells[0].folded
+            target = vats if _VAT_WORD.search(label) else bases if _BASE_LABEL.search(label) else None
+            if target is None or re.search(r"\bttc\b|\bincl", label):
+                continue
+            for head, rate in heads:
+                under = [c for c in below.cells[1:] if min(c.x1, head.x1) - max(c.x0, head.x0) > 0]
+                money = [
+                    a for c in under[:1] for a in find_amounts(c.text, reader.decimal) if a.decimals == 2
+                ]
+                if money:
+                    target.setdefault(rate, money[-1].value)
+        for _, rate in heads:
+            base, vat = bases.get(rate), vats.get(rate)
+            if base is not None and vat is not None and _base_and_vat(rate, [base, vat]):
+                entries[rate] = (base, vat, index)
 
 
 def _solve_bases(unknown: list[tuple[Decimal, Decimal]], remaining: Decimal) -> dict[Decimal, Decimal] | None:
@@ -410,11 +447,17 @@ def _bare_rate(text: str) -> Decimal | None:
     return rate if rate in STANDARD_RATES else None
 
 
-def _base_and_vat(rate: Decimal, amounts: list[Decimal]) -> tuple[Decimal, Decimal] | None:
-    for i, base in enumerate(amounts):
-        for vat in amounts[i + 1 :]:
-            if base and abs((abs(base) * rate / 100).quantize(CENT) - abs(vat)) <= CENT:
-                return base, vat
+def _base_and_vat(
+    rate: Decimal, amounts: list[Decimal], either_order: bool = False
+) -> tuple[Decimal, Decimal] | None:
+    """Two amounts of the row with base x rate = VAT, the base first; on a row that says it is VAT
+    (`either_order`), the base may come last ("VAT @ 20% | 373.40 | 1,867.00"). An item line never reads
+    backwards: 5 x 6,98 = 34,90 and 20 % of 34,90 is 6,98."""
+    for i, first in enumerate(amounts):
+        for second in amounts[i + 1 :]:
+            for base, vat in ((first, second), (second, first))[: 2 if either_order else 1]:
+                if base and abs((abs(base) * rate / 100).quantize(CENT) - abs(vat)) <= CENT:
+                    return base, vat
     return None
 
 

@@ -236,8 +236,8 @@ class Reader:
                 continue
             token = candidate
             break
+        rest = tokens[tokens.index(token) + 1 :] if token in tokens else []
         if token.isdigit():  # "99 1653 8345": a long number printed in groups is one number
-            rest = tokens[tokens.index(token) + 1 :] if token in tokens else []
             groups = [token]
             for group in rest:
                 if not group.isdigit() or len(group) > 6:
@@ -245,6 +245,14 @@ class Reader:
                 groups.append(group)
             if len(groups) > 1 and len("".join(groups)) >= 6:
                 token = "".join(groups)
+        elif token.isalpha() and token.isupper() and len(token) <= 4 and rest and rest[0].isdigit():
+            # "FC 504 7377": a letter prefix, then the number in groups
+            groups = [token]
+            for group in rest:
+                if not group.isdigit() or len(group) > 8:
+                    break
+                groups.append(group)
+            token = "".join(groups)
         if not token or not _IDENT.match(token):
             return None
         if need_digit and not any(ch.isdigit() for ch in token):
