@@ -169,6 +169,11 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "buyer": (
         (rf"^(?:client|customer|acheteur|buyer|destinataire|kunde|rechnungsempfanger|kaufer){_END}", 1.0),
         (
+            r"^(?:(?:etablissement|service|organisme|societe|entite) )?(?:destinataire|client|acheteur)"
+            rf"(?: (?:facture|final|payeur))?(?: \([^)]*\))?{_END}",
+            1.0,
+        ),
+        (
             r"^(?:adresse du client|coordonnees (?:du )?client|customer address|kaufer/leistungsempfanger)"
             + _END,
             1.0,
@@ -180,6 +185,8 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
         (r"^(?:a l'attention de|attn\.?|to|a|pour|for|recipient)\s*:?$", 0.6),
+        (rf"^(?:buyer|consignee|importer) ?/ ?(?:consignee|importer|buyer){_END}", 1.0),
+        (rf"^(?:payable par|payable by|zahlbar durch){_END}", 0.7),  # a payment slip's payer
     ),
     "seller": (
         (
@@ -188,6 +195,16 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
         (r"^(?:from|de)\s*:?$", 0.8),
+        (
+            r"^(?:seller|supplier|vendor|exporter|shipper) ?/ ?(?:exporter|shipper|seller|supplier|vendor)"
+            + _END,
+            1.0,
+        ),
+    ),
+    # the account a payment goes to (a Swiss QR-bill's "Compte / Payable à"): the seller or its factor
+    "payee": (
+        (rf"^(?:compte|account|konto) ?/ ?(?:payable a|payable to|zahlbar an){_END}|^payable a{_END}", 1.0),
+        (rf"^(?:beneficiaire|payee|zahlungsempfanger){_END}", 1.0),
     ),
     "delivery": (
         (

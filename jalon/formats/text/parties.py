@@ -43,7 +43,7 @@ _STREET_WORD = re.compile(
     r"strasse|str\.|weg|via|calle)\b"
 )
 _STREET = re.compile(r"^\d+\s?(?:bis|ter|[a-z])?[\s,]")
-_SEGMENT = re.compile(r"\s+[-–·|•]\s+")  # "Name SARL - 12 rue X - 84340 Ville - France"
+_SEGMENT = re.compile(r"\s+[-–—·|•]\s+")  # "Name SARL - 12 rue X - 84340 Ville - France"
 
 
 @dataclass
@@ -104,11 +104,8 @@ def read_parties(reader: Reader) -> Parties:
         result.seller.address = _address_of(_after_name(seller_cells, result.seller.name))
     legal = _legal_name(reader)
     if legal and result.seller.name and _same_name(legal, result.seller.name):
-        # the letterhead and the legal line agree; the legal line carries the legal form (BT-27)
-        result.seller.name, confidence = (
-            (legal if len(legal) >= len(result.seller.name) else result.seller.name),
-            0.93,
-        )
+        # the letterhead and the legal line agree; the legal line writes the registered name (BT-27)
+        result.seller.name, confidence = legal, 0.93
     elif legal:
         # the legal line names the registered seller; a letterhead that says otherwise is a brand or a guess
         result.seller.name, confidence = legal, 0.75
@@ -221,22 +218,42 @@ def _letterhead(reader, taken: set[int]) -> list[Cell]:
                 continue
             if _STREET.match(cell.folded) or _POSTCODE_CITY.match(cell.folded):
                 continue  # an address line, not a name
-            if len(cell.text) < 3 or len(_SEGMENT.split(cell.text)[0]) > 60:
+            if len(cell.text) < 3 or len(_SEGMENT.split(cell.text)[0]) > 60 or _TITLE.match(cell.folded):
                 continue
+            # the letterhead opens the page: a legal form further down is more often the customer's name
             score = (
                 0.5 * cell.height / tallest
-                + (0.35 if labels.LEGAL_FORMS.search(cell.folded) else 0)
-                - 0.03 * position
+                + (0.15 if labels.LEGAL_FORMS.search(cell.folded) else 0)
+                - 0.05 * position
             )
             if best is None or score > best[0]:
                 best = (score, cell)
     if best is None:
         return []
     cell = best[1]
+    if not labels.LEGAL_FORMS.search(cell.folded):
+        # the logo says "Provence Matériaux", the address block beside it "Provence Matériaux SAS"
+        fuller = [
+            other
+            for row in top_rows
+            for other in row.cells
+            if other is not cell
+            and id(other) not in taken
+            and labels.LEGAL_FORMS.search(other.folded)
+            and _same_name(other.text, cell.text)
+            and len(other.text) <= 60
+        ]
+        if fuller:
+            cell = fuller[0]
     parts = _SEGMENT.split(cell.text)
     if len(parts) > 1:  # one line holds name and address: read it as a block of its own
         return [_part(cell, part) for part in parts]
     return [cell, *[c for c in reader.layout.column_below(cell, loose=True) if id(c) not in taken]]
+
+
+_TITLE = re.compile(  # "COMMERCIAL INVOICE", "Facture proforma": the document's title, not a name
+    r"^(?:\w+ )?(?:invoice|facture|rechnung|avoir|credit note|proforma|bill)(?: \w+)?$"
+)
 
 
 def _part(cell: Cell, text: str) -> Cell:
@@ -300,24 +317,86 @@ _CAPITAL = re.compile(
 _SEGMENTS = re.compile(r"\s+[–—|·•-]\s+|,\s+|\s*\|\s*")
 
 
+# What follows the registered name in a legal line when no capital is printed ("Dupont SARL – RCS Lyon …",
+# "Bruno Lambert, EI – SIRET …", "Fiduciaire Léman SA · CHE-989.168.120 TVA · Registre du commerce …")
+_REGISTRATION = re.compile(
+    r"\b(?:rcs|r\.c\.s\.?|siret|siren|registre du commerce|rm\b|immatricul\w*|"
+    r"registered (?:office|in|number)|company (?:no|number|registration)|handelsregister|amtsgericht|hrb|kvk|"
+    r"che-\d)"
+)
+_SOLE_TRADER = re.compile(
+    r"^(?:ei|e\.i\.|eirl|entrepreneur individuel|entreprise individuelle|micro-?entrepreneur|"
+    r"auto-?entrepreneur)$"
+)
+
+
 def _legal_name(reader) -> str | None:
-    """The name in the legal line ("X SAS au capital de …"), the first segment before the capital mention."""
-    for cell in reversed(reader.cells):
-        match = _CAPITAL.search(cell.folded)
-        if not match:
-            continue
-        before = cell.text[: match.start()].strip(" ,–—-")
-        before = re.sub(r"(?i)[,\s–—-]*(?:soci[ée]t[ée]|company)?$", "", before).strip(" ,–—-")
-        name = _SEGMENTS.split(before)[0].strip(" ,–—-") if before else ""
-        bare_form = labels.LEGAL_FORMS.fullmatch(fold(name).strip(" ."))  # "SAS au capital…": no name here
+    """The registered name, from the legal line: the first segment before the capital mention ("X SAS au
+    capital de …"), else before a registration ("X SARL – RCS …", "Bruno Lambert, EI – SIRET …"), else a
+    footer or sender line that is a name with its legal form ("Brenner Maschinenbau GmbH · Industriestraße
+    14")."""
+    for marker in (_CAPITAL, _REGISTRATION):
+        for cell in reversed(reader.cells):
+            match = marker.search(cell.folded)
+            if match and (marker is _CAPITAL or not _CAPITAL.search(cell.folded)):
+                name = _name_before(cell.text[: match.start()])
+                if name:
+                    return name
+    for cell in _footer_and_sender_cells(reader):
+        heading = _heading(reader, cell)
+        if heading and any(p.search(heading) for patterns in _PARTY_TABLE.values() for p, _ in patterns):
+            continue  # a party's block at the foot of the page (a payment slip's "Payable par"), not a footer
+        name = _SEGMENTS.split(cell.text)[0].strip(" ,–—-")
+        words = fold(name).split()
         if (
-            2 < len(name) <= 60
-            and not bare_form
-            and not _NOT_NAME.search(fold(name))
-            and not _mostly_numbers_text(name)
+            len(words) >= 2
+            and (labels.LEGAL_FORMS.fullmatch(words[-1]) or labels.LEGAL_FORMS.fullmatch(words[0]))
+            and _name_before(name) == name
         ):
             return name
     return None
+
+
+def _name_before(text: str) -> str | None:
+    before = text.strip(" ,–—-·|")
+    before = re.sub(r"(?i)[,\s–—-]*(?:soci[ée]t[ée]|company)?$", "", before).strip(" ,–—-")
+    parts = [part.strip(" ,–—-") for part in _SEGMENTS.split(before)] if before else []
+    name = parts[0] if parts else ""
+    if len(parts) > 1 and _SOLE_TRADER.match(fold(parts[1])):
+        return name if _person_like(name) else None  # a sole trader: the person's name is the seller's
+    bare_form = labels.LEGAL_FORMS.fullmatch(fold(name).strip(" ."))  # "SAS au capital…": no name here
+    if (
+        2 < len(name) <= 60
+        and not bare_form
+        and ":" not in name
+        and not _CAPITAL.search(fold(name))
+        and not _REGISTRATION.search(fold(name))
+        and not _NOT_NAME.search(fold(name))
+        and not _mostly_numbers_text(name)
+        and not _STREET.match(fold(name))
+    ):
+        return name
+    return None
+
+
+def _person_like(name: str) -> bool:
+    return 2 <= len(name.split()) <= 4 and not any(ch.isdigit() for ch in name)
+
+
+def _footer_and_sender_cells(reader) -> list[Cell]:
+    """The last lines of each page read (its footer) and, on page one, sender lines printed above the
+    address window ("Brenner Maschinenbau GmbH · Industriestraße 14 · 70565 Stuttgart")."""
+    rows = reader.layout.rows
+    found: list[Cell] = []
+    for index, row in enumerate(rows):
+        last_of_page = index + 1 >= len(rows) or rows[index + 1].page != row.page
+        if last_of_page:
+            page_rows = [r for r in rows[max(0, index - 5) : index + 1] if r.page == row.page]
+            found.extend(c for r in page_rows for c in r.cells)
+    for row in rows[:40]:
+        if row.page == 0:
+            found.extend(c for c in row.cells if _RETURN_LINE.search(c.text))
+    return found
 
 
 def _mostly_numbers_text(text: str) -> bool:
