@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -68,9 +68,12 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     # asks for the date itself, and a computed date would be jalon's, not the seller's.
     invoice.payment_terms = _payment_terms(reader)
     invoice.purchase_order = reader.pick("purchase_order", reader.near("purchase_order", reader.parse_ident))
-    invoice.buyer_reference = reader.pick(
-        "buyer_reference", reader.near("buyer_reference", reader.parse_reference)
-    )
+    references = reader.near("buyer_reference", reader.parse_reference)
+    if not references:
+        references = reader.near(
+            "customer_reference", _lettered(reader.parse_reference), exclude=("purchase_order",)
+        )
+    invoice.buyer_reference = reader.pick("buyer_reference", references)
     customer_code = reader.pick("customer_code", reader.near("customer_code", reader.parse_code))
 
     exempt = _exemption(mentions)
@@ -107,6 +110,14 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     invoice.confidence = dict(sorted(reader.confidence.items()))
     invoice.reader_warnings = reader.warnings + list(text.warnings)
     return invoice
+
+
+def _lettered(parse: Callable[[str, Any], str | None]) -> Callable[[str, Any], str | None]:
+    def parse_lettered(text: str, cell: Any) -> str | None:
+        value = parse(text, cell)
+        return value if value and re.search(r"[A-Za-z]", value) else None
+
+    return parse_lettered
 
 
 _BARE_NUMBER = ((re.compile(r"^(?:numero|number|n\s?[°o]\.?|no\.?)\s*:?$"), 0.6),)

@@ -58,6 +58,8 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:a )?(?:payer|regler|payable|reglement) (?:avant le|au plus tard le|le|avant|au)\b\s*:?", 0.9),
         (r"\bdate de (?:paiement|reglement)\b\s*:?|\bpayment date\b\s*:?|\becheance\b\s*:?", 0.85),
         (r"^(?:a regler |a payer |payable |due |to be paid )?(?:avant le|before)\b\s*:?", 0.75),  # a deadline
+        # a direct debit's date is when the invoice is paid
+        (r"\b(?:preleve|prelevement|sera preleve|debited|direct debit)(?: (?:le|on|du))?\b\s*:?$", 0.85),
     ),
     "delivery_date": (
         (r"\bdate (?:de (?:la )?)?(?:livraison|prestation|execution)\b\s*:?|\blivre le\b\s*:?", 1.0),
@@ -101,6 +103,12 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:reference|ref\.?) (?:acheteur|de l'acheteur)\b\s*:?|\bbuyer(?:'s)? reference\b\s*:?", 1.0),
         (r"\b(?:votre|vos) (?:reference|ref\.?)s?\b\s*:?|\byour (?:reference|ref\.?)\b\s*:?", 0.6),
         (r"\bleitweg-?id\b\s*:?", 1.0),
+    ),
+    # "Référence client": the customer's own reference ("DA-2026-280", "Projet 335") or, digits only, the
+    # account the seller keeps for it (a customer number, not a buyer reference)
+    "customer_reference": (
+        (r"^(?:reference|ref\.?) (?:client|du client)\s*(?::|$)", 0.6),
+        (r"^customer(?:'s)? reference\b\s*:?", 0.6),
     ),
     "customer_code": (
         (rf"\b(?:code|{NO}|numero|id) client\b\s*:?|\bclient\s*{NO}\s*:?", 1.0),
@@ -186,7 +194,6 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         ),
         (r"^(?:a l'attention de|attn\.?|to|a|pour|for|recipient)\s*:?$", 0.6),
         (rf"^(?:buyer|consignee|importer) ?/ ?(?:consignee|importer|buyer){_END}", 1.0),
-        (rf"^(?:payable par|payable by|zahlbar durch){_END}", 0.7),  # a payment slip's payer
     ),
     "seller": (
         (
@@ -201,6 +208,8 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
     ),
+    # a payment slip's payer ("Payable par" on a Swiss QR-bill): the buyer again, at the foot of the page
+    "payer": ((rf"^(?:payable par|payable by|zahlbar durch){_END}", 1.0),),
     # the account a payment goes to (a Swiss QR-bill's "Compte / Payable à"): the seller or its factor
     "payee": (
         (rf"^(?:compte|account|konto) ?/ ?(?:payable a|payable to|zahlbar an){_END}|^payable a{_END}", 1.0),

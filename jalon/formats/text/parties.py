@@ -69,7 +69,8 @@ def read_parties(reader: Reader) -> Parties:
     buyer_cells = _block(reader, "buyer")
     seller_cells = _block(reader, "seller")
     delivery_cells = _block(reader, "delivery")
-    taken = {id(c) for c in buyer_cells + delivery_cells}
+    slips = _block(reader, "payer") + _block(reader, "payee")  # a payment slip repeats both parties
+    taken = {id(c) for c in buyer_cells + delivery_cells + slips}
 
     if delivery_cells:
         result.delivery = _address_of(delivery_cells[1:])

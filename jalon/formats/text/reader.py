@@ -179,10 +179,10 @@ class Reader:
         paired = self.column_value(cell)
         if paired is not None and not self.is_label(paired):
             value = parse(paired.text, paired)
-            if value is not None:
-                return Candidate(value, strength * 0.85, paired)
+            # the slot under a heading holds its value, or says there is none ("—"): nothing further down
+            return Candidate(value, strength * 0.85, paired) if value is not None else None
         for distance, other in enumerate(self.layout.below(cell, max_rows=2)):
-            if self.is_label(other) or _LABEL_VALUE.match(other.folded):
+            if self.is_label(other) or _LABEL_VALUE.match(other.folded) or other.folded.endswith(":"):
                 return None
             value = parse(other.text, other)
             if value is not None:
@@ -273,6 +273,8 @@ class Reader:
         words = value.split()
         if not words or len(value) > 40 or len(words) > 4 or words[0].lower() in _STOP_TOKENS:
             return self.parse_code(text, cell)
+        if not any(ch.isalnum() for ch in value):
+            return None  # "—": printed to say there is none
         numeric = not re.search(r"[A-Za-z]", value)
         amounts = find_amounts(value, self.decimal) if numeric else []
         if find_dates(fold(value), self.month_first) or any(a.end - a.start >= len(value) for a in amounts):
