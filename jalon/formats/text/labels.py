@@ -15,8 +15,8 @@ TVA = r"(?:t\.?v\.?a\.?(?![a-z]))"
 LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "invoice_number": (
         (
-            r"\b(?:facture|invoice|avoir|credit note|note de credit|bill|(?:handels)?rechnung)s?"
-            rf"\s*{NO}\s*:?",
+            r"\b(?:facture|invoice|avoir|credit note|note de credit|bill|(?:handels)?rechnung|"
+            rf"note d'honoraires|note de frais|fee note|memoire)s?\s*{NO}\s*:?",
             1.0,
         ),
         (rf"\b{NO}\s*(?:de\s+)?(?:la\s+)?(?:facture|invoice|d'avoir|avoir|credit note)\b\s*:?", 1.0),
@@ -41,7 +41,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (rf"\b(?:facture|avoir|invoice)\s*{NO}\s*:?\s*[\w/.-]+(?: \d+)*\s+(?:du|of|dated)\b\s*:?", 0.85),
         (r"^du(?=\s+\d)(?!.*\b(?:au|to)\b)", 0.6),
         (r"^date\s*(?::|$|(?=\d))", 0.75),
-        (r"(?:^|, )le(?= \d)", 0.55),
+        (r"(?:^|, )le(?= (?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) )?\d)", 0.55),
     ),
     "due_date": (
         (r"\bdate d'echeance\b\s*:?|^echeance\b\s*:?|\bdate limite de (?:paiement|reglement)\b\s*:?", 1.0),
@@ -73,6 +73,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
         (rf"\b(?:order|your order)\s*(?:{NO}|id)?\s*:?(?=$| ?[a-z]*\d)", 0.85),
+        (rf"\b(?:ordre de transport|transport order)\s*(?:{NO})?\s*:?", 0.85),  # a carrier's order
         (
             rf"\b(?:{NO}\s*d'engagement(?: juridique)?|engagement juridique|bestellnummer|ihre bestellung)\b"
             r"\s*:?",
@@ -122,6 +123,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
 TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
     "without_vat": (
         (rf"\b(?:total|montant)(?: total)?(?: net)? {HT}", 1.0),
+        (rf"\b(?:total|montant) (?:des |de la |du )?[a-z]+(?: net)? {HT}", 0.95),  # "Total honoraires HT"
         (rf"\bnet {HT}|\bbase {HT}|\btotal net\b|\bnet total\b", 0.9),
         (r"\btotal (?:excl\.?|excluding|ex\.?|before|without|net of|hors) (?:vat|tax(?:es)?|tva)\b", 1.0),
         (r"\b(?:net )?amount (?:excl\.?|excluding|before|without) (?:vat|tax)\b|\btaxable amount\b", 0.9),
@@ -138,6 +140,7 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "with_vat": (
         (r"\b(?:total|montant)(?: total)? t\.?t\.?c\.?\b|\btotal toutes taxes comprises\b", 1.0),
+        (r"\b(?:total|montant) (?:des |de la |du )?[a-z]+ t\.?t\.?c\.?\b", 0.95),
         (r"\b(?:total|amount) (?:incl\.?|including|inc\.?|with) (?:vat|tax(?:es)?|tva)\b", 1.0),
         (
             rf"\b(?:total|montant)(?: {TVA}| taxes?)? (?:incluses?|comprises?)\b"
@@ -159,6 +162,7 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bacomptes?(?: verses?| deja (?:verses?|regles?))?\b|\bdeja (?:paye|regle|verse)\b", 1.0),
         (r"\b(?:amount )?(?:already )?paid\b|\bprepaid(?: amount)?\b|\bdeposit\b|\badvance payment\b", 0.9),
         (r"\berhaltene anzahlungen?\b|\banzahlung\b", 0.9),
+        (r"\bprovisions? (?:recues?|versees?|deja versees?)\b|\bretainer (?:received|paid)\b", 0.9),
     ),
 }
 

@@ -181,8 +181,11 @@ class Reader:
             value = parse(paired.text, paired)
             # the slot under a heading holds its value, or says there is none ("—"): nothing further down
             return Candidate(value, strength * 0.85, paired) if value is not None else None
-        for distance, other in enumerate(self.layout.below(cell, max_rows=2)):
+        heading = bool(self.heading_run(cell))  # a heading's value is on the next row or nowhere
+        for distance, other in enumerate(self.layout.below(cell, max_rows=1 if heading else 2)):
             if self.is_label(other) or _LABEL_VALUE.match(other.folded) or other.folded.endswith(":"):
+                return None
+            if heading and other.row != cell.row + 1:
                 return None
             value = parse(other.text, other)
             if value is not None:
@@ -228,6 +231,11 @@ class Reader:
 
     def parse_ident(self, text: str, cell: Cell | None = None, need_digit: bool = True) -> str | None:
         """A reference after its label: skips filler words ("client", "du", ":"), takes one token."""
+        if re.fullmatch(r"[\d\s.,'’-]+", text.strip()) and any(
+            a.decimals == 2 and a.end - a.start >= len(text.strip())
+            for a in find_amounts(text.strip(), self.decimal)
+        ):
+            return None  # "1 177,04": an amount, not a reference
         tokens = _LEADING.sub("", text.strip()).split()
         token = ""
         for candidate in tokens[:4]:
