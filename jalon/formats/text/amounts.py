@@ -189,6 +189,10 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
             and result.without_vat == result.with_vat
         ):
             result.vat = Decimal("0")
+        if exempt and result.without_vat is None and result.with_vat is not None and not result.vat:
+            # no VAT charged (franchise, reverse charge, export) and one total printed: it is both totals
+            result.without_vat, result.vat = result.with_vat, Decimal("0")
+            reader.confidence["total_without_vat"] = reader.confidence["total_vat"] = 0.6
         if result.without_vat is not None or result.with_vat is not None:
             reader.warnings.append("totals do not add up (HT + VAT != TTC) or were not all found")
     prepaid = [c.value for c in cands["prepaid"] if c.value > 0]

@@ -455,29 +455,10 @@ def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
         region = (buyer_cells[0].page, left, right, top, bottom)
     found: list[_Found] = []
     for cell in reader.cells:
-        text = cell.text
-        masked = text
-        for match in _VAT_RE.finditer(text):
-            if "iban" in cell.folded[: match.start()]:
-                continue
-            value = _valid_vat(match.group(1), match.group(2))
-            if value:
-                found.append(_Found("vat", value, cell, True, _buyer_words(reader, cell, match.start())))
-                masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
-        for match in _SIRET_RE.finditer(masked):
-            value = ids.siret(match.group(1))
-            if value and _id_label(reader, cell, match.start(), "siret"):
-                found.append(_Found("siret", value, cell, True, _buyer_words(reader, cell, match.start())))
-                masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
-        for match in _SIREN_RE.finditer(masked):
-            value = ids.siren(match.group(1))
-            if value is None:
-                continue
-            labelled = _id_label(reader, cell, match.start(), "siren")
-            if labelled or match.group(2):
-                found.append(
-                    _Found("siren", value, cell, labelled, _buyer_words(reader, cell, match.start()))
-                )
+        found.extend(_scan(reader, cell))
+        wrapped = _wrapped(reader, cell)
+        if wrapped is not None:  # a legal line cut inside a number: "… FR 82 816" / "806 145 – …"
+            found.extend(_scan(reader, wrapped, straddle=len(cell.text)))
     known = {fold(v).upper().replace(" ", "") for v in reader.hints.seller_ids}
     kept: list[_Found] = []
     for item in found:
@@ -522,6 +503,51 @@ def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
         if party.siren and party.siret and party.siret[:9] != party.siren:
             reader.warnings.append(f"{prefix}: SIRET {party.siret} does not start with SIREN {party.siren}")
             reader.confidence[f"{prefix}_siren"] = reader.confidence[f"{prefix}_siret"] = 0.5
+
+
+def _scan(reader, cell: Cell, straddle: int | None = None) -> list[_Found]:
+    """The valid identifiers printed in a cell; with `straddle`, only those running across that offset."""
+    found: list[_Found] = []
+    text = masked = cell.text
+
+    def keep(match: re.Match[str]) -> bool:
+        return straddle is None or match.start() < straddle < match.end()
+
+    for match in _VAT_RE.finditer(text):
+        if "iban" in cell.folded[: match.start()] or not keep(match):
+            continue
+        value = _valid_vat(match.group(1), match.group(2))
+        if value:
+            found.append(_Found("vat", value, cell, True, _buyer_words(reader, cell, match.start())))
+            masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
+    for match in _SIRET_RE.finditer(masked):
+        value = ids.siret(match.group(1))
+        if value and keep(match) and _id_label(reader, cell, match.start(), "siret"):
+            found.append(_Found("siret", value, cell, True, _buyer_words(reader, cell, match.start())))
+            masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
+    for match in _SIREN_RE.finditer(masked):
+        value = ids.siren(match.group(1))
+        if value is None or not keep(match):
+            continue
+        labelled = _id_label(reader, cell, match.start(), "siren")
+        if labelled or match.group(2):
+            found.append(_Found("siren", value, cell, labelled, _buyer_words(reader, cell, match.start())))
+    return found
+
+
+def _wrapped(reader, cell: Cell) -> Cell | None:
+    """The cell joined with the start of the next line, when the line ends in digits and the next one opens
+    with digits (a long legal line wrapped inside a number)."""
+    rows = reader.layout.rows
+    row = rows[cell.row]
+    if cell.index != len(row.cells) - 1 or cell.row + 1 >= len(rows) or not cell.text[-1:].isdigit():
+        return None
+    following = rows[cell.row + 1]
+    first = following.cells[0]
+    if following.page != row.page or first.top - cell.bottom > cell.height or not first.text[:1].isdigit():
+        return None
+    text = f"{cell.text} {first.text}"
+    return Cell(cell.page, cell.x0, cell.x1, cell.top, cell.bottom, text, fold(text), cell.row, cell.index)
 
 
 def _heading(reader, cell: Cell) -> str | None:
