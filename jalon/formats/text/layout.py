@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from dataclasses import dataclass, field
 
 from jalon.formats.pdf import LONE_GLYPH, PdfText, Span
 from jalon.formats.text.values import fold
 
 MERGE_GAP = 0.55  # a gap narrower than this many text heights joins two runs into one cell
+LOOSE_GAP = 2.2  # the same on a page whose words stand apart (a scan's text layer)
 BELOW_ROWS = 4  # how many rows below a label a value may sit
 PAGE_OFFSET = 100_000.0  # pages stacked vertically: one y axis for the whole document
 
@@ -129,7 +131,8 @@ def build(text: PdfText) -> Layout:
             continue
         page = spans[0].page
         widths[page] = max(span.x1 for span in spans)
-        rows.extend(_rows_of_page(spans))
+        bands = _bands(spans)
+        rows.extend(_cells(bands, LOOSE_GAP if _loosely_spaced(bands) else MERGE_GAP))
     for number, row in enumerate(rows):
         for index, cell in enumerate(row.cells):
             cell.row, cell.index = number, index
@@ -168,7 +171,27 @@ def _lines(spans: list[Span]) -> list[tuple[float, float, list[Span]]]:
     return out
 
 
-def _rows_of_page(spans: list[Span]) -> list[Row]:
+def _loosely_spaced(bands: list[list[Span]]) -> bool:
+    """A page typed with wide, uneven word spaces (a scan's text layer, an old printer's output): most
+    words that follow one another on a line stand between half a text height and two apart, where typeset
+    text either joins them or leaves a column gap."""
+    loose = total = 0
+    for band in bands:
+        for left, right in pairwise(band):
+            if _has_digit(left.text) or _has_digit(right.text):
+                continue
+            gap = (right.x0 - left.x1) / max(min(left.height, right.height), 1.0)
+            if gap <= 6:
+                total += 1
+                loose += MERGE_GAP < gap <= LOOSE_GAP
+    return loose >= 12 and loose >= 0.4 * total
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def _bands(spans: list[Span]) -> list[list[Span]]:
     """Spans on one line form a row. Words sharing a baseline are one line whatever their size (an accented
     capital or a bold label beside a plain value); lines whose centres lie within half a text height join
     into one band (a value centred beside a label in a larger type), unless they overlap horizontally (a
@@ -192,9 +215,16 @@ def _rows_of_page(spans: list[Span]) -> list[Row]:
             bands.append(list(members))
             centres.append(centre)
             heights.append(height)
-    rows: list[Row] = []
     for band in bands:
         band.sort(key=lambda s: s.x0)
+    return bands
+
+
+def _cells(bands: list[list[Span]], merge_gap: float) -> list[Row]:
+    """Each band's spans joined into cells where the gap between them is narrower than `merge_gap` text
+    heights."""
+    rows: list[Row] = []
+    for band in bands:
         cells: list[Cell] = []
         for span in band:
             text = span.text
@@ -202,7 +232,7 @@ def _rows_of_page(spans: list[Span]) -> list[Row]:
                 last = cells[-1]
                 gap = span.x0 - last.x1
                 height = min(last.height, max(span.height, 1.0))
-                if gap <= height * MERGE_GAP:
+                if gap <= height * merge_gap:
                     glued = gap < height * 0.2 and not span.spaced  # PDFium saw no space: one word
                     joiner = "" if glued or last.text.endswith(" ") or text.startswith(" ") else " "
                     last.text = last.text + joiner + text
