@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from jalon.formats.pdf import LONE_GLYPH, PdfText, Span
 from jalon.formats.text.values import fold
