@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 from jalon.formats import xmlsafe
 from jalon.formats.model import Attachment, Invoice
@@ -115,6 +116,87 @@ LEVELS = {
 }
 
 
+FX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+FX_XMP_LEVEL = {"MINIMUM": "MINIMUM", "BASIC-WL": "BASIC WL", "BASIC": "BASIC", "EN16931": "EN 16931",
+              "EXTENDED": "EXTENDED", "EXTENDED-CTC-FR": "EXTENDED"}  # fmt: skip
+CREATOR = "jalon"  # the XMP CreatorTool and Info /Creator; the Producer is jalon too (it wrote the update)
+# The Factur-X PDF/A extension schema: the fx: properties a PDF/A validator must find described.
+FX_PROPERTIES = (
+    ("DocumentFileName", "The name of the embedded XML document"),
+    ("DocumentType", "The type of the hybrid document in capital letters, e.g. INVOICE or ORDER"),
+    ("Version", "The actual version of the standard applying to the embedded XML document"),
+    ("ConformanceLevel", "The conformance level of the embedded XML document"),
+)
+XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+   <pdfaid:part>3</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdf:Producer>{producer}</pdf:Producer>
+   <pdf:Keywords>{keywords}</pdf:Keywords>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+   <xmp:CreatorTool>{creator}</xmp:CreatorTool>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas>
+    <rdf:Bag>
+     <rdf:li rdf:parseType="Resource">
+      <pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+      <pdfaSchema:namespaceURI>{namespace}</pdfaSchema:namespaceURI>
+      <pdfaSchema:prefix>fx</pdfaSchema:prefix>
+      <pdfaSchema:property>
+       <rdf:Seq>{properties}
+       </rdf:Seq>
+      </pdfaSchema:property>
+     </rdf:li>
+    </rdf:Bag>
+   </pdfaExtension:schemas>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:fx="{namespace}">
+   <fx:DocumentType>INVOICE</fx:DocumentType>
+   <fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
+   <fx:Version>1.0</fx:Version>
+   <fx:ConformanceLevel>{level}</fx:ConformanceLevel>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+XMP_PROPERTY = """
+        <rdf:li rdf:parseType="Resource">
+         <pdfaProperty:name>{0}</pdfaProperty:name>
+         <pdfaProperty:valueType>Text</pdfaProperty:valueType>
+         <pdfaProperty:category>external</pdfaProperty:category>
+         <pdfaProperty:description>{1}</pdfaProperty:description>
+        </rdf:li>"""
+
+
+def _xmp(profile: str, metadata: dict[str, str], date: str) -> bytes:
+    from xml.sax.saxutils import escape
+
+    values = {key: escape(metadata.get(key, "")) for key in ("title", "author", "subject", "keywords")}
+    return XMP.format(
+        **values,
+        producer=CREATOR,
+        creator=CREATOR,
+        date=date,
+        namespace=FX_NAMESPACE,
+        level=FX_XMP_LEVEL[profile.upper()],
+        properties="".join(XMP_PROPERTY.format(*item) for item in FX_PROPERTIES),
+    ).encode("utf-8")
+
+
 def embed(
     pdf: bytes,
     xml: bytes,
@@ -123,20 +205,127 @@ def embed(
     attachments: list[Attachment] | None = None,
     metadata: dict[str, str] | None = None,
     lang: str = "fr-FR",
+    reader: Any = None,
 ) -> bytes:
     """Embed a CII XML as factur-x.xml into a PDF (which should already be PDF/A-3), with the Factur-X XMP;
     supporting documents ride along as attached files with AFRelationship Supplement.
 
-    Uses the factur-x library's `generate_from_file` on temporary files: its `generate_from_binary`
-    returns the input and the output glued together (two %PDF- headers; NOTES.md).
+    Written as an incremental update of the PDF (`pdfupdate`): the billing tool's bytes are kept as they are
+    and the embedded files, the XMP, the document information and a new catalog are appended. A PDF that
+    already carries embedded files, or that cannot take an update, is rewritten with the factur-x library
+    instead. `reader`: a pypdf reader of `pdf` already opened by the caller (it is only read).
     """
+    from jalon.formats import pdfupdate
+
+    level, relationship = LEVELS[profile.upper()]
+    try:
+        return _embed_update(pdf, xml, profile, relationship, attachments or [], metadata or {}, lang, reader)
+    except pdfupdate.Unsupported:
+        return _embed_rewrite(pdf, xml, level, relationship, attachments or [], metadata, lang)
+
+
+def _embed_update(
+    pdf: bytes,
+    xml: bytes,
+    profile: str,
+    relationship: str,
+    attachments: list[Attachment],
+    metadata: dict[str, str],
+    lang: str,
+    reader: Any,
+) -> bytes:
+    import datetime as dt
+    import hashlib
+    import mimetypes
+
+    from pypdf import PdfReader
+    from pypdf.generic import IndirectObject
+
+    from jalon.formats.pdfupdate import Unsupported, Update, literal, name, pdf_object, stream
+
+    try:
+        reader = reader or PdfReader(io.BytesIO(pdf))
+        trailer = reader.trailer
+        root = trailer.raw_get("/Root")
+        catalog = root.get_object()
+        names = catalog["/Names"].get_object() if "/Names" in catalog else {}
+        info = trailer.raw_get("/Info") if "/Info" in trailer else None
+    except Exception as error:  # pypdf raises many kinds on odd files: the library gets its chance
+        raise Unsupported(f"unreadable PDF: {error}") from None
+    if not isinstance(root, IndirectObject) or "/AF" in catalog or "/EmbeddedFiles" in names:
+        raise Unsupported("the PDF already has embedded files (or no indirect catalog)")
+    update = Update(pdf, trailer)
+    now = dt.datetime.now(dt.UTC)
+    pdf_date, xmp_date = now.strftime("D:%Y%m%d%H%M%S+00'00'"), now.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    files = [("factur-x.xml", xml, "text/xml", "Factur-X XML file", relationship)]
+    for att in attachments:
+        if att.content is not None:
+            filename = att.filename or f"{att.id}.bin"
+            kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            files.append((filename, att.content, kind, att.description or att.id or "", "supplement"))
+    specs = []
+    for filename, data, kind, description, afrelationship in files:
+        checksum = hashlib.md5(data).hexdigest()
+        params = f"<< /CheckSum <{checksum}> /ModDate {literal(pdf_date)} /Size {len(data)} >>"
+        embedded = update.add(
+            stream(f"/Type /EmbeddedFile /Subtype {name(kind)} /Params {params}", data, compress=True)
+        )
+        spec = update.add(
+            f"<< /Type /Filespec /F {literal(filename)} /UF {literal(filename)} /Desc {literal(description)}"
+            f" /AFRelationship {name(afrelationship.capitalize())}"
+            f" /EF << /F {embedded} 0 R /UF {embedded} 0 R >> >>"
+        )
+        specs.append((literal(filename), spec))
+    specs.sort(key=lambda item: item[0])  # a name tree's keys in order
+    listed = " ".join(f"{key} {number} 0 R" for key, number in specs)
+    af = update.add("[" + " ".join(f"{number} 0 R" for _, number in specs) + "]")
+    xmp = update.add(stream("/Type /Metadata /Subtype /XML", _xmp(profile, metadata, xmp_date)))
+    replaced = ("/Metadata", "/Names", "/AF", "/PageMode", "/Lang")
+    kept = " ".join(f"{pdf_object(k)} {pdf_object(v)}" for k, v in catalog.items() if k not in replaced)
+    other_names = " ".join(f"{pdf_object(k)} {pdf_object(v)}" for k, v in names.items())
+    update.replace(
+        root.idnum,
+        root.generation,
+        f"<< {kept} /Names << {other_names} /EmbeddedFiles << /Names [{listed}] >> >> /AF {af} 0 R"
+        f" /Metadata {xmp} 0 R /PageMode /UseAttachments /Lang {literal(lang)} >>",
+    )
+    # The document information says what the XMP says (PDF/A: the two must agree), nothing else.
+    fields = {
+        "/Title": metadata.get("title", ""),
+        "/Author": metadata.get("author", ""),
+        "/Subject": metadata.get("subject", ""),
+        "/Keywords": metadata.get("keywords", ""),
+        "/Creator": CREATOR,
+        "/Producer": CREATOR,
+        "/CreationDate": pdf_date,
+        "/ModDate": pdf_date,
+    }
+    information = "<< " + " ".join(f"{key} {literal(value)}" for key, value in fields.items()) + " >>"
+    if isinstance(info, IndirectObject):
+        update.replace(info.idnum, info.generation, information)
+        info_ref = f"{info.idnum} {info.generation} R"
+    else:
+        info_ref = f"{update.add(information)} 0 R"
+    return update.write(root=f"{root.idnum} {root.generation} R", info=info_ref)
+
+
+def _embed_rewrite(
+    pdf: bytes,
+    xml: bytes,
+    level: str,
+    relationship: str,
+    attachments: list[Attachment],
+    metadata: dict[str, str] | None,
+    lang: str,
+) -> bytes:
+    """The whole PDF rewritten by the factur-x library's `generate_from_file` on temporary files (its
+    `generate_from_binary` returns the input and the output glued together: two %PDF- headers; NOTES.md)."""
     import tempfile
 
     from facturx import generate_from_file
 
-    level, relationship = LEVELS[profile.upper()]
     extra = {}
-    for att in attachments or []:
+    for att in attachments:
         if att.content is None:
             continue
         name = att.filename or f"{att.id}.bin"
@@ -191,15 +380,24 @@ def write_facturx(
     xml = write_cii(lean, profile=profile, french=french)
     kind = "Avoir" if invoice.doc_type == "credit_note" else "Facture"
     title = f"{invoice.seller.name or ''} {kind} {invoice.number}"
-    if convert and not pdfa.is_pdfa3(pdf):
-        pdf = pdfa.to_pdfa3(pdf, title=title.strip())
+    reader = pdfa.reader_of(pdf)  # one parse: the PDF/A look, then the update that embeds the XML
+    if convert and not pdfa.is_pdfa3(pdf, reader=reader):
+        pdf, reader = pdfa.to_pdfa3(pdf, title=title.strip()), None
     metadata = {
         "author": invoice.seller.name or "",
         "keywords": "Factur-X, invoice",
         "title": title.strip(),
         "subject": f"Factur-X {profile} {invoice.number} {invoice.issue_date or ''}".strip(),
     }
-    return embed(pdf, xml, profile=profile, attachments=invoice.attachments, metadata=metadata, lang=lang)
+    return embed(
+        pdf,
+        xml,
+        profile=profile,
+        attachments=invoice.attachments,
+        metadata=metadata,
+        lang=lang,
+        reader=reader,
+    )
 
 
 def supporting_files(pdf: bytes) -> list[tuple[str, bytes]]:

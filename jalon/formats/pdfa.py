@@ -183,8 +183,9 @@ def _fonts_missing(reader: Any) -> list[str]:
     return sorted(missing)
 
 
-def check_pdfa3(pdf: bytes, *, facturx: bool = True) -> list[tuple[str, str]]:
-    """The PDF/A-3 (and Factur-X XMP) problems of a PDF, as (rule, message); empty when it passes."""
+def check_pdfa3(pdf: bytes, *, facturx: bool = True, reader: Any = None) -> list[tuple[str, str]]:
+    """The PDF/A-3 (and Factur-X XMP) problems of a PDF, as (rule, message); empty when it passes.
+    `reader`: a pypdf reader of these bytes the caller already has (one parse for several looks)."""
     from pypdf import PdfReader
 
     problems: list[tuple[str, str]] = []
@@ -193,7 +194,7 @@ def check_pdfa3(pdf: bytes, *, facturx: bool = True) -> list[tuple[str, str]]:
             ("PDF-HEADER", f"{pdf.count(b'%PDF-')} PDF headers: the file is two PDFs glued together")
         )
     try:
-        reader = PdfReader(io.BytesIO(pdf))
+        reader = reader or PdfReader(io.BytesIO(pdf))
         if reader.is_encrypted:
             return [*problems, ("PDFA-ENCRYPT", "encrypted PDFs cannot be PDF/A")]
         catalog = reader.trailer["/Root"]
@@ -258,20 +259,31 @@ def _embedded_files(catalog: Any) -> list[tuple[str, str]]:
     return problems
 
 
-def xmp_level(pdf: bytes) -> str | None:
+def xmp_level(pdf: bytes, *, reader: Any = None) -> str | None:
     """The Factur-X conformance level the PDF's XMP declares (MINIMUM, BASIC WL, EN 16931…), if any."""
     from pypdf import PdfReader
 
     try:
-        xmp = _xmp(PdfReader(io.BytesIO(pdf)).trailer["/Root"])
+        xmp = _xmp((reader or PdfReader(io.BytesIO(pdf))).trailer["/Root"])
     except Exception:
         return None
     return None if xmp is None else _xmp_value(xmp, _FX, "ConformanceLevel")
 
 
-def is_pdfa3(pdf: bytes) -> bool:
+def is_pdfa3(pdf: bytes, *, reader: Any = None) -> bool:
     """Already PDF/A-3 (by jalon's checks, Factur-X XMP aside)?"""
-    return not check_pdfa3(pdf, facturx=False)
+    return not check_pdfa3(pdf, facturx=False, reader=reader)
+
+
+def reader_of(pdf: bytes) -> Any:
+    """A pypdf reader for several looks at one PDF, or None when pypdf cannot open it (each look then
+    reports the problem its own way)."""
+    from pypdf import PdfReader
+
+    try:
+        return PdfReader(io.BytesIO(pdf))
+    except Exception:
+        return None
 
 
 def validate_facturx(pdf: bytes, *, official: bool = True, profile: str | None = None) -> Any:
@@ -304,9 +316,10 @@ def validate_facturx(pdf: bytes, *, official: bool = True, profile: str | None =
     )
     if inner.format == "ubl":
         report.format = "ubl"
-    for rule, message in check_pdfa3(pdf, facturx=name.lower() == "factur-x.xml"):
+    reader = reader_of(pdf)
+    for rule, message in check_pdfa3(pdf, facturx=name.lower() == "factur-x.xml", reader=reader):
         report.errors.append(validation.Finding(rule, message, "PDF"))
-    level = xmp_level(pdf)
+    level = xmp_level(pdf, reader=reader)
     if (
         level
         and report.profile
