@@ -3,7 +3,8 @@
 Reading uses PDFium (pypdfium2, ~0.3 ms per file) to list the embedded files, with pypdf as a fallback for
 damaged PDFs PDFium refuses; the factur-x library's own reader is not used because it parses the XML with
 lxml's default (entity-resolving) parser and only looks for two file names. Every candidate goes through
-`xmlsafe.parse`. Writing (`embed`) delegates the attachment and XMP work to the factur-x library.
+`xmlsafe.parse`. Writing (`embed`) appends the XML, the supporting files, the Factur-X XMP and a new catalog
+as an incremental update (`pdfupdate`); the factur-x library rewrites the PDFs an update cannot serve.
 """
 
 from __future__ import annotations
