@@ -253,11 +253,22 @@ def read_rate_rows(reader: Reader) -> RateRows:
             reader.zero_rows.append((base, code, vatex.group(0).upper() if vatex else None))
             continue
         if not rates:
-            # a rate column without "%" ("20.0 | -20,48 € | -4,10 €"): believed only when base x rate = VAT
-            rate = _bare_rate(cells[0].text)
-            pair = _base_and_vat(rate, [a for a in amounts if a != rate]) if rate else None
-            if rate and pair:
-                entries[rate] = (pair[0], pair[1], row_index)
+            # a rate column without "%" ("20.0 | -20,48 € | -4,10 €", "T1 | 1 234,56 | 5,5 | 67,90"): believed
+            # only when base x rate = VAT among the other cells' amounts
+            for position, cell in enumerate(cells):
+                rate = _bare_rate(cell.text)
+                if rate is None:
+                    continue
+                others = [
+                    a.value
+                    for other in cells[:position] + cells[position + 1 :]
+                    for a in find_amounts(other.text, reader.decimal)
+                    if a.decimals == 2
+                ]
+                pair = _base_and_vat(rate, others)
+                if pair:
+                    entries[rate] = (pair[0], pair[1], row_index)
+                    break
             continue
         rate = rates[0]
         pair = _base_and_vat(rate, amounts, bool(_VAT_WORD.search(folded)))

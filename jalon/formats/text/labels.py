@@ -149,6 +149,7 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
         ),
         (
             r"\bgrand total\b|\binvoice total\b|\btotal amount\b|\bbruttobetrag\b|\bgesamtbetrag\b"
+            r"|\bgross (?:amount|total)\b|\btotal gross\b|\bmontant de la facture\b"
             r"|\bsumme brutto\b|\bbruttosumme\b",
             0.85,
         ),
