@@ -24,7 +24,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\brechnungsnummer\b\s*:?", 1.0),
         (
             r"^(?:facture d'avoir|facture|invoice|tax invoice|avoir|credit note|rechnung|gutschrift)"
-            r"\s*:?(?=$|\s*[a-z]{0,4}[-/]?\d)",
+            r"\s*:?(?=$|\s*#?\s*[a-z]{0,4}[-/]?\d)",
             0.7,
         ),
         (r"^(?:n\s?[°o]|numero|number)(?![a-z])\.?[\s.:]*(?=[a-z]{0,4}[-/]?\d)", 0.6),
@@ -57,6 +57,7 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         ),
         (r"\b(?:a )?(?:payer|regler|payable|reglement) (?:avant le|au plus tard le|le|avant|au)\b\s*:?", 0.9),
         (r"\bdate de (?:paiement|reglement)\b\s*:?|\bpayment date\b\s*:?|\becheance\b\s*:?", 0.85),
+        (r"^(?:due|payable)\s*:", 0.85),
         (r"^(?:a regler |a payer |payable |due |to be paid )?(?:avant le|before)\b\s*:?", 0.75),  # a deadline
         # a direct debit's date is when the invoice is paid
         (r"\b(?:preleve|prelevement|sera preleve|debited|direct debit)(?: (?:le|on|du))?\b\s*:?$", 0.85),
