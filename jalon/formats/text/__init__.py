@@ -156,7 +156,7 @@ def _fallback_issue_date(reader: Reader, others: set[dt.date | None]) -> dt.date
     Several different dates there and none labelled: left empty, a person reads it."""
     found: set[dt.date] = set()
     for cell in reader.cells:
-        if cell.page != 0 or cell.row > 25:
+        if cell.page != reader.layout.first_page or cell.row > 25:
             break
         value = reader.parse_date(cell.text)
         if value is not None and value not in others:
@@ -183,7 +183,11 @@ def _exemption(mentions: Mapping[str, re.Match[str] | None]) -> tuple[str, str] 
 
 def _is_credit_note(reader: Reader) -> bool:
     for cell in reader.cells:
-        if cell.page == 0 and cell.row < 40 and labels.CREDIT_TITLE.search(cell.folded):
+        if (
+            cell.page == reader.layout.first_page
+            and cell.row < 40
+            and labels.CREDIT_TITLE.search(cell.folded)
+        ):
             return True
     return False
 

@@ -542,7 +542,9 @@ def _line_of_row(reader: Reader, cells: list[Cell]) -> Line | None:
             numbers.extend((a.value, a.decimals) for a in found)
         elif not rates:
             texts.append(cell.text)
-    if len(numbers) < 2 or not texts:
+    # a row of figures alone is a line when quantity x price = amount: its description wraps on the lines
+    # around it, the figures centred between them
+    if len(numbers) < (2 if texts else 3):
         return None
     amount = numbers[-1][0]
     for i, (qty, _) in enumerate(numbers[:-1]):
@@ -557,7 +559,7 @@ def _line_of_row(reader: Reader, cells: list[Cell]) -> Line | None:
                     vat_category="S" if rate else None,
                     unit="C62",
                 )
-    if len(numbers) == 2 and abs(numbers[0][0] - amount) <= CENT:
+    if len(numbers) == 2 and texts and abs(numbers[0][0] - amount) <= CENT:
         return Line(
             name=" ".join(texts),
             quantity=Decimal("1"),

@@ -65,6 +65,11 @@ class Layout:
     page_widths: dict[int, float]
     page_count: int
 
+    @property
+    def first_page(self) -> int:
+        """The first page with text (a cover or a page printed as an image may come before it)."""
+        return self.rows[0].page if self.rows else 0
+
     def cells(self) -> Iterator[Cell]:
         for row in self.rows:
             yield from row.cells

@@ -131,7 +131,8 @@ def read_parties(reader: Reader) -> Parties:
 
 def _block(reader, kind: str) -> list[Cell]:
     """A party block: what follows the label in its cell or on its right, then the column below."""
-    hits = [h for h in reader.hits(_PARTY_TABLE[kind]) if h[0].page == 0 or kind != "seller"]
+    first = reader.layout.first_page
+    hits = [h for h in reader.hits(_PARTY_TABLE[kind]) if h[0].page == first or kind != "seller"]
     # "Client : C0042" or "Customer no. 2" name a customer code, not a block
     hits = [
         h for h in hits if not _is_code(h[0].text[h[1] :].strip(" :")) and not _CODE_LABEL.search(h[0].folded)
@@ -160,7 +161,7 @@ def _address_blocks(reader, exclude: set[int]) -> list[list[Cell]]:
     blocks: list[list[Cell]] = []
     rows = reader.layout.rows
     for row in rows[:40]:
-        if row.page != 0:
+        if row.page != reader.layout.first_page:
             break
         for cell in row.cells:
             if id(cell) in exclude or not _POSTCODE_CITY.match(cell.folded) or _RETURN_LINE.search(cell.text):
@@ -206,7 +207,7 @@ def _is_code(text: str) -> bool:
 
 def _letterhead(reader, taken: set[int]) -> list[Cell]:
     """No seller label: the top block of page one, preferring a company name (legal form, larger type)."""
-    top_rows = [row for row in reader.layout.rows if row.page == 0][:14]
+    top_rows = [row for row in reader.layout.rows if row.page == reader.layout.first_page][:14]
     if not top_rows:
         return []
     tallest = max(c.height for row in top_rows for c in row.cells)
@@ -395,7 +396,7 @@ def _footer_and_sender_cells(reader) -> list[Cell]:
             page_rows = [r for r in rows[max(0, index - 5) : index + 1] if r.page == row.page]
             found.extend(c for r in page_rows for c in r.cells)
     for row in rows[:40]:
-        if row.page == 0:
+        if row.page == reader.layout.first_page:
             found.extend(c for c in row.cells if _RETURN_LINE.search(c.text))
     return found
 
