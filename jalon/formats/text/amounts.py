@@ -195,7 +195,7 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
             reader.confidence["total_without_vat"] = reader.confidence["total_vat"] = 0.6
         if result.without_vat is not None or result.with_vat is not None:
             reader.warnings.append("totals do not add up (HT + VAT != TTC) or were not all found")
-    prepaid = [c.value for c in cands["prepaid"] if c.value > 0]
+    prepaid = [abs(c.value) for c in cands["prepaid"] if c.value]  # printed "-300,00" as often as "300,00"
     payable = [c.value for c in cands["payable"]]
     if result.with_vat is not None:
         result.payable = result.with_vat
