@@ -259,3 +259,23 @@ def test_the_payer_block_of_a_payment_slip_is_not_taken_for_the_buyer_or_the_foo
     assert got["seller_name"] == "Fromagerie du Jura Sàrl"
     assert (got["seller_vat"], got["buyer_vat"]) == ("CHE451801857TVA", BUYER_VAT)
     assert got["buyer_name"] == "Couverture Roussel SARL"
+
+
+def test_a_vat_summary_naming_its_rates_by_codes_gives_each_rate_from_its_arithmetic():
+    """'Code | Base HT | Montant TVA' with rows 'A | 400,00 | 22,00' and 'B | 600,00 | 120,00', the codes
+    explained in a legend: 22 is 5.5 % of 400 and 120 is 20 % of 600."""
+    table = [
+        Text(40, 300, "Code", 7),
+        Text(100, 300, "Base HT", 7),
+        Text(180, 300, "Montant TVA", 7),
+        Text(40, 312, "A"),
+        Text(100, 312, "400,00"),
+        Text(180, 312, "22,00"),
+        Text(40, 324, "B"),
+        Text(100, 324, "600,00"),
+        Text(180, 324, "120,00"),
+        Text(40, 420, "Code A : TVA 5,5 % – Code B : TVA 20 %", 7),
+    ]
+    got = invoice(*header(), *table, *totals(tva="142,00", ttc="1 142,00", y=360))
+    rates = sorted((b["rate"], b["base"], b["amount"]) for b in got["vat_breakdown"])
+    assert rates == [(5.5, 400, 22), (20, 600, 120)]

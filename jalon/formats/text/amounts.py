@@ -269,6 +269,10 @@ def read_rate_rows(reader: Reader) -> RateRows:
                 if pair:
                     entries[rate] = (pair[0], pair[1], row_index)
                     break
+            else:
+                coded = _coded_rate_row(reader, row_index, cells, amounts)
+                if coded is not None:
+                    entries[coded[0]] = (coded[1], coded[2], row_index)
             continue
         rate = rates[0]
         pair = _base_and_vat(rate, amounts, bool(_VAT_WORD.search(folded)))
@@ -282,6 +286,27 @@ def read_rate_rows(reader: Reader) -> RateRows:
             entries[rate] = (None, amounts[-1], row_index)
     _rate_columns(reader, entries)
     return entries
+
+
+def _coded_rate_row(
+    reader: Reader, index: int, cells: list, amounts: list[Decimal]
+) -> tuple[Decimal, Decimal, Decimal] | None:
+    """A row of a VAT summary that names its rate by a code ("B | 2 286,68 | 457,34" under "Code | Base HT |
+    Montant TVA", the codes explained elsewhere): the rate is the standard one that turns the base into the
+    VAT, to the cent. (rate, base, VAT) or None."""
+    if len(amounts) != 2 or not cells or len(cells[0].text) > 3 or not cells[0].text.isalnum():
+        return None
+    rows = reader.layout.rows
+    for above in reversed(rows[max(0, index - 6) : index]):
+        if _BASE_LABEL.search(above.folded) and _VAT_WORD.search(above.folded) and "code" in above.folded:
+            break
+    else:
+        return None
+    base, vat = sorted(amounts, key=abs, reverse=True)
+    matches = [
+        rate for rate in STANDARD_RATES if abs((abs(base) * rate / 100).quantize(CENT) - abs(vat)) == 0
+    ]
+    return (matches[0], base, vat) if len(matches) == 1 else None
 
 
 _BASE_LABEL = re.compile(r"\b(?:base|bases|ht|net|taxable|hors taxes?|netto)\b")
