@@ -222,6 +222,8 @@ def _letterhead(reader, taken: set[int]) -> list[Cell]:
                 continue  # an address line, not a name
             if len(cell.text) < 3 or len(_SEGMENT.split(cell.text)[0]) > 60 or _TITLE.match(cell.folded):
                 continue
+            if sum(ch.isalnum() for ch in cell.text) < 0.5 * len(cell.text.replace(" ", "")):
+                continue  # a frame drawn with characters ("+=====+"), not a name
             # the letterhead opens the page: a legal form further down is more often the customer's name
             score = (
                 0.5 * cell.height / tallest
@@ -307,10 +309,28 @@ def _name_of(cells: list[Cell]) -> str | None:
         break
     else:
         return None
-    first = cells[0].text.strip(" ,;:")
-    if _NOT_NAME.search(fold(first)) or _mostly_numbers(cells[0]) or _POSTCODE_CITY.match(fold(first)):
+    first = _plain_name(cells[0].text)
+    if (
+        not first
+        or _NOT_NAME.search(fold(first))
+        or _mostly_numbers(cells[0])
+        or _POSTCODE_CITY.match(fold(first))
+    ):
         return None
     return first
+
+
+_DRAWING = re.compile(r"[\u2500-\u257f|+=_~*#]+")
+
+
+def _plain_name(text: str) -> str:
+    """A name as a person writes it: box-drawing frames dropped, letter-spaced capitals closed up
+    ("│ L A M B E R T │" -> "LAMBERT")."""
+    text = _DRAWING.sub(" ", text).strip(" ,;:")
+    words = text.split()
+    if len(words) >= 3 and all(len(word) == 1 for word in words):
+        return "".join(words)
+    return " ".join(words)
 
 
 _CAPITAL = re.compile(
