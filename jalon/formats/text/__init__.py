@@ -92,8 +92,9 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     line_sum = sum((line.net_amount for line in invoice.lines), Decimal("0"))
     invoice.totals.line_total = line_sum if invoice.lines else invoice.totals.tax_exclusive
 
-    invoice.type_code = "381" if _is_credit_note(reader) or totals.negative else "380"
-    reader.confidence["doc_type"] = 0.95 if _is_credit_note(reader) else (0.8 if totals.negative else 0.9)
+    credit = _is_credit_note(reader)
+    invoice.type_code = "381" if credit or totals.negative else "380"
+    reader.confidence["doc_type"] = 0.95 if credit else (0.8 if totals.negative else 0.9)
     invoice.currency = _currency(reader)
 
     parties = read_parties(reader)

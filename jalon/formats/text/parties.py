@@ -16,10 +16,10 @@ from jalon.formats import identifiers as ids
 from jalon.formats.model import Address, Party
 from jalon.formats.text import labels
 from jalon.formats.text.layout import Cell
-from jalon.formats.text.reader import Reader
+from jalon.formats.text.reader import PARTY_TABLE, Reader
 from jalon.formats.text.values import find_dates, fold
 
-_PARTY_TABLE = labels.compile_table(labels.PARTY_LABELS)
+_PARTY_TABLE = PARTY_TABLE  # the reader's own compiled patterns: their hits are memoised once per document
 _VAT_RE = re.compile(
     r"(?<![A-Za-z0-9])(AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|CH|NO)"
     r"[ .\u00a0-]?([0-9A-Z]+(?:[ .\u00a0-][0-9A-Z]+){0,6})(?![0-9A-Za-z])"

@@ -8,6 +8,7 @@ kind of space), so every table here is written in that folded form.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -112,6 +113,11 @@ def _to_decimal(number: str, decimal_mark: str) -> tuple[Decimal, int] | None:
 
 def find_amounts(text: str, decimal_mark: str = ",") -> list[Amount]:
     """Every amount-looking number in `text`, with its sign and currency when printed beside it."""
+    return list(_amounts(text, decimal_mark))
+
+
+@functools.lru_cache(maxsize=8192)  # a document asks about the same cells many times; amounts are immutable
+def _amounts(text: str, decimal_mark: str) -> tuple[Amount, ...]:
     found: list[Amount] = []
     for match in AMOUNT_RE.finditer(text):
         parsed = _to_decimal(match.group("num"), decimal_mark)
@@ -123,7 +129,7 @@ def find_amounts(text: str, decimal_mark: str = ",") -> list[Amount]:
         )
         currency = _currency_of(match.group("cur1")) or _currency_of(match.group("cur2"))
         found.append(Amount(-value if negative else value, match.start(), match.end(), currency, decimals))
-    return found
+    return tuple(found)
 
 
 def guess_decimal_mark(texts: list[str]) -> str:
