@@ -279,3 +279,24 @@ def test_a_vat_summary_naming_its_rates_by_codes_gives_each_rate_from_its_arithm
     got = invoice(*header(), *table, *totals(tva="142,00", ttc="1 142,00", y=360))
     rates = sorted((b["rate"], b["base"], b["amount"]) for b in got["vat_breakdown"])
     assert rates == [(5.5, 400, 22), (20, 600, 120)]
+
+
+def test_the_buyers_registration_line_never_names_the_seller():
+    """No legal line at the foot; the buyer's block ends with 'Hôtel du Parc SAS – RCS Lyon …': the seller
+    is still the letterhead's company, the buyer keeps its SIREN."""
+    items = [item for item in header() if item.y < 120]
+    got = invoice(
+        *items,
+        Text(320, 130, "Facturé à :"),
+        Text(320, 142, "Hôtel du Parc"),
+        Text(320, 154, "3 place Bellecour"),
+        Text(320, 166, "69002 Lyon"),
+        Text(320, 178, f"Hôtel du Parc SAS – RCS Lyon {BUYER_SIREN}"),
+        *totals(),
+    )
+    assert got["seller_name"] == "Atelier Vernier"
+    assert (got["buyer_name"], got["buyer_siren"], got["seller_siren"]) == (
+        "Hôtel du Parc",
+        BUYER_SIREN,
+        None,
+    )

@@ -10,6 +10,7 @@ when their check digits hold; a SIREN-looking number needs a label or the 3-3-3 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jalon.formats import identifiers as ids
@@ -103,7 +104,7 @@ def read_parties(reader: Reader) -> Parties:
     if seller_cells:
         result.seller.name = _name_of(seller_cells)
         result.seller.address = _address_of(_after_name(seller_cells, result.seller.name))
-    legal = _legal_name(reader)
+    legal = _legal_name(reader, _region(buyer_cells))
     if legal and result.seller.name and _same_name(legal, result.seller.name):
         # the letterhead and the legal line agree; the legal line writes the registered name (BT-27)
         result.seller.name, confidence = legal, 0.93
@@ -352,7 +353,7 @@ _SOLE_TRADER = re.compile(
 )
 
 
-def _legal_name(reader) -> str | None:
+def _legal_name(reader, buyers: Callable[[Cell], bool]) -> str | None:
     """The registered name, from the legal line: the first segment before the capital mention ("X SAS au
     capital de …"), else before a registration ("X SARL – RCS …", "Bruno Lambert, EI – SIRET …"), else a
     footer or sender line that is a name with its legal form ("Brenner Maschinenbau GmbH · Industriestraße
@@ -360,11 +361,13 @@ def _legal_name(reader) -> str | None:
     for marker in (_CAPITAL, _REGISTRATION):
         for cell in reversed(reader.cells):
             match = marker.search(cell.folded)
-            if match and (marker is _CAPITAL or not _CAPITAL.search(cell.folded)):
+            if match and (marker is _CAPITAL or not (_CAPITAL.search(cell.folded) or buyers(cell))):
                 name = _name_before(cell.text[: match.start()])
                 if name:
                     return name
     for cell in _footer_and_sender_cells(reader):
+        if buyers(cell):
+            continue
         heading = _heading(reader, cell)
         if heading and any(p.search(heading) for patterns in _PARTY_TABLE.values() for p, _ in patterns):
             continue  # a party's block at the foot of the page (a payment slip's "Payable par"), not a footer
@@ -468,12 +471,7 @@ def _address_of(cells: list[Cell]) -> Address:
 
 def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
     # the buyer's region: its block, and the few lines under it where its identifiers are often printed
-    region = None
-    if buyer_cells:
-        line = max(c.height for c in buyer_cells)
-        left, right = min(c.x0 for c in buyer_cells) - 12, max(c.x1 for c in buyer_cells) + 12
-        top, bottom = min(c.top for c in buyer_cells) - 2, max(c.bottom for c in buyer_cells) + 4.5 * line
-        region = (buyer_cells[0].page, left, right, top, bottom)
+    in_region = _region(buyer_cells)
     found: list[_Found] = []
     for cell in reader.cells:
         found.extend(_scan(reader, cell))
@@ -484,11 +482,7 @@ def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
     kept: list[_Found] = []
     for item in found:
         cell = item.cell
-        in_block = region is not None and (
-            cell.page == region[0]
-            and region[1] <= cell.x0 <= region[2]
-            and region[3] <= cell.top <= region[4]
-        )
+        in_block = in_region(cell)
         heading = _heading(reader, item.cell)
         if known:
             item.buyer_words = item.value not in known and item.value[:9] not in known
@@ -524,6 +518,18 @@ def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
         if party.siren and party.siret and party.siret[:9] != party.siren:
             reader.warnings.append(f"{prefix}: SIRET {party.siret} does not start with SIREN {party.siren}")
             reader.confidence[f"{prefix}_siren"] = reader.confidence[f"{prefix}_siret"] = 0.5
+
+
+def _region(cells: list[Cell]) -> Callable[[Cell], bool]:
+    """Whether a cell lies in a party's region: its block, and the few lines under it where its identifiers
+    are often printed."""
+    if not cells:
+        return lambda cell: False
+    line = max(c.height for c in cells)
+    left, right = min(c.x0 for c in cells) - 12, max(c.x1 for c in cells) + 12
+    top, bottom = min(c.top for c in cells) - 2, max(c.bottom for c in cells) + 4.5 * line
+    page = cells[0].page
+    return lambda cell: cell.page == page and left <= cell.x0 <= right and top <= cell.top <= bottom
 
 
 def _scan(reader, cell: Cell, straddle: int | None = None) -> list[_Found]:
