@@ -248,59 +248,73 @@ class OutboxSender:
         return min(out.retry_base * (2 ** max(attempts - 1, 0)), out.retry_max)
 
     def _record_mail_results(self, results: list[MailResult]) -> None:
+        """The outcomes of one batch, in one transaction; if that fails, one transaction per outcome, so that
+        one bad record never leaves the others unrecorded (and their mails sent twice after the lease)."""
+        try:
+            with self.database.session() as session:
+                for result in results:
+                    self._record_mail_result(session, result)
+        except Exception:
+            log.exception("recording %d mail results together failed: one by one", len(results))
+            for result in results:
+                try:
+                    with self.database.session() as session:
+                        self._record_mail_result(session, result)
+                except Exception:
+                    log.exception("recording the result of outbox item %s failed", result.outbox_id)
+
+    def _record_mail_result(self, session: Session, result: MailResult) -> None:
         from jalon.handlers import actions
 
-        for result in results:
-            with self.database.session() as session:
-                item = session.get(Outbox, result.outbox_id)
-                if item is None or item.locked_by != self.owner or item.status != "pending":
-                    continue
-                item.attempts += 1
-                item.locked_by = None
-                item.locked_until = None
-                dispatch = session.get(Dispatch, item.dispatch_id) if item.dispatch_id else None
-                now = utcnow()
-                if result.ok:
-                    item.status = "sent"
-                    item.sent_at = now
-                    if dispatch is not None:
-                        mark_dispatch_sent(session, dispatch, item, result, now, settings=self.settings)
-                    else:
-                        events.record(
-                            session,
-                            "mail.sent",
-                            rcpt_to=item.rcpt_to,
-                            subject=item.payload.get("subject"),
-                            response=f"{result.code} {result.message}",
-                        )
-                    continue
-                item.last_error = f"{result.code or ''} {result.message}".strip()
-                exhausted = item.attempts >= self.settings.outbound.max_attempts
-                if result.permanent or exhausted:
-                    item.status = "failed"
-                    if dispatch is not None:
-                        actions.on_send_failed(
-                            session,
-                            self.settings,
-                            dispatch,
-                            code=result.code,
-                            status=result.status,
-                            message=result.message,
-                            permanent=result.permanent,
-                        )
-                    else:
-                        events.record(session, "mail.failed", rcpt_to=item.rcpt_to, error=item.last_error)
-                else:
-                    item.next_attempt_at = now + self._backoff(item.attempts)
-                    events.record(
-                        session,
-                        "dispatch.deferred" if dispatch else "mail.deferred",
-                        invoice_id=dispatch.invoice_id if dispatch else None,
-                        dispatch_id=dispatch.id if dispatch else None,
-                        attempt=item.attempts,
-                        error=item.last_error,
-                        retry_at=item.next_attempt_at,
-                    )
+        item = session.get(Outbox, result.outbox_id)
+        if item is None or item.locked_by != self.owner or item.status != "pending":
+            return
+        item.attempts += 1
+        item.locked_by = None
+        item.locked_until = None
+        dispatch = session.get(Dispatch, item.dispatch_id) if item.dispatch_id else None
+        now = utcnow()
+        if result.ok:
+            item.status = "sent"
+            item.sent_at = now
+            if dispatch is not None:
+                mark_dispatch_sent(session, dispatch, item, result, now, settings=self.settings)
+            else:
+                events.record(
+                    session,
+                    "mail.sent",
+                    rcpt_to=item.rcpt_to,
+                    subject=item.payload.get("subject"),
+                    response=f"{result.code} {result.message}",
+                )
+            return
+        item.last_error = f"{result.code or ''} {result.message}".strip()
+        exhausted = item.attempts >= self.settings.outbound.max_attempts
+        if result.permanent or exhausted:
+            item.status = "failed"
+            if dispatch is not None:
+                actions.on_send_failed(
+                    session,
+                    self.settings,
+                    dispatch,
+                    code=result.code,
+                    status=result.status,
+                    message=result.message,
+                    permanent=result.permanent,
+                )
+            else:
+                events.record(session, "mail.failed", rcpt_to=item.rcpt_to, error=item.last_error)
+        else:
+            item.next_attempt_at = now + self._backoff(item.attempts)
+            events.record(
+                session,
+                "dispatch.deferred" if dispatch else "mail.deferred",
+                invoice_id=dispatch.invoice_id if dispatch else None,
+                dispatch_id=dispatch.id if dispatch else None,
+                attempt=item.attempts,
+                error=item.last_error,
+                retry_at=item.next_attempt_at,
+            )
 
     # other kinds ------------------------------------------------------------------------------------------
 
