@@ -96,8 +96,10 @@ def hold_for_conversion(
     """When some of these dispatches need a format not converted yet, they all wait ("converting") and the
     conversions are queued; returns True then. A channel left at "pdf" gets the channel's own format.
 
-    `made`: outputs already made in the pool for (format, profile, french); one that fits is finished here,
-    in this transaction, exactly as the "convert" sender would finish it (stored, then sent or held)."""
+    `made`: outputs already made in the pool for (format, profile, french). When every missing format was
+    made and is valid, they are stored and False is returned: the dispatches leave with this release. Else
+    the ones made are finished here, in this transaction, as the "convert" sender would finish them (stored,
+    then sent or held), and the others are queued as usual."""
     from jalon.channels import effective_format
 
     waiting = list(dispatches)
@@ -113,15 +115,16 @@ def hold_for_conversion(
     if not missing:
         return False
     customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
-    for dispatch in waiting:
-        dispatch.state = "converting"
-    ready: list[tuple[str, Made]] = []
+    options = {fmt: options_for(settings, customer, fmt) for fmt in missing}
+    ready = {fmt: (made or {}).get((fmt, *options[fmt])) for fmt in missing}
+    # Every missing format made ahead and valid: stored now, and the dispatches leave with this release.
+    at_once = all(early is not None and early.result["valid"] for early in ready.values())
+    if not at_once:
+        for dispatch in waiting:
+            dispatch.state = "converting"
     for fmt in missing:
-        profile, french = options_for(settings, customer, fmt)
-        early = (made or {}).get((fmt, profile, french))
-        if early is not None:
-            ready.append((fmt, early))
-        elif not _queued(session, invoice.id, fmt):
+        profile, french = options[fmt]
+        if ready[fmt] is None and not _queued(session, invoice.id, fmt):
             session.add(
                 Outbox(
                     kind="convert",
@@ -138,9 +141,14 @@ def hold_for_conversion(
             french=french,
             dispatches=[d.id for d in waiting if d.format == fmt],
         )
-    for fmt, early in ready:
-        finish(session, settings, invoice, fmt, early.stem, early.result)
-    return True
+    for fmt, early in ready.items():
+        if early is None:
+            continue
+        if at_once:
+            _store(session, invoice, fmt, early.stem, early.result)
+        else:
+            finish(session, settings, invoice, fmt, early.stem, early.result)
+    return not at_once
 
 
 def wanted(settings: Settings, customer: Customer | None) -> list[tuple[str, str | None, bool]]:
@@ -288,6 +296,22 @@ def finish(
             .order_by(Dispatch.id)
         )
     )
+    _store(session, invoice, fmt, stem, result)
+    if not result["valid"]:
+        _hold(session, invoice, waiting, fmt, result)
+        return
+    session.flush()
+    if invoice.state not in ("ready", "sent") or not waiting:
+        return
+    if any(d.format != NATIVE and converted_document(session, invoice.id, d.format) is None for d in waiting):
+        return  # another format of this release is still being made
+    for dispatch in waiting:
+        dispatch.state = "pending"
+        send_dispatch(session, settings, dispatch, actor="jalon")
+
+
+def _store(session: Session, invoice: Invoice, fmt: str, stem: str, result: dict[str, Any]) -> None:
+    """The output kept as a Document (role "converted", or "conversion_failed" for a person to look at)."""
     content_type, suffix = FILES.get(fmt, ("application/octet-stream", f".{fmt}"))
     filename = f"{stem}{suffix}"
     if result.get("output") is not None:
@@ -301,27 +325,17 @@ def finish(
                 format=fmt,
             )
         )
-    if not result["valid"]:
-        _hold(session, invoice, waiting, fmt, result)
-        return
-    events.record(
-        session,
-        "invoice.converted",
-        invoice_id=invoice.id,
-        format=fmt,
-        profile=result.get("profile"),
-        filename=filename,
-        rules=result.get("ran") or [],
-        warnings=len(result.get("warnings") or []),
-    )
-    session.flush()
-    if invoice.state not in ("ready", "sent") or not waiting:
-        return
-    if any(d.format != NATIVE and converted_document(session, invoice.id, d.format) is None for d in waiting):
-        return  # another format of this release is still being made
-    for dispatch in waiting:
-        dispatch.state = "pending"
-        send_dispatch(session, settings, dispatch, actor="jalon")
+    if result["valid"]:
+        events.record(
+            session,
+            "invoice.converted",
+            invoice_id=invoice.id,
+            format=fmt,
+            profile=result.get("profile"),
+            filename=filename,
+            rules=result.get("ran") or [],
+            warnings=len(result.get("warnings") or []),
+        )
 
 
 def _hold(
