@@ -138,6 +138,7 @@ def store_blob(session: Session, data: bytes) -> str:
         )
     elif session.get(Blob, digest) is None:
         session.add(Blob(**values))
+    session.info.setdefault("jalon_blobs", {})[digest] = data  # read back in this transaction: no query
     return digest
 
 
@@ -175,5 +176,8 @@ def claim(
 
 
 def load_blob(session: Session, digest: str) -> bytes:
+    stored = session.info.get("jalon_blobs", {}).get(digest)
+    if stored is not None:
+        return bytes(stored)
     data = session.execute(select(Blob.data).where(Blob.sha256 == digest)).scalar_one()
     return bytes(data)
