@@ -1,49 +1,36 @@
-"""Seller and buyer from PDF text: names, addresses and identifiers, each tied to the right party.
+"""Seller and buyer from PDF text: their blocks, names and addresses.
 
-The buyer is the block under (or beside) a "Client / Bill to / Facturé à" label; the seller is the block under
-a "Seller / From / Émetteur" label or, failing that, the letterhead at the top of page one, checked against
-the legal footer ("X SAS au capital de … RCS … SIRET …"). An identifier goes to the buyer when it sits in the
-buyer block or its label names the buyer ("N° TVA client"); otherwise to the seller. Identifiers count only
-when their check digits hold; a SIREN-looking number needs a label or the 3-3-3 spacing before it is believed.
+The buyer is the block under (or beside) a "Client / Bill to / Facturé à / Établissement destinataire" label,
+else the unlabelled address block that is not the seller's; the seller is the block under a "Seller / From /
+Émetteur" label or, failing that, the letterhead at the top of page one. The seller's name is then the
+registered one from its legal line (legalname.py) when one is printed; identifiers go to each party in
+partyids.py. A payment slip's payer and payee blocks repeat the parties and are set aside.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jalon.formats import identifiers as ids
 from jalon.formats.model import Address, Party
 from jalon.formats.text import labels
 from jalon.formats.text.layout import Cell
+from jalon.formats.text.legalname import NOT_NAME, RETURN_LINE, STREET, registered_name
+from jalon.formats.text.partyids import assign_identifiers, read_bank, region
 from jalon.formats.text.reader import PARTY_TABLE, Reader
 from jalon.formats.text.values import find_dates, fold
 
 _PARTY_TABLE = PARTY_TABLE  # the reader's own compiled patterns: their hits are memoised once per document
-_VAT_RE = re.compile(
-    r"(?<![A-Za-z0-9])(AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|CH|NO)"
-    r"[ .\u00a0-]?([0-9A-Z]+(?:[ .\u00a0-][0-9A-Z]+){0,6})(?![0-9A-Za-z])"
-)
-_SIRET_RE = re.compile(r"(?<![\dA-Z])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{5})(?![\d])")
-_SIREN_RE = re.compile(r"(?<![\dA-Z])(\d{3}([ .\u00a0]?)\d{3}\2\d{3})(?![\d]|[ .\u00a0]\d)")
-_IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{1,4}){3,8})")
-_BIC_RE = re.compile(r"\b([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
-_RETURN_LINE = re.compile(r"[●•·|]| - .* - ")  # the sender line printed above an envelope window
 _CODE_LABEL = re.compile(r"^(?:client|customer)\s*(?:n\s?[°o]|no\b|number|code|id\b|#|account)")
 _POSTCODE_CITY = re.compile(
     r"^(?:[a-z]{1,2}-)?(\d{4,5})\s+([a-z][a-z' .-]+?)(?:\s*(?:cedex\s*\d*)?)?(?:,\s*(.+))?$"
 )
 _UK_POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2})\b")
-_NOT_NAME = re.compile(
-    r"^(?:facture|invoice|avoir|credit note|tax invoice|(?:handels)?rechnung|page|date|tel|phone|fax|e-?mail|"
-    r"siret|siren|tva|vat|rcs|iban|bic|n\s?[°o]|ref|total|client|customer|logo)\b|@|https?://|www\.|\blogo\b"
-)
 _STREET_WORD = re.compile(
     r"\b(?:rue|avenue|av\.|boulevard|bd|chemin|route|place|allee|impasse|quai|cours|zone|lieu-dit|street|road|"
     r"strasse|str\.|weg|via|calle)\b"
 )
-_STREET = re.compile(r"^\d+\s?(?:bis|ter|[a-z])?[\s,]")
 _SEGMENT = re.compile(r"\s+[-–—·|•]\s+")  # "Name SARL - 12 rue X - 84340 Ville - France"
 
 
@@ -54,15 +41,6 @@ class Parties:
     delivery: Address | None = None
     iban: str | None = None
     bic: str | None = None
-
-
-@dataclass
-class _Found:
-    kind: str  # siren | siret | vat
-    value: str
-    cell: Cell
-    labelled: bool
-    buyer_words: bool
 
 
 def read_parties(reader: Reader) -> Parties:
@@ -104,7 +82,7 @@ def read_parties(reader: Reader) -> Parties:
     if seller_cells:
         result.seller.name = _name_of(seller_cells)
         result.seller.address = _address_of(_after_name(seller_cells, result.seller.name))
-    legal = _legal_name(reader, _region(buyer_cells))
+    legal = registered_name(reader, region(buyer_cells))
     if legal and result.seller.name and _same_name(legal, result.seller.name):
         # the letterhead and the legal line agree; the legal line writes the registered name (BT-27)
         result.seller.name, confidence = legal, 0.93
@@ -115,7 +93,7 @@ def read_parties(reader: Reader) -> Parties:
     reader.confidence["seller_address"] = 0.7 if result.seller.address.postcode else 0.0
     reader.confidence["buyer_address"] = 0.75 if result.buyer.address.postcode else 0.0
 
-    _identifiers(reader, result, buyer_cells)
+    assign_identifiers(reader, result.seller, result.buyer, buyer_cells)
     for party in (result.seller, result.buyer):
         if party.address.country is None and party.vat_id:
             party.address.country = ids.vat_country(party.vat_id)
@@ -126,7 +104,7 @@ def read_parties(reader: Reader) -> Parties:
             and (not party.vat_id or party.vat_id.startswith("FR"))
         ):
             party.address.country = "FR"
-    _bank(reader, result)
+    result.iban, result.bic = read_bank(reader)
     return result
 
 
@@ -165,7 +143,7 @@ def _address_blocks(reader, exclude: set[int]) -> list[list[Cell]]:
         if row.page != reader.layout.first_page:
             break
         for cell in row.cells:
-            if id(cell) in exclude or not _POSTCODE_CITY.match(cell.folded) or _RETURN_LINE.search(cell.text):
+            if id(cell) in exclude or not _POSTCODE_CITY.match(cell.folded) or RETURN_LINE.search(cell.text):
                 continue
             block, current = [cell], cell
             for previous in reversed(rows[: cell.row]):
@@ -174,7 +152,7 @@ def _address_blocks(reader, exclude: set[int]) -> list[list[Cell]]:
                 above = [c for c in previous.cells if abs(c.x0 - cell.x0) <= cell.height * 1.5]
                 if not above:
                     continue
-                if id(above[0]) in exclude or reader.is_label(above[0]) or _RETURN_LINE.search(previous.text):
+                if id(above[0]) in exclude or reader.is_label(above[0]) or RETURN_LINE.search(previous.text):
                     break
                 block.insert(0, above[0])
                 current = above[0]
@@ -215,11 +193,11 @@ def _letterhead(reader, taken: set[int]) -> list[Cell]:
     best: tuple[float, Cell] | None = None
     for position, row in enumerate(top_rows):
         for cell in row.cells:
-            if id(cell) in taken or _NOT_NAME.search(cell.folded) or reader.is_label(cell):
+            if id(cell) in taken or NOT_NAME.search(cell.folded) or reader.is_label(cell):
                 continue
             if labels.CREDIT_TITLE.search(cell.folded) or find_dates(cell.folded) or _mostly_numbers(cell):
                 continue
-            if _STREET.match(cell.folded) or _POSTCODE_CITY.match(cell.folded):
+            if STREET.match(cell.folded) or _POSTCODE_CITY.match(cell.folded):
                 continue  # an address line, not a name
             if len(cell.text) < 3 or len(_SEGMENT.split(cell.text)[0]) > 60 or _TITLE.match(cell.folded):
                 continue
@@ -291,7 +269,7 @@ def _address_follows(cells: list[Cell], index: int) -> bool:
     if index + 1 >= len(cells):
         return True
     following = fold(cells[index + 1].text)
-    return bool(_STREET.match(following) or _POSTCODE_CITY.match(following) or _STREET_WORD.search(following))
+    return bool(STREET.match(following) or _POSTCODE_CITY.match(following) or _STREET_WORD.search(following))
 
 
 def _name_of(cells: list[Cell]) -> str | None:
@@ -299,7 +277,7 @@ def _name_of(cells: list[Cell]) -> str | None:
     nor a bare label ("Nummer", "N° client :"), among its first lines."""
     for index, cell in enumerate(cells[:4]):
         folded = fold(cell.text).strip()
-        address_line = _STREET.match(folded) or _STREET_WORD.match(folded)
+        address_line = STREET.match(folded) or _STREET_WORD.match(folded)
         if ":" in folded or folded in _BARE_LABELS or address_line:
             continue  # a label, or an address line where a name should be
         if _country(cell.text) or (_ROLE_WORDS.match(folded) and len(folded.split()) <= 4):
@@ -313,7 +291,7 @@ def _name_of(cells: list[Cell]) -> str | None:
     first = _plain_name(cells[0].text)
     if (
         not first
-        or _NOT_NAME.search(fold(first))
+        or NOT_NAME.search(fold(first))
         or _mostly_numbers(cells[0])
         or _POSTCODE_CITY.match(fold(first))
     ):
@@ -332,100 +310,6 @@ def _plain_name(text: str) -> str:
     if len(words) >= 3 and all(len(word) == 1 for word in words):
         return "".join(words)
     return " ".join(words)
-
-
-_CAPITAL = re.compile(
-    r"\b(?:au capital (?:social )?de|capital social|share capital|with a capital of|capital de)\b"
-)
-_SEGMENTS = re.compile(r"\s+[–—|·•-]\s+|,\s+|\s*\|\s*")
-
-
-# What follows the registered name in a legal line when no capital is printed ("Dupont SARL – RCS Lyon …",
-# "Bruno Lambert, EI – SIRET …", "Fiduciaire Léman SA · CHE-989.168.120 TVA · Registre du commerce …")
-_REGISTRATION = re.compile(
-    r"\b(?:rcs|r\.c\.s\.?|siret|siren|registre du commerce|rm\b|immatricul\w*|"
-    r"registered (?:office|in|number)|company (?:no|number|registration)|handelsregister|amtsgericht|hrb|kvk|"
-    r"che-\d)"
-)
-_SOLE_TRADER = re.compile(
-    r"^(?:ei|e\.i\.|eirl|entrepreneur individuel|entreprise individuelle|micro-?entrepreneur|"
-    r"auto-?entrepreneur)$"
-)
-
-
-def _legal_name(reader, buyers: Callable[[Cell], bool]) -> str | None:
-    """The registered name, from the legal line: the first segment before the capital mention ("X SAS au
-    capital de …"), else before a registration ("X SARL – RCS …", "Bruno Lambert, EI – SIRET …"), else a
-    footer or sender line that is a name with its legal form ("Brenner Maschinenbau GmbH · Industriestraße
-    14")."""
-    for marker in (_CAPITAL, _REGISTRATION):
-        for cell in reversed(reader.cells):
-            match = marker.search(cell.folded)
-            if match and (marker is _CAPITAL or not (_CAPITAL.search(cell.folded) or buyers(cell))):
-                name = _name_before(cell.text[: match.start()])
-                if name:
-                    return name
-    for cell in _footer_and_sender_cells(reader):
-        if buyers(cell):
-            continue
-        heading = _heading(reader, cell)
-        if heading and any(p.search(heading) for patterns in _PARTY_TABLE.values() for p, _ in patterns):
-            continue  # a party's block at the foot of the page (a payment slip's "Payable par"), not a footer
-        name = _SEGMENTS.split(cell.text)[0].strip(" ,–—-")
-        words = fold(name).split()
-        if (
-            len(words) >= 2
-            and (labels.LEGAL_FORMS.fullmatch(words[-1]) or labels.LEGAL_FORMS.fullmatch(words[0]))
-            and _name_before(name) == name
-        ):
-            return name
-    return None
-
-
-def _name_before(text: str) -> str | None:
-    before = text.strip(" ,–—-·|")
-    before = re.sub(r"(?i)[,\s–—-]*(?:soci[ée]t[ée]|company)?$", "", before).strip(" ,–—-")
-    parts = [part.strip(" ,–—-") for part in _SEGMENTS.split(before)] if before else []
-    name = parts[0] if parts else ""
-    if len(parts) > 1 and _SOLE_TRADER.match(fold(parts[1])):
-        return name if _person_like(name) else None  # a sole trader: the person's name is the seller's
-    bare_form = labels.LEGAL_FORMS.fullmatch(fold(name).strip(" ."))  # "SAS au capital…": no name here
-    if (
-        2 < len(name) <= 60
-        and not bare_form
-        and ":" not in name
-        and not _CAPITAL.search(fold(name))
-        and not _REGISTRATION.search(fold(name))
-        and not _NOT_NAME.search(fold(name))
-        and not _mostly_numbers_text(name)
-        and not _STREET.match(fold(name))
-    ):
-        return name
-    return None
-
-
-def _person_like(name: str) -> bool:
-    return 2 <= len(name.split()) <= 4 and not any(ch.isdigit() for ch in name)
-
-
-def _footer_and_sender_cells(reader) -> list[Cell]:
-    """The last lines of each page read (its footer) and, on page one, sender lines printed above the
-    address window ("Brenner Maschinenbau GmbH · Industriestraße 14 · 70565 Stuttgart")."""
-    rows = reader.layout.rows
-    found: list[Cell] = []
-    for index, row in enumerate(rows):
-        last_of_page = index + 1 >= len(rows) or rows[index + 1].page != row.page
-        if last_of_page:
-            page_rows = [r for r in rows[max(0, index - 5) : index + 1] if r.page == row.page]
-            found.extend(c for r in page_rows for c in r.cells)
-    for row in rows[:40]:
-        if row.page == reader.layout.first_page:
-            found.extend(c for c in row.cells if _RETURN_LINE.search(c.text))
-    return found
-
-
-def _mostly_numbers_text(text: str) -> bool:
-    return sum(ch.isdigit() for ch in text) > len(text) * 0.4
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -467,176 +351,3 @@ def _address_of(cells: list[Cell]) -> Address:
     for index, text in enumerate(street[:3]):
         setattr(address, ("line1", "line2", "line3")[index], text)
     return address
-
-
-def _identifiers(reader, result: Parties, buyer_cells: list[Cell]) -> None:
-    # the buyer's region: its block, and the few lines under it where its identifiers are often printed
-    in_region = _region(buyer_cells)
-    found: list[_Found] = []
-    for cell in reader.cells:
-        found.extend(_scan(reader, cell))
-        wrapped = _wrapped(reader, cell)
-        if wrapped is not None:  # a legal line cut inside a number: "… FR 82 816" / "806 145 – …"
-            found.extend(_scan(reader, wrapped, straddle=len(cell.text)))
-    known = {fold(v).upper().replace(" ", "") for v in reader.hints.seller_ids}
-    kept: list[_Found] = []
-    for item in found:
-        cell = item.cell
-        in_block = in_region(cell)
-        heading = _heading(reader, item.cell)
-        if known:
-            item.buyer_words = item.value not in known and item.value[:9] not in known
-        elif not item.buyer_words:
-            if heading and labels.THIRD_PARTY_WORDS.search(heading):
-                continue  # payee, tax representative, delivery party: not the seller, not the buyer
-            if in_block or (
-                heading and labels.BUYER_WORDS.search(heading) and not labels.SELLER_WORDS.search(heading)
-            ):
-                item.buyer_words = True
-        kept.append(item)
-    found = kept
-    for party, is_buyer in ((result.seller, False), (result.buyer, True)):
-        mine = [f for f in found if f.buyer_words == is_buyer]
-        prefix = "buyer" if is_buyer else "seller"
-        for kind in ("siret", "siren", "vat"):
-            values = {f.value for f in mine if f.kind == kind and (f.labelled or kind == "vat")}
-            if not values:
-                values = {f.value for f in mine if f.kind == kind}
-            if len(values) > 1 and kind == "siren":
-                siret_sirens = {f.value[:9] for f in mine if f.kind == "siret"}
-                values = values & siret_sirens or values
-            if len(values) == 1:
-                setattr(party, "vat_id" if kind == "vat" else kind, values.pop())
-                reader.confidence[f"{prefix}_{kind}"] = 0.95
-            else:
-                reader.confidence[f"{prefix}_{kind}"] = 0.2 if values else 0.0
-                if values:
-                    reader.warnings.append(f"{prefix}_{kind}: several values, left empty")
-        if party.siren is None and party.siret:
-            party.siren = party.siret[:9]
-            reader.confidence[f"{prefix}_siren"] = 0.95
-        if party.siren and party.siret and party.siret[:9] != party.siren:
-            reader.warnings.append(f"{prefix}: SIRET {party.siret} does not start with SIREN {party.siren}")
-            reader.confidence[f"{prefix}_siren"] = reader.confidence[f"{prefix}_siret"] = 0.5
-
-
-def _region(cells: list[Cell]) -> Callable[[Cell], bool]:
-    """Whether a cell lies in a party's region: its block, and the few lines under it where its identifiers
-    are often printed."""
-    if not cells:
-        return lambda cell: False
-    line = max(c.height for c in cells)
-    left, right = min(c.x0 for c in cells) - 12, max(c.x1 for c in cells) + 12
-    top, bottom = min(c.top for c in cells) - 2, max(c.bottom for c in cells) + 4.5 * line
-    page = cells[0].page
-    return lambda cell: cell.page == page and left <= cell.x0 <= right and top <= cell.top <= bottom
-
-
-def _scan(reader, cell: Cell, straddle: int | None = None) -> list[_Found]:
-    """The valid identifiers printed in a cell; with `straddle`, only those running across that offset."""
-    found: list[_Found] = []
-    text = masked = cell.text
-
-    def keep(match: re.Match[str]) -> bool:
-        return straddle is None or match.start() < straddle < match.end()
-
-    for match in _VAT_RE.finditer(text):
-        if "iban" in cell.folded[: match.start()] or not keep(match):
-            continue
-        value = _valid_vat(match.group(1), match.group(2))
-        if value:
-            found.append(_Found("vat", value, cell, True, _buyer_words(reader, cell, match.start())))
-            masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
-    for match in _SIRET_RE.finditer(masked):
-        value = ids.siret(match.group(1))
-        if value and keep(match) and _id_label(reader, cell, match.start(), "siret"):
-            found.append(_Found("siret", value, cell, True, _buyer_words(reader, cell, match.start())))
-            masked = masked[: match.start()] + " " * (match.end() - match.start()) + masked[match.end() :]
-    for match in _SIREN_RE.finditer(masked):
-        value = ids.siren(match.group(1))
-        if value is None or not keep(match):
-            continue
-        labelled = _id_label(reader, cell, match.start(), "siren")
-        if labelled or match.group(2):
-            found.append(_Found("siren", value, cell, labelled, _buyer_words(reader, cell, match.start())))
-    return found
-
-
-def _wrapped(reader, cell: Cell) -> Cell | None:
-    """The cell joined with the start of the next line, when the line ends in digits and the next one opens
-    with digits (a long legal line wrapped inside a number)."""
-    rows = reader.layout.rows
-    row = rows[cell.row]
-    if cell.index != len(row.cells) - 1 or cell.row + 1 >= len(rows) or not cell.text[-1:].isdigit():
-        return None
-    following = rows[cell.row + 1]
-    first = following.cells[0]
-    if following.page != row.page or first.top - cell.bottom > cell.height or not first.text[:1].isdigit():
-        return None
-    text = f"{cell.text} {first.text}"
-    return Cell(cell.page, cell.x0, cell.x1, cell.top, cell.bottom, text, fold(text), cell.row, cell.index)
-
-
-def _heading(reader, cell: Cell) -> str | None:
-    """The short heading above a cell's block ("Vos identifiants", "Bénéficiaire"), if one is close."""
-    current = cell
-    for row in reversed(reader.layout.rows[max(0, cell.row - 10) : cell.row]):
-        if row.page != cell.page or current.top - row.bottom > 3.5 * current.height:
-            return None
-        above = [c for c in row.cells if abs(c.x0 - cell.x0) <= 12 or (c.x0 <= cell.x0 <= c.x1)]
-        if not above:
-            continue
-        head = above[0]
-        if len(head.folded) <= 32 and not any(ch.isdigit() for ch in head.folded) and ":" not in head.folded:
-            return head.folded
-        current = head
-    return None
-
-
-def _valid_vat(prefix: str, rest: str) -> str | None:
-    """The longest run of whole groups after the prefix that is a valid VAT number ("FR 40 303 265 045")."""
-    groups = re.split(r"[ .\u00a0-]", rest)
-    for count in range(len(groups), 0, -1):
-        compact = "".join(groups[:count])
-        if len(compact) > 14:
-            continue
-        value = ids.vat(prefix + compact)
-        if value:
-            return value
-    return None
-
-
-def _id_label(reader, cell: Cell, start: int, kind: str) -> bool:
-    before = cell.folded[:start]
-    if labels.SELLER_ID_WORDS.search(before[-40:]) or re.search(
-        r"\b(?:identifiant|id|immatriculation)\b", before[-30:]
-    ):
-        return True
-    left = reader.layout.rows[cell.row].cells[cell.index - 1] if cell.index > 0 else None
-    return bool(start == 0 and left is not None and labels.SELLER_ID_WORDS.search(left.folded))
-
-
-def _buyer_words(reader, cell: Cell, start: int) -> bool:
-    before = cell.folded[:start]
-    if labels.BUYER_WORDS.search(before[-30:]):
-        return True
-    if start <= 1 and cell.index > 0:
-        left = reader.layout.rows[cell.row].cells[cell.index - 1]
-        return bool(labels.BUYER_WORDS.search(left.folded))
-    return False
-
-
-def _bank(reader, result: Parties) -> None:
-    for cell in reader.cells:
-        if "iban" in cell.folded and result.iban is None:
-            for match in _IBAN_RE.finditer(cell.text.upper()):
-                compact = re.sub(r"\s", "", match.group(1))
-                for length in range(len(compact), 14, -1):
-                    if ids.iban(compact[:length]):
-                        result.iban = compact[:length]
-                        break
-        if re.search(r"\b(?:bic|swift)\b", cell.folded) and result.bic is None:
-            for match in _BIC_RE.finditer(cell.text.upper()):
-                if match.group(1) not in {"IBAN"} and ids.bic(match.group(1)):
-                    result.bic = match.group(1)
-                    break
