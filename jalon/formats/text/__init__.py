@@ -8,7 +8,8 @@ readings of a field disagree and nothing decides between them, the field is left
 an empty field sends the invoice to a person, a wrong one sends a wrong invoice.
 
 Modules: values (amounts, dates), layout (spans -> rows of cells), labels (the words, as data), reader (labels
-find values), amounts (totals, VAT, lines), parties (seller, buyer, identifiers); `read` puts them together.
+find values), amounts (totals), vat (VAT breakdown), lines (item lines), parties (seller and buyer blocks),
+legalname (the registered name), partyids (identifiers to each party); `read` puts them together.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from typing import Any
 from jalon.formats.model import Invoice, PrecedingInvoice
 from jalon.formats.pdf import PdfText
 from jalon.formats.text import labels
-from jalon.formats.text.amounts import read_lines, read_rate_rows, read_totals, read_vat_breakdown
+from jalon.formats.text.amounts import read_totals
 from jalon.formats.text.layout import build
+from jalon.formats.text.lines import read_lines
 from jalon.formats.text.reader import Hints, Reader
 from jalon.formats.text.values import ISO_CURRENCIES, find_amounts
+from jalon.formats.text.vat import read_rate_rows, read_vat_breakdown
 
 __all__ = ["Hints", "read"]
 
