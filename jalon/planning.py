@@ -104,7 +104,8 @@ def _insert_ignoring(session: Session, model: Any, rows: list[dict[str, Any]], k
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    session.execute(dialect_insert(model).values(rows).on_conflict_do_nothing(index_elements=keys))
+    # executemany of one cached statement: a multi-row VALUES is compiled again for every invoice (~0.5 ms)
+    session.execute(dialect_insert(model).on_conflict_do_nothing(index_elements=keys), rows)
 
 
 def step_key(invoice_id: int, milestone: str, name: str) -> str:
