@@ -17,9 +17,10 @@ looks at the tune split only (its misses are printed, worst first); the final sp
 figures alone (per field, per layout), never document by document, so that it keeps measuring layouts the
 reader was not fitted to. Every field is compared as in the first blind set: amounts within 0.005,
 identifiers without spaces/dots/dashes, other strings without case or whitespace, dates as ISO strings, the
-VAT breakdown rate by rate. The test asserts only FLOOR (0.0 until the lead raises it), so accuracy never
-fails the build; a missing PDF is skipped, and a reader that raises counts as a document with every field
-missed.
+VAT breakdown rate by rate. The test asserts FLOORS per split (a few points under what the reader reached;
+the final split's measured once, at the end of a round of work, never tuned on) and DOCUMENT_FLOORS per PDF
+of the tune split only (a failing final PDF would single it out); a missing PDF is skipped, and a reader that
+raises counts as a document with every field missed.
 
 Set JALON_BLIND2_REPORT=path to also write the tune split's misses and both splits' figures as JSON.
 """
@@ -39,7 +40,9 @@ import pytest
 
 DATA = Path(__file__).resolve().parent / "data" / "invoices_blind2"
 CASES = sorted(DATA.glob("*.json"))
-FLOOR = 0.0  # overall field accuracy each split must reach; to be raised by the lead
+# overall field accuracy each split must reach: tune reached 1.000 (tuned on), final 0.993 (measured once)
+FLOORS = {"tune": 0.96, "final": 0.96}
+DOCUMENT_FLOORS = {"tune": 0.75, "final": 0.0}  # per PDF: at most 4 of 18 fields missed on a tune PDF
 SPLITS = ("tune", "final")
 
 FIELDS = [
@@ -286,7 +289,7 @@ def test_blind2_document(case):
             if v != "ok":
                 exp, got = _short(r["expected"].get(f)), _short(r["got"].get(f))
                 print(f"{r['file']}: {f} {v}: expected {exp}, got {got}")
-    assert ok / len(FIELDS) >= FLOOR
+    assert ok / len(FIELDS) >= DOCUMENT_FLOORS[r["split"]]
 
 
 def test_blind2_accuracy(capsys):
@@ -321,4 +324,4 @@ def test_blind2_accuracy(capsys):
         Path(report).write_text(json.dumps(out, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     for sp in SPLITS:
         if summaries[sp]["n"]:
-            assert summaries[sp]["overall"] >= FLOOR, sp
+            assert summaries[sp]["overall"] >= FLOORS[sp], sp
