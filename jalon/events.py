@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from jalon.models import Event
 
@@ -37,8 +38,40 @@ def record(
     )
     if at is not None:
         event.at = at
-    session.add(event)
+    if session.in_nested_transaction():
+        session.add(event)  # a savepoint rolled back must take its events with it: the ORM does
+    else:
+        session.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+# Events are written when the transaction commits, all in one statement, rather than one flush at a time:
+# an invoice's pipeline records a dozen of them between its queries, and each made the next query flush.
+# A query that reads events first writes the pending ones, so a transaction always sees its own events.
+_PENDING = "jalon_pending_events"
+
+
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.add_all(pending)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _write_pending(session)
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _before_reading_events(state: ORMExecuteState) -> None:
+    if state.session.info.get(_PENDING) and any(m.class_ is Event for m in state.all_mappers):
+        _write_pending(state.session)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    if not previous.nested:
+        session.info.pop(_PENDING, None)
 
 
 def for_invoice(session: Session, invoice_id: int) -> list[Event]:
