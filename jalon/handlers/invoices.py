@@ -323,32 +323,29 @@ def _match(
 
 
 def ahead(
-    session: Session,
     settings: Settings,
+    formats: Any,
     *,
     mail_from: str,
-    rcpt_tos: list[str],
     auth_user: str | None,
     prepared: PreparedMail,
 ) -> list[tuple[ReadDocument, tuple[str, str | None, bool]]]:
-    """The outputs this mail's release will most likely need, found in the directory before the pipeline
-    runs, so that the pool makes them in the same pass as the reading (the worker's `convert ahead`).
+    """The outputs this mail's release will most likely need, from what the directory says the buyer wants
+    (`formats`: a `conversion.WantedFormats`), so that the pool makes them in the same pass as the reading
+    (the worker's `convert ahead`).
 
-    Read-only, and only a guess: the pipeline decides as always, and uses an output made ahead only when its
-    format, profile and French rules are the ones the release asks for (`conversion.hold_for_conversion`).
+    Only a guess: the pipeline decides as always, and uses an output made ahead only when its format,
+    profile and French rules are the ones the release asks for (`conversion.hold_for_conversion`).
     An invoice from a sender that is not allowed will be held: nothing is made for it."""
-    from jalon.handlers.conversion import wanted
-
     sender = prepared.parsed.from_address or mail_from
     if not auth_user and not addresses.sender_allowed(sender, settings.intake.allowed_senders):
         return []
-    out = []
-    for document in prepared.documents:
-        if document.model is None:
-            continue
-        match = _match(session, settings, rcpt_tos, auth_user, prepared.parsed, document.model)
-        out.extend((document, target) for target in wanted(settings, match.customer))
-    return out
+    return [
+        (document, target)
+        for document in prepared.documents
+        if document.model is not None
+        for target in formats.targets(document.model)
+    ]
 
 
 def match_customers(ctx: Context) -> None:

@@ -107,6 +107,14 @@ class Worker:
         self.pool = pool
         self.after_commit = after_commit
         self.owner = f"{socket.gethostname()}:{os.getpid()}:worker:{id(self):x}"
+        from jalon.handlers.conversion import WantedFormats
+
+        self.formats = WantedFormats(settings)  # what the directory's customers want, for `_convert_ahead`
+        self._formats_lock = asyncio.Lock()
+
+    def _load_formats(self) -> None:
+        with self.database.session() as session:
+            self.formats.load(session)
 
     def release_stale_leases(self) -> int:
         """Called at start-up: what a crashed process had claimed becomes claimable again."""
@@ -185,20 +193,11 @@ class Worker:
         mail = prepared.invoice_mail
         if mail is None or not any(d.model is not None for d in mail.documents):
             return
-        _, _, mail_from, rcpts, auth_user = item
-
-        def targets() -> list[Any]:
-            with self.database.session() as session:
-                return ahead(
-                    session,
-                    self.settings,
-                    mail_from=mail_from,
-                    rcpt_tos=rcpts,
-                    auth_user=auth_user,
-                    prepared=mail,
-                )
-
-        wanted = await asyncio.to_thread(targets)
+        _, _, mail_from, _, auth_user = item
+        async with self._formats_lock:
+            if self.formats.stale():
+                await asyncio.to_thread(self._load_formats)
+        wanted = ahead(self.settings, self.formats, mail_from=mail_from, auth_user=auth_user, prepared=mail)
         if not wanted:
             return
         loop = asyncio.get_running_loop()
