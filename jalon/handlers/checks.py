@@ -100,12 +100,15 @@ def findings_for(ctx: Context, invoice: Invoice) -> list[Finding]:
             finding("customer_blocked", "error", f"customer {customer.code} is blocked in the directory")
         )
     if model is not None:
-        supporting = [
-            d.filename
-            for d in session.scalars(
-                select(Document).where(Document.invoice_id == invoice.id, Document.role == "supporting")
-            )
-        ]
+        if ctx.prepared is not None:  # the mail's other attachments: stored just now as supporting documents
+            supporting = [a.filename for a in ctx.prepared.supporting]
+        else:
+            supporting = [
+                d.filename
+                for d in session.scalars(
+                    select(Document).where(Document.invoice_id == invoice.id, Document.role == "supporting")
+                )
+            ]
         for item in check(model, requirements_for(customer, supporting)):
             out.append(
                 {

@@ -72,7 +72,7 @@ def dispatch_invoice(
     if hold_for_conversion(session, settings, invoice, created, actor=actor, made=made):
         return created  # they leave together once every format is made and valid (handlers/conversion.py)
     for dispatch in created:
-        send_dispatch(session, settings, dispatch, actor=actor)
+        send_dispatch(session, settings, dispatch, actor=actor, formats_ready=True)
     return created
 
 
@@ -150,14 +150,21 @@ def invoice_facts(invoice: Invoice) -> dict[str, Any]:
 
 
 def send_dispatch(
-    session: Session, settings: Settings, dispatch: Dispatch, *, actor: str, now: dt.datetime | None = None
+    session: Session,
+    settings: Settings,
+    dispatch: Dispatch,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+    formats_ready: bool = False,
 ) -> None:
-    """Compose the dispatch's mail and queue it. Other channels are queued for their own sender."""
+    """Compose the dispatch's mail and queue it. Other channels are queued for their own sender.
+    `formats_ready`: the caller has just made sure the dispatch's format exists (`hold_for_conversion`)."""
     invoice = session.get(Invoice, dispatch.invoice_id)
     assert invoice is not None
     from jalon.handlers.conversion import hold_for_conversion
 
-    if hold_for_conversion(session, settings, invoice, [dispatch], actor=actor):
+    if not formats_ready and hold_for_conversion(session, settings, invoice, [dispatch], actor=actor):
         return  # a resend in a format not made yet: converted and validated first
     contact = session.get(Contact, dispatch.contact_id) if dispatch.contact_id else None
     customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
