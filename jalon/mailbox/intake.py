@@ -63,11 +63,15 @@ def _header_summary(raw: bytes) -> tuple[str | None, str | None]:
         return None, None
 
 
-def stage(session: Session, raw: bytes, envelope: Envelope) -> InboundMessage | None:
-    """Add the message to the session (no commit). None when it was already stored."""
-    key = dedupe_key(raw, envelope)
-    if session.execute(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)).first():
-        return None
+def stage(
+    session: Session, raw: bytes, envelope: Envelope, *, key: str | None = None, flush: bool = True
+) -> InboundMessage | None:
+    """Add the message to the session (no commit). None when it was already stored. `key`: its dedupe key,
+    already looked up by the caller (group commit); `flush=False` leaves the row to the caller's flush."""
+    if key is None:
+        key = dedupe_key(raw, envelope)
+        if session.execute(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)).first():
+            return None
     digest = store_blob(session, raw)
     message_id, subject = _header_summary(raw)
     inbound = InboundMessage(
@@ -87,7 +91,13 @@ def stage(session: Session, raw: bytes, envelope: Envelope) -> InboundMessage | 
         status="pending",
     )
     session.add(inbound)
-    session.flush()
+    if flush:
+        session.flush()
+        _record_received(session, inbound, envelope)
+    return inbound
+
+
+def _record_received(session: Session, inbound: InboundMessage, envelope: Envelope) -> None:
     events.record(
         session,
         "message.received",
@@ -95,12 +105,11 @@ def stage(session: Session, raw: bytes, envelope: Envelope) -> InboundMessage | 
         source=envelope.source,
         mail_from=envelope.mail_from,
         rcpt_tos=list(envelope.rcpt_tos),
-        size=len(raw),
-        sha256=digest,
-        message_id=message_id,
+        size=inbound.size,
+        sha256=inbound.blob_sha256,
+        message_id=inbound.message_id,
         auth_user=envelope.auth_user,
     )
-    return inbound
 
 
 def accept(database: Database, raw: bytes, envelope: Envelope) -> Accepted:
@@ -121,25 +130,40 @@ def accept(database: Database, raw: bytes, envelope: Envelope) -> Accepted:
 
 
 def accept_many(database: Database, items: list[tuple[bytes, Envelope]]) -> list[Accepted]:
-    """Store several messages in one transaction (group commit under load); falls back one by one."""
+    """Store several messages in one transaction (group commit under load): one look-up of the known ones,
+    one flush for the new rows; falls back one by one."""
     try:
-        results: list[Accepted] = []
+        results: list[Accepted | InboundMessage] = []
         with database.session() as session:
-            seen: dict[str, int] = {}
-            for raw, envelope in items:
-                key = dedupe_key(raw, envelope)
-                if key in seen:
-                    results.append(Accepted(seen[key], duplicate=True))
-                    continue
-                inbound = stage(session, raw, envelope)
-                if inbound is None:
-                    existing = session.execute(
-                        select(InboundMessage.id).where(InboundMessage.dedupe_key == key)
-                    ).scalar_one()
-                    results.append(Accepted(existing, duplicate=True))
+            keys = [dedupe_key(raw, envelope) for raw, envelope in items]
+            known = dict(
+                session.execute(
+                    select(InboundMessage.dedupe_key, InboundMessage.id).where(
+                        InboundMessage.dedupe_key.in_(set(keys))
+                    )
+                ).all()
+            )
+            staged: dict[str, InboundMessage] = {}
+            for (raw, envelope), key in zip(items, keys, strict=True):
+                if key in known:
+                    results.append(Accepted(known[key], duplicate=True))
+                elif key in staged:
+                    results.append(staged[key])  # the same message twice in one group: stored once
                 else:
-                    seen[key] = inbound.id
-                    results.append(Accepted(inbound.id, duplicate=False))
-        return results
+                    staged[key] = stage(session, raw, envelope, key=key, flush=False)  # type: ignore[assignment]
+                    results.append(staged[key])
+            session.flush()
+            envelopes = {key: envelope for (_, envelope), key in zip(items, keys, strict=True)}
+            for key, inbound in staged.items():
+                _record_received(session, inbound, envelopes[key])
+            seen: set[int] = set()
+            out = []
+            for result in results:
+                if isinstance(result, InboundMessage):
+                    out.append(Accepted(result.id, duplicate=result.id in seen))
+                    seen.add(result.id)
+                else:
+                    out.append(result)
+        return out
     except IntegrityError:
         return [accept(database, raw, envelope) for raw, envelope in items]
