@@ -30,6 +30,7 @@ from jalon.models import Dispatch, Invoice, Outbox
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
+BATCH_WAIT = 0.05  # seconds an outbox pass that found a partial batch waits before the next one
 _ENHANCED = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 
 
@@ -171,7 +172,12 @@ class OutboxSender:
             except Exception:
                 log.exception("outbox pass failed")
                 handled = 0
+            if handled >= self.settings.outbound.batch_size:
+                continue
             if handled:
+                # Under a steady flow the worker wakes the outbox after every message: a short pause lets a
+                # batch gather, so that one connection and one transaction serve several mails.
+                await asyncio.wait([asyncio.ensure_future(stop.wait())], timeout=BATCH_WAIT)
                 continue
             wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
