@@ -9,6 +9,11 @@ pool (`run`), stores the output as a Document (role "converted", content-address
 transaction either sends the waiting dispatches (`send_dispatch`: mail with the converted file, or the
 channel outbox) or, when the output fails its official rules, holds the invoice with the failed rule ids as
 findings and opens a "held" case.
+
+Made ahead: when the directory already says what the buyer wants (`WantedFormats`, by SIREN or VAT), the
+worker has the pool make those outputs right after reading the mail (`make_job` + `run`), and the release
+uses them in its own transaction (`Made`): stored and sent at once when all are there and valid, else
+finished as the sender would. The release alone decides; a guess that does not fit is simply not used.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """The worker: route -> classify -> pipeline, for every committed inbound message, exactly once.
 
-A message is claimed with a lease; the CPU work (MIME, PDF, XML, classification) runs in the process pool
-outside any transaction; the pipeline's steps then run in one transaction that first checks the claim is
-still ours. Any error rolls the transaction back and sets the message aside as a case (Retry / Discard).
+A message is claimed with a lease; the CPU work (MIME, PDF, XML, classification, and the formats its
+customer wants, made ahead: `_convert_ahead`) runs in the process pool outside any transaction; the
+pipeline's steps then run in one transaction that first checks the claim is still ours. `run` is a
+pipeline: messages are claimed and sent to the pool while earlier ones are applied, in claim order.
+Any error rolls the transaction back and sets the message aside as a case (Retry / Discard).
 At start-up, leases left by a crashed process are released, so nothing committed is ever lost.
 """
 
