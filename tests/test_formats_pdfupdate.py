@@ -107,3 +107,29 @@ def test_pdf_strings_and_names_are_written_as_the_standard_spells_them() -> None
     assert pdfupdate.literal("a (b) \\ c") == "(a \\(b\\) \\\\ c)"
     assert pdfupdate.literal("é") == "<FEFF00E9>"
     assert pdfupdate.name("text/xml") == "/text#2Fxml"
+
+
+def test_a_pdf_that_only_claims_pdfa3_is_made_pdfa_by_ghostscript_anyway(pdfa3: bytes) -> None:
+    """A billing tool's PDF whose XMP says PDF/A-3 but whose fonts are not embedded is not trusted: the
+    embedded result fails the audit, so Ghostscript makes the pages PDF/A first, and the Factur-X passes."""
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    invoice = samples()["simple"]
+    writer = PdfWriter(clone_from=io.BytesIO(billing_tool_pdf(invoice)))
+    claim = DecodedStreamObject()
+    claim.set_data(
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+        b"<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"
+        b"</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    claim.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(claim)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    claiming = buffer.getvalue()
+    assert pdfa.declares_pdfa3(PdfReader(io.BytesIO(claiming))), "control: the XMP claims PDF/A-3"
+    assert "PDFA-FONTS" in {rule for rule, _ in pdfa.check_pdfa3(claiming)}, "control: fonts not embedded"
+    out = facturx.write_facturx(invoice, claiming, profile="EN16931")
+    assert pdfa.check_pdfa3(out) == [] and not out.startswith(claiming)
+    assert validation.check_output(out, fmt="facturx", profile="EN16931").valid

@@ -381,24 +381,23 @@ def write_facturx(
     xml = write_cii(lean, profile=profile, french=french)
     kind = "Avoir" if invoice.doc_type == "credit_note" else "Facture"
     title = f"{invoice.seller.name or ''} {kind} {invoice.number}"
-    reader = pdfa.reader_of(pdf)  # one parse: the PDF/A look, then the update that embeds the XML
-    if convert and not pdfa.is_pdfa3(pdf, reader=reader):
-        pdf, reader = pdfa.to_pdfa3(pdf, title=title.strip()), None
     metadata = {
         "author": invoice.seller.name or "",
         "keywords": "Factur-X, invoice",
         "title": title.strip(),
         "subject": f"Factur-X {profile} {invoice.number} {invoice.issue_date or ''}".strip(),
     }
-    return embed(
-        pdf,
-        xml,
-        profile=profile,
-        attachments=invoice.attachments,
-        metadata=metadata,
-        lang=lang,
-        reader=reader,
-    )
+    options = {"profile": profile, "attachments": invoice.attachments, "metadata": metadata, "lang": lang}
+    reader = pdfa.reader_of(pdf)  # one parse: the XMP look, then the update that embeds the XML
+    if convert and not pdfa.declares_pdfa3(reader):
+        return embed(pdfa.to_pdfa3(pdf, title=title.strip()), xml, **options)
+    out = embed(pdf, xml, reader=reader, **options)
+    # A PDF that says it is PDF/A-3 is checked once, embedded (the audit of the output covers the billing
+    # tool's pages, fonts and colours, which the update keeps as they are; its result is remembered for the
+    # validation that follows). If the pages are not PDF/A after all, Ghostscript makes them so.
+    if convert and {rule for rule, _ in pdfa.check_pdfa3(out)} & pdfa.PAGE_RULES:
+        return embed(pdfa.to_pdfa3(pdf, title=title.strip()), xml, **options)
+    return out
 
 
 def supporting_files(pdf: bytes) -> list[tuple[str, bytes]]:

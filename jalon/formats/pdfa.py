@@ -11,6 +11,7 @@ the fx: XMP naming the embedded file and its level. `validate_facturx` adds the 
 from __future__ import annotations
 
 import glob
+import hashlib
 import io
 import os
 import re
@@ -183,9 +184,37 @@ def _fonts_missing(reader: Any) -> list[str]:
     return sorted(missing)
 
 
+# What the billing tool's PDF itself gets wrong (not the embedding): a reason to run Ghostscript on it.
+PAGE_RULES = frozenset({"PDF-HEADER", "PDF-STRUCTURE", "PDFA-ENCRYPT", "PDFA-OUTPUTINTENT", "PDFA-FONTS"})
+_checked: dict[tuple[str, bool], list[tuple[str, str]]] = {}  # sha256 -> problems, for the same bytes again
+
+
 def check_pdfa3(pdf: bytes, *, facturx: bool = True, reader: Any = None) -> list[tuple[str, str]]:
     """The PDF/A-3 (and Factur-X XMP) problems of a PDF, as (rule, message); empty when it passes.
-    `reader`: a pypdf reader of these bytes the caller already has (one parse for several looks)."""
+    `reader`: a pypdf reader of these bytes the caller already has (one parse for several looks).
+    The same bytes checked again (written, then validated) get the remembered answer."""
+    key = (hashlib.sha256(pdf).hexdigest(), facturx)
+    if key not in _checked:
+        if len(_checked) >= 64:
+            _checked.clear()
+        _checked[key] = _check_pdfa3(pdf, facturx=facturx, reader=reader)
+    return list(_checked[key])
+
+
+def declares_pdfa3(reader: Any) -> bool:
+    """Does the PDF's XMP say PDF/A-3 (part 3, conformance A, B or U)? Its pages are not looked at."""
+    try:
+        xmp = _xmp(reader.trailer["/Root"]) if reader is not None else None
+    except Exception:
+        return False
+    return (
+        xmp is not None
+        and _xmp_value(xmp, _PDFAID, "part") == "3"
+        and (_xmp_value(xmp, _PDFAID, "conformance") in ("A", "B", "U"))
+    )
+
+
+def _check_pdfa3(pdf: bytes, *, facturx: bool, reader: Any) -> list[tuple[str, str]]:
     from pypdf import PdfReader
 
     problems: list[tuple[str, str]] = []
