@@ -73,7 +73,7 @@ def main() -> None:
             per_item(lambda i: pdfa.to_pdfa3(pdfs[id(i)]), invoices, 2),
         )
         show(
-            "Factur-X embed into a PDF/A-3 (factur-x)",
+            "Factur-X embed into a PDF/A-3 (incremental update)",
             per_item(
                 lambda i: facturx.write_facturx(i, converted[id(i)], convert=False),
                 invoices,
@@ -82,7 +82,9 @@ def main() -> None:
         )
         made = [facturx.write_facturx(i, converted[id(i)], convert=False) for i in invoices]
         show("read embedded XML back (PDFium + xmlsafe)", per_item(facturx.embedded_xml, made, rounds))
-        show("PDF/A-3 audit (pdfa.check_pdfa3)", per_item(pdfa.check_pdfa3, made, rounds))
+        # check_pdfa3 remembers the answer for bytes it has seen: the audit itself is timed here
+        audit = lambda pdf: pdfa._check_pdfa3(pdf, facturx=True, reader=None)  # noqa: E731
+        show("PDF/A-3 audit (pdfa.check_pdfa3)", per_item(audit, made, rounds))
     else:
         print("  (Ghostscript missing: PDF/A-3 and Factur-X figures skipped)")
 
