@@ -274,6 +274,9 @@ async def run(args: argparse.Namespace) -> None:
     warm, timed = invoices[: args.warmup], invoices[args.warmup :]
 
     workdir = Path(tempfile.mkdtemp(prefix="jalon-bench-"))
+    # As config.toml asks of a deployment: the link-signing secret comes from the environment (without it,
+    # every mail's link would read the generated key back from the database).
+    os.environ.setdefault("JALON_SECRET", "bench-link-secret")
     context = multiprocessing.get_context("spawn")
     commands, results = context.Queue(), context.Queue()
     world = context.Process(target=outside, args=(commands, results), daemon=True)
