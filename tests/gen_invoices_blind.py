@@ -66,6 +66,8 @@ from stdnum.ie import vat as ie_vat
 from stdnum.it import iva as it_iva
 from stdnum.nl import vat as nl_vat
 
+from jalon.formats.extract import READ_FIELDS
+
 SEED = 20261105
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parent / "data" / "invoices_blind"
@@ -2212,26 +2214,7 @@ LAYOUTS = {
 
 def check(doc, exp):
     """Self-checks on the expected values (not on the reader)."""
-    assert set(exp) == {
-        "doc_type",
-        "invoice_number",
-        "issue_date",
-        "due_date",
-        "currency",
-        "seller_name",
-        "seller_siren",
-        "seller_siret",
-        "seller_vat",
-        "buyer_name",
-        "buyer_siren",
-        "buyer_vat",
-        "purchase_order",
-        "buyer_reference",
-        "total_without_vat",
-        "total_vat",
-        "total_with_vat",
-        "vat_breakdown",
-    }
+    assert set(exp) == set(READ_FIELDS)
     for k in ("seller_siren", "buyer_siren"):
         if exp[k]:
             assert fr_siren.is_valid(exp[k]), (k, exp[k])

@@ -12,29 +12,10 @@ from typing import Any
 
 import pytest
 
-from jalon.formats.extract import read_invoice, result_json
+from jalon.formats.extract import READ_FIELDS, read_invoice, result_json
 
 DATA = Path(__file__).resolve().parent / "data" / "invoices"
-FIELDS = (
-    "doc_type",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "seller_name",
-    "seller_siren",
-    "seller_siret",
-    "seller_vat",
-    "buyer_name",
-    "buyer_siren",
-    "buyer_vat",
-    "purchase_order",
-    "buyer_reference",
-    "total_without_vat",
-    "total_vat",
-    "total_with_vat",
-    "vat_breakdown",
-)
+FIELDS = READ_FIELDS
 
 
 def normalise(field: str, value: Any) -> Any:
