@@ -9,8 +9,6 @@ profile does not allow.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import functools
 from decimal import Decimal
@@ -21,7 +19,6 @@ from jalon.formats import mentions, xmlsafe
 from jalon.formats.model import (
     Address,
     AllowanceCharge,
-    Attachment,
     Contact,
     Delivery,
     Invoice,
@@ -33,6 +30,7 @@ from jalon.formats.model import (
     Totals,
     VatBreakdown,
 )
+from jalon.formats.xmlread import XmlReader, add_classification, add_identifier, set_legal_id
 from jalon.formats.xmltext import date_102, decimal, text
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -132,22 +130,16 @@ _D16B = _Dialect(NS, {})
 _ZF1 = _Dialect(NS_ZF1, _ZF1_RENAMES)
 
 
-class _Reader:
+class _Reader(XmlReader):
     def __init__(self, dialect: _Dialect) -> None:
+        super().__init__()
         self.d = dialect
-        self.warnings: list[str] = []
 
     def find(self, el: etree._Element | None, path: str) -> etree._Element | None:
         return None if el is None else el.find(self.d.path(path))
 
     def findall(self, el: etree._Element | None, path: str) -> list[etree._Element]:
         return [] if el is None else el.findall(self.d.path(path))
-
-    def t(self, el: etree._Element | None, path: str) -> str | None:
-        return text(self.find(el, path))
-
-    def num(self, el: etree._Element | None, path: str) -> Decimal | None:
-        return decimal(self.t(el, path), path.rsplit(":", 1)[-1])
 
     def date(self, el: etree._Element | None, path: str) -> dt.date | None:
         """A date below a *DateTime element (udt:DateTimeString, udt:DateString or qdt:DateTimeString)."""
@@ -189,22 +181,12 @@ class _Reader:
                 party.identifiers.append(text(ident))  # type: ignore[arg-type]
         for ident in self.findall(el, "ram:GlobalID"):
             value, scheme = text(ident), ident.get("schemeID")
-            if not value:
-                continue
-            if scheme == "0009" and party.siret is None:
-                party.siret = value
-            else:
-                party.identifiers.append(value)
-                if scheme:
-                    party.identifier_schemes[value] = scheme
+            if value:
+                add_identifier(party, value, scheme)
         legal = self.find(el, "ram:SpecifiedLegalOrganization")
         if legal is not None:
             ident = self.find(legal, "ram:ID")
-            value, scheme = text(ident), None if ident is None else ident.get("schemeID")
-            if value and scheme == "0002":
-                party.siren = value
-            elif value:
-                party.legal_id, party.legal_id_scheme = value, scheme
+            set_legal_id(party, text(ident), None if ident is None else ident.get("schemeID"))
             party.trading_name = self.t(legal, "ram:TradingBusinessName")
         contact = self.find(el, "ram:DefinedTradeContact")
         if contact is not None:
@@ -261,10 +243,7 @@ class _Reader:
             if name:
                 line.attributes[name] = self.t(char, "ram:Value") or ""
         for code in self.findall(product, "ram:DesignatedProductClassification/ram:ClassCode"):
-            if text(code):
-                line.classification_ids.append(text(code))  # type: ignore[arg-type]
-                if code.get("listID"):
-                    line.classification_schemes[text(code)] = code.get("listID")  # type: ignore[index]
+            add_classification(line, code)
         line.origin_country = self.t(product, "ram:OriginTradeCountry/ram:ID")
         line.order_line_ref = self.t(agreement, "ram:BuyerOrderReferencedDocument/ram:LineID")
         gross = self.find(agreement, "ram:GrossPriceProductTradePrice")
@@ -301,22 +280,6 @@ class _Reader:
                 line.object_id_scheme = self.t(ref, "ram:ReferenceTypeCode")
         line.accounting_ref = self.t(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")
         return line
-
-
-def _attachment(r: _Reader, ref: etree._Element) -> Attachment:
-    att = Attachment(
-        id=r.t(ref, "ram:IssuerAssignedID") or "",
-        description=r.t(ref, "ram:Name"),
-        uri=r.t(ref, "ram:URIID"),
-    )
-    binary = r.find(ref, "ram:AttachmentBinaryObject")
-    if binary is not None and text(binary):
-        try:
-            att.content = base64.b64decode("".join((binary.text or "").split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError(f"attachment {att.id!r}: content is not valid base64") from None
-        att.mime_code, att.filename = binary.get("mimeCode"), binary.get("filename")
-    return att
 
 
 def _read(root: etree._Element, r: _Reader) -> Invoice:
@@ -359,7 +322,11 @@ def _read(root: etree._Element, r: _Reader) -> Invoice:
             inv.invoiced_object = r.t(ref, "ram:IssuerAssignedID")
             inv.invoiced_object_scheme = r.t(ref, "ram:ReferenceTypeCode")
         else:
-            inv.attachments.append(_attachment(r, ref))
+            inv.attachments.append(
+                r.attachment(
+                    ref, "ram:IssuerAssignedID", "ram:Name", "ram:URIID", "ram:AttachmentBinaryObject"
+                )
+            )
     inv.project_ref = r.t(agreement, "ram:SpecifiedProcuringProject/ram:ID")
 
     ship_to = r.find(delivery, "ram:ShipToTradeParty")

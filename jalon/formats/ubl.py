@@ -8,8 +8,6 @@ note type codes, a CreditNote; `peppol=True` adds what Peppol BIS 3 requires on 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import re
 from decimal import Decimal
@@ -21,7 +19,6 @@ from jalon.formats.cii import profile_from_guideline
 from jalon.formats.model import (
     Address,
     AllowanceCharge,
-    Attachment,
     Contact,
     Delivery,
     Invoice,
@@ -32,6 +29,7 @@ from jalon.formats.model import (
     PrecedingInvoice,
     VatBreakdown,
 )
+from jalon.formats.xmlread import XmlReader, add_classification, add_identifier, set_legal_id
 from jalon.formats.xmltext import date_iso, decimal, text
 
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -52,23 +50,12 @@ def detect(root: etree._Element) -> str | None:
     return None
 
 
-class _Reader:
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-
-    @staticmethod
-    def find(el: etree._Element | None, path: str) -> etree._Element | None:
+class _Reader(XmlReader):
+    def find(self, el: etree._Element | None, path: str) -> etree._Element | None:
         return None if el is None else el.find(path, NS)
 
-    @staticmethod
-    def findall(el: etree._Element | None, path: str) -> list[etree._Element]:
+    def findall(self, el: etree._Element | None, path: str) -> list[etree._Element]:
         return [] if el is None else el.findall(path, NS)
-
-    def t(self, el: etree._Element | None, path: str) -> str | None:
-        return text(self.find(el, path))
-
-    def num(self, el: etree._Element | None, path: str) -> Decimal | None:
-        return decimal(self.t(el, path), path.rsplit(":", 1)[-1])
 
     def date(self, el: etree._Element | None, path: str) -> dt.date | None:
         try:
@@ -104,12 +91,8 @@ class _Reader:
                 continue
             if scheme == "SEPA" and payment is not None:
                 payment.creditor_id = value  # BT-90 rides in the seller's identifiers in UBL
-            elif scheme == "0009" and party.siret is None:
-                party.siret = value
             else:
-                party.identifiers.append(value)
-                if scheme:
-                    party.identifier_schemes[value] = scheme
+                add_identifier(party, value, scheme)
         party.trading_name = self.t(el, "cac:PartyName/cbc:Name")
         party.address = self.address(self.find(el, "cac:PostalAddress"))
         for scheme in self.findall(el, "cac:PartyTaxScheme"):
@@ -122,11 +105,7 @@ class _Reader:
         if legal is not None:
             party.name = self.t(legal, "cbc:RegistrationName")
             company = self.find(legal, "cbc:CompanyID")
-            value, scheme = text(company), None if company is None else company.get("schemeID")
-            if value and scheme == "0002":
-                party.siren = value
-            elif value:
-                party.legal_id, party.legal_id_scheme = value, scheme
+            set_legal_id(party, text(company), None if company is None else company.get("schemeID"))
             party.legal_form = self.t(legal, "cbc:CompanyLegalForm")
         if party.name is None:
             party.name, party.trading_name = party.trading_name, None
@@ -184,10 +163,7 @@ class _Reader:
             line.standard_item_id, line.standard_item_scheme = text(std), std.get("schemeID")  # type: ignore[union-attr]
         line.origin_country = self.t(item, "cac:OriginCountry/cbc:IdentificationCode")
         for code in self.findall(item, "cac:CommodityClassification/cbc:ItemClassificationCode"):
-            if text(code):
-                line.classification_ids.append(text(code))  # type: ignore[arg-type]
-                if code.get("listID"):
-                    line.classification_schemes[text(code)] = code.get("listID")  # type: ignore[index]
+            add_classification(line, code)
         line.vat_category = self.t(item, "cac:ClassifiedTaxCategory/cbc:ID")
         line.vat_rate = self.num(item, "cac:ClassifiedTaxCategory/cbc:Percent")
         for prop in self.findall(item, "cac:AdditionalItemProperty"):
@@ -205,22 +181,6 @@ class _Reader:
             line.price_discount = self.num(discount, "cbc:Amount")
             line.gross_price = self.num(discount, "cbc:BaseAmount")
         return line
-
-
-def _attachment(r: _Reader, ref: etree._Element) -> Attachment:
-    att = Attachment(
-        id=r.t(ref, "cbc:ID") or "",
-        description=r.t(ref, "cbc:DocumentDescription"),
-        uri=r.t(ref, "cac:Attachment/cac:ExternalReference/cbc:URI"),
-    )
-    binary = r.find(ref, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
-    if binary is not None and text(binary):
-        try:
-            att.content = base64.b64decode("".join((binary.text or "").split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError(f"attachment {att.id!r}: content is not valid base64") from None
-        att.mime_code, att.filename = binary.get("mimeCode"), binary.get("filename")
-    return att
 
 
 def _profile(customization: str | None) -> str | None:
@@ -287,7 +247,15 @@ def read_ubl(xml: bytes | etree._Element) -> Invoice:
         elif type_code == "50" and kind == "credit_note":
             inv.project_ref = r.t(ref, "cbc:ID")  # a CreditNote has no ProjectReference
         else:
-            inv.attachments.append(_attachment(r, ref))
+            inv.attachments.append(
+                r.attachment(
+                    ref,
+                    "cbc:ID",
+                    "cbc:DocumentDescription",
+                    "cac:Attachment/cac:ExternalReference/cbc:URI",
+                    "cac:Attachment/cbc:EmbeddedDocumentBinaryObject",
+                )
+            )
     inv.project_ref = inv.project_ref or r.t(root, "cac:ProjectReference/cbc:ID")
 
     payment = Payment()
