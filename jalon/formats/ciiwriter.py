@@ -8,7 +8,6 @@ level schematron adds on top (`_NOT_IN_PROFILE`). Amounts print with two decimal
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import functools
 from decimal import Decimal
@@ -19,6 +18,7 @@ from lxml import etree
 from jalon.formats import mentions
 from jalon.formats.cii import NS, PROFILE_GUIDELINES, QDT, RAM, RSM, UDT, VAT_DATE_2005_TO_CII
 from jalon.formats.model import Address, AllowanceCharge, Invoice, Line, Party
+from jalon.formats.xmlbuild import binary_object, element, legal_registration, qualified
 from jalon.formats.xmltext import fmt_102, fmt_amount, fmt_decimal
 
 PROFILES = ("MINIMUM", "BASIC-WL", "BASIC", "EN16931", "EXTENDED", "EXTENDED-CTC-FR")
@@ -55,14 +55,7 @@ class _B:
 
     @staticmethod
     def el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
-        prefix, _, local = tag.partition(":")
-        child = etree.SubElement(parent, f"{{{NS[prefix]}}}{local}")
-        if text is not None:
-            child.text = text
-        for key, value in attrs.items():
-            if value is not None:
-                child.set(key, value)
-        return child
+        return element(parent, qualified(NS, tag), text, **attrs)
 
     @classmethod
     def sub(
@@ -118,11 +111,7 @@ def _party(parent: etree._Element, tag: str, party: Party | None) -> None:
         _B.el(p, "ram:GlobalID", party.siret, schemeID="0009")
     _B.sub(p, "ram:Name", party.name)
     _B.sub(p, "ram:Description", party.legal_form)
-    legal_id, scheme = (
-        (party.siren, mentions.FRENCH_SIREN_SCHEME)
-        if party.siren
-        else (party.legal_id, party.legal_id_scheme)
-    )
+    legal_id, scheme = legal_registration(party)
     if legal_id or party.trading_name:
         legal = _B.el(p, "ram:SpecifiedLegalOrganization")
         _B.sub(legal, "ram:ID", legal_id, schemeID=scheme)
@@ -247,13 +236,7 @@ def _agreement(tx: etree._Element, inv: Invoice) -> None:
         _B.el(ref, "ram:TypeCode", "916")
         _B.sub(ref, "ram:Name", att.description)
         if att.content is not None:
-            _B.el(
-                ref,
-                "ram:AttachmentBinaryObject",
-                base64.b64encode(att.content).decode("ascii"),
-                mimeCode=att.mime_code or "application/octet-stream",
-                filename=att.filename or att.id,
-            )
+            binary_object(ref, qualified(NS, "ram:AttachmentBinaryObject"), att)
     if inv.tender_ref:
         ref = _B.el(agreement, "ram:AdditionalReferencedDocument")
         _B.el(ref, "ram:IssuerAssignedID", inv.tender_ref)
@@ -444,8 +427,8 @@ def _prune(root: etree._Element, profile: str) -> None:
 
     walk(root, "CrossIndustryInvoiceType")
     for path in _NOT_IN_PROFILE.get(profile, ()):
-        for element in root.findall(path, NS):
-            element.getparent().remove(element)
+        for found in root.findall(path, NS):
+            found.getparent().remove(found)
     if profile == "MINIMUM":  # MINIMUM has no BT-6: the VAT total in accounting currency (BT-111) goes
         sums = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/"
         currency = root.findtext(f"{sums}ram:InvoiceCurrencyCode", namespaces=NS)

@@ -18,6 +18,7 @@ from lxml import etree
 
 from jalon.formats import mentions, xmlsafe
 from jalon.formats.model import Address, Contact, Invoice, Line, Note, Party, PrecedingInvoice, VatBreakdown
+from jalon.formats.xmlbuild import element as _sub
 from jalon.formats.xmltext import date_iso, decimal, fmt_amount, fmt_decimal, text
 
 CXML_VERSION = "1.2.060"
@@ -26,16 +27,6 @@ ID_DOMAINS = {"vatID": "vat_id", "siren": "siren", "siret": "siret", "taxID": "t
 
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def _sub(parent: etree._Element, tag: str, value: str | None = None, **attrs: str | None) -> etree._Element:
-    child = etree.SubElement(parent, tag)
-    if value is not None:
-        child.text = value
-    for key, item in attrs.items():
-        if item is not None:
-            child.set(key, item)
-    return child
 
 
 def _money(parent: etree._Element, tag: str, value: Decimal | None, currency: str) -> None:

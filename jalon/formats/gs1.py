@@ -14,22 +14,13 @@ from lxml import etree
 
 from jalon.formats import mentions, xmlsafe
 from jalon.formats.model import Address, Invoice, Line, Note, Party, PrecedingInvoice, VatBreakdown
+from jalon.formats.xmlbuild import element as _sub
 from jalon.formats.xmltext import date_iso, decimal, fmt_amount, fmt_decimal, text
 
 INVOICE_NS = "urn:gs1:ecom:invoice:xsd:3"
 SH_NS = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 # additionalPartyIdentification type codes used for the French identifiers
 PARTY_ID_TYPES = {"SIREN": "siren", "SIRET": "siret", "TAX_NUMBER": "tax_registration_id"}
-
-
-def _sub(parent: etree._Element, tag: str, value: str | None = None, **attrs: str | None) -> etree._Element:
-    child = etree.SubElement(parent, tag)
-    if value is not None:
-        child.text = value
-    for key, item in attrs.items():
-        if item is not None:
-            child.set(key, item)
-    return child
 
 
 def _gln(party: Party) -> str | None:

@@ -9,7 +9,6 @@ party has no electronic address, uses its SIREN (EAS 0002) or GLN (0088).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from jalon.formats import mentions
 from jalon.formats.cii import PROFILE_GUIDELINES
 from jalon.formats.model import Address, AllowanceCharge, Invoice, Line, Party
 from jalon.formats.ubl import CAC, CBC, CREDIT_NOTE_NS, INVOICE_NS
+from jalon.formats.xmlbuild import binary_object, element, legal_registration, qualified
 from jalon.formats.xmltext import fmt_amount, fmt_decimal
 
 PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -32,14 +32,7 @@ class _W:
 
     @staticmethod
     def el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
-        prefix, _, local = tag.partition(":")
-        child = etree.SubElement(parent, f"{{{_NS[prefix]}}}{local}")
-        if text is not None:
-            child.text = text
-        for key, value in attrs.items():
-            if value is not None:
-                child.set(key, value)
-        return child
+        return element(parent, qualified(_NS, tag), text, **attrs)
 
     def sub(self, parent: etree._Element, tag: str, text: str | None, **attrs: str | None) -> None:
         if text:
@@ -132,11 +125,7 @@ def _party(
         w.scheme(tax, "LOC")
     if role == "taxrep":
         return
-    legal_id, scheme = (
-        (party.siren, mentions.FRENCH_SIREN_SCHEME)
-        if party.siren
-        else (party.legal_id, party.legal_id_scheme)
-    )
+    legal_id, scheme = legal_registration(party)
     if role in ("seller", "buyer") or legal_id:
         legal = w.el(p, "cac:PartyLegalEntity")
         if role != "payee":
@@ -247,13 +236,7 @@ def _references(w: _W, root: etree._Element, inv: Invoice, credit: bool) -> None
         if att.content is not None or att.uri:
             holder = w.el(ref, "cac:Attachment")
             if att.content is not None:
-                w.el(
-                    holder,
-                    "cbc:EmbeddedDocumentBinaryObject",
-                    base64.b64encode(att.content).decode("ascii"),
-                    mimeCode=att.mime_code or "application/octet-stream",
-                    filename=att.filename or att.id,
-                )
+                binary_object(holder, qualified(_NS, "cbc:EmbeddedDocumentBinaryObject"), att)
             if att.uri:
                 w.el(w.el(holder, "cac:ExternalReference"), "cbc:URI", att.uri)
     if credit and originator:

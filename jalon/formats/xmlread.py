@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from jalon.formats.mentions import FRENCH_SIREN_SCHEME
 from jalon.formats.model import Attachment, Line, Party
 from jalon.formats.xmltext import decimal, text
 
@@ -62,7 +63,7 @@ def add_identifier(party: Party, value: str, scheme: str | None) -> None:
 
 def set_legal_id(party: Party, value: str | None, scheme: str | None) -> None:
     """A legal registration id (BT-30/47): a SIREN under scheme 0002, any other kept with its scheme."""
-    if value and scheme == "0002":
+    if value and scheme == FRENCH_SIREN_SCHEME:
         party.siren = value
     elif value:
         party.legal_id, party.legal_id_scheme = value, scheme
