@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import itertools
 import json
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import harness
 import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -22,10 +24,7 @@ from harness import Running, make_settings
 from jwt.algorithms import RSAAlgorithm
 from slack_sdk.signature import SignatureVerifier
 
-from jalon import app as app_module
-from jalon import directory
 from jalon.config import Settings, load_dict
-from jalon.sink import MailSink
 
 SLACK_TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
@@ -476,34 +475,14 @@ async def chat_running(
     db_url: str, *, refuse: set[str] | None = None, staff: list[dict[str, Any]] | None = None, **sections: Any
 ) -> AsyncIterator[Running]:
     """Like harness.running, with [[staff]] and chat sections (the test sets the secrets' variables)."""
-    sink = await MailSink(refuse=refuse).start()
-    settings = chat_settings(db_url, sink.port, staff=staff, **sections)
-    services = app_module.build(settings)
-    await app_module.start(services, background=False)
-    try:
-        yield Running(settings, services, sink)
-    finally:
-        await app_module.stop(services)
-        await sink.stop()
+    settings_for = functools.partial(chat_settings, db_url, staff=staff, **sections)
+    async with harness.running_with(settings_for, refuse=refuse) as gw:
+        yield gw
 
 
 def add_customer(
     gw: Running, expected: dict[str, Any], contacts: list[tuple[str, str]], *, group: str = "pme"
 ) -> None:
     """The directory knows the invoice's buyer (by SIREN or VAT) with these (email, role) contacts."""
-    rows = ["customer_id,name,siren,vat,email,role,language,group"]
-    for address, role in contacts:
-        values = [
-            "C100",
-            expected["buyer_name"],
-            expected.get("buyer_siren") or "",
-            expected.get("buyer_vat") or "",
-            address,
-            role,
-            "fr",
-            group,
-        ]
-        rows.append(",".join(f'"{v}"' for v in values))
-    with gw.services.database.session() as session:
-        report = directory.import_rows(session, "\n".join(rows) + "\n")
-    assert not report["errors"], report
+    rows = [{"email": address, "role": role} for address, role in contacts]
+    harness.add_customer(gw, expected, rows, customer_id="C100", group=group)

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import functools
+import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from jalon import app as app_module
+from jalon import directory
 from jalon.config import Settings, load_dict
+from jalon.db import utcnow
+from jalon.handlers import views
 from jalon.sink import MailSink
 
 DOMAIN = "jalon.test"
 BILLING = "billing@acme.test"
 RELAY_USER = "erp"
 RELAY_PASSWORD = "s3cret-relay"
+INVOICES = Path(__file__).parent / "data" / "invoices"
 
 CUSTOMERS_CSV = """customer_id,name,siren,vat,email,role,language,group
 C001,Hôpital Saint-Louis,732829320,FR44732829320,compta@hopital.test,buyer,fr,public
@@ -72,6 +79,11 @@ class Running:
             if not moved:
                 return
 
+    async def pass_hours(self, hours: int) -> None:
+        """Let the outbox items that fall due in the next hours (channel follow-ups) go, hour by hour."""
+        for hour in range(1, hours + 1):
+            await self.services.outbox.send_due(now=utcnow() + dt.timedelta(hours=hour))
+
 
 @contextlib.asynccontextmanager
 async def running(
@@ -82,8 +94,25 @@ async def running(
     refuse: set[str] | None = None,
     **sections: dict[str, Any],
 ) -> AsyncIterator[Running]:
+    """A jalon on loopback with these config sections, its outbound mail going to a fresh sink."""
+    settings_for = functools.partial(make_settings, db_url, **sections)
+    async with running_with(
+        settings_for, background=background, advertise_dsn=advertise_dsn, refuse=refuse
+    ) as gw:
+        yield gw
+
+
+@contextlib.asynccontextmanager
+async def running_with(
+    settings_for: Callable[..., Settings],
+    *,
+    background: bool = False,
+    advertise_dsn: bool = True,
+    refuse: set[str] | None = None,
+) -> AsyncIterator[Running]:
+    """A jalon built from `settings_for(sink_port=…)`, started, and stopped with its mail sink afterwards."""
     sink = await MailSink(advertise_dsn=advertise_dsn, refuse=refuse).start()
-    settings = make_settings(db_url, sink_port=sink.port, **sections)
+    settings = settings_for(sink_port=sink.port)
     services = app_module.build(settings)
     await app_module.start(services, background=background)
     try:
@@ -137,3 +166,39 @@ async def eventually(predicate: Any, timeout: float = 10.0, interval: float = 0.
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+def sample(name: str) -> tuple[bytes, dict[str, Any]]:
+    """A generated invoice PDF from tests/data/invoices and the values printed on it."""
+    return (INVOICES / f"{name}.pdf").read_bytes(), json.loads((INVOICES / f"{name}.json").read_text())
+
+
+def add_customer(
+    gw: Running, expected: dict[str, Any], contacts: Iterable[Mapping[str, str]], **columns: str
+) -> None:
+    """The directory knows the invoice's buyer (by SIREN or VAT) with these contacts (email, role and any
+    column of their own), each row with the columns given (customer_id, language, group, channel…), imported
+    as an admin imports a CSV; no row may be refused."""
+    common = {
+        "customer_id": "C100",
+        "name": expected["buyer_name"],
+        "siren": expected.get("buyer_siren") or "",
+        "vat": expected.get("buyer_vat") or "",
+        "language": "fr",
+        "group": "pme",
+        **columns,
+    }
+    rows = [{**common, **contact} for contact in contacts]
+    header = list(rows[0])
+    lines = [",".join(header), *(",".join(f'"{row[key]}"' for key in header) for row in rows)]
+    with gw.services.database.session() as session:
+        report = directory.import_rows(session, "\n".join(lines) + "\n")
+    assert not report["errors"], report
+
+
+def detail(gw: Running, number: str) -> dict[str, Any]:
+    """The invoice as the API shows it (dispatches, events, milestones); it must exist."""
+    with gw.services.database.session() as session:
+        found = views.invoice_detail(session, number)
+    assert found is not None, f"no invoice {number}"
+    return found

@@ -3,29 +3,18 @@ is looked up so that an invoice lacking it is held before it is deposited."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from pathlib import Path
-
 import aiosmtplib
+import harness
 import pytest
-from harness import Running, invoice_mail, running
+from harness import Running, detail, invoice_mail, running, sample
 from sqlalchemy import select
 from standin_chorus import ChorusStandIn
 
-from jalon import directory
 from jalon.channels import chorus
-from jalon.db import utcnow
 from jalon.formats import validation
-from jalon.handlers import views
 from jalon.models import Case, Customer
 
 pytestmark = pytest.mark.asyncio
-DATA = Path(__file__).parent / "data" / "invoices"
-
-
-def sample(name: str) -> tuple[bytes, dict]:
-    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
 
 
 @pytest.fixture
@@ -40,36 +29,11 @@ async def standin(monkeypatch: pytest.MonkeyPatch) -> ChorusStandIn:
 def add_public_buyer(
     gw: Running, expected: dict, siret: str, channel: str = "chorus", fmt: str = "facturx"
 ) -> None:
-    header = "customer_id,name,siren,siret,vat,email,role,language,group,channel,format"
-    row = [
-        "C300",
-        expected["buyer_name"],
-        expected["buyer_siren"],
-        siret,
-        expected.get("buyer_vat") or "",
-        "factures@entite.test",
-        "buyer",
-        "fr",
-        "public",
-        channel,
-        fmt,
-    ]
-    with gw.services.database.session() as session:
-        report = directory.import_rows(session, header + "\n" + ",".join(f'"{v}"' for v in row) + "\n")
-    assert not report["errors"], report
-
-
-async def follow_up(gw: Running, passes: int = 6) -> None:
-    """Let the follow-up items fall due, as the hours pass."""
-    for hour in range(1, passes + 1):
-        await gw.services.outbox.send_due(now=utcnow() + dt.timedelta(hours=hour))
-
-
-def detail(gw: Running, number: str) -> dict:
-    with gw.services.database.session() as session:
-        found = views.invoice_detail(session, number)
-    assert found is not None
-    return found
+    """The buyer is a public entity, known by its SIRET, reached on this channel."""
+    contact = {"email": "factures@entite.test", "role": "buyer"}
+    harness.add_customer(
+        gw, expected, [contact], customer_id="C300", siret=siret, group="public", channel=channel, format=fmt
+    )
 
 
 async def test_public_buyer_gets_a_facturx_deposit_and_the_report_is_recorded(
@@ -83,7 +47,7 @@ async def test_public_buyer_gets_a_facturx_deposit_and_the_report_is_recorded(
         await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
         await gw.settle(rounds=8)
         [deposit] = standin.deposits.values()
-        await follow_up(gw)
+        await gw.pass_hours(6)
         shown = detail(gw, expected["invoice_number"])
     assert deposit.syntax == "IN_DP_E2_CII_FACTURX" and deposit.invoice_number == expected["invoice_number"]
     assert validation.check_output(deposit.data, fmt="facturx", profile="EN16931").valid
@@ -108,7 +72,7 @@ async def test_a_rejected_deposit_opens_a_case(db_url: str, standin: ChorusStand
         add_public_buyer(gw, expected, expected["buyer_siren"] + "00018")
         await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
         await gw.settle(rounds=8)
-        await follow_up(gw)
+        await gw.pass_hours(6)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "send_failed")).all()

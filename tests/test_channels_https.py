@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import aiosmtplib
+import harness
 import pytest
 from aiohttp import web
-from harness import Running, invoice_mail, running
+from harness import Running, detail, invoice_mail, running, sample
 from lxml import etree
 from sqlalchemy import select
 
-from jalon import directory
 from jalon.db import load_blob
 from jalon.formats.cxml import read_cxml
-from jalon.handlers import views
 from jalon.models import Case, Document, Outbox
 
-DATA = Path(__file__).parent / "data" / "invoices"
 SECRET = "portal-shared-secret"
 RESPONSE = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -64,35 +59,19 @@ async def portal() -> Portal:
     await server.runner.cleanup()
 
 
-def sample(name: str) -> tuple[bytes, dict]:
-    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
-
-
 def add_customer(gw: Running, expected: dict, endpoint: str) -> None:
-    header = "customer_id,name,siren,vat,email,role,language,group,channel,format,endpoint"
-    row = [
-        "C500",
-        expected["buyer_name"],
-        expected.get("buyer_siren") or "",
-        expected.get("buyer_vat") or "",
-        "ap@client.test",
-        "buyer",
-        "en",
-        "pme",
-        "https",
-        "cxml",
-        endpoint,
-    ]
-    with gw.services.database.session() as session:
-        report = directory.import_rows(session, header + "\n" + ",".join(f'"{v}"' for v in row) + "\n")
-    assert not report["errors"], report
-
-
-def detail(gw: Running, number: str) -> dict:
-    with gw.services.database.session() as session:
-        found = views.invoice_detail(session, number)
-    assert found is not None
-    return found
+    """The buyer takes its invoices as cXML posted to its portal's endpoint."""
+    contact = {"email": "ap@client.test", "role": "buyer"}
+    harness.add_customer(
+        gw,
+        expected,
+        [contact],
+        customer_id="C500",
+        language="en",
+        channel="https",
+        format="cxml",
+        endpoint=endpoint,
+    )
 
 
 async def test_the_portal_receives_a_cxml_invoice_with_our_credentials(

@@ -3,28 +3,18 @@ and the life-cycle statuses the platform returns become the invoice's events, ca
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from pathlib import Path
-
 import aiosmtplib
+import harness
 import pytest
 from conftest import corpus
-from harness import Running, invoice_mail, running
+from harness import Running, detail, invoice_mail, running, sample
 from sqlalchemy import select
 from standin_pa import PaStandIn
 
-from jalon import directory, scenarios
+from jalon import scenarios
 from jalon.channels.pa import read_cdar
 from jalon.db import utcnow
-from jalon.handlers import views
 from jalon.models import Case, Milestone, Payment
-
-DATA = Path(__file__).parent / "data" / "invoices"
-
-
-def sample(name: str) -> tuple[bytes, dict]:
-    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
 
 
 @pytest.fixture
@@ -37,34 +27,9 @@ async def platform(monkeypatch: pytest.MonkeyPatch) -> PaStandIn:
 
 
 def add_customer(gw: Running, expected: dict, fmt: str = "facturx") -> None:
-    header = "customer_id,name,siren,vat,email,role,language,group,channel,format"
-    row = [
-        "C400",
-        expected["buyer_name"],
-        expected["buyer_siren"],
-        expected.get("buyer_vat") or "",
-        "ap@client.test",
-        "buyer",
-        "fr",
-        "pme",
-        "pa",
-        fmt,
-    ]
-    with gw.services.database.session() as session:
-        report = directory.import_rows(session, header + "\n" + ",".join(f'"{v}"' for v in row) + "\n")
-    assert not report["errors"], report
-
-
-async def follow_up(gw: Running, passes: int = 3) -> None:
-    for hour in range(1, passes + 1):
-        await gw.services.outbox.send_due(now=utcnow() + dt.timedelta(hours=hour))
-
-
-def detail(gw: Running, number: str) -> dict:
-    with gw.services.database.session() as session:
-        found = views.invoice_detail(session, number)
-    assert found is not None
-    return found
+    """The buyer is reached through its Plateforme Agréée."""
+    contact = {"email": "ap@client.test", "role": "buyer"}
+    harness.add_customer(gw, expected, [contact], customer_id="C400", channel="pa", format=fmt)
 
 
 async def test_statuses_from_the_platform_become_events_milestones_and_payment(
@@ -82,10 +47,10 @@ async def test_statuses_from_the_platform_become_events_milestones_and_payment(
         scenarios.tick(gw.services.database, gw.settings, utcnow())  # milestones of the sent invoice
         for code in ("200", "203", "205"):
             platform.issue_status(number, code)
-        await follow_up(gw)
+        await gw.pass_hours(3)
         platform.issue_status(number, "212", amount=total)
-        await follow_up(gw)
-        await follow_up(gw)  # nothing new: nothing recorded twice
+        await gw.pass_hours(3)
+        await gw.pass_hours(3)  # nothing new: nothing recorded twice
         shown = detail(gw, number)
         with gw.services.database.session() as session:
             milestones = {m.name: m.state for m in session.scalars(select(Milestone))}
@@ -118,7 +83,7 @@ async def test_a_dispute_on_the_platform_pauses_reminders_and_opens_a_case(
         await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
         await gw.settle(rounds=8)
         platform.issue_status(expected["invoice_number"], "207")
-        await follow_up(gw)
+        await gw.pass_hours(3)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
@@ -139,7 +104,7 @@ async def test_a_flow_the_platform_refuses_fails_the_dispatch(db_url: str, platf
             "Error",
             [{"level": "Error", "item": "BT-10", "reasonCode": "REJ_SEMAN", "reasonMessage": "routing"}],
         )
-        await follow_up(gw)
+        await gw.pass_hours(3)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "send_failed")).all()

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
 import aiosmtplib
 import asyncssh
+import harness
 import pytest
-from harness import Running, invoice_mail, running
+from harness import Running, detail, invoice_mail, running, sample
 from pydifact.segmentcollection import Interchange
 from sqlalchemy import select
 
-from jalon import directory
-from jalon.handlers import views
 from jalon.models import Case
-
-DATA = Path(__file__).parent / "data" / "invoices"
 
 
 class _Server(asyncssh.SSHServer):
@@ -73,35 +69,19 @@ async def edi(tmp_path: Path) -> EdiServer:
     await server.server.wait_closed()
 
 
-def sample(name: str) -> tuple[bytes, dict]:
-    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
-
-
 def add_customer(gw: Running, expected: dict, endpoint: str) -> None:
-    header = "customer_id,name,siren,vat,email,role,language,group,channel,format,endpoint"
-    row = [
-        "C600",
-        expected["buyer_name"],
-        expected.get("buyer_siren") or "",
-        expected.get("buyer_vat") or "",
-        "edi@client.test",
-        "buyer",
-        "fr",
-        "retail",
-        "sftp",
-        "edifact",
-        endpoint,
-    ]
-    with gw.services.database.session() as session:
-        report = directory.import_rows(session, header + "\n" + ",".join(f'"{v}"' for v in row) + "\n")
-    assert not report["errors"], report
-
-
-def detail(gw: Running, number: str) -> dict:
-    with gw.services.database.session() as session:
-        found = views.invoice_detail(session, number)
-    assert found is not None
-    return found
+    """The buyer's EDI translator reads EDIFACT from a folder on its SFTP server."""
+    contact = {"email": "edi@client.test", "role": "buyer"}
+    harness.add_customer(
+        gw,
+        expected,
+        [contact],
+        customer_id="C600",
+        group="retail",
+        channel="sftp",
+        format="edifact",
+        endpoint=endpoint,
+    )
 
 
 async def test_the_edifact_invoice_lands_whole_in_the_customers_inbox(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import aiosmtplib
 import pytest
-from harness import Running, invoice_mail, running
-from test_pipeline_invoices import add_customer, sample
+from harness import Running, invoice_mail, running, sample
+from test_pipeline_invoices import add_customer
 
 from jalon.__main__ import main
 

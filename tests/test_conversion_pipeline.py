@@ -3,59 +3,29 @@
 from __future__ import annotations
 
 import email.message
-import json
-from pathlib import Path
 
 import aiosmtplib
+import harness
 import pytest
-from harness import Running, invoice_mail, running
+from harness import Running, detail, invoice_mail, running, sample
 from sqlalchemy import select
 
-from jalon import directory
 from jalon.formats import facturx, pdfa, validation
 from jalon.formats.cii import read_cii
-from jalon.handlers import actions, views
+from jalon.handlers import actions
 from jalon.models import Case, Dispatch, Document, Outbox
 
 pytestmark = pytest.mark.asyncio
-DATA = Path(__file__).parent / "data" / "invoices"
-
-
-def sample(name: str) -> tuple[bytes, dict]:
-    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
 
 
 def add_customer(gw: Running, expected: dict, contacts: list[tuple[str, str, str, str]]) -> None:
     """The directory knows the buyer with these (email, role, channel, format) contacts."""
-    rows = ["customer_id,name,siren,vat,email,role,language,group,channel,format"]
-    for address, role, channel, fmt in contacts:
-        values = [
-            "C200",
-            expected["buyer_name"],
-            expected.get("buyer_siren") or "",
-            expected.get("buyer_vat") or "",
-            address,
-            role,
-            "fr",
-            "pme",
-            channel,
-            fmt,
-        ]
-        rows.append(",".join(f'"{v}"' for v in values))
-    with gw.services.database.session() as session:
-        report = directory.import_rows(session, "\n".join(rows) + "\n")
-    assert not report["errors"], report
+    rows = [{"email": a, "role": r, "channel": c, "format": f} for a, r, c, f in contacts]
+    harness.add_customer(gw, expected, rows, customer_id="C200")
 
 
 async def send(gw: Running, message: email.message.EmailMessage) -> None:
     await aiosmtplib.send(message, hostname="127.0.0.1", port=gw.smtp_port, start_tls=False)
-
-
-def detail(gw: Running, number: str) -> dict:
-    with gw.services.database.session() as session:
-        found = views.invoice_detail(session, number)
-    assert found is not None
-    return found
 
 
 async def test_a_contact_wanting_facturx_gets_a_valid_pdfa3_facturx(db_url: str) -> None:

@@ -4,62 +4,40 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 import re
-from pathlib import Path
 
 import aiosmtplib
+import harness
 import pytest
-from harness import BILLING, DOMAIN, RELAY_PASSWORD, RELAY_USER, Running, invoice_mail, running
+from harness import (
+    BILLING,
+    DOMAIN,
+    RELAY_PASSWORD,
+    RELAY_USER,
+    Running,
+    detail,
+    invoice_mail,
+    running,
+    sample,
+)
 from sqlalchemy import select
 
-from jalon import directory
-from jalon.handlers import views
 from jalon.models import Case, Contact, Dispatch, Invoice
 
 pytestmark = pytest.mark.asyncio
-DATA = Path(__file__).parent / "data" / "invoices"
 TOKEN = r"[A-Za-z0-9_-]{8,}"
-
-
-def sample(name: str) -> tuple[bytes, dict]:
-    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
 
 
 def add_customer(
     gw: Running, expected: dict, contacts: list[tuple[str, str]], code: str = "C100", **flags: str
 ) -> None:
     """The directory knows the invoice's buyer (by SIREN or VAT) with these (email, role) contacts."""
-    extra = ",".join(flags)
-    header = "customer_id,name,siren,vat,email,role,language,group" + ("," + extra if extra else "")
-    rows = [header]
-    for address, role in contacts:
-        values = [
-            code,
-            expected["buyer_name"],
-            expected.get("buyer_siren") or "",
-            expected.get("buyer_vat") or "",
-            address,
-            role,
-            "fr",
-            "pme",
-            *flags.values(),
-        ]
-        rows.append(",".join(f'"{v}"' for v in values))
-    with gw.services.database.session() as session:
-        report = directory.import_rows(session, "\n".join(rows) + "\n")
-    assert not report["errors"], report
+    rows = [{"email": address, "role": role} for address, role in contacts]
+    harness.add_customer(gw, expected, rows, customer_id=code, **flags)
 
 
 async def send(gw: Running, message: email.message.EmailMessage, **login: str) -> None:
     await aiosmtplib.send(message, hostname="127.0.0.1", port=gw.smtp_port, start_tls=False, **login)
-
-
-def detail(gw: Running, number: str) -> dict:
-    with gw.services.database.session() as session:
-        found = views.invoice_detail(session, number)
-    assert found is not None, f"no invoice {number}"
-    return found
 
 
 async def test_invoice_is_sent_to_buyer_and_payer_with_tracking(db_url: str) -> None:

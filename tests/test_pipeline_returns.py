@@ -7,9 +7,9 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
-from harness import DOMAIN, Running, invoice_mail, running
+from harness import DOMAIN, Running, detail, invoice_mail, running, sample
 from sqlalchemy import select
-from test_pipeline_invoices import add_customer, detail, sample
+from test_pipeline_invoices import add_customer
 
 from jalon.models import Case, Contact, Invoice
 from jalon.sink import send_reports

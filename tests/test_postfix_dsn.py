@@ -12,10 +12,10 @@ from typing import Any
 import aiosmtplib
 import pytest
 from conftest import free_port
-from harness import DOMAIN, Running, invoice_mail, running
+from harness import DOMAIN, Running, invoice_mail, running, sample
 from postfix import LENIENT, RELAY, STRICT, UNREACHABLE, Postfix, running_postfix
 from sqlalchemy import select
-from test_pipeline_invoices import add_customer, sample
+from test_pipeline_invoices import add_customer
 
 from jalon.db import load_blob
 from jalon.handlers import views

@@ -12,8 +12,8 @@ import aiohttp
 import aiosmtplib
 import pytest
 from conftest import need
-from harness import Running, invoice_mail, running
-from test_pipeline_invoices import add_customer, detail, sample
+from harness import Running, detail, invoice_mail, running, sample
+from test_pipeline_invoices import add_customer
 
 pytestmark = pytest.mark.asyncio
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0"
