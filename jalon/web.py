@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
@@ -59,10 +60,6 @@ def hint_reason(request: web.Request, dispatch: Dispatch, now: dt.datetime) -> s
     return None
 
 
-def _load_dispatch(request: web.Request) -> tuple[Database, Settings, str]:
-    return request.app[DATABASE], request.app[SETTINGS], request.match_info["token"]
-
-
 def _check_link(
     database: Database, settings: Settings, token: str, expires: str, signature: str
 ) -> str | None:
@@ -71,14 +68,46 @@ def _check_link(
     return check_invoice_link(key, token, expires, signature)
 
 
-async def portal(request: web.Request) -> web.StreamResponse:
-    database, settings, token = _load_dispatch(request)
-    expires, signature = request.query.get("e", ""), request.query.get("s", "")
+async def _signed_link(
+    request: web.Request, expires: str, signature: str, advice: str = ""
+) -> tuple[Database, Settings, str]:
+    """The database, settings and dispatch token of a link whose signature holds; 403 otherwise."""
+    database, settings, token = request.app[DATABASE], request.app[SETTINGS], request.match_info["token"]
     problem = await asyncio.to_thread(_check_link, database, settings, token, expires, signature)
     if problem:
-        raise web.HTTPForbidden(
-            text=f"This link is not valid ({problem}). Reply to the invoice mail to get a new one."
-        )
+        raise web.HTTPForbidden(text=f"This link is not valid ({problem}).{advice}")
+    return database, settings, token
+
+
+def _record_hit(
+    session: Session,
+    request: web.Request,
+    dispatch: Dispatch,
+    kind: str,
+    now: dt.datetime,
+    level: str,
+    hint: str | None,
+) -> None:
+    """A hit on the portal as an event: when, from where, by what means, and how much it proves."""
+    events.record(
+        session,
+        kind,
+        invoice_id=dispatch.invoice_id,
+        dispatch_id=dispatch.id,
+        at=now,
+        ip=client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        method=request.method,
+        level=level,
+        hint=hint,
+    )
+
+
+async def portal(request: web.Request) -> web.StreamResponse:
+    expires, signature = request.query.get("e", ""), request.query.get("s", "")
+    database, settings, token = await _signed_link(
+        request, expires, signature, " Reply to the invoice mail to get a new one."
+    )
 
     def record() -> dict[str, Any] | None:
         now = utcnow()
@@ -89,17 +118,14 @@ async def portal(request: web.Request) -> web.StreamResponse:
             invoice = session.get(Invoice, dispatch.invoice_id)
             assert invoice is not None
             reason = hint_reason(request, dispatch, now)
-            events.record(
+            _record_hit(
                 session,
+                request,
+                dispatch,
                 "dispatch.viewed",
-                invoice_id=invoice.id,
-                dispatch_id=dispatch.id,
-                at=now,
-                ip=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-                method=request.method,
-                level="hint",
-                hint=reason or "unauthenticated page view",
+                now,
+                "hint",
+                reason or "unauthenticated page view",
             )
             customer = invoice.customer
             return {
@@ -126,12 +152,9 @@ async def portal(request: web.Request) -> web.StreamResponse:
 
 async def download(request: web.Request) -> web.StreamResponse:
     """The button on the portal page: a form POST, so a person did it."""
-    database, settings, token = _load_dispatch(request)
     form = await request.post()
     expires, signature = str(form.get("e", "")), str(form.get("s", ""))
-    problem = await asyncio.to_thread(_check_link, database, settings, token, expires, signature)
-    if problem:
-        raise web.HTTPForbidden(text=f"This link is not valid ({problem}).")
+    database, _, token = await _signed_link(request, expires, signature)
 
     def fetch() -> tuple[str, str, bytes] | None:
         now = utcnow()
@@ -145,17 +168,14 @@ async def download(request: web.Request) -> web.StreamResponse:
             if document is None:
                 return None
             reason = hint_reason(request, dispatch, now)
-            events.record(
+            _record_hit(
                 session,
+                request,
+                dispatch,
                 "dispatch.downloaded",
-                invoice_id=dispatch.invoice_id,
-                dispatch_id=dispatch.id,
-                at=now,
-                ip=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-                method=request.method,
-                level="hint" if reason else "confirmed",
-                hint=reason,
+                now,
+                "hint" if reason else "confirmed",
+                reason,
             )
             if not reason:
                 from jalon.handlers.returns import close_proven_cases
