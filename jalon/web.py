@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import hmac
 import re
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -250,14 +251,20 @@ async def api_invoice(request: web.Request) -> web.Response:
     return web.json_response(detail, dumps=_dumps)
 
 
+async def _act(
+    request: web.Request, action: Callable[..., actions.ActionResult], **options: Any
+) -> actions.ActionResult:
+    """A use case of handlers/actions, off the event loop, on the URL's invoice, by the API's actor."""
+    database, settings = request.app[DATABASE], request.app[SETTINGS]
+    number = request.match_info["number"]
+    return await asyncio.to_thread(action, database, settings, number, actor=_actor(request), **options)
+
+
 async def api_release(request: web.Request) -> web.Response:
     body = await _json(request)
-    result = await asyncio.to_thread(
+    result = await _act(
+        request,
         actions.release,
-        request.app[DATABASE],
-        request.app[SETTINGS],
-        request.match_info["number"],
-        actor=_actor(request),
         force=bool(body.get("force")),
         reason=body.get("reason"),
         customer=body.get("customer"),
@@ -268,14 +275,7 @@ async def api_release(request: web.Request) -> web.Response:
 
 async def api_cancel(request: web.Request) -> web.Response:
     body = await _json(request)
-    result = await asyncio.to_thread(
-        actions.cancel,
-        request.app[DATABASE],
-        request.app[SETTINGS],
-        request.match_info["number"],
-        actor=_actor(request),
-        reason=body.get("reason"),
-    )
+    result = await _act(request, actions.cancel, reason=body.get("reason"))
     return web.json_response(result.as_dict(), status=200 if result.ok else 409, dumps=_dumps)
 
 
@@ -312,12 +312,9 @@ def _dumps(obj: Any) -> str:
 async def api_payment(request: web.Request) -> web.Response:
     """Record a payment: {"amount": "120.00", "date": "2026-03-02", "reference": "…"}; no amount: all."""
     body = await _json(request)
-    result = await asyncio.to_thread(
+    result = await _act(
+        request,
         actions.mark_paid,
-        request.app[DATABASE],
-        request.app[SETTINGS],
-        request.match_info["number"],
-        actor=_actor(request),
         amount=body.get("amount"),
         paid_on=body.get("date"),
         reference=body.get("reference"),
