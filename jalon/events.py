@@ -9,7 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from jalon.models import Event
+from jalon.models import Event, _now
 
 
 def record(
@@ -47,25 +47,32 @@ def record(
 
 # Events are written when the transaction commits, all in one statement, rather than one flush at a time:
 # an invoice's pipeline records a dozen of them between its queries, and each made the next query flush.
-# A query that reads events first writes the pending ones, so a transaction always sees its own events.
+# The statement is a plain executemany: handed to the ORM, SQLite's INSERT … RETURNING (the ORM wants each
+# new id back, in order) went out one row at a time. A query that reads events first writes the pending ones
+# (then through the ORM), so a transaction always sees its own events.
 _PENDING = "jalon_pending_events"
-
-
-def _write_pending(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        session.add_all(pending)
+_COLUMNS = ("type", "invoice_id", "dispatch_id", "inbound_id", "case_id", "customer_id", "actor", "data")
 
 
 @sa_event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    _write_pending(session)
+    pending: list[Event] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    rows = []
+    for event in pending:
+        if event.at is None:
+            event.at = _now()  # what the column default would give, kept on the object the caller holds
+        row = {column: getattr(event, column) for column in _COLUMNS}
+        row["at"] = event.at
+        rows.append(row)
+    session.connection().execute(Event.__table__.insert(), rows)
 
 
 @sa_event.listens_for(Session, "do_orm_execute")
 def _before_reading_events(state: ORMExecuteState) -> None:
     if state.session.info.get(_PENDING) and any(m.class_ is Event for m in state.all_mappers):
-        _write_pending(state.session)
+        state.session.add_all(state.session.info.pop(_PENDING))
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")
