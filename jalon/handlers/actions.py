@@ -16,7 +16,7 @@ from jalon import events
 from jalon.config import Settings
 from jalon.db import Database, utcnow
 from jalon.handlers import cases
-from jalon.models import Contact, Dispatch, Invoice
+from jalon.models import Case, Contact, Dispatch, Invoice
 
 
 @dataclass
@@ -492,17 +492,25 @@ def mark_disputed(
         return ActionResult(True, f"invoice {number} marked disputed: reminders paused", number)
 
 
+def _open_case(session: Session, case_id: int, kind: str | None = None) -> Case | None:
+    """The case while it is open (and of that kind, when one is named), else None."""
+    case = session.get(Case, case_id)
+    if case is None or case.state != "open" or (kind is not None and case.kind != kind):
+        return None
+    return case
+
+
 def approve_contact_change(
     database: Database, settings: Settings, case_id: int, *, actor: str, email: str | None = None
 ) -> ActionResult:
     """Apply a change of address asked by mail, once a person has checked it with the customer."""
     from sqlalchemy import func
 
-    from jalon.models import Case, InboundMessage
+    from jalon.models import InboundMessage
 
     with database.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or case.kind != "contact_change" or case.state != "open":
+        case = _open_case(session, case_id, "contact_change")
+        if case is None:
             return ActionResult(False, f"no open contact change #{case_id}")
         invoice = session.get(Invoice, case.invoice_id) if case.invoice_id else None
         number = invoice.number if invoice else None
@@ -546,11 +554,9 @@ def reject_contact_change(
     database: Database, settings: Settings, case_id: int, *, actor: str, reason: str | None = None
 ) -> ActionResult:
     """Refuse a change asked by mail (it may be an invoice fraud attempt): nothing changes."""
-    from jalon.models import Case
-
     with database.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or case.kind != "contact_change" or case.state != "open":
+        case = _open_case(session, case_id, "contact_change")
+        if case is None:
             return ActionResult(False, f"no open contact change #{case_id}")
         events.record(
             session,
@@ -571,11 +577,9 @@ def reject_contact_change(
 
 def assign_case(database: Database, case_id: int, *, actor: str) -> ActionResult:
     """Someone takes the case: the card shows who is on it."""
-    from jalon.models import Case
-
     with database.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or case.state != "open":
+        case = _open_case(session, case_id)
+        if case is None:
             return ActionResult(False, f"case #{case_id} is not open")
         previous = case.assignee
         case.assignee = actor
@@ -594,13 +598,11 @@ def snooze_case(database: Database, case_id: int, days: int, *, actor: str) -> A
     """Put a case aside for N days; its invoice's reminders wait as long."""
     import datetime as dt
 
-    from jalon.models import Case
-
     if not 1 <= days <= 365:
         return ActionResult(False, "snooze between 1 and 365 days")
     with database.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or case.state != "open":
+        case = _open_case(session, case_id)
+        if case is None:
             return ActionResult(False, f"case #{case_id} is not open")
         until = utcnow() + dt.timedelta(days=days)
         case.snoozed_until = until
