@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from calendar_words import EN_MONTHS, FR_MONTHS
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -305,35 +306,6 @@ class Doc:
 
 # --- formatting -------------------------------------------------------------------------------------------
 
-MONTHS_FR = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 
 def fmt_date(day: dt.date, how: str) -> str:
     match how:
@@ -346,14 +318,14 @@ def fmt_date(day: dt.date, how: str) -> str:
         case "iso":
             return day.isoformat()
         case "long_fr":
-            return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+            return f"{'1er' if day.day == 1 else day.day} {FR_MONTHS[day.month - 1]} {day.year}"
         case "long_en":
-            return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
+            return f"{EN_MONTHS[day.month - 1]} {day.day}, {day.year}"
         case "ordinal_en":
             suffix = "th" if 11 <= day.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
-            return f"{day.day}{suffix} {MONTHS_EN[day.month - 1]} {day.year}"
+            return f"{day.day}{suffix} {EN_MONTHS[day.month - 1]} {day.year}"
         case "short_en":
-            return f"{day.day:02d} {MONTHS_EN[day.month - 1][:3]} {day.year}"
+            return f"{day.day:02d} {EN_MONTHS[day.month - 1][:3]} {day.year}"
         case "mdy":
             return day.strftime("%m/%d/%Y")
     raise ValueError(how)

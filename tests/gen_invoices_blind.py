@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from calendar_words import EN_MONTHS, FR_MONTHS, FR_MONTHS_ABBR
 from stdnum import luhn
 from stdnum.be import vat as be_vat
 from stdnum.ch import vat as ch_vat
@@ -144,36 +145,6 @@ def rate_en(r: Decimal) -> str:
 
 # --------------------------------------------------------------------------- dates
 
-FR_MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-FR_ABBR = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
-EN_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 
 def d_slash(d):
     return d.strftime("%d/%m/%Y")
@@ -197,7 +168,7 @@ def d_fr_long(d):
 
 
 def d_fr_abbr(d):
-    return f"{d.day} {FR_ABBR[d.month - 1]} {d.year}"
+    return f"{d.day} {FR_MONTHS_ABBR[d.month - 1]} {d.year}"
 
 
 def d_en_us(d):

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from calendar_words import EN_MONTHS, FR_MONTHS, FR_MONTHS_ABBR, FR_WEEKDAYS
 from stdnum import luhn
 from stdnum.be import vat as be_vat
 from stdnum.ch import uid as ch_uid
@@ -171,37 +172,6 @@ def make_iban(rng: random.Random) -> str:
 
 # ------------------------------------------------------------------ dates and amounts as printed
 
-MOIS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-MOIS_ABR = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
-JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 
 def fdate(d: dt.date, style: str) -> str:
     day1 = "1er" if d.day == 1 else str(d.day)
@@ -211,12 +181,12 @@ def fdate(d: dt.date, style: str) -> str:
         "dot": d.strftime("%d.%m.%Y"),
         "dash": d.strftime("%d-%m-%Y"),
         "iso": d.isoformat(),
-        "long": f"{day1} {MOIS[d.month - 1]} {d.year}",
-        "wlong": f"{JOURS[d.weekday()]} {day1} {MOIS[d.month - 1]} {d.year}",
-        "abbr": f"{d.day} {MOIS_ABR[d.month - 1]} {d.year}",
-        "us": f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
-        "uk": f"{d.day} {MONTHS[d.month - 1]} {d.year}",
-        "ukshort": f"{d.day:02d} {MONTHS[d.month - 1][:3]} {d.year}",
+        "long": f"{day1} {FR_MONTHS[d.month - 1]} {d.year}",
+        "wlong": f"{FR_WEEKDAYS[d.weekday()]} {day1} {FR_MONTHS[d.month - 1]} {d.year}",
+        "abbr": f"{d.day} {FR_MONTHS_ABBR[d.month - 1]} {d.year}",
+        "us": f"{EN_MONTHS[d.month - 1]} {d.day}, {d.year}",
+        "uk": f"{d.day} {EN_MONTHS[d.month - 1]} {d.year}",
+        "ukshort": f"{d.day:02d} {EN_MONTHS[d.month - 1][:3]} {d.year}",
         "usnum": d.strftime("%m/%d/%Y"),
     }[style]
 
@@ -2025,7 +1995,7 @@ def make_fp_saas(rng, i) -> Doc:
     trade, legal = SAAS[i]
     seller = fr_company(rng, trade, legal=legal, style=[2, 0, 1, 2, 0][i], show=("rcs", "vat"))
     iss = issue_date(rng)
-    period = f"{MONTHS[iss.month - 1]} {iss.year}"
+    period = f"{EN_MONTHS[iss.month - 1]} {iss.year}"
     domestic = i in (1, 4)
     if domestic:
         buyer = fr_buyer(rng, show=("siren", "vat"))
