@@ -388,15 +388,9 @@ def _check_timezone(value: str) -> str:
     return value
 
 
-class SlackSettings(Section):
-    """Cards in Slack, on when `channel` is set; secrets come from the environment variables named here."""
+class ChatSectionSettings(Section):
+    """What every chat section has: routes of cards to channels, and a daily digest per channel."""
 
-    channel: str = ""  # default channel (id or #name); empty: Slack is off
-    bot_token_env: str = "JALON_SLACK_BOT_TOKEN"
-    signing_secret_env: str = "JALON_SLACK_SIGNING_SECRET"
-    api_base_url: str = "https://slack.com/api/"
-    socket_mode: bool = False  # for installs without a public URL: no /slack/events, a websocket instead
-    app_token_env: str = "JALON_SLACK_APP_TOKEN"  # xapp-… token, Socket Mode only
     routes: list[ChatRoute] = Field(default_factory=list)
     digest_at: str | None = None  # daily digest per channel at this local time (HH:MM); none: no digest
     timezone: str = "Europe/Paris"
@@ -411,13 +405,24 @@ class SlackSettings(Section):
     def _zone(cls, value: str) -> str:
         return _check_timezone(value)
 
+
+class SlackSettings(ChatSectionSettings):
+    """Cards in Slack, on when `channel` is set; secrets come from the environment variables named here."""
+
+    channel: str = ""  # default channel (id or #name); empty: Slack is off
+    bot_token_env: str = "JALON_SLACK_BOT_TOKEN"
+    signing_secret_env: str = "JALON_SLACK_SIGNING_SECRET"
+    api_base_url: str = "https://slack.com/api/"
+    socket_mode: bool = False  # for installs without a public URL: no /slack/events, a websocket instead
+    app_token_env: str = "JALON_SLACK_APP_TOKEN"  # xapp-… token, Socket Mode only
+
     @field_validator("api_base_url")
     @classmethod
     def _slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"  # slack_sdk joins method names to it
 
 
-class TeamsSettings(Section):
+class TeamsSettings(ChatSectionSettings):
     """Cards in Teams: a bot (Microsoft 365 Agents SDK) with Action.Execute buttons, and/or a Workflows
     webhook whose open-URL buttons land on signed, single-use action pages."""
 
@@ -426,7 +431,6 @@ class TeamsSettings(Section):
     app_password_env: str = "JALON_TEAMS_APP_PASSWORD"
     service_url: str = "https://smba.trafficmanager.net/teams/"  # the Bot Connector of the tenant's region
     conversation_id: str = ""  # the channel conversation where cards are posted
-    routes: list[ChatRoute] = Field(default_factory=list)
     openid_config_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
     issuers: list[str] = Field(default_factory=lambda: ["https://api.botframework.com"])
     token_url: str | None = None  # default: https://login.microsoftonline.com/<tenant_id>/oauth2/v2.0/token
@@ -435,18 +439,6 @@ class TeamsSettings(Section):
     workflow_url_env: str | None = None  # env variable holding a Workflows webhook URL (no bot needed)
     action_link_ttl: Duration = parse_duration("7d")
     identity_header: str | None = None  # set by an SSO proxy in front of /a/ pages, e.g. X-Auth-Request-Email
-    digest_at: str | None = None
-    timezone: str = "Europe/Paris"
-
-    @field_validator("digest_at")
-    @classmethod
-    def _clock(cls, value: str | None) -> str | None:
-        return _check_clock(value)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        return _check_timezone(value)
 
 
 class Settings(Section):
