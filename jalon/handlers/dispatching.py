@@ -149,6 +149,23 @@ def invoice_facts(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+def _queued(session: Session, dispatch: Dispatch, *, actor: str, **data: Any) -> None:
+    """The dispatch waits in the outbox for its sender; the event says to whom, how and in what format."""
+    dispatch.state = "queued"
+    events.record(
+        session,
+        "dispatch.queued",
+        invoice_id=dispatch.invoice_id,
+        dispatch_id=dispatch.id,
+        actor=actor,
+        recipient=dispatch.recipient,
+        role=dispatch.role,
+        channel=dispatch.channel,
+        format=dispatch.format,
+        **data,
+    )
+
+
 def send_dispatch(
     session: Session,
     settings: Settings,
@@ -178,18 +195,7 @@ def send_dispatch(
                 payload={"channel": dispatch.channel, "format": dispatch.format},
             )
         )
-        dispatch.state = "queued"
-        events.record(
-            session,
-            "dispatch.queued",
-            invoice_id=invoice.id,
-            dispatch_id=dispatch.id,
-            actor=actor,
-            recipient=dispatch.recipient,
-            role=dispatch.role,
-            channel=dispatch.channel,
-            format=dispatch.format,
-        )
+        _queued(session, dispatch, actor=actor)
         return
     key = signing_key(settings, session)
     copy_of = None
@@ -217,19 +223,7 @@ def send_dispatch(
         now=now,
     )
     dispatch.message_id = composed.message_id
-    dispatch.state = "queued"
     queue_mail(session, composed, dispatch_id=dispatch.id)
-    events.record(
-        session,
-        "dispatch.queued",
-        invoice_id=invoice.id,
-        dispatch_id=dispatch.id,
-        actor=actor,
-        recipient=dispatch.recipient,
-        role=dispatch.role,
-        channel="email",
-        format=dispatch.format,
-        message_id=composed.message_id,
-        copy=bool(copy_of),
-        at=now or utcnow(),
+    _queued(
+        session, dispatch, actor=actor, message_id=composed.message_id, copy=bool(copy_of), at=now or utcnow()
     )
