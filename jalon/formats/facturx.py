@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from jalon.formats import xmlsafe
@@ -29,7 +30,8 @@ _INVOICE_ROOTS = {
 }
 
 
-def _attachments_pdfium(pdf: bytes) -> list[tuple[str, bytes]]:
+def _embedded_files(pdf: bytes, wanted: Callable[[str], bool]) -> list[tuple[str, bytes]]:
+    """The PDF's embedded files whose name is wanted, as (name, bytes), read with pdfium."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
@@ -38,11 +40,15 @@ def _attachments_pdfium(pdf: bytes) -> list[tuple[str, bytes]]:
         for index in range(document.count_attachments()):
             attachment = document.get_attachment(index)
             name = attachment.get_name()
-            if name.lower().endswith(".xml"):
+            if wanted(name):
                 found.append((name, bytes(attachment.get_data())))
         return found
     finally:
         document.close()
+
+
+def _attachments_pdfium(pdf: bytes) -> list[tuple[str, bytes]]:
+    return _embedded_files(pdf, lambda name: name.lower().endswith(".xml"))
 
 
 def _attachments_pypdf(pdf: bytes) -> list[tuple[str, bytes]]:
@@ -402,16 +408,4 @@ def write_facturx(
 
 def supporting_files(pdf: bytes) -> list[tuple[str, bytes]]:
     """The PDF's embedded files other than the invoice XML (supporting documents), as (name, bytes)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        found = []
-        for index in range(document.count_attachments()):
-            attachment = document.get_attachment(index)
-            name = attachment.get_name()
-            if name.lower().rsplit("/", 1)[-1] not in KNOWN_NAMES:
-                found.append((name, bytes(attachment.get_data())))
-        return found
-    finally:
-        document.close()
+    return _embedded_files(pdf, lambda name: name.lower().rsplit("/", 1)[-1] not in KNOWN_NAMES)
