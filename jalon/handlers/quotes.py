@@ -424,14 +424,20 @@ def _cut_closing_tail(lines: list[str]) -> list[str]:
     return lines
 
 
-def _cut_contact_block(lines: list[str]) -> list[str]:
-    """A last paragraph made of short lines with a phone, an address or a URL is a signature."""
+def _last_paragraph(lines: list[str]) -> tuple[int, int]:
+    """Where the last run of non-blank lines starts and ends (end exclusive; trailing blank lines skipped)."""
     end = len(lines)
     while end and not lines[end - 1].strip():
         end -= 1
     start = end
     while start and lines[start - 1].strip():
         start -= 1
+    return start, end
+
+
+def _cut_contact_block(lines: list[str]) -> list[str]:
+    """A last paragraph made of short lines with a phone, an address or a URL is a signature."""
+    start, end = _last_paragraph(lines)
     block = lines[start:end]
     if len(block) < 2 or start == 0 or len(block) > 8:
         return lines
@@ -444,12 +450,7 @@ def _cut_contact_block(lines: list[str]) -> list[str]:
 
 def _cut_name_block(lines: list[str]) -> list[str]:
     """A last paragraph of a person's name and short title lines is a signature (a bare name stays)."""
-    end = len(lines)
-    while end and not lines[end - 1].strip():
-        end -= 1
-    start = end
-    while start and lines[start - 1].strip():
-        start -= 1
+    start, end = _last_paragraph(lines)
     block = [line.strip() for line in lines[start:end]]
     if not 2 <= len(block) <= 5 or start == 0 or not any(line.strip() for line in lines[:start]):
         return lines
