@@ -4,7 +4,6 @@ single-part bounce starts quoting the message it returns.
 
 from __future__ import annotations
 
-import email.header
 import re
 from collections.abc import Callable
 from email.message import Message
@@ -12,6 +11,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from jalon.handlers.mimeparse import ParsedMessage, content_type, message_from_string
 from jalon.handlers.phrases import compile_factored
+from jalon.mailbox.mime import decode_words, decoded_payload
 
 MAX_TEXT = 64_000  # characters of notice text looked at; bounce explanations are short
 MAX_PART_BYTES = 2_000_000
@@ -123,16 +123,7 @@ def decode_header(value: object) -> str:
     if "=?" not in text:
         return " ".join(text.split())
     try:
-        chunks = []
-        for chunk, charset in email.header.decode_header(text):
-            if isinstance(chunk, bytes):
-                try:
-                    chunks.append(chunk.decode(charset or "ascii", "replace"))
-                except LookupError:
-                    chunks.append(chunk.decode("latin-1", "replace"))
-            else:
-                chunks.append(chunk)
-        return " ".join("".join(chunks).split())
+        return " ".join(decode_words(text).split())
     except Exception:
         return " ".join(text.split())
 
@@ -173,10 +164,7 @@ def part_text(part: Message) -> str:
         and (content_charset(part) or "") in _ASCII_READS_AS_ASCII
     ):
         return payload[:MAX_PART_BYTES]
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
+    data = decoded_payload(part)
     if data is None:
         payload = part.get_payload()
         if isinstance(payload, str):

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from email.message import Message
 from functools import lru_cache
 
+from jalon.mailbox.mime import decoded_payload
+
 SCAN = 400  # characters of a line the patterns look at
 MAX_NEW_TEXT = 100_000  # a human reply is never longer; the rest is not read
 MAX_HTML = 5_000_000
@@ -506,10 +508,7 @@ def _leaves(message: Message) -> Iterator[Message]:
 
 def decode_part(part: Message) -> str:
     """A text part's payload as str, whatever its transfer encoding and (possibly wrong) charset."""
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
+    data = decoded_payload(part)
     if data is None:
         payload = part.get_payload()
         return payload if isinstance(payload, str) else ""

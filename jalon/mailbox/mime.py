@@ -63,21 +63,34 @@ def parse_bytes(raw: bytes) -> Message:
     return email.message_from_bytes(raw, policy=email.policy.compat32)
 
 
+def decode_words(value: str) -> str:
+    """A header's RFC 2047 encoded words as text; a charset Python does not know reads as latin-1.
+    A malformed header may raise: callers fall back to the raw text."""
+    chunks = []
+    for chunk, charset in email.header.decode_header(value):
+        if isinstance(chunk, bytes):
+            try:
+                chunks.append(chunk.decode(charset or "ascii", "replace"))
+            except LookupError:
+                chunks.append(chunk.decode("latin-1", "replace"))
+        else:
+            chunks.append(chunk)
+    return "".join(chunks)
+
+
+def decoded_payload(part: Message) -> bytes | None:
+    """A part's payload with its transfer encoding undone; None when it has none or it cannot be decoded."""
+    try:
+        return part.get_payload(decode=True)
+    except Exception:
+        return None
+
+
 def _decode_header(value: object) -> str:
     if value is None:
         return ""
     try:
-        parts = email.header.decode_header(str(value))
-        out = []
-        for chunk, charset in parts:
-            if isinstance(chunk, bytes):
-                try:
-                    out.append(chunk.decode(charset or "ascii", "replace"))
-                except LookupError:
-                    out.append(chunk.decode("latin-1", "replace"))
-            else:
-                out.append(chunk)
-        return re.sub(r"\s+", " ", "".join(out)).strip()
+        return re.sub(r"\s+", " ", decode_words(str(value))).strip()
     except Exception:
         return str(value)
 
@@ -100,10 +113,7 @@ def _filename(part: Message, index: int) -> str:
 
 
 def _payload(part: Message) -> bytes:
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
+    data = decoded_payload(part)
     if data is None:
         payload = part.get_payload()
         data = payload.encode("utf-8", "replace") if isinstance(payload, str) else b""
