@@ -26,6 +26,7 @@ from jalon import events
 from jalon.config import Settings
 from jalon.db import Database, claim, load_blob, store_blob, utcnow
 from jalon.mailbox.compose import Composed
+from jalon.mailbox.waiting import idle
 from jalon.models import Dispatch, Invoice, Outbox
 
 log = logging.getLogger(__name__)
@@ -179,11 +180,7 @@ class OutboxSender:
                 # batch gather, so that one connection and one transaction serve several mails.
                 await asyncio.wait([asyncio.ensure_future(stop.wait())], timeout=BATCH_WAIT)
                 continue
-            wake.clear()
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-            await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+            await idle(stop, wake, interval)
 
     # mail -------------------------------------------------------------------------------------------------
 

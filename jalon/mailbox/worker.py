@@ -24,6 +24,7 @@ from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
@@ -31,10 +32,12 @@ from jalon.db import Database, claim, load_blob, utcnow
 from jalon.handlers import PIPELINES, cases, steps
 from jalon.handlers.context import Context, StopPipeline
 from jalon.mailbox.addresses import Route, route
+from jalon.mailbox.waiting import idle
 from jalon.models import InboundMessage
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
+GROUP_MAX = 8  # messages applied in one transaction at most (the ones the pool finished together)
 # Kinds that are never invoices even when they arrive at invoices@ (a billing tool's bounces, auto-replies).
 RETURN_KINDS = ("bounce", "delay", "delivered", "read_receipt", "autoreply", "feedback")
 Item = tuple[
@@ -83,6 +86,9 @@ def prepare_message(
         except Exception as error:
             return Prepared(classification, None, f"reading failed: {error}\n{traceback.format_exc(limit=5)}")
     return Prepared(classification, invoice_mail)
+
+
+Started = tuple[Item, Route, "asyncio.Task[Prepared]"]  # a claimed message whose CPU work is under way
 
 
 def pipeline_for(route_kind: str, classification: Any) -> str:
@@ -157,7 +163,7 @@ class Worker:
                 )
             return items
 
-    def _start(self, items: list[Item]) -> list[tuple[Item, Route, asyncio.Task[Prepared]]]:
+    def _start(self, items: list[Item]) -> list[Started]:
         """Send each claimed message's CPU work to the pool at once; results are applied in claim order."""
         domain = self.settings.gateway.domain
         started = []
@@ -219,17 +225,24 @@ class Worker:
             if not isinstance(result, BaseException):
                 document.made[target] = conversion.Made(PurePath(document.filename).stem, result)
 
-    async def _apply_started(self, item: Item, message_route: Route, task: asyncio.Task[Prepared]) -> None:
-        prepared = await task
-        await asyncio.to_thread(self.apply, item[0], item[1], message_route, prepared)
+    async def _apply_ready(self, started: collections.deque[Started]) -> None:
+        """Apply the first started message in claim order and, with it, those after it that the pool has
+        already finished: one transaction for them all (`apply_group`), claim order kept."""
+        await asyncio.wait([started[0][2]])
+        group = [started.popleft()]
+        while started and started[0][2].done() and len(group) < GROUP_MAX:
+            group.append(started.popleft())
+        worked = [(item[0], item[1], message_route, task.result()) for item, message_route, task in group]
+        await asyncio.to_thread(self.apply_group, worked)
         if self.after_commit:
             self.after_commit()
 
     async def process_pending(self, limit: int | None = None) -> int:
         """One pass: claim, prepare in the pool, apply. Returns the number of messages handled."""
         items = await asyncio.to_thread(self._claim, limit or self.settings.worker.batch_size)
-        for item, message_route, task in self._start(items):
-            await self._apply_started(item, message_route, task)
+        started = collections.deque(self._start(items))
+        while started:
+            await self._apply_ready(started)
         return len(items)
 
     def apply(
@@ -241,49 +254,9 @@ class Worker:
         now: dt.datetime | None = None,
     ) -> str:
         """Run the pipeline in one transaction; on failure set the message aside. Returns the final status."""
-        now = now or utcnow()
         try:
             with self.database.session() as session:
-                inbound = session.get(InboundMessage, inbound_id)
-                if inbound is None or inbound.locked_by != self.owner or inbound.status != "pending":
-                    return "skipped"  # another process took it over after our lease expired
-                if prepared.error:
-                    raise StopPipeline(prepared.error)
-                name = pipeline_for(message_route.kind, prepared.classification)
-                inbound.route = message_route.kind
-                inbound.kind = (
-                    getattr(prepared.classification, "kind", None) if name != "invoice" else "invoice"
-                )
-                classification = prepared.classification
-                if classification is not None:
-                    events.record(
-                        session,
-                        "message.classified",
-                        inbound_id=inbound.id,
-                        kind=classification.kind,
-                        route=message_route.kind,
-                        pipeline=name,
-                        rules=list(getattr(classification, "rules_hit", []) or []),
-                    )
-                ctx = Context(
-                    session=session,
-                    settings=self.settings,
-                    inbound=inbound,
-                    raw=raw,
-                    route=message_route,
-                    now=now,
-                    prepared=prepared.invoice_mail,
-                    classification=classification,
-                )
-                step_table = steps()
-                for step in PIPELINES[name]:
-                    step_table[step](ctx)
-                inbound.status = "done"
-                inbound.processed_at = now
-                inbound.locked_by = None
-                inbound.locked_until = None
-                inbound.error = None
-                return "done"
+                return self._pipeline(session, inbound_id, raw, message_route, prepared, now or utcnow())
         except StopPipeline as stop:
             reason = str(stop)
         except Exception as error:  # a bug or bad data: never lose the message, never stop the worker
@@ -291,6 +264,68 @@ class Worker:
             reason = f"{type(error).__name__}: {error}"
         self.set_aside(inbound_id, reason)
         return "set_aside"
+
+    def apply_group(self, group: list[tuple[int, bytes, Route, Prepared]]) -> list[str]:
+        """The pipelines of several messages, in claim order, in one transaction: a group commit, for the
+        messages the pool handed back together under load. If any of them stops or fails, the group rolls
+        back and each message is applied again in its own transaction, as if it had come alone: a bad
+        message never takes the others down, nor has them half-processed."""
+        if len(group) > 1 and not any(prepared.error for *_, prepared in group):
+            try:
+                with self.database.session() as session:
+                    return [self._pipeline(session, *item, utcnow()) for item in group]
+            except Exception:
+                log.debug("group of %d messages rolled back: applied one by one", len(group), exc_info=True)
+        return [self.apply(*item) for item in group]
+
+    def _pipeline(
+        self,
+        session: Session,
+        inbound_id: int,
+        raw: bytes,
+        message_route: Route,
+        prepared: Prepared,
+        now: dt.datetime,
+    ) -> str:
+        """One message's pipeline steps, in the caller's transaction; raises StopPipeline to set it aside."""
+        inbound = session.get(InboundMessage, inbound_id)
+        if inbound is None or inbound.locked_by != self.owner or inbound.status != "pending":
+            return "skipped"  # another process took it over after our lease expired
+        if prepared.error:
+            raise StopPipeline(prepared.error)
+        name = pipeline_for(message_route.kind, prepared.classification)
+        inbound.route = message_route.kind
+        inbound.kind = getattr(prepared.classification, "kind", None) if name != "invoice" else "invoice"
+        classification = prepared.classification
+        if classification is not None:
+            events.record(
+                session,
+                "message.classified",
+                inbound_id=inbound.id,
+                kind=classification.kind,
+                route=message_route.kind,
+                pipeline=name,
+                rules=list(getattr(classification, "rules_hit", []) or []),
+            )
+        ctx = Context(
+            session=session,
+            settings=self.settings,
+            inbound=inbound,
+            raw=raw,
+            route=message_route,
+            now=now,
+            prepared=prepared.invoice_mail,
+            classification=classification,
+        )
+        step_table = steps()
+        for step in PIPELINES[name]:
+            step_table[step](ctx)
+        inbound.status = "done"
+        inbound.processed_at = now
+        inbound.locked_by = None
+        inbound.locked_until = None
+        inbound.error = None
+        return "done"
 
     def set_aside(self, inbound_id: int, reason: str) -> None:
         with self.database.session() as session:
@@ -323,7 +358,7 @@ class Worker:
         wake = wake or asyncio.Event()
         interval = self.settings.worker.poll_interval.total_seconds()
         batch = self.settings.worker.batch_size
-        started: collections.deque[tuple[Item, Route, asyncio.Task[Prepared]]] = collections.deque()
+        started: collections.deque[Started] = collections.deque()
         try:
             while not stop.is_set():
                 try:
@@ -332,15 +367,11 @@ class Worker:
                             self._start(await asyncio.to_thread(self._claim, batch - len(started)))
                         )
                     if started:
-                        await self._apply_started(*started.popleft())
+                        await self._apply_ready(started)
                         continue
                 except Exception:
                     log.exception("worker pass failed")
-                wake.clear()
-                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-                await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
-                for waiter in waiters:
-                    waiter.cancel()
+                await idle(stop, wake, interval)
         finally:
             for _, _, task in started:
                 task.cancel()
