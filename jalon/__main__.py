@@ -134,32 +134,26 @@ def cmd_hold(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_action(args: argparse.Namespace, action: Callable[..., Any], **options: Any) -> int:
+    """A use case of handlers/actions on the invoice named on the command line, by its actor: the result is
+    printed as JSON, and the exit status is 1 when the action was refused."""
+    database = open_database(args)
+    settings = load_settings(args)
+    result = action(database, settings, args.number, actor=args.actor, **options)
+    emit(result.as_dict())
+    return 0 if result.ok else 1
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from jalon.handlers import actions
 
-    database = open_database(args)
-    settings = load_settings(args)
-    result = actions.release(
-        database,
-        settings,
-        args.number,
-        actor=args.actor,
-        force=args.force,
-        reason=args.reason,
-        customer=args.customer,
-    )
-    emit(result.as_dict())
-    return 0 if result.ok else 1
+    return run_action(args, actions.release, force=args.force, reason=args.reason, customer=args.customer)
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     from jalon.handlers import actions
 
-    database = open_database(args)
-    settings = load_settings(args)
-    result = actions.cancel(database, settings, args.number, actor=args.actor, reason=args.reason)
-    emit(result.as_dict())
-    return 0 if result.ok else 1
+    return run_action(args, actions.cancel, reason=args.reason)
 
 
 def cmd_process(args: argparse.Namespace) -> int:
@@ -388,17 +382,9 @@ def cmd_paid(args: argparse.Namespace) -> int:
     """Record a payment: the whole outstanding amount unless --amount says less."""
     from jalon.handlers import actions
 
-    result = actions.mark_paid(
-        open_database(args),
-        load_settings(args),
-        args.number,
-        actor=args.actor,
-        amount=args.amount,
-        paid_on=args.date,
-        reference=args.reference,
+    return run_action(
+        args, actions.mark_paid, amount=args.amount, paid_on=args.date, reference=args.reference
     )
-    emit(result.as_dict())
-    return 0 if result.ok else 1
 
 
 def cmd_payments(args: argparse.Namespace) -> int:
