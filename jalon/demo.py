@@ -35,6 +35,25 @@ DOMAIN = "jalon.example"
 BILLING_SENDER = "factures@acme-industries.example"
 ERP_USER = "erp"
 BOUNCING = "contact@atelier-martin.example"  # left the company: its server refuses the address
+# What customers write back in the demo: (their address, the invoice they answer, their words).
+CUSTOMER_REPLIES = (
+    (
+        "achats@nordique-transports.example",
+        "FA2026-1107",
+        "Bonjour,\nnous n'avons pas reçu la facture FA2026-1107, pouvez-vous la renvoyer ?\nMerci\nClaire",
+    ),
+    (
+        "achats@bricoles.example",
+        "FA2026-1102",
+        "Bonjour, nous contestons cette facture : la quantité facturée ne correspond pas "
+        "au bon de livraison.\nJulie Bernard",
+    ),
+    (
+        "tresorerie@hopital-saint-louis.example",
+        "FA2026-1101",
+        "Bonjour, la facture sera réglée le 15 décembre.\nCordialement, la Trésorerie",
+    ),
+)
 
 BOLD, DIM, RED, GREEN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[31m", "\033[32m", "\033[33m", "\033[0m"
 
@@ -345,32 +364,10 @@ async def _demo(once: bool, workdir: Path, config_path: str | None = None) -> in
         globex = customers.find("ap@globex.example", "FA2026-1103")
         if globex is not None:
             await download_from_portal(globex)
-        nordique = customers.find("achats@nordique-transports.example", "FA2026-1107")
-        if nordique is not None:
-            await customer_reply(
-                services.smtp.port,
-                nordique,
-                "achats@nordique-transports.example",
-                "Bonjour,\nnous n'avons pas reçu la facture FA2026-1107, pouvez-vous la renvoyer ?\n"
-                "Merci\nClaire",
-            )
-        bricoles = customers.find("achats@bricoles.example", "FA2026-1102")
-        if bricoles is not None:
-            await customer_reply(
-                services.smtp.port,
-                bricoles,
-                "achats@bricoles.example",
-                "Bonjour, nous contestons cette facture : la quantité facturée ne correspond pas "
-                "au bon de livraison.\nJulie Bernard",
-            )
-        hopital = customers.find("tresorerie@hopital-saint-louis.example", "FA2026-1101")
-        if hopital is not None:
-            await customer_reply(
-                services.smtp.port,
-                hopital,
-                "tresorerie@hopital-saint-louis.example",
-                "Bonjour, la facture sera réglée le 15 décembre.\nCordialement, la Trésorerie",
-            )
+        for address, number, words in CUSTOMER_REPLIES:
+            received = customers.find(address, number)
+            if received is not None:
+                await customer_reply(services.smtp.port, received, address, words)
         await settle(services)
         await customers.report_deliveries(seen)
         await settle(services)
