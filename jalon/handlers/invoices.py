@@ -206,6 +206,29 @@ def _totals(model: InvoiceModel | None) -> dict[str, Any]:
     }
 
 
+def _keep(
+    session: Session,
+    invoice: Invoice,
+    data: bytes,
+    filename: str,
+    content_type: str,
+    role: str,
+    fmt: str | None = None,
+) -> None:
+    """A file of the invoice stored (its bytes once, by sha256) as one of its documents."""
+    blob = store_blob(session, data)
+    session.add(
+        Document(
+            invoice_id=invoice.id,
+            blob_sha256=blob,
+            filename=filename,
+            content_type=content_type,
+            role=role,
+            format=fmt,
+        )
+    )
+
+
 def create_invoices(ctx: Context) -> None:
     """One Invoice per invoice document; the other attachments travel with each as supporting documents."""
     session, inbound = ctx.session, ctx.inbound
@@ -248,36 +271,22 @@ def create_invoices(ctx: Context) -> None:
         session.flush()
         ctx.invoices.append(invoice)
         ctx.documents[invoice.id] = document
-        session.add(
-            Document(
-                invoice_id=invoice.id,
-                blob_sha256=store_blob(session, document.data),
-                filename=document.filename,
-                content_type=document.content_type,
-                role="invoice",
-                format="pdf" if document.content_type == "application/pdf" else "xml",
-            )
+        pdf = document.content_type == "application/pdf"
+        _keep(
+            session,
+            invoice,
+            document.data,
+            document.filename,
+            document.content_type,
+            "invoice",
+            "pdf" if pdf else "xml",
         )
-        if document.xml is not None and document.content_type == "application/pdf":
-            session.add(
-                Document(
-                    invoice_id=invoice.id,
-                    blob_sha256=store_blob(session, document.xml),
-                    filename=document.xml_filename or "invoice.xml",
-                    content_type="application/xml",
-                    role="xml",
-                    format=document.source,
-                )
-            )
+        if document.xml is not None and pdf:
+            filename = document.xml_filename or "invoice.xml"
+            _keep(session, invoice, document.xml, filename, "application/xml", "xml", document.source)
         for attachment in prepared.supporting:
-            session.add(
-                Document(
-                    invoice_id=invoice.id,
-                    blob_sha256=store_blob(session, attachment.data),
-                    filename=attachment.filename,
-                    content_type=attachment.content_type,
-                    role="supporting",
-                )
+            _keep(
+                session, invoice, attachment.data, attachment.filename, attachment.content_type, "supporting"
             )
         events.record(
             session,
