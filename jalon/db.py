@@ -175,6 +175,17 @@ def claim(
     return ids
 
 
+def load_blobs(session: Session, digests: list[str]) -> dict[str, bytes]:
+    """Several blobs in one query (a claimed batch's messages or mails), by sha256."""
+    wanted = set(digests)
+    found = {d: bytes(v) for d, v in session.info.get("jalon_blobs", {}).items() if d in wanted}
+    missing = wanted - set(found)
+    if missing:
+        rows = session.execute(select(Blob.sha256, Blob.data).where(Blob.sha256.in_(missing)))
+        found.update((digest, bytes(data)) for digest, data in rows)
+    return found
+
+
 def load_blob(session: Session, digest: str) -> bytes:
     stored = session.info.get("jalon_blobs", {}).get(digest)
     if stored is not None:

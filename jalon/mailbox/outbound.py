@@ -17,6 +17,7 @@ import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiosmtplib
 from sqlalchemy import select
@@ -24,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
-from jalon.db import Database, claim, load_blob, store_blob, utcnow
+from jalon.db import Database, claim, load_blobs, store_blob, utcnow
 from jalon.mailbox.compose import Composed
 from jalon.mailbox.waiting import idle
-from jalon.models import Dispatch, Invoice, Outbox
+from jalon.models import Customer, Dispatch, Invoice, Outbox
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
@@ -118,14 +119,16 @@ class OutboxSender:
                 return [], []
             mails: list[MailItem] = []
             others: list[int] = []
-            for item in session.scalars(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id)):
+            items = list(session.scalars(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id)))
+            data = load_blobs(session, [i.blob_sha256 for i in items if i.kind == "mail" and i.blob_sha256])
+            for item in items:
                 if item.kind == "mail" and item.blob_sha256:
                     mails.append(
                         MailItem(
                             item.id,
                             item.mail_from or self.settings.from_address,
                             list(item.rcpt_to),
-                            load_blob(session, item.blob_sha256),
+                            data[item.blob_sha256],
                             (item.payload or {}).get("envid"),
                         )
                     )
@@ -255,8 +258,10 @@ class OutboxSender:
         one bad record never leaves the others unrecorded (and their mails sent twice after the lease)."""
         try:
             with self.database.session() as session:
+                loaded = _load_for_recording(session, [result.outbox_id for result in results])
                 for result in results:
                     self._record_mail_result(session, result)
+                del loaded
         except Exception:
             log.exception("recording %d mail results together failed: one by one", len(results))
             for result in results:
@@ -358,6 +363,21 @@ class OutboxSender:
             row.status = "sent"
             row.sent_at = utcnow()
             row.attempts += 1
+
+
+def _load_for_recording(session: Session, outbox_ids: list[int]) -> list[object]:
+    """The rows that recording a batch of outcomes reads (outbox items, their dispatches, invoices and
+    customers), in one query per table instead of four look-ups per mail; the session's `get` then finds them
+    in its identity map. Returned so that the caller keeps them referenced while it records."""
+
+    def rows(model: Any, ids: set[int]) -> list[Any]:
+        return list(session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+
+    items = rows(Outbox, set(outbox_ids))
+    dispatches = rows(Dispatch, {item.dispatch_id for item in items if item.dispatch_id})
+    invoices = rows(Invoice, {dispatch.invoice_id for dispatch in dispatches})
+    customers = rows(Customer, {invoice.customer_id for invoice in invoices if invoice.customer_id})
+    return [*items, *dispatches, *invoices, *customers]
 
 
 def mark_dispatch_sent(

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
-from jalon.db import Database, claim, load_blob, utcnow
+from jalon.db import Database, claim, load_blobs, utcnow
 from jalon.handlers import PIPELINES, cases, steps
 from jalon.handlers.context import Context, StopPipeline
 from jalon.mailbox.addresses import Route, route
@@ -147,21 +147,29 @@ class Worker:
                 limit=limit,
                 order_by=InboundMessage.id,
             )
-            items = []
-            for inbound in session.scalars(
-                select(InboundMessage).where(InboundMessage.id.in_(ids)).order_by(InboundMessage.id)
-            ):
-                inbound.attempts += 1
-                items.append(
-                    (
-                        inbound.id,
-                        load_blob(session, inbound.blob_sha256),
-                        inbound.mail_from,
-                        list(inbound.rcpt_tos),
-                        inbound.auth_user,
-                    )
+            if not ids:
+                return []
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id.in_(ids))
+                .values(attempts=InboundMessage.attempts + 1)
+            )
+            rows = session.execute(
+                select(
+                    InboundMessage.id,
+                    InboundMessage.blob_sha256,
+                    InboundMessage.mail_from,
+                    InboundMessage.rcpt_tos,
+                    InboundMessage.auth_user,
                 )
-            return items
+                .where(InboundMessage.id.in_(ids))
+                .order_by(InboundMessage.id)
+            ).all()
+            raws = load_blobs(session, [row.blob_sha256 for row in rows])
+            return [
+                (row.id, raws[row.blob_sha256], row.mail_from, list(row.rcpt_tos), row.auth_user)
+                for row in rows
+            ]
 
     def _start(self, items: list[Item]) -> list[Started]:
         """Send each claimed message's CPU work to the pool at once; results are applied in claim order."""
