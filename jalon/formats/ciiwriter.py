@@ -78,6 +78,14 @@ class _B:
         if value is not None:
             cls.el(parent, tag, fmt_amount(value), **attrs)
 
+    @classmethod
+    def period(cls, parent: etree._Element, start: dt.date | None, end: dt.date | None) -> None:
+        """An invoicing period (BG-14, or BG-26 on a line), when it has a start or an end."""
+        if start or end:
+            period = cls.el(parent, "ram:BillingSpecifiedPeriod")
+            cls.date(period, "ram:StartDateTime", start)
+            cls.date(period, "ram:EndDateTime", end)
+
 
 def _is_iban(value: str) -> bool:
     compact = value.replace(" ", "")
@@ -197,23 +205,25 @@ def _line(parent: etree._Element, line: Line) -> None:
     _B.sub(tax, "ram:CategoryCode", line.vat_category)
     if line.vat_rate is not None:
         _B.el(tax, "ram:RateApplicablePercent", fmt_decimal(line.vat_rate))
-    if line.period_start or line.period_end:
-        period = _B.el(settlement, "ram:BillingSpecifiedPeriod")
-        _B.date(period, "ram:StartDateTime", line.period_start)
-        _B.date(period, "ram:EndDateTime", line.period_end)
+    _B.period(settlement, line.period_start, line.period_end)
     for ac in line.allowances_charges:
         _allowance(settlement, ac, with_tax=False)
     summation = _B.el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
     _B.amount(summation, "ram:LineTotalAmount", line.net_amount)
-    if line.object_id:
-        ref = _B.el(settlement, "ram:AdditionalReferencedDocument")
-        _B.el(ref, "ram:IssuerAssignedID", line.object_id)
-        _B.el(ref, "ram:TypeCode", "130")
-        _B.sub(ref, "ram:ReferenceTypeCode", line.object_id_scheme)
+    _object_reference(settlement, line.object_id, line.object_id_scheme)
     if line.accounting_ref:
         _B.el(
             _B.el(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount"), "ram:ID", line.accounting_ref
         )
+
+
+def _object_reference(parent: etree._Element, ident: str | None, scheme: str | None) -> None:
+    """An invoiced object identifier (BT-18, or BT-128 on a line): a referenced document typed 130."""
+    if ident:
+        ref = _B.el(parent, "ram:AdditionalReferencedDocument")
+        _B.el(ref, "ram:IssuerAssignedID", ident)
+        _B.el(ref, "ram:TypeCode", "130")
+        _B.sub(ref, "ram:ReferenceTypeCode", scheme)
 
 
 def _agreement(tx: etree._Element, inv: Invoice) -> None:
@@ -241,11 +251,7 @@ def _agreement(tx: etree._Element, inv: Invoice) -> None:
         ref = _B.el(agreement, "ram:AdditionalReferencedDocument")
         _B.el(ref, "ram:IssuerAssignedID", inv.tender_ref)
         _B.el(ref, "ram:TypeCode", "50")
-    if inv.invoiced_object:
-        ref = _B.el(agreement, "ram:AdditionalReferencedDocument")
-        _B.el(ref, "ram:IssuerAssignedID", inv.invoiced_object)
-        _B.el(ref, "ram:TypeCode", "130")
-        _B.sub(ref, "ram:ReferenceTypeCode", inv.invoiced_object_scheme)
+    _object_reference(agreement, inv.invoiced_object, inv.invoiced_object_scheme)
     if inv.project_ref:
         project = _B.el(agreement, "ram:SpecifiedProcuringProject")
         _B.el(project, "ram:ID", inv.project_ref)
@@ -321,10 +327,7 @@ def _settlement(tx: etree._Element, inv: Invoice) -> None:
         _B.sub(tax, "ram:DueDateTypeCode", bd.due_date_type_code or header_code)
         if bd.rate is not None:
             _B.el(tax, "ram:RateApplicablePercent", fmt_decimal(bd.rate))
-    if inv.period_start or inv.period_end:
-        period = _B.el(s, "ram:BillingSpecifiedPeriod")
-        _B.date(period, "ram:StartDateTime", inv.period_start)
-        _B.date(period, "ram:EndDateTime", inv.period_end)
+    _B.period(s, inv.period_start, inv.period_end)
     for ac in inv.allowances_charges:
         _allowance(s, ac, with_tax=True)
     if inv.payment_terms or inv.due_date or pay.mandate_ref:

@@ -48,6 +48,25 @@ class _W:
         if value is not None:
             self.el(parent, tag, value.isoformat())
 
+    def object_reference(
+        self, parent: etree._Element, tag: str, ident: str | None, scheme: str | None
+    ) -> None:
+        """An invoiced object identifier (BT-18, or BT-128 on a line): a document reference typed 130."""
+        if ident:
+            ref = self.el(parent, tag)
+            self.el(ref, "cbc:ID", ident, schemeID=scheme)
+            self.el(ref, "cbc:DocumentTypeCode", "130")
+
+    def period(
+        self, parent: etree._Element, start: dt.date | None, end: dt.date | None, code: str | None = None
+    ) -> None:
+        """An invoicing period (BG-14 with the VAT date code BT-8, or BG-26 on a line), when it has one."""
+        if start or end or code:
+            period = self.el(parent, "cac:InvoicePeriod")
+            self.date(period, "cbc:StartDate", start)
+            self.date(period, "cbc:EndDate", end)
+            self.sub(period, "cbc:DescriptionCode", code)
+
     def address(self, parent: etree._Element, tag: str, address: Address) -> None:
         if address.is_empty():
             return
@@ -153,16 +172,10 @@ def _line(w: _W, root: etree._Element, line: Line, credit: bool) -> None:
     )
     w.amount(el, "cbc:LineExtensionAmount", line.net_amount)
     w.sub(el, "cbc:AccountingCost", line.accounting_ref)
-    if line.period_start or line.period_end:
-        period = w.el(el, "cac:InvoicePeriod")
-        w.date(period, "cbc:StartDate", line.period_start)
-        w.date(period, "cbc:EndDate", line.period_end)
+    w.period(el, line.period_start, line.period_end)
     if line.order_line_ref:
         w.el(w.el(el, "cac:OrderLineReference"), "cbc:LineID", line.order_line_ref)
-    if line.object_id:
-        ref = w.el(el, "cac:DocumentReference")
-        w.el(ref, "cbc:ID", line.object_id, schemeID=line.object_id_scheme)
-        w.el(ref, "cbc:DocumentTypeCode", "130")
+    w.object_reference(el, "cac:DocumentReference", line.object_id, line.object_id_scheme)
     for ac in line.allowances_charges:
         w.allowance(el, ac, with_tax=False)
     item = w.el(el, "cac:Item")
@@ -221,10 +234,9 @@ def _references(w: _W, root: etree._Element, inv: Invoice, credit: bool) -> None
         w.el(w.el(root, "cac:OriginatorDocumentReference"), "cbc:ID", originator)
     if inv.contract_ref:
         w.el(w.el(root, "cac:ContractDocumentReference"), "cbc:ID", inv.contract_ref)
-    if inv.invoiced_object:
-        ref = w.el(root, "cac:AdditionalDocumentReference")
-        w.el(ref, "cbc:ID", inv.invoiced_object, schemeID=inv.invoiced_object_scheme)
-        w.el(ref, "cbc:DocumentTypeCode", "130")
+    w.object_reference(
+        root, "cac:AdditionalDocumentReference", inv.invoiced_object, inv.invoiced_object_scheme
+    )
     if credit and inv.project_ref:
         ref = w.el(root, "cac:AdditionalDocumentReference")
         w.el(ref, "cbc:ID", inv.project_ref)
@@ -360,11 +372,7 @@ def write_ubl(
     w.sub(root, "cbc:TaxCurrencyCode", prepared.vat_currency)
     w.sub(root, "cbc:AccountingCost", prepared.buyer_accounting_ref)
     w.sub(root, "cbc:BuyerReference", prepared.buyer_reference)
-    if prepared.period_start or prepared.period_end or prepared.vat_due_date_code:
-        period = w.el(root, "cac:InvoicePeriod")
-        w.date(period, "cbc:StartDate", prepared.period_start)
-        w.date(period, "cbc:EndDate", prepared.period_end)
-        w.sub(period, "cbc:DescriptionCode", prepared.vat_due_date_code)
+    w.period(root, prepared.period_start, prepared.period_end, prepared.vat_due_date_code)
     _references(w, root, prepared, credit)
     creditor_on_payee = prepared.payee is not None
     _party(
