@@ -11,14 +11,18 @@ import shutil
 import socket
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from jalon.db import Database
 from jalon.models import Base
+
+if TYPE_CHECKING:
+    from chat_servers import FakeSlack
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,3 +147,19 @@ def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{path}")
     yield database
     database.dispose()
+
+
+# --- chat ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
+    """A stand-in for the Slack Web API on loopback; the bot token and signing secret are set as a deployment
+    sets them, in the environment."""
+    from chat_servers import SIGNING_SECRET, SLACK_TOKEN, FakeSlack
+
+    monkeypatch.setenv("JALON_SLACK_BOT_TOKEN", SLACK_TOKEN)
+    monkeypatch.setenv("JALON_SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()

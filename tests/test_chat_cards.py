@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from chat_servers import SIGNING_SECRET, SLACK_TOKEN, FakeSlack, chat_settings
+from chat_servers import SLACK_TOKEN, FakeSlack, chat_settings
 
 from jalon import app as app_module
 from jalon.bot import cards, chat, terminal
@@ -99,15 +98,6 @@ def test_who_may_press_what(db: Database) -> None:
     assert "viewers act on nothing" in (refusal(victor, "assign_to_me") or "")
     assert "not on jalon's staff list" in (refusal(stranger, "assign_to_me") or "")
     assert identify(settings, "page", "SOPHIE@acme.test").member is not None
-
-
-@pytest.fixture
-async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
-    monkeypatch.setenv("JALON_SLACK_BOT_TOKEN", SLACK_TOKEN)
-    monkeypatch.setenv("JALON_SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
 
 
 async def test_daily_digest_counts_open_cases_per_channel_once_a_day(db: Database, slack: FakeSlack) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ import aiohttp
 import aiosmtplib
 import pytest
 from chat_servers import (
-    SIGNING_SECRET,
     SLACK_TOKEN,
     FakeSlack,
     action_ids,
@@ -34,15 +32,6 @@ from jalon.sink import send_reports
 
 DATA = Path(__file__).parent / "data" / "invoices"
 BUYER = "achats@client.test"
-
-
-@pytest.fixture
-async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
-    monkeypatch.setenv("JALON_SLACK_BOT_TOKEN", SLACK_TOKEN)
-    monkeypatch.setenv("JALON_SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
 
 
 async def sent_invoice(gw: Running) -> tuple[str, Any]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -14,7 +12,6 @@ import aiosmtplib
 import pytest
 from chat_servers import (
     APP_TOKEN,
-    SIGNING_SECRET,
     SLACK_TOKEN,
     FakeSlack,
     action_ids,
@@ -26,26 +23,11 @@ from chat_servers import (
     slack_click,
     slack_submission,
 )
-from harness import Running, eventually, invoice_mail
+from harness import Running, eventually, invoice_mail, sample
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from jalon.models import Case, ChatPost, Contact, Event, Invoice
-
-DATA = Path(__file__).parent / "data" / "invoices"
-
-
-def sample(name: str = "classic_fr-01-plain") -> tuple[bytes, dict[str, Any]]:
-    return (DATA / f"{name}.pdf").read_bytes(), json.loads((DATA / f"{name}.json").read_text())
-
-
-@pytest.fixture
-async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
-    monkeypatch.setenv("JALON_SLACK_BOT_TOKEN", SLACK_TOKEN)
-    monkeypatch.setenv("JALON_SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
 
 
 def slack_section(fake: FakeSlack, **more: Any) -> dict[str, Any]:
@@ -54,7 +36,7 @@ def slack_section(fake: FakeSlack, **more: Any) -> dict[str, Any]:
 
 async def held_invoice(gw: Running) -> dict[str, Any]:
     """The billing tool mails an invoice that jalon holds (a warning, and warnings hold here)."""
-    pdf, expected = sample()
+    pdf, expected = sample("classic_fr-01-plain")
     add_customer(gw, expected, [("achats@client.test", "buyer")])
     await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port, start_tls=False)
     await gw.settle()
@@ -183,7 +165,7 @@ async def test_resend_to_another_address_asks_it_in_a_modal_and_updates_the_cont
     """The buyer's address bounces; an agent types the right one in a modal: the invoice goes there, and it is
     the buyer's address from now on."""
     async with chat_running(db_url, refuse={"parti@client.test"}, slack=slack_section(slack)) as gw:
-        pdf, expected = sample()
+        pdf, expected = sample("classic_fr-01-plain")
         add_customer(gw, expected, [("parti@client.test", "buyer")])
         await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port, start_tls=False)
         await gw.settle()
@@ -217,7 +199,7 @@ async def test_cases_go_to_the_channel_of_their_customer_group(db_url: str, slac
     async with chat_running(
         db_url, holds={"hold_on_warnings": True}, slack=slack_section(slack, routes=routes)
     ) as gw:
-        pdf, expected = sample()
+        pdf, expected = sample("classic_fr-01-plain")
         add_customer(gw, expected, [("achats@client.test", "buyer")], group="public")
         await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port, start_tls=False)
         await gw.settle()
