@@ -10,10 +10,12 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -66,6 +68,45 @@ def free_port() -> int:
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+class Throwaway(Protocol):
+    """A real server run from its own folder for the tests (Dovecot, Postfix)."""
+
+    root: Path
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+ServerT = TypeVar("ServerT", bound=Throwaway)
+
+
+def start_throwaway(prefix: str, make: Callable[[Path], ServerT]) -> ServerT:
+    """A server made in a new folder and started; the folder is removed when it does not start.
+
+    Not under pytest's tmp dir: that one is private to root, and the servers' processes run as other users."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)
+    server = make(root)
+    try:
+        server.start()
+    except Exception:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return server
+
+
+@contextmanager
+def stopped_after(server: ServerT) -> Iterator[ServerT]:
+    """The server for the with-block; then stopped and its folder removed."""
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.root, ignore_errors=True)
 
 
 # --- databases -------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import free_port, need
+from conftest import free_port, need, start_throwaway, stopped_after
 from imapclient import IMAPClient
 
 MAIL_UID = 65534  # Dovecot refuses to own mail as root; nobody:nogroup on Debian
@@ -213,24 +212,10 @@ def start_dovecot() -> Dovecot:
     """A started Dovecot; skips (fails under CI=true) when it is not installed or cannot run here."""
     need(shutil.which("dovecot") is not None, "dovecot not installed (apt-get install dovecot-imapd)")
     need(os.geteuid() == 0, "the throwaway Dovecot needs root to own mail as uid 65534")
-    # Not under pytest's tmp dir: that one is private to root, and Dovecot's mail processes run as 65534.
-    root = Path(tempfile.mkdtemp(prefix="jalon-dovecot-"))
-    root.chmod(0o755)
-    server = Dovecot(root, free_port())
-    try:
-        server.start()
-    except Exception:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
-        raise
-    return server
+    return start_throwaway("jalon-dovecot-", lambda root: Dovecot(root, free_port()))  # mail runs as 65534
 
 
 @contextmanager
 def running_dovecot() -> Iterator[Dovecot]:
-    server = start_dovecot()
-    try:
+    with stopped_after(start_dovecot()) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.root, ignore_errors=True)

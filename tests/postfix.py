@@ -27,14 +27,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
-from conftest import free_port, need
+from conftest import free_port, need, start_throwaway, stopped_after
 
 STRICT = "client.test"
 LENIENT = "lenient.test"
@@ -297,24 +296,10 @@ def start_postfix(jalon_port: int, port: int | None = None) -> Postfix:
     """A started Postfix; skips (fails under CI=true) when it is not installed or cannot run here."""
     need(POSTFIX is not None, "postfix not installed (apt-get install postfix)")
     need(os.geteuid() == 0, "the throwaway Postfix needs root (its daemons drop to the postfix user)")
-    # Not under pytest's tmp dir: that one is private to root, and Postfix's daemons run as other users.
-    root = Path(tempfile.mkdtemp(prefix="jalon-postfix-"))
-    root.chmod(0o755)
-    server = Postfix(root, port or free_port(), jalon_port)
-    try:
-        server.start()
-    except Exception:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
-        raise
-    return server
+    return start_throwaway("jalon-postfix-", lambda root: Postfix(root, port or free_port(), jalon_port))
 
 
 @contextmanager
 def running_postfix(jalon_port: int, port: int | None = None) -> Iterator[Postfix]:
-    server = start_postfix(jalon_port, port)
-    try:
+    with stopped_after(start_postfix(jalon_port, port)) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.root, ignore_errors=True)
