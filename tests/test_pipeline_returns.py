@@ -39,6 +39,15 @@ def reply_to(original: EmailMessage, sender: str, text: str, *, date: str | None
     return reply
 
 
+async def buyer_answers(gw: Running, words: str) -> EmailMessage:
+    """The buyer answers the invoice mail it got with these words; returns the mail it answered."""
+    original = gw.sink.received[0].message()
+    await aiosmtplib.send(
+        reply_to(original, "achats@client.test", words), hostname="127.0.0.1", port=gw.smtp_port
+    )
+    return original
+
+
 async def test_delivery_report_marks_the_dispatch_delivered(db_url: str) -> None:
     """The customer's server reports delivery: the dispatch moves from sent to delivered, evidence kept."""
     async with running(db_url) as gw:
@@ -112,13 +121,9 @@ async def test_not_received_reply_is_resent_within_one_worker_pass(db_url: str) 
     """'Pas reçu' to reply+TOKEN@: the same recipient gets a marked copy, in the same thread, with proof."""
     async with running(db_url) as gw:
         number = await sent(gw, [("achats@client.test", "buyer")])
-        original = gw.sink.received[0].message()
-        reply = reply_to(
-            original,
-            "achats@client.test",
-            f"Bonjour,\nnous n'avons pas reçu la facture {number}, pouvez-vous nous la renvoyer ?\nMerci",
+        original = await buyer_answers(
+            gw, f"Bonjour,\nnous n'avons pas reçu la facture {number}, pouvez-vous nous la renvoyer ?\nMerci"
         )
-        await aiosmtplib.send(reply, hostname="127.0.0.1", port=gw.smtp_port)
         assert await gw.services.worker.process_pending() == 1
         await gw.services.outbox.send_due()
         copy = (await gw.sink.wait_for(2))[1]
@@ -137,13 +142,7 @@ async def test_promise_to_pay_pauses_reminders_until_the_date(db_url: str) -> No
     """'Nous réglerons le 15 décembre': reminders are paused until that date plus a grace period."""
     async with running(db_url) as gw:
         number = await sent(gw, [("achats@client.test", "buyer")])
-        original = gw.sink.received[0].message()
-        reply = reply_to(
-            original,
-            "achats@client.test",
-            "Bonjour, la facture sera réglée le 15 décembre 2026.\nCordialement",
-        )
-        await aiosmtplib.send(reply, hostname="127.0.0.1", port=gw.smtp_port)
+        await buyer_answers(gw, "Bonjour, la facture sera réglée le 15 décembre 2026.\nCordialement")
         await gw.settle()
         shown = detail(gw, number)
         with gw.services.database.session() as session:
@@ -159,11 +158,8 @@ async def test_dispute_opens_one_case_with_the_customers_words(db_url: str) -> N
     """A dispute pauses reminders and opens one case quoting the customer, not the quoted original."""
     async with running(db_url) as gw:
         await sent(gw, [("achats@client.test", "buyer")])
-        original = gw.sink.received[0].message()
         words = "Nous contestons cette facture : la quantité facturée ne correspond pas au bon de livraison."
-        await aiosmtplib.send(
-            reply_to(original, "achats@client.test", words), hostname="127.0.0.1", port=gw.smtp_port
-        )
+        await buyer_answers(gw, words)
         await gw.settle()
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
@@ -176,11 +172,8 @@ async def test_contact_change_by_mail_is_never_applied(db_url: str) -> None:
     """'Envoyez désormais vos factures à…': a person must approve; the directory does not change by itself."""
     async with running(db_url) as gw:
         await sent(gw, [("achats@client.test", "buyer")])
-        original = gw.sink.received[0].message()
         text = "Bonjour, merci d'envoyer désormais vos factures à factures@fraude-possible.test. Cordialement"
-        await aiosmtplib.send(
-            reply_to(original, "achats@client.test", text), hostname="127.0.0.1", port=gw.smtp_port
-        )
+        await buyer_answers(gw, text)
         await gw.settle()
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "contact_change")).all()
