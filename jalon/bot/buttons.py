@@ -289,6 +289,21 @@ def load_subject(session: Any, case_id: int) -> Subject | None:
     return Subject(case, invoice, inbound)
 
 
+def _record_press(session: Any, kind: str, case: Case, person: Person, action: str, **data: Any) -> None:
+    """A press on a card's button as an event: on which case, who pressed it from which platform, and what."""
+    events.record(
+        session,
+        kind,
+        case_id=case.id,
+        invoice_id=case.invoice_id,
+        actor=person.actor,
+        action=action,
+        platform=person.platform,
+        user=person.user_id,
+        **data,
+    )
+
+
 def perform(
     database: Database, settings: Settings, case_id: int, action: str, person: Person, given: dict[str, Any]
 ) -> Outcome:
@@ -315,35 +330,23 @@ def perform(
                 f"'{spec.label}' needs {wanted}" if problem == "required" else f"{spec.ask.label}: {problem}"
             )
         if why is not None:
-            events.record(
-                session,
-                "case.action_refused",
-                case_id=case.id,
-                invoice_id=case.invoice_id,
-                actor=person.actor,
-                action=action,
-                reason=why,
-                platform=person.platform,
-                user=person.user_id,
-            )
+            _record_press(session, "case.action_refused", case, person, action, reason=why)
             return Outcome(case_id, action, False, why, refused=True)
         session.expunge_all()
     result = RUNNERS[action](database, settings, subject, person.actor, given)
     with database.session() as session:
         case = session.get(Case, case_id)
         assert case is not None
-        events.record(
+        given_kept = {k: v for k, v in given.items() if k in ("email", "reason", "days")}
+        _record_press(
             session,
             "case.action",
-            case_id=case.id,
-            invoice_id=case.invoice_id,
-            actor=person.actor,
-            action=action,
+            case,
+            person,
+            action,
             ok=result.ok,
             message=result.message,
-            platform=person.platform,
-            user=person.user_id,
-            given={k: v for k, v in given.items() if k in ("email", "reason", "days")},
+            given=given_kept,
         )
         if result.ok and spec.settles and case.state == "open":
             cases.close_case(session, case, actor=person.actor, resolution=f"{spec.label}: {result.message}")
