@@ -125,17 +125,21 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+# One INSERT … ON CONFLICT DO NOTHING per dialect, built once and run on the session's connection: built
+# from the values and run through the ORM, each blob cost ~0.4 ms of Python before SQLite saw it.
+_BLOB_INSERTS: dict[str, Any] = {
+    "postgresql": pg_insert(Blob.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+    "sqlite": sqlite_insert(Blob.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+}
+
+
 def store_blob(session: Session, data: bytes) -> str:
     """Store bytes once, whatever the number of times they arrive; return their sha256."""
     digest = sha256_hex(data)
     values = {"sha256": digest, "size": len(data), "data": data, "created_at": utcnow()}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(pg_insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
-    elif dialect == "sqlite":
-        session.execute(
-            sqlite_insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
-        )
+    insert = _BLOB_INSERTS.get(session.get_bind().dialect.name)
+    if insert is not None:
+        session.connection().execute(insert, values)
     elif session.get(Blob, digest) is None:
         session.add(Blob(**values))
     session.info.setdefault("jalon_blobs", {})[digest] = data  # read back in this transaction: no query
