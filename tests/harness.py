@@ -14,6 +14,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import aiosmtplib
+
 from jalon import app as app_module
 from jalon import directory
 from jalon.config import Settings, load_dict
@@ -78,6 +80,11 @@ class Running:
             moved += await self.services.outbox.send_due()
             if not moved:
                 return
+
+    async def receive_invoice(self, pdf: bytes, rounds: int = 5) -> None:
+        """The billing tool mails this invoice PDF to the gateway, which then processes all that follows."""
+        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=self.smtp_port)
+        await self.settle(rounds)
 
     async def pass_hours(self, hours: int) -> None:
         """Let the outbox items that fall due in the next hours (channel follow-ups) go, hour by hour."""

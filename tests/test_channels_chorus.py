@@ -3,10 +3,9 @@ is looked up so that an invoice lacking it is held before it is deposited."""
 
 from __future__ import annotations
 
-import aiosmtplib
 import harness
 import pytest
-from harness import Running, detail, invoice_mail, running, sample
+from harness import Running, detail, running, sample
 from sqlalchemy import select
 from standin_chorus import ChorusStandIn
 
@@ -44,8 +43,7 @@ async def test_public_buyer_gets_a_facturx_deposit_and_the_report_is_recorded(
     pdf, expected = sample("chorus_form-01-public")
     async with running(db_url, chorus=standin.settings()) as gw:
         add_public_buyer(gw, expected, expected["buyer_siren"] + "00018")
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         [deposit] = standin.deposits.values()
         await gw.pass_hours(6)
         shown = detail(gw, expected["invoice_number"])
@@ -70,8 +68,7 @@ async def test_a_rejected_deposit_opens_a_case(db_url: str, standin: ChorusStand
     pdf, expected = sample("chorus_form-01-public")
     async with running(db_url, chorus=standin.settings()) as gw:
         add_public_buyer(gw, expected, expected["buyer_siren"] + "00018")
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         await gw.pass_hours(6)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
@@ -92,8 +89,7 @@ async def test_wrong_credentials_never_lose_the_invoice(
     pdf, expected = sample("chorus_form-01-public")
     async with running(db_url, chorus=standin.settings()) as gw:
         add_public_buyer(gw, expected, expected["buyer_siren"] + "00018")
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         shown = detail(gw, expected["invoice_number"])
     assert standin.deposits == {}
     [dispatch] = shown["dispatches"]
@@ -119,8 +115,7 @@ async def test_structure_lookup_makes_a_missing_service_code_hold_the_invoice(
         report = await chorus.refresh_structures(gw.services.database, gw.settings, codes=["C300"])
         with gw.services.database.session() as session:
             stored = session.scalars(select(Customer)).one().settings["chorus"]
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         shown = detail(gw, expected["invoice_number"])
     assert report["looked_up"] == 1 and report["not_found"] == []
     assert stored["service_code_required"] is True and stored["engagement_required"] is True

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import aiosmtplib
 import harness
 import pytest
 from aiohttp import web
-from harness import Running, detail, invoice_mail, running, sample
+from harness import Running, detail, running, sample
 from lxml import etree
 from sqlalchemy import select
 
@@ -83,8 +82,7 @@ async def test_the_portal_receives_a_cxml_invoice_with_our_credentials(
     pdf, expected = sample("modern_en-01-plain")
     async with running(db_url, https={"shared_secret_env": "JALON_TEST_CXML_SECRET"}) as gw:
         add_customer(gw, expected, portal.url)  # type: ignore[attr-defined]
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
             stored = [load_blob(session, d.blob_sha256) for d in session.scalars(select(Document))]
@@ -102,8 +100,7 @@ async def test_a_portal_refusing_our_credentials_fails_the_dispatch(db_url: str,
     pdf, expected = sample("modern_en-01-plain")
     async with running(db_url) as gw:
         add_customer(gw, expected, portal.url)  # type: ignore[attr-defined]
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "send_failed")).all()
@@ -116,8 +113,7 @@ async def test_a_portal_down_is_tried_again_later(db_url: str, portal: Portal) -
     pdf, expected = sample("modern_en-01-plain")
     async with running(db_url) as gw:
         add_customer(gw, expected, portal.url)  # type: ignore[attr-defined]
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
             [item] = session.scalars(select(Outbox).where(Outbox.kind == "channel")).all()

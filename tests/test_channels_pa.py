@@ -3,11 +3,10 @@ and the life-cycle statuses the platform returns become the invoice's events, ca
 
 from __future__ import annotations
 
-import aiosmtplib
 import harness
 import pytest
 from conftest import corpus
-from harness import Running, detail, invoice_mail, running, sample
+from harness import Running, detail, running, sample
 from sqlalchemy import select
 from standin_pa import PaStandIn
 
@@ -41,8 +40,7 @@ async def test_statuses_from_the_platform_become_events_milestones_and_payment(
     number, total = expected["invoice_number"], f"{expected['total_with_vat']:.2f}"
     async with running(db_url, pa=platform.settings()) as gw:
         add_customer(gw, expected)
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         [flow] = [f for f in platform.flows.values() if f["flowType"] == "CustomerInvoice"]
         scenarios.tick(gw.services.database, gw.settings, utcnow())  # milestones of the sent invoice
         for code in ("200", "203", "205"):
@@ -80,8 +78,7 @@ async def test_a_dispute_on_the_platform_pauses_reminders_and_opens_a_case(
     pdf, expected = sample("classic_fr-01-plain")
     async with running(db_url, pa=platform.settings()) as gw:
         add_customer(gw, expected)
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         platform.issue_status(expected["invoice_number"], "207")
         await gw.pass_hours(3)
         shown = detail(gw, expected["invoice_number"])
@@ -96,8 +93,7 @@ async def test_a_flow_the_platform_refuses_fails_the_dispatch(db_url: str, platf
     pdf, expected = sample("classic_fr-01-plain")
     async with running(db_url, pa=platform.settings()) as gw:
         add_customer(gw, expected, fmt="ubl")
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         [flow] = list(platform.flows.values())
         platform.acknowledge(
             flow["trackingId"],

@@ -120,8 +120,7 @@ async def test_an_unknown_host_key_is_refused_not_trusted(
     endpoint = f"sftp://edi@127.0.0.1:{edi.port}/inbox"
     async with running(db_url, sftp=edi.write_client_files(tmp_path, trust=False)) as gw:
         add_customer(gw, expected, endpoint)
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle(rounds=8)
+        await gw.receive_invoice(pdf, rounds=8)
         shown = detail(gw, expected["invoice_number"])
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "send_failed")).all()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import aiosmtplib
 import pytest
-from harness import Running, invoice_mail, running, sample
+from harness import Running, running, sample
 from test_pipeline_invoices import add_customer
 
 from jalon.__main__ import main
@@ -37,8 +36,7 @@ async def test_unmatched_invoice_is_released_to_the_customer_an_operator_chooses
     pdf, expected = sample("classic_fr-01-plain")
     number = expected["invoice_number"]
     async with running(db_url) as gw:
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle()
+        await gw.receive_invoice(pdf)
         code, [held] = cli(gw, tmp_path, capsys, "hold", "list", "--json")
         assert [h["number"] for h in held] == [number]
         code, [refused] = cli(gw, tmp_path, capsys, "release", number)
@@ -65,8 +63,7 @@ async def test_a_defect_needs_release_anyway_with_a_reason(
     number = expected["invoice_number"]
     async with running(db_url) as gw:
         add_customer(gw, expected, [("achats@client.test", "buyer")], requires_po="yes")
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle()
+        await gw.receive_invoice(pdf)
         code, [plain] = cli(gw, tmp_path, capsys, "release", number)
         assert code == 1 and "purchase_order" in plain["message"]
         code, [no_reason] = cli(gw, tmp_path, capsys, "release", number, "--force")
@@ -90,8 +87,7 @@ async def test_cancelled_invoice_sends_nothing(
     pdf, expected = sample("classic_fr-01-plain")
     number = expected["invoice_number"]
     async with running(db_url) as gw:
-        await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-        await gw.settle()
+        await gw.receive_invoice(pdf)
         code, [_cancelled] = cli(gw, tmp_path, capsys, "cancel", number, "--reason", "doublon")
         assert code == 0
         code, listing = cli(gw, tmp_path, capsys, "invoices", "--json")

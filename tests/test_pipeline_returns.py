@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
-from harness import DOMAIN, Running, detail, invoice_mail, running, sample
+from harness import DOMAIN, Running, detail, running, sample
 from sqlalchemy import select
 from test_pipeline_invoices import add_customer
 
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.asyncio
 async def sent(gw: Running, contacts: list[tuple[str, str]]) -> str:
     pdf, expected = sample("classic_fr-01-plain")
     add_customer(gw, expected, contacts)
-    await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-    await gw.settle()
+    await gw.receive_invoice(pdf)
     await gw.sink.wait_for(len(contacts))
     return expected["invoice_number"]
 

@@ -9,10 +9,9 @@ import shutil
 from pathlib import Path
 
 import aiohttp
-import aiosmtplib
 import pytest
 from conftest import need
-from harness import Running, detail, invoice_mail, running, sample
+from harness import Running, detail, running, sample
 from test_pipeline_invoices import add_customer
 
 pytestmark = pytest.mark.asyncio
@@ -23,8 +22,7 @@ async def sent_invoice(gw: Running) -> tuple[str, str, dict]:
     """An invoice sent to one buyer; returns (invoice number, link in the mail, expected values)."""
     pdf, expected = sample("classic_fr-01-plain")
     add_customer(gw, expected, [("achats@client.test", "buyer")])
-    await aiosmtplib.send(invoice_mail(pdf), hostname="127.0.0.1", port=gw.smtp_port)
-    await gw.settle()
+    await gw.receive_invoice(pdf)
     [mail] = await gw.sink.wait_for(1)
     body = mail.message().get_body(("plain",)).get_content()
     link = re.search(r"http://\S+/i/\S+", body).group(0)
