@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.db import utcnow
-from jalon.models import Case, Outbox
+from jalon.models import Case, Customer, Invoice, Outbox
 
 CASE_KINDS = (
     "held",  # an invoice held before sending (findings, suspicious sender, unmatched customer, unreadable)
@@ -100,6 +100,21 @@ def open_case(
     )
     _queue_chat(session, case, "open")
     return case
+
+
+def open_held_case(session: Session, invoice: Invoice, title: str, **facts: Any) -> Case:
+    """The card of a held invoice (one per invoice, updated in place): its number, its customer, and why."""
+    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    return open_case(
+        session,
+        "held",
+        title,
+        key=case_key("held", "invoice", invoice.id),
+        facts={"number": invoice.number, "customer": customer.name if customer else None, **facts},
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        inbound_id=invoice.inbound_id,
+    )
 
 
 def close_case(

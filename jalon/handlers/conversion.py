@@ -428,23 +428,14 @@ def _hold(
         format=fmt,
         failed_rules=failed,
     )
-    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
-    cases.open_case(
+    cases.open_held_case(
         session,
-        "held",
+        invoice,
         f"Invoice {invoice.number} held: its {fmt} output fails the official rules",
-        key=cases.case_key("held", "invoice", invoice.id),
-        facts={
-            "number": invoice.number,
-            "customer": customer.name if customer else None,
-            "format": fmt,
-            "profile": result.get("profile"),
-            "failed_rules": failed,
-            "findings": findings,
-        },
-        invoice_id=invoice.id,
-        customer_id=invoice.customer_id,
-        inbound_id=invoice.inbound_id,
+        format=fmt,
+        profile=result.get("profile"),
+        failed_rules=failed,
+        findings=findings,
     )
 
 

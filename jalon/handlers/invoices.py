@@ -520,23 +520,14 @@ def hold(ctx: Context, invoice: Invoice, reasons: list[dict[str, Any]]) -> None:
         reasons=[r["code"] for r in reasons],
         message=invoice.hold_reason,
     )
-    customer = ctx.session.get(Customer, invoice.customer_id) if invoice.customer_id else None
-    cases.open_case(
+    cases.open_held_case(
         ctx.session,
-        "held",
+        invoice,
         f"Invoice {invoice.number} held before sending",
-        key=cases.case_key("held", "invoice", invoice.id),
-        facts={
-            "number": invoice.number,
-            "customer": customer.name if customer else None,
-            "total_with_vat": str(invoice.total_with_vat) if invoice.total_with_vat is not None else None,
-            "currency": invoice.currency,
-            "findings": reasons,
-            "suspicious": invoice.suspicious,
-        },
-        invoice_id=invoice.id,
-        customer_id=invoice.customer_id,
-        inbound_id=invoice.inbound_id,
+        total_with_vat=str(invoice.total_with_vat) if invoice.total_with_vat is not None else None,
+        currency=invoice.currency,
+        findings=reasons,
+        suspicious=invoice.suspicious,
     )
 
 
