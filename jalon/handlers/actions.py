@@ -229,23 +229,16 @@ def hard_bounce(
             role=alternate.role,
         )
         return ActionResult(True, f"sent to {alternate.email} instead", invoice.number)
-    cases.open_case(
+    cases.open_bounce_case(
         session,
-        "bounced",
+        invoice,
+        dispatch,
         f"Invoice {invoice.number} bounced at {dispatch.recipient}",
-        key=cases.case_key("bounced", "dispatch", dispatch.id),
-        facts={
-            "number": invoice.number,
-            "recipient": dispatch.recipient,
-            "role": dispatch.role,
-            "status": status,
-            "diagnostic": diagnostic[:500],
-            **(evidence or {}),
-        },
-        invoice_id=invoice.id,
-        dispatch_id=dispatch.id,
-        customer_id=invoice.customer_id,
+        status=status,
+        diagnostic=diagnostic,
         actor=actor,
+        role=dispatch.role,
+        **(evidence or {}),
     )
     return ActionResult(False, f"no other {dispatch.role} contact: case opened", invoice.number)
 

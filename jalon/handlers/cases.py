@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.db import utcnow
-from jalon.models import Case, Customer, Invoice, Outbox
+from jalon.models import Case, Customer, Dispatch, Invoice, Outbox
 
 CASE_KINDS = (
     "held",  # an invoice held before sending (findings, suspicious sender, unmatched customer, unreadable)
@@ -114,6 +114,39 @@ def open_held_case(session: Session, invoice: Invoice, title: str, **facts: Any)
         invoice_id=invoice.id,
         customer_id=invoice.customer_id,
         inbound_id=invoice.inbound_id,
+    )
+
+
+def open_bounce_case(
+    session: Session,
+    invoice: Invoice,
+    dispatch: Dispatch,
+    title: str,
+    *,
+    status: str | None,
+    diagnostic: str,
+    key: str | None = None,
+    actor: str = "jalon",
+    **facts: Any,
+) -> Case:
+    """The card of an invoice that does not reach a recipient: the invoice, the address, what its server said.
+    One per dispatch unless another key is given."""
+    return open_case(
+        session,
+        "bounced",
+        title,
+        key=key or case_key("bounced", "dispatch", dispatch.id),
+        facts={
+            "number": invoice.number,
+            "recipient": dispatch.recipient,
+            "status": status,
+            "diagnostic": diagnostic[:500],
+            **facts,
+        },
+        invoice_id=invoice.id,
+        dispatch_id=dispatch.id,
+        customer_id=invoice.customer_id,
+        actor=actor,
     )
 
 

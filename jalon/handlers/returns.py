@@ -208,22 +208,15 @@ def policy_refusal(ctx: Context, dispatch: Dispatch, *, status: str | None, diag
     sender): resending cannot help and the contact is not wrong; a person must call the customer."""
     invoice = ctx.session.get(Invoice, dispatch.invoice_id)
     assert invoice is not None
-    cases.open_case(
+    cases.open_bounce_case(
         ctx.session,
-        "bounced",
+        invoice,
+        dispatch,
         f"Invoice {invoice.number} refused by {dispatch.recipient}'s mail system",
-        key=cases.case_key("bounced", "dispatch", dispatch.id),
-        facts={
-            "number": invoice.number,
-            "recipient": dispatch.recipient,
-            "status": status,
-            "diagnostic": diagnostic[:500],
-            "policy": True,
-            "advice": "their mail system blocks our mail: call them, or use another channel",
-        },
-        invoice_id=invoice.id,
-        dispatch_id=dispatch.id,
-        customer_id=invoice.customer_id,
+        status=status,
+        diagnostic=diagnostic,
+        policy=True,
+        advice="their mail system blocks our mail: call them, or use another channel",
     )
 
 
@@ -256,22 +249,16 @@ def soft_bounce(ctx: Context, dispatch: Dispatch, *, status: str | None, diagnos
             status=status,
         )
         return
-    cases.open_case(
+    cases.open_bounce_case(
         ctx.session,
-        "bounced",
+        invoice,
+        dispatch,
         f"Invoice {invoice.number} keeps bouncing at {dispatch.recipient}",
+        status=status,
+        diagnostic=diagnostic,
         key=cases.case_key("bounced", "invoice-recipient", f"{invoice.id}:{dispatch.recipient.lower()}"),
-        facts={
-            "number": invoice.number,
-            "recipient": dispatch.recipient,
-            "status": status,
-            "diagnostic": diagnostic[:500],
-            "soft": True,
-            "attempts": chain + 1,
-        },
-        invoice_id=invoice.id,
-        dispatch_id=dispatch.id,
-        customer_id=invoice.customer_id,
+        soft=True,
+        attempts=chain + 1,
     )
 
 
