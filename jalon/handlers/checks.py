@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from jalon.handlers.context import Context
 from jalon.models import Customer, Document, Invoice
@@ -154,22 +154,42 @@ def _hold_rules(ctx: Context, invoice: Invoice, model: Any) -> list[Finding]:
     return out
 
 
+# Built once (every invoice asks): building the statement and its cache key cost more than running it.
+_TWINS = (
+    select(Invoice)
+    .where(
+        Invoice.customer_id == bindparam("customer_id"),
+        Invoice.total_with_vat == bindparam("total"),
+        Invoice.id != bindparam("id"),
+        Invoice.number != bindparam("number"),
+        Invoice.state.notin_(("cancelled", "replaced")),
+        Invoice.issue_date >= bindparam("earliest"),
+        Invoice.issue_date <= bindparam("latest"),
+        Invoice.doc_type == bindparam("doc_type"),
+    )
+    .limit(3)
+)
+
+
 def _duplicates(ctx: Context, invoice: Invoice) -> list[Finding]:
     """Same customer, amount and issue date within the window, under another number: probably sent twice."""
     if invoice.customer_id is None or invoice.total_with_vat is None or invoice.issue_date is None:
         return []
     window = ctx.settings.holds.duplicate_window
-    query = select(Invoice).where(
-        Invoice.customer_id == invoice.customer_id,
-        Invoice.total_with_vat == invoice.total_with_vat,
-        Invoice.id != invoice.id,
-        Invoice.number != invoice.number,
-        Invoice.state.notin_(("cancelled", "replaced")),
-        Invoice.issue_date >= invoice.issue_date - window,
-        Invoice.issue_date <= invoice.issue_date + window,
-        Invoice.doc_type == invoice.doc_type,
+    twins = list(
+        ctx.session.scalars(
+            _TWINS,
+            {
+                "customer_id": invoice.customer_id,
+                "total": invoice.total_with_vat,
+                "id": invoice.id,
+                "number": invoice.number,
+                "earliest": invoice.issue_date - window,
+                "latest": invoice.issue_date + window,
+                "doc_type": invoice.doc_type,
+            },
+        )
     )
-    twins = list(ctx.session.scalars(query.limit(3)))
     if not twins:
         return []
     names = ", ".join(t.number for t in twins)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from jalon import events
@@ -57,12 +57,19 @@ MAX_FINDINGS = 20  # a broken output can fail hundreds of rules; the case shows 
 # --- deciding, inside the release transaction -------------------------------------------------------------
 
 
+_CONVERTED = (
+    select(Document)
+    .where(
+        Document.invoice_id == bindparam("invoice_id"),
+        Document.role == "converted",
+        Document.format == bindparam("format"),
+    )
+    .order_by(Document.id.desc())
+)  # built once: asked for every dispatch released
+
+
 def converted_document(session: Session, invoice_id: int, fmt: str) -> Document | None:
-    return session.scalars(
-        select(Document)
-        .where(Document.invoice_id == invoice_id, Document.role == "converted", Document.format == fmt)
-        .order_by(Document.id.desc())
-    ).first()
+    return session.scalars(_CONVERTED, {"invoice_id": invoice_id, "format": fmt}).first()
 
 
 def options_for(settings: Settings, customer: Customer | None, fmt: str) -> tuple[str | None, bool]:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from jalon import events
@@ -118,11 +118,14 @@ def copy_dispatch(session: Session, invoice: Invoice, target: Dispatch, original
     return copy
 
 
+_DOCUMENTS = (
+    select(Document).where(Document.invoice_id == bindparam("invoice_id")).order_by(Document.id)
+)  # built once: asked for every mail composed
+
+
 def documents_to_send(session: Session, invoice: Invoice, fmt: str) -> list[FileToSend]:
     """The invoice document first, then the supporting documents."""
-    documents = list(
-        session.scalars(select(Document).where(Document.invoice_id == invoice.id).order_by(Document.id))
-    )
+    documents = list(session.scalars(_DOCUMENTS, {"invoice_id": invoice.id}))
     main = next((d for d in documents if d.role == "converted" and d.format == fmt), None) or next(
         (d for d in documents if d.role == "invoice"), None
     )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from jalon import events
@@ -229,6 +229,13 @@ def _keep(
     )
 
 
+_LATEST_VERSION = (
+    select(Invoice)
+    .where(Invoice.issuer == bindparam("issuer"), Invoice.number == bindparam("number"))
+    .order_by(Invoice.version.desc())
+)  # built once: asked for every invoice received
+
+
 def create_invoices(ctx: Context) -> None:
     """One Invoice per invoice document; the other attachments travel with each as supporting documents."""
     session, inbound = ctx.session, ctx.inbound
@@ -244,11 +251,7 @@ def create_invoices(ctx: Context) -> None:
         if not ctx.facts.get("sender_ok", True):
             # A forged invoice must never become a version of the genuine one (it would replace it).
             issuer = f"suspicious:{addresses.split(sender)[1] or 'unknown'}"[:64]
-        previous = session.scalars(
-            select(Invoice)
-            .where(Invoice.issuer == issuer, Invoice.number == number)
-            .order_by(Invoice.version.desc())
-        ).first()
+        previous = session.scalars(_LATEST_VERSION, {"issuer": issuer, "number": number}).first()
         version = previous.version + 1 if previous else 1
         invoice = Invoice(
             number=number,

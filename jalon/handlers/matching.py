@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from jalon.formats.model import Invoice as InvoiceModel
@@ -28,6 +28,12 @@ class Match:
     strong: bool
     reason: str = ""
     candidates: list[str] = field(default_factory=list)
+
+
+# Built once: every invoice asks (building a statement and its cache key cost more than running it).
+_BY_SIREN = select(Customer).where(Customer.siren == bindparam("siren"))
+_BY_VAT = select(Customer).where(Customer.vat == bindparam("vat"))
+_BY_CODE = select(Customer).where(Customer.code == bindparam("code"))
 
 
 def normalize_name(name: str) -> str:
@@ -57,7 +63,7 @@ def match_customer(
         buyer = model.buyer
         siren = buyer.siren or (buyer.siret[:9] if buyer.siret else None)
         if siren:
-            found = list(session.scalars(select(Customer).where(Customer.siren == siren)))
+            found = list(session.scalars(_BY_SIREN, {"siren": siren}))
             if len(found) == 1:
                 by_id = Match(found[0], "siren", True)
             elif len(found) > 1:
@@ -66,12 +72,12 @@ def match_customer(
                 by_id = Match(exact[0], "siret", True) if len(exact) == 1 else None
         if by_id is None and buyer.vat_id:
             vat = re.sub(r"[\s.-]", "", buyer.vat_id).upper()
-            found = list(session.scalars(select(Customer).where(Customer.vat == vat)))
+            found = list(session.scalars(_BY_VAT, {"vat": vat}))
             if len(found) == 1:
                 by_id = Match(found[0], "vat", True)
         if by_id is None:
             for code in buyer.identifiers:
-                customer = session.scalar(select(Customer).where(Customer.code == code))
+                customer = session.scalar(_BY_CODE, {"code": code})
                 if customer is not None:
                     by_id = Match(customer, "code", True)
                     break
