@@ -186,19 +186,30 @@ def _fonts_missing(reader: Any) -> list[str]:
 
 # What the billing tool's PDF itself gets wrong (not the embedding): a reason to run Ghostscript on it.
 PAGE_RULES = frozenset({"PDF-HEADER", "PDF-STRUCTURE", "PDFA-ENCRYPT", "PDFA-OUTPUTINTENT", "PDFA-FONTS"})
-_checked: dict[tuple[str, bool], list[tuple[str, str]]] = {}  # sha256 -> problems, for the same bytes again
+# sha256 -> (problems, XMP Factur-X level), for the same bytes again
+_checked: dict[tuple[str, bool], tuple[list[tuple[str, str]], str | None]] = {}
 
 
 def check_pdfa3(pdf: bytes, *, facturx: bool = True, reader: Any = None) -> list[tuple[str, str]]:
     """The PDF/A-3 (and Factur-X XMP) problems of a PDF, as (rule, message); empty when it passes.
     `reader`: a pypdf reader of these bytes the caller already has (one parse for several looks).
     The same bytes checked again (written, then validated) get the remembered answer."""
+    return audit(pdf, facturx=facturx, reader=reader)[0]
+
+
+def audit(
+    pdf: bytes, *, facturx: bool = True, reader: Any = None
+) -> tuple[list[tuple[str, str]], str | None]:
+    """`check_pdfa3`'s problems and `xmp_level`'s answer, from one parse, remembered for the same bytes: the
+    validation of an output just written (and audited) does not parse it again."""
     key = (hashlib.sha256(pdf).hexdigest(), facturx)
     if key not in _checked:
         if len(_checked) >= 64:
             _checked.clear()
-        _checked[key] = _check_pdfa3(pdf, facturx=facturx, reader=reader)
-    return list(_checked[key])
+        reader = reader or reader_of(pdf)
+        _checked[key] = (_check_pdfa3(pdf, facturx=facturx, reader=reader), xmp_level(pdf, reader=reader))
+    problems, level = _checked[key]
+    return list(problems), level
 
 
 def declares_pdfa3(reader: Any) -> bool:
@@ -345,10 +356,9 @@ def validate_facturx(pdf: bytes, *, official: bool = True, profile: str | None =
     )
     if inner.format == "ubl":
         report.format = "ubl"
-    reader = reader_of(pdf)
-    for rule, message in check_pdfa3(pdf, facturx=name.lower() == "factur-x.xml", reader=reader):
+    problems, level = audit(pdf, facturx=name.lower() == "factur-x.xml")
+    for rule, message in problems:
         report.errors.append(validation.Finding(rule, message, "PDF"))
-    level = xmp_level(pdf, reader=reader)
     if (
         level
         and report.profile
