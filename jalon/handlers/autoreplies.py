@@ -62,9 +62,12 @@ _ABSENCE = (
     r"bin (?:ich )?(?:nicht im b[uü]ro|abwesend|im urlaub)|abwesend|urlaub|wieder erreichbar"
 )
 _LEFT_COMPANY = (
-    r"ne fait plus partie (?:de|du|des)|n'(?:est|fait) plus (?:en poste|dans|chez|au sein|employ[eé]|partie|"
-    r"joignable [àa] cette adresse)|a quitt[eé] (?:la soci[eé]t[eé]|l'entreprise|le groupe|nos services|"
-    r"notre soci[eé]t[eé]|ses fonctions)|cette (?:adresse|bo[iî]te)(?: e-?mail| mail| de messagerie)? "
+    # First person as well as third: "je ne fais plus partie des effectifs", "j'ai quitté la société".
+    r"ne (?:fait|fais) plus partie (?:de|du|des)|ne suis plus (?:en poste|chez|dans|au sein|employ[eé])|"
+    r"n'(?:est|fait) plus (?:en poste|dans|chez|au sein|employ[eé]|partie|"
+    r"joignable [àa] cette adresse)|(?:a|ai) quitt[eé] (?:la soci[eé]t[eé]|l'entreprise|le groupe|"
+    r"nos services|notre soci[eé]t[eé]|ses fonctions)|"
+    r"cette (?:adresse|bo[iî]te)(?: e-?mail| mail| de messagerie)? "
     r"(?:n'est plus|ne sera plus) (?:active|utilis[eé]e|consult[eé]e|valide|lue)|"
     r"(?:is|am) no longer (?:with|at|employed|working|part of)|no longer (?:works?|employed) (?:at|for|with|"
     r"here)|"
@@ -72,7 +75,7 @@ _LEFT_COMPANY = (
     r"(?:this |the )?(?:e-?mail )?(?:address|mailbox|inbox|account)(?: [\w.@-]+)? is no longer (?:monitored|"
     r"in use|active|"
     r"being monitored|valid)|"
-    r"ist nicht mehr (?:bei|im unternehmen|f[uü]r)|hat (?:das unternehmen|uns) verlassen|"
+    r"(?:ist|bin) nicht mehr (?:bei|im unternehmen|f[uü]r)|(?:hat|habe) (?:das unternehmen|uns) verlassen|"
     r"nicht mehr im unternehmen"
 )
 # Lower-case patterns, matched on lower-cased text.

@@ -185,9 +185,10 @@ _GENERIC = PhraseTable(families(GENERIC_PHRASES))
 # with a character class lets the engine skip to the next 2, 4 or 5 instead of trying every position.
 STATUS = re.compile(r"([245])(?<![\w.\-/][245])\.(\d{1,3})\.(\d{1,3})(?![\w/]|\.\d)")
 REPLY_CODE = re.compile(r"([245](?<![\w.\-/:][245])[0-5]\d)(?=[ \-]|$)", re.MULTILINE)
-# Where in the SMTP dialogue the refusal came, and wording only a recipient's own directory or router uses
-# (not the SMTP vocabulary that any filter can echo).
-_RCPT_STAGE = re.compile(r"\brcpt\b|rcpt_?to|does not like recipient")
+# Where in the SMTP dialogue the refusal came ("recipient address rejected" is the answer of a server's
+# recipient checks, given to RCPT TO), and wording only a recipient's own directory or router uses (not the
+# SMTP vocabulary that any filter can echo).
+_RCPT_STAGE = re.compile(r"\brcpt\b|rcpt_?to|does not like recipient|recipient address rejected")
 _DIRECTORY = re.compile(
     r"not recogni[sz]ed|not listed in|unrouteable|final delivery|possibly incorrect|"
     r"address is correct|no valid recipients|recip(?:ient)?notfound|resolver\.adr|"
@@ -263,5 +264,7 @@ def finish(recipient: Recipient, context: str = "", stage: str = "") -> Recipien
         code = reply.group(1)[0] if reply else None
     failed = recipient.action == "failed"
     recipient.permanent = failed and code != "4"
-    recipient.hard = failed and reason in HARD_REASONS and code != "4"
+    # A 4.1.x that ends in failure: the destination said the address is bad, then we gave up on it.
+    addressing = bool(recipient.status and recipient.status[1:4] == ".1.")
+    recipient.hard = failed and reason in HARD_REASONS and (code != "4" or addressing)
     return recipient

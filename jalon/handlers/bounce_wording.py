@@ -40,7 +40,7 @@ FAILURE_PHRASES = compile_factored(
     # English
     r"(?:could|can|was|were|has|have)(?: ?not|n't)(?: (?:yet )?been| be)? "
     r"(?:delivered|deliver|sent|transmitted|relayed)|"
-    r"(?:wasn't|was not|were not|weren't) able to deliver|unable to deliver|"
+    r"(?:wasn't|was not|were not|weren't|not) able to (?:be )?deliver|unable to deliver|"
     r"(?:delivery|transmission) (?:to .{1,80} )?(?:has )?(?:failed|failure|was unsuccessful|problem)|"
     r"failed permanently|permanent(?:ly)? (?:fatal )?(?:error|failure|failed)|(?:fatal|delivery) errors?|"
     r"did not reach|not (?:be )?delivered|undeliver|returned to sender|(?:message|mail) (?:was )?rejected|"
@@ -78,7 +78,9 @@ DELAY_PHRASES = compile_factored(
     r"(?:nous|le serveur) (?:allons|va) (?:r[eé])?essayer|nouvelle tentative|erneut versuch|weiterhin versuch"
 )
 _ANSWER = re.compile(r"\s*(?:re|r[eé]f|aw|antw|sv)\s*:")
-_SUCCESS = re.compile(r"success|delivered|relayed|expanded|r[eé]ussi|zugestellt:")
+_FORWARD = re.compile(r"\s*(?:tr|fwd?|wg|enc)\s*:")
+# "Undelivered" and "not delivered" are failures, not successes.
+_SUCCESS = re.compile(r"success|\b(?<!not )delivered|relayed|expanded|r[eé]ussi|zugestellt:")
 FINAL = compile_factored(
     r"permanent|given up|giving up|gave up|too long|will not (?:try|retry|redeliver)|"
     r"(?:won't|will not) be (?:retried|delivered)|undeliverable|failed permanently|fatal|"
@@ -139,7 +141,7 @@ def _message_signals(view: MailView) -> list[str]:
     if not address or DAEMON_SENDER.search(f"{name} {address}".lower()):
         signals.append(f"sender {address or name or '<>'}")
     subject = BOUNCE_SUBJECT.search(view.subject_low)
-    answering = _ANSWER.match(view.subject_low) and (view.header("In-Reply-To") or view.header("References"))
+    answering = _answering(view)
     if subject and not (answering and not signals):  # "RE: invoice not delivered" from a person is an answer
         signals.append(f"subject '{subject.group(0)}'")
     if view.header("Return-Path").strip() in ("<>", "<<>>"):
@@ -147,7 +149,17 @@ def _message_signals(view: MailView) -> list[str]:
     return signals
 
 
-def detect_text_bounce(view: MailView, to_bounce_address: bool = False) -> Detection | None:
+def _answering(view: MailView, forward_to_us: bool = False) -> bool:
+    """An answer in a thread: an answer prefix and In-Reply-To or References. With `forward_to_us`, a
+    forward (TR:, Fwd:, WG:) counts too: someone who forwards a bounce to us is writing to us."""
+    subject = view.subject_low
+    prefixed = _ANSWER.match(subject) or (forward_to_us and _FORWARD.match(subject))
+    return bool(prefixed and (view.header("In-Reply-To") or view.header("References")))
+
+
+def detect_text_bounce(
+    view: MailView, to_bounce_address: bool = False, to_us: bool = False
+) -> Detection | None:
     """Is this a bounce or a delay warning by its wording? Failure phrases plus a sender, subject or
     returned-message signal; or, in wording we do not know (Japanese, Chinese, Russian…), a daemon sending a
     bounce-like subject or an attached original."""
@@ -156,6 +168,8 @@ def detect_text_bounce(view: MailView, to_bounce_address: bool = False) -> Detec
     phrase = FAILURE_PHRASES.search(low) or delay
     signals = bounce_signals(view, to_bounce_address)
     by_daemon = any(s.startswith("sender") for s in signals)
+    if not by_daemon and not view.report_blocks and _answering(view, forward_to_us=to_us):
+        return None  # a person answering our mail, even at the bounce address, even quoting a bounce
     if phrase is None:
         bouncy = any(s.startswith("subject") for s in signals) or view.returned_attached
         if not by_daemon or not bouncy or _SUCCESS.search(view.subject_low):

@@ -76,7 +76,8 @@ class Facts:
 
     @lazy
     def bounce_wording(self) -> bounce_wording.Detection | None:
-        return bounce_wording.detect_text_bounce(self.view, self.route == "bounce")
+        route = self.route
+        return bounce_wording.detect_text_bounce(self.view, route == "bounce", route in ("bounce", "reply"))
 
     @lazy
     def text_bounce(self) -> bounces.Report | None:

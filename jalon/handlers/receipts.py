@@ -95,6 +95,9 @@ def read_receipt(view: MailView) -> Receipt | None:
             evidence=[f"{source}: Disposition {fields.get('disposition', '').strip()}"]
             + (["automatic rejection (Sieve reject, RFC 5429)"] if rejected else []),
         )
+    if "delivery-status" in view.report_blocks:
+        # A delivery report is a DSN whatever its subject: Sendmail titles its success DSNs "Return receipt".
+        return None
     for pattern, disposition in SUBJECT_VERDICTS:
         if pattern.search(view.subject) and (_READ_TEXT.search(view.low[:4000]) or view.report_type):
             verdict = "deleted" if "deleted without" in view.low[:4000] else disposition
