@@ -4,9 +4,14 @@ feedback reports and human replies, written without seeing the classifier's code
 
 Intent: measure, per split, how often `jalon.handlers.classify.classify` names the right kind, finds the
 failed recipient of a bounce, agrees on hard/soft, reads "left the company" auto-replies and recovers the VERP
-token, on wording it was not tuned on. The figures are printed (run with `-s`); only a floor is asserted, so
-that the measurement never fails the build (the lead raises the floor). Misses are printed for the `tune`
-split only: the `final` split is for the honest figure and its individual results stay unread.
+token, on wording it was not tuned on. The figures are printed (run with `-s`). Misses are printed for the
+`tune` split only: the `final` split is for the honest figure and its individual results stay unread.
+
+Floors (kind accuracy, hard/soft agreement, failed recipient found on bounces, delays and successes) were set
+on 2026-11-28 from the figures measured then, a little below them so that wording drift does not fail the
+build but a real regression does: the tune split (tuned on) 2 points below its figures (kind 100%, hard/soft
+87.8%, recipient 100%), the final split (measured once, never read) 5 points below its figures (kind 98%,
+hard/soft 87.8%, recipient 98.5%).
 """
 
 from __future__ import annotations
@@ -33,8 +38,11 @@ SHORT = {
     "feedback": "fdbk",
     "reply": "rply",
 }
-# Floors per split: 0.0 until the lead sets them from the measured figures.
-FLOOR = {"tune": 0.0, "final": 0.0}
+# Floors per split and figure (see the module docstring for how they were set).
+FLOOR = {
+    "tune": {"kind": 0.98, "hard": 0.85, "recipient": 0.98},
+    "final": {"kind": 0.93, "hard": 0.82, "recipient": 0.93},
+}
 
 
 def rows_of(split: str | None = None) -> list[dict[str, str]]:
@@ -119,7 +127,8 @@ def share(right: int, total: int) -> str:
 
 @pytest.mark.parametrize("split", ["tune", "final"])
 def test_blind_returns(split: str) -> None:
-    """Per split of the blind set, the share of messages given the right kind meets the floor."""
+    """Per split of the blind set, the right kind, hard/soft and failed recipient are each found at least as
+    often as the floor says."""
     rows = rows_of(split)
     assert rows, f"no rows for split {split}"
     confusion: Counter[tuple[str, str]] = Counter()
@@ -200,7 +209,11 @@ def test_blind_returns(split: str) -> None:
         for cause in ("kind", "recipient", "hard", "left_company", "token"):
             for _, name, origin, detail in (m for m in misses if m[0] == cause):
                 print(f"  miss {cause:12s} {name} [{origin}]: {detail}")
-    assert accuracy >= FLOOR[split]
+    recipient_total = sum(score[f"recipient/{kind}/total"] for kind in ("bounce", "delay", "delivered"))
+    recipient_right = sum(score[f"recipient/{kind}/right"] for kind in ("bounce", "delay", "delivered"))
+    assert accuracy >= FLOOR[split]["kind"]
+    assert score["hard/total"] and score["hard/right"] / score["hard/total"] >= FLOOR[split]["hard"]
+    assert recipient_total and recipient_right / recipient_total >= FLOOR[split]["recipient"]
 
 
 def test_blind_returns_set_is_complete() -> None:
