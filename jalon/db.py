@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from jalon.models import Base, Blob
+from jalon.models import Base, Blob, Document
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -177,6 +177,33 @@ def claim(
             update(model).where(model.id.in_(ids)).values({lock_column: now + lease, owner_column: owner})
         )
     return ids
+
+
+def store_document(
+    session: Session,
+    invoice_id: int,
+    data: bytes,
+    *,
+    filename: str,
+    content_type: str,
+    role: str,
+    fmt: str | None = None,
+) -> None:
+    """A file of an invoice: its bytes stored once (`store_blob`) and its Document row written at once, with
+    one plain INSERT (through the ORM's unit of work, SQLite's INSERT … RETURNING went one row at a time and
+    the row waited for the next flush; nobody holds the row object)."""
+    session.connection().execute(
+        Document.__table__.insert(),
+        {
+            "invoice_id": invoice_id,
+            "blob_sha256": store_blob(session, data),
+            "filename": filename,
+            "content_type": content_type,
+            "role": role,
+            "format": fmt,
+            "created_at": utcnow(),
+        },
+    )
 
 
 def load_blobs(session: Session, digests: list[str]) -> dict[str, bytes]:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
-from jalon.db import Database, load_blob, store_blob
+from jalon.db import Database, load_blob, store_document
 from jalon.handlers import cases
 from jalon.models import Customer, Dispatch, Document, Invoice, Outbox
 
@@ -370,15 +370,14 @@ def _store(session: Session, invoice: Invoice, fmt: str, stem: str, result: dict
     content_type, suffix = FILES.get(fmt, ("application/octet-stream", f".{fmt}"))
     filename = f"{stem}{suffix}"
     if result.get("output") is not None:
-        session.add(
-            Document(
-                invoice_id=invoice.id,
-                blob_sha256=store_blob(session, result["output"]),
-                filename=filename,
-                content_type=content_type,
-                role="converted" if result["valid"] else "conversion_failed",
-                format=fmt,
-            )
+        store_document(
+            session,
+            invoice.id,
+            result["output"],
+            filename=filename,
+            content_type=content_type,
+            role="converted" if result["valid"] else "conversion_failed",
+            fmt=fmt,
         )
     if result["valid"]:
         events.record(

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
-from jalon.db import store_blob
+from jalon.db import store_document
 from jalon.formats.model import Invoice as InvoiceModel
 from jalon.handlers import cases
 from jalon.handlers.context import Context
 from jalon.handlers.matching import match_customer
 from jalon.mailbox import addresses
 from jalon.mailbox.mime import Attachment, ParsedMail, parse_mail
-from jalon.models import Contact, Customer, Document, Invoice
+from jalon.models import Contact, Customer, Invoice
 
 log = logging.getLogger(__name__)
 
@@ -216,16 +216,8 @@ def _keep(
     fmt: str | None = None,
 ) -> None:
     """A file of the invoice stored (its bytes once, by sha256) as one of its documents."""
-    blob = store_blob(session, data)
-    session.add(
-        Document(
-            invoice_id=invoice.id,
-            blob_sha256=blob,
-            filename=filename,
-            content_type=content_type,
-            role=role,
-            format=fmt,
-        )
+    store_document(
+        session, invoice.id, data, filename=filename, content_type=content_type, role=role, fmt=fmt
     )
 
 

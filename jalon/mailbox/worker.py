@@ -302,8 +302,6 @@ class Worker:
         if prepared.error:
             raise StopPipeline(prepared.error)
         name = pipeline_for(message_route.kind, prepared.classification)
-        inbound.route = message_route.kind
-        inbound.kind = getattr(prepared.classification, "kind", None) if name != "invoice" else "invoice"
         classification = prepared.classification
         if classification is not None:
             events.record(
@@ -328,6 +326,9 @@ class Worker:
         step_table = steps()
         for step in PIPELINES[name]:
             step_table[step](ctx)
+        # Written with the status (one UPDATE): no step reads them, and a failure rolls everything back.
+        inbound.route = message_route.kind
+        inbound.kind = getattr(classification, "kind", None) if name != "invoice" else "invoice"
         inbound.status = "done"
         inbound.processed_at = now
         inbound.locked_by = None
