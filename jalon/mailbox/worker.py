@@ -281,7 +281,12 @@ class Worker:
         if len(group) > 1 and not any(prepared.error for *_, prepared in group):
             try:
                 with self.database.session() as session:
-                    return [self._pipeline(session, *item, utcnow()) for item in group]
+                    # the group's messages in one query: `_pipeline`'s look-up finds them in the session
+                    ids = [inbound_id for inbound_id, *_ in group]
+                    loaded = list(session.scalars(select(InboundMessage).where(InboundMessage.id.in_(ids))))
+                    statuses = [self._pipeline(session, *item, utcnow()) for item in group]
+                    del loaded
+                    return statuses
             except Exception:
                 log.debug("group of %d messages rolled back: applied one by one", len(group), exc_info=True)
         return [self.apply(*item) for item in group]
