@@ -26,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from jalon.formats import syntax, xmlsafe
+from jalon.formats.walks import direct_walks
 
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 _PACKAGE_DIR: Path | None = None
@@ -314,6 +315,7 @@ def lighter(text: str) -> str:
         for walk in root.iter(f"{_XSL}apply-templates"):
             if (walk.get("mode") or "").startswith("M") and (walk.get("select") or "").startswith("@*|"):
                 walk.set("select", walk.get("select", "")[3:])
+    direct_walks(root)
     return etree.tostring(root, encoding="unicode")
 
 
