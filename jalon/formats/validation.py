@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from jalon.formats import syntax, xmlsafe
-from jalon.formats.walks import direct_walks
+from jalon.formats.walks import branches, direct_walks
 
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 _PACKAGE_DIR: Path | None = None
@@ -254,29 +254,9 @@ _XSL = "{http://www.w3.org/1999/XSL/Transform}"
 _SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 
 
-def _branches(pattern: str) -> list[str]:
-    """The alternatives of an XSLT match pattern (split at `|` outside brackets, parentheses and quotes)."""
-    out, depth, quote, current = [], 0, "", ""
-    for char in pattern:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "[(":
-            depth += 1
-        elif char in "])":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            out.append(current)
-            current = ""
-            continue
-        current += char
-    return [*out, current]
-
-
 def _matches_attributes(pattern: str) -> bool:
     """Can this match pattern select an attribute node (its last step on the attribute axis)?"""
-    for branch in _branches(pattern):
+    for branch in branches(pattern):
         step = re.split(r"/+", re.sub(r"\[[^\[\]]*(\[[^\[\]]*\][^\[\]]*)*\]", "", branch))[-1].strip()
         if step.startswith(("@", "attribute::")):
             return True

@@ -43,7 +43,7 @@ def _outside(text: str, opening: str, closing: str) -> list[str]:
     return pieces
 
 
-def _branches(pattern: str) -> list[str]:
+def branches(pattern: str) -> list[str]:
     """The alternatives of a match pattern (split at `|` outside brackets, parentheses and quotes)."""
     out, depth, quote, current = [], 0, "", ""
     for char in pattern:
@@ -67,7 +67,7 @@ def element_names(pattern: str) -> set[str] | None:
     """The element names a match pattern can match (the last step of each alternative, predicates aside), or
     None when an alternative could match anything else: a wildcard, a node test, an attribute, a function."""
     names = set()
-    for branch in _branches(pattern):
+    for branch in branches(pattern):
         bare = "".join(_outside(branch, "[", "]"))
         if "(" in bare or "::" in bare or "@" in bare:
             return None
