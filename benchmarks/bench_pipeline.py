@@ -9,7 +9,9 @@ are generated (tests/gen_invoices.py, one-page layouts, distinct numbers, buyers
 held as a duplicate.
 
 Run: .venv/bin/python benchmarks/bench_pipeline.py [--invoices 300] [--format facturx|pdf] [--db URL]
-Aim: >= 60 invoices/s on 2 cores.
+Aim (issue #7): >= 60 invoices/s on 2 cores, where a straightforward pipeline of the same libraries measured
+about 45/s. The machine's speed varies from day to day, so read it as a ratio: >= 1.33x bench_baseline (that
+straightforward pipeline, benchmarks/bench_baseline.py) run on the same machine, at the same time.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,14 +40,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import aiosmtplib  # noqa: E402
 
-from jalon import app as app_module  # noqa: E402
-from jalon import directory  # noqa: E402
-from jalon.config import load_dict  # noqa: E402
 from jalon.sink import MailSink  # noqa: E402
+
+if TYPE_CHECKING:
+    # Imported in run() only: bench_baseline reuses this file's load (invoices, mails, the world outside)
+    # without loading jalon's pipeline.
+    from jalon import app as app_module
 
 STYLES = ("classic_fr", "totals_row_fr", "prose_fr", "modern_en", "window_en", "chorus_form", "footer_seller")
 SENDER = "billing@acme.test"
 DOMAIN = "jalon.bench"
+# Issue #7: the aim, and what the straightforward pipeline of the same libraries measured on its machine.
+AIM, BASELINE_THEN = 60.0, 45.0
 
 
 def make_invoices(count: int, seed: int = 7) -> list[tuple[str, bytes, dict]]:
@@ -262,6 +268,9 @@ def explain(services: app_module.Services) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
+    from jalon import app as app_module
+    from jalon import directory
+    from jalon.config import load_dict
     from jalon.formats import facturx, validation
 
     workers = args.processes or os.cpu_count() or 2
@@ -352,6 +361,7 @@ async def run(args: argparse.Namespace) -> None:
             valid += 1
     print()
     print(f"end to end ({args.format}, {workers} pool processes, {args.db or 'SQLite'}):")
+    print(f"  aim: >= {AIM:.0f}/s, i.e. >= {AIM / BASELINE_THEN:.2f}x bench_baseline on the same machine")
     print(
         f"  {len(timed)} invoices in {elapsed:.2f} s  ->  {len(timed) / elapsed:6.1f} invoices/s"
         f"  ({len(outputs)} sent, {len(held)} held for a person)"

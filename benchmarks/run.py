@@ -17,6 +17,9 @@ ORDER = (
     "bench_formats",
     "bench_tick",
     "bench_imap",
+    # The straightforward pipeline of the same libraries, just before bench_pipeline: the aim is a ratio
+    # between the two, measured on the same machine at the same time.
+    "bench_baseline",
     "bench_pipeline",
 )
 
