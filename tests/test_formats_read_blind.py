@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from blind_measure import FIELDS, field_lines, print_misses, read_and_compare, short, summarise
+from conftest import need
 
 DATA = Path(__file__).resolve().parent / "data" / "invoices_blind"
 CASES = sorted(DATA.glob("*.json"))
@@ -43,8 +44,7 @@ result_for = functools.cache(read_and_compare)
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_blind_document(case):
     """One PDF: read it and compare; reports its misses, asserts only the floor."""
-    if not case.with_suffix(".pdf").exists():
-        pytest.skip(f"{case.with_suffix('.pdf').name} is missing")
+    need(case.with_suffix(".pdf").exists(), f"{case.with_suffix('.pdf').name} is missing")
     r = result_for(case)
     ok = sum(v == "ok" for v in r["verdicts"].values())
     print_misses(r)
@@ -55,8 +55,7 @@ def test_blind_accuracy(capsys):
     """The whole set: per-field and per-layout accuracy, the worst misses; asserts only FLOOR."""
     present = [c for c in CASES if c.with_suffix(".pdf").exists()]
     missing = [c.with_suffix(".pdf").name for c in CASES if c not in present]
-    if not present:
-        pytest.skip("no blind invoice PDF found in tests/data/invoices_blind/")
+    need(bool(present), "no blind invoice PDF found in tests/data/invoices_blind/")
     results = [result_for(c) for c in present]
     s = summarise(results)
     n, overall, per_layout, misses = s["n"], s["overall"], s["per_layout"], s["misses"]

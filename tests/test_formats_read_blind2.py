@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 from blind_measure import FIELDS, field_lines, print_misses, read_and_compare, short, summarise
+from conftest import need
 
 DATA = Path(__file__).resolve().parent / "data" / "invoices_blind2"
 CASES = sorted(DATA.glob("*.json"))
@@ -77,8 +78,7 @@ def report_lines(split: str, s: dict, show_misses: bool) -> list[str]:
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_blind2_document(case):
     """One PDF: read it and compare; asserts only the floor. Misses are printed for the tune split only."""
-    if not case.with_suffix(".pdf").exists():
-        pytest.skip(f"{case.with_suffix('.pdf').name} is missing")
+    need(case.with_suffix(".pdf").exists(), f"{case.with_suffix('.pdf').name} is missing")
     r = result_for(case)
     ok = sum(v == "ok" for v in r["verdicts"].values())
     if r["split"] == "tune":
@@ -90,8 +90,7 @@ def test_blind2_accuracy(capsys):
     """Both splits, each on its own: per-field and per-layout accuracy; the tune split's worst misses only."""
     present = [c for c in CASES if c.with_suffix(".pdf").exists()]
     missing = [c.with_suffix(".pdf").name for c in CASES if c not in present]
-    if not present:
-        pytest.skip("no invoice PDF found in tests/data/invoices_blind2/")
+    need(bool(present), "no invoice PDF found in tests/data/invoices_blind2/")
     results = [result_for(c) for c in present]
     summaries = {sp: summarise([r for r in results if r["split"] == sp]) for sp in SPLITS}
 

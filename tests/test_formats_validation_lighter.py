@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 
 import pytest
-from conftest import corpus
+from conftest import corpus, need
 
 from jalon.formats import facturx, validation, xmlsafe
 
@@ -58,8 +58,7 @@ def test_the_lighter_rule_set_finds_what_the_published_one_finds(
     name: str, documents: dict[str, list[bytes]]
 ) -> None:
     """Same failed asserts and reports (rule, location, text) and the same warnings, file by file."""
-    if not validation.available(name):
-        pytest.skip(f"{name} is not installed here")
+    need(validation.available(name), f"{name} is not installed here")
     files = documents[FAMILIES[name]]
     assert len(files) >= 10
     differing = [

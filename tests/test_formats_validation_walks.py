@@ -5,6 +5,7 @@ keeps its walk of the whole document."""
 from __future__ import annotations
 
 import pytest
+from conftest import need
 from lxml import etree
 from test_formats_validation_lighter import FAMILIES, _documents
 
@@ -28,8 +29,7 @@ def test_the_report_is_the_published_stylesheets_byte_for_byte(
     name: str, documents: dict[str, list[bytes]]
 ) -> None:
     """Same fired rules, failed asserts and reports, in the same order, on every observed corpus file."""
-    if not validation.available(name):
-        pytest.skip(f"{name} is not installed here")
+    need(validation.available(name), f"{name} is not installed here")
     files = documents[FAMILIES[name]]
     assert len(files) >= 10
     differing = [i for i, data in enumerate(files) if _report(data, name, False) != _report(data, name, True)]
@@ -38,8 +38,7 @@ def test_the_report_is_the_published_stylesheets_byte_for_byte(
 
 def test_the_official_patterns_go_straight_to_their_elements() -> None:
     """Nearly every pattern of the Factur-X EN 16931 rules names its elements: those walks are gone."""
-    if not validation.available("FX-en16931"):
-        pytest.skip("FX-en16931 is not installed here")
+    need(validation.available("FX-en16931"), "FX-en16931 is not installed here")
     path = validation._resolve(validation.RULE_SETS["FX-en16931"])
     root = etree.fromstring(path.read_bytes())
     modes = {t.get("mode") for t in root.iter("{http://www.w3.org/1999/XSL/Transform}template")}
