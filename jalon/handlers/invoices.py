@@ -206,21 +206,6 @@ def _totals(model: InvoiceModel | None) -> dict[str, Any]:
     }
 
 
-def _keep(
-    session: Session,
-    invoice: Invoice,
-    data: bytes,
-    filename: str,
-    content_type: str,
-    role: str,
-    fmt: str | None = None,
-) -> None:
-    """A file of the invoice stored (its bytes once, by sha256) as one of its documents."""
-    store_document(
-        session, invoice.id, data, filename=filename, content_type=content_type, role=role, fmt=fmt
-    )
-
-
 _LATEST_VERSION = (
     select(Invoice)
     .where(Invoice.issuer == bindparam("issuer"), Invoice.number == bindparam("number"))
@@ -267,21 +252,33 @@ def create_invoices(ctx: Context) -> None:
         ctx.invoices.append(invoice)
         ctx.documents[invoice.id] = document
         pdf = document.content_type == "application/pdf"
-        _keep(
+        store_document(
             session,
-            invoice,
+            invoice.id,
             document.data,
-            document.filename,
-            document.content_type,
-            "invoice",
-            "pdf" if pdf else "xml",
+            filename=document.filename,
+            content_type=document.content_type,
+            role="invoice",
+            fmt="pdf" if pdf else "xml",
         )
         if document.xml is not None and pdf:
-            filename = document.xml_filename or "invoice.xml"
-            _keep(session, invoice, document.xml, filename, "application/xml", "xml", document.source)
+            store_document(
+                session,
+                invoice.id,
+                document.xml,
+                filename=document.xml_filename or "invoice.xml",
+                content_type="application/xml",
+                role="xml",
+                fmt=document.source,
+            )
         for attachment in prepared.supporting:
-            _keep(
-                session, invoice, attachment.data, attachment.filename, attachment.content_type, "supporting"
+            store_document(
+                session,
+                invoice.id,
+                attachment.data,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                role="supporting",
             )
         events.record(
             session,
