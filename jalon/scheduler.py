@@ -46,9 +46,13 @@ class TickJob:
             )
         )
         try:
-            self.last = await self.running
+            # Shielded: APScheduler's shutdown cancels this job's task, and the tick's thread must still be
+            # awaited to its end by the closer (cancelling the future would not stop the thread anyway).
+            self.last = await asyncio.shield(self.running)
             if self.last.claimed or self.last.enrolled:
                 log.info("tick: %s", {k: v for k, v in self.last.as_dict().items() if v})
+        except asyncio.CancelledError:
+            return  # shutting down: `close` waits for the running tick
         except Exception:
             log.exception("scenario tick failed")
         finally:
