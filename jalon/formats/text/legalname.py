@@ -43,18 +43,18 @@ _SOLE_TRADER = re.compile(
 )
 
 
-def registered_name(reader: Reader, buyers: Callable[[Cell], bool]) -> str | None:
-    """The registered name, from the legal line: the first segment before the capital mention ("X SAS au
-    capital de …"), else before a registration ("X SARL – RCS …", "Bruno Lambert, EI – SIRET …"), else a
-    footer or sender line that is a name with its legal form ("Brenner Maschinenbau GmbH · Industriestraße
-    14")."""
+def registered_name(reader: Reader, buyers: Callable[[Cell], bool]) -> tuple[str, Cell] | None:
+    """The registered name and the legal line it was read from: the first segment before the capital mention
+    ("X SAS au capital de …"), else before a registration ("X SARL – RCS …", "Bruno Lambert, EI – SIRET …"),
+    else a footer or sender line that is a name with its legal form ("Brenner Maschinenbau GmbH ·
+    Industriestraße 14")."""
     for marker in (_CAPITAL, _REGISTRATION):
         for cell in reversed(reader.cells):
             match = marker.search(cell.folded)
             if match and (marker is _CAPITAL or not (_CAPITAL.search(cell.folded) or buyers(cell))):
                 name = _name_before(cell.text[: match.start()])
                 if name:
-                    return name
+                    return name, cell
     for cell in _footer_and_sender_cells(reader):
         if buyers(cell):
             continue
@@ -68,8 +68,13 @@ def registered_name(reader: Reader, buyers: Callable[[Cell], bool]) -> str | Non
             and (labels.LEGAL_FORMS.fullmatch(words[-1]) or labels.LEGAL_FORMS.fullmatch(words[0]))
             and _name_before(name) == name
         ):
-            return name
+            return name, cell
     return None
+
+
+def is_legal_mention(folded: str) -> bool:
+    """A capital or registration mention ("capital social 50 000 €", "RCS Lyon 123…"): not an address."""
+    return bool(_CAPITAL.search(folded) or _REGISTRATION.search(folded))
 
 
 def _name_before(text: str) -> str | None:

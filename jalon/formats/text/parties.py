@@ -16,7 +16,7 @@ from jalon.formats import identifiers as ids
 from jalon.formats.model import Address, Party
 from jalon.formats.text import labels
 from jalon.formats.text.layout import Cell
-from jalon.formats.text.legalname import NOT_NAME, RETURN_LINE, STREET, registered_name
+from jalon.formats.text.legalname import NOT_NAME, RETURN_LINE, STREET, is_legal_mention, registered_name
 from jalon.formats.text.partyids import assign_identifiers, read_bank, region
 from jalon.formats.text.reader import PARTY_TABLE, Reader
 from jalon.formats.text.values import find_dates, fold
@@ -32,6 +32,8 @@ _STREET_WORD = re.compile(
     r"strasse|str\.|weg|via|calle)\b"
 )
 _SEGMENT = re.compile(r"\s+[-–—·|•]\s+")  # "Name SARL - 12 rue X - 84340 Ville - France"
+_ADDRESS_LABEL = re.compile(r"^(?:siege(?: social)?|registered office|head office|adresse|address)\s*:\s*")
+_ADDRESS_PARTS = re.compile(r"\s+[-–—·|•]\s+|,\s+")  # "12 rue X, 84340 Ville, France" on one line
 
 
 @dataclass
@@ -82,7 +84,15 @@ def read_parties(reader: Reader) -> Parties:
     if seller_cells:
         result.seller.name = _name_of(seller_cells)
         result.seller.address = _address_of(_after_name(seller_cells, result.seller.name))
-    legal = registered_name(reader, region(buyer_cells))
+    legal_line = registered_name(reader, region(buyer_cells))
+    legal = legal_line[0] if legal_line else None
+    if legal_line and not result.seller.address.postcode:
+        # no address with the name at the top: the legal line's ("X SA – 9 rue Y – 44000 Nantes – capital…")
+        cell = legal_line[1]
+        parts = [_part(cell, part) for part in _SEGMENT.split(cell.text)[1:]]
+        from_legal = _address_of([part for part in parts if not is_legal_mention(part.folded)])
+        if from_legal.postcode:
+            result.seller.address = from_legal
     if legal and result.seller.name and _same_name(legal, result.seller.name):
         # the letterhead and the legal line agree; the legal line writes the registered name (BT-27)
         result.seller.name, confidence = legal, 0.93
@@ -319,10 +329,21 @@ def _same_name(a: str, b: str) -> bool:
     return core(a) == core(b) or fold(a).startswith(fold(b)) or fold(b).startswith(fold(a))
 
 
+def _one_line_address(cell: Cell) -> list[Cell]:
+    """A line that holds a whole address ("6 allée des Peupliers – 13008 Marseille", "58 quai de la Loire,
+    33000 Bordeaux, France") as the lines of a block; any other line as it is."""
+    if _POSTCODE_CITY.match(cell.folded):
+        return [cell]
+    parts = _ADDRESS_PARTS.split(cell.text)
+    if len(parts) > 1 and any(_POSTCODE_CITY.match(fold(part)) for part in parts[1:]):
+        return [_part(cell, part) for part in parts]
+    return [cell]
+
+
 def _address_of(cells: list[Cell]) -> Address:
     address = Address()
     street: list[str] = []
-    for cell in cells:
+    for cell in (part for whole in cells for part in _one_line_address(whole)):
         folded = fold(cell.text)
         if labels.SELLER_ID_WORDS.search(folded) or re.search(
             r"\b(?:tva|vat|tel|phone|fax|e-?mail|www|iban)\b|@", folded
@@ -347,7 +368,8 @@ def _address_of(cells: list[Cell]) -> Address:
             address.city = cell.text[: uk.start()].strip(" ,") or None
             continue
         if address.postcode is None and len(street) < 3:
-            street.append(cell.text)
+            label = _ADDRESS_LABEL.match(folded)
+            street.append(cell.text[label.end() :] if label else cell.text)
     for index, text in enumerate(street[:3]):
         setattr(address, ("line1", "line2", "line3")[index], text)
     return address
