@@ -439,6 +439,8 @@ def legal_mentions_fr(doc: Doc) -> list[str]:
     if doc.shows("indemnity"):
         rows.append("Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €.")
     rows.append("Pas d'escompte pour paiement anticipé.")
+    if doc.show.get("operation_category", False):  # the reform's mention; off in the committed test set
+        rows.append("Catégorie de l'opération : prestation de services")
     return rows
 
 
@@ -449,6 +451,8 @@ def legal_mentions_en(doc: Doc) -> list[str]:
     if doc.shows("indemnity"):
         rows.append("Fixed compensation for recovery costs in case of late payment: EUR 40.")
     rows.append("No discount for early payment.")
+    if doc.show.get("operation_category", False):
+        rows.append("Category of supply: services")
     return rows
 
 

@@ -149,7 +149,8 @@ def main() -> None:
             buyer_ref=service,
             exemption="export" if english else None,
         )
-        doc.show = {"buyer_siren": True}
+        # what a billing tool prints since the 2026 reform: the category of the operation as well
+        doc.show = {"buyer_siren": True, "operation_category": True}
         pdf = gen.STYLES[style](doc)
         (OUT / f"{stem}.pdf").write_bytes(pdf)
         manifest.append({"file": f"{stem}.pdf", "customer": code, "number": number})
