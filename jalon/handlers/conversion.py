@@ -69,7 +69,9 @@ _CONVERTED = (
 
 
 def converted_document(session: Session, invoice_id: int, fmt: str) -> Document | None:
-    return session.scalars(_CONVERTED, {"invoice_id": invoice_id, "format": fmt}).first()
+    # No flush first: documents are written by plain INSERTs (db.store_document), never pending here.
+    with session.no_autoflush:
+        return session.scalars(_CONVERTED, {"invoice_id": invoice_id, "format": fmt}).first()
 
 
 def options_for(settings: Settings, customer: Customer | None, fmt: str) -> tuple[str | None, bool]:

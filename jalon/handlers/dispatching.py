@@ -46,8 +46,9 @@ def dispatch_invoice(
 ) -> list[Dispatch]:
     """Create the dispatches of a released invoice and queue their mails. `made`: outputs already made in
     the pool for this invoice (`conversion.Made` by target), used when they are the ones needed."""
-    customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
-    contacts = recipients(customer.contacts) if customer else []
+    with session.no_autoflush:  # the invoice's pending state goes with the dispatches' INSERT: one flush
+        customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+        contacts = recipients(customer.contacts) if customer else []
     if not contacts:
         from jalon.handlers import cases
 
@@ -125,7 +126,8 @@ _DOCUMENTS = (
 
 def documents_to_send(session: Session, invoice: Invoice, fmt: str) -> list[FileToSend]:
     """The invoice document first, then the supporting documents."""
-    documents = list(session.scalars(_DOCUMENTS, {"invoice_id": invoice.id}))
+    with session.no_autoflush:  # documents are written by plain INSERTs, never pending in the session
+        documents = list(session.scalars(_DOCUMENTS, {"invoice_id": invoice.id}))
     main = next((d for d in documents if d.role == "converted" and d.format == fmt), None) or next(
         (d for d in documents if d.role == "invoice"), None
     )

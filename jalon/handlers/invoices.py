@@ -228,7 +228,10 @@ def create_invoices(ctx: Context) -> None:
         if not ctx.facts.get("sender_ok", True):
             # A forged invoice must never become a version of the genuine one (it would replace it).
             issuer = f"suspicious:{addresses.split(sender)[1] or 'unknown'}"[:64]
-        previous = session.scalars(_LATEST_VERSION, {"issuer": issuer, "number": number}).first()
+        # No flush first: what is pending (the last message's closing updates in a group commit) cannot be an
+        # invoice, as each is flushed when created; it is written with this invoice's INSERT below.
+        with session.no_autoflush:
+            previous = session.scalars(_LATEST_VERSION, {"issuer": issuer, "number": number}).first()
         version = previous.version + 1 if previous else 1
         invoice = Invoice(
             number=number,
