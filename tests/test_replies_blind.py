@@ -1,4 +1,7 @@
-"""Reply classifier on a blind set: 320 replies written without seeing its code or phrase lists (see README).
+"""Reply classifier on blind sets: replies written without seeing its code or phrase lists (see each README).
+
+Set 1 (replies_blind, 320 replies) and set 3 (replies_blind3, 200 replies, written later by another hand) are
+each split in halves: `tune` may be read and learnt from, `final` is measured only.
 
 Prints, per split, the intent accuracy, the confusion matrix and the field scores; run with `-s` to see them.
 Only a floor is asserted, so that the figures are measured without failing the build.
@@ -19,7 +22,9 @@ import pytest
 
 from jalon.handlers.replies import analyze_reply
 
-DATA = Path(__file__).resolve().parent / "data" / "replies_blind"
+SETS = Path(__file__).resolve().parent / "data"
+# set -> (replies, per split, at least per intent)
+SIZES = {"replies_blind": (320, 160, 20), "replies_blind3": (200, 100, 16)}
 INTENTS = (
     "not_received",
     "resend_request",
@@ -44,20 +49,26 @@ SHORT = {
     "question": "ques",
     "other": "othr",
 }
-# tune: what the classifier reaches on it (99.4 %, it was tuned and trained on it) less a margin; final: never
-# tuned on nor read, its figure is the honest one, and its floor leaves room for noise (160 replies).
-FLOOR = {"tune": 0.95, "final": 0.70}
+# tune: what the classifier reaches on it less a margin (set 1: 99.4 %, tuned and trained on it; set 3: 93 %,
+# tuned on with general phrases, not trained on); final: never tuned on nor read, its figure is the honest one
+# (set 1: 85.0 %, set 3: 84 %), and its floor leaves room for noise.
+FLOOR = {
+    ("replies_blind", "tune"): 0.95,
+    ("replies_blind", "final"): 0.70,
+    ("replies_blind3", "tune"): 0.89,
+    ("replies_blind3", "final"): 0.80,
+}
 
 
-def rows_of(split: str) -> list[dict[str, str]]:
+def rows_of(blind_set: str, split: str) -> list[dict[str, str]]:
     """The labelled rows of one split."""
-    with open(DATA / "labels.csv", newline="", encoding="utf-8") as fh:
+    with open(SETS / blind_set / "labels.csv", newline="", encoding="utf-8") as fh:
         return [row for row in csv.DictReader(fh) if row["split"] == split]
 
 
-def parse(name: str) -> Message:
+def parse(blind_set: str, name: str) -> Message:
     """One reply, parsed as the gateway parses mail."""
-    return email.message_from_bytes((DATA / name).read_bytes(), policy=policy.default)
+    return email.message_from_bytes((SETS / blind_set / name).read_bytes(), policy=policy.default)
 
 
 def text_of(value: object) -> str:
@@ -93,15 +104,16 @@ def matrix(confusion: Counter[tuple[str, str]], predicted: list[str]) -> str:
 
 
 @pytest.mark.parametrize("split", ["tune", "final"])
-def test_blind_reply_intents(split: str) -> None:
-    """Per split of the blind set, the share of replies given the right primary intent meets the floor."""
-    rows = rows_of(split)
+@pytest.mark.parametrize("blind_set", sorted(SIZES))
+def test_blind_reply_intents(blind_set: str, split: str) -> None:
+    """Per split of each blind set, the share of replies given the right primary intent meets the floor."""
+    rows = rows_of(blind_set, split)
     assert rows, f"no rows for split {split}"
     confusion: Counter[tuple[str, str]] = Counter()
     predicted, misses = [], []
     fields = Counter()
     for row in rows:
-        message = parse(row["file"])
+        message = parse(blind_set, row["file"])
         received_at = parsedate_to_datetime(message["Date"])
         try:
             result = analyze_reply(message, received_at=received_at)
@@ -128,7 +140,7 @@ def test_blind_reply_intents(split: str) -> None:
             fields["missing/right"] += got_missing == set(row["missing"].split(";"))
     right = sum(n for (gold, got), n in confusion.items() if gold == got)
     accuracy = right / len(rows)
-    print(f"\n[blind replies, {split}] intent accuracy {right}/{len(rows)} = {accuracy:.1%}")
+    print(f"\n[{blind_set}, {split}] intent accuracy {right}/{len(rows)} = {accuracy:.1%}")
     for gold in INTENTS:
         total = sum(n for (g, _), n in confusion.items() if g == gold)
         print(f"  {gold:16s} {confusion[(gold, gold)]:3d}/{total:<3d}")
@@ -140,20 +152,22 @@ def test_blind_reply_intents(split: str) -> None:
     if split == "tune":  # the final split's misses stay unread until the last measurement
         for name, gold, got in misses:
             print(f"  miss {name}: {gold} -> {got}")
-    assert accuracy >= FLOOR[split]
+    assert accuracy >= FLOOR[(blind_set, split)]
 
 
-def test_blind_set_is_complete() -> None:
-    """The blind set holds 320 parseable replies, all labelled, split 160/160, at least 20 per intent."""
-    with open(DATA / "labels.csv", newline="", encoding="utf-8") as fh:
+@pytest.mark.parametrize("blind_set", sorted(SIZES))
+def test_blind_set_is_complete(blind_set: str) -> None:
+    """Each blind set holds its parseable replies, all labelled, split in equal halves, enough per intent."""
+    total, half, per_intent_at_least = SIZES[blind_set]
+    with open(SETS / blind_set / "labels.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    files = sorted(p.name for p in DATA.glob("*.eml"))
-    assert sorted(r["file"] for r in rows) == files and len(files) == 320
-    assert Counter(r["split"] for r in rows) == {"tune": 160, "final": 160}
+    files = sorted(p.name for p in (SETS / blind_set).glob("*.eml"))
+    assert sorted(r["file"] for r in rows) == files and len(files) == total
+    assert Counter(r["split"] for r in rows) == {"tune": half, "final": half}
     per_intent = Counter(r["intent"] for r in rows)
-    assert set(per_intent) == set(INTENTS) and min(per_intent.values()) >= 20
+    assert set(per_intent) == set(INTENTS) and min(per_intent.values()) >= per_intent_at_least
     for row in rows:
-        message = parse(row["file"])
+        message = parse(blind_set, row["file"])
         assert parsedate_to_datetime(message["Date"]).tzinfo is not None
         assert message.get_body(preferencelist=("plain", "html")) is not None
         if row["promised_date"]:

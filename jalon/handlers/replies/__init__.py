@@ -39,7 +39,7 @@ MAX_CLASSIFIED = 20_000  # characters of new text read; a human reply is shorter
 DECISIVE = 0.75  # from this sure on (an intent said outright, rivals ranked by precedence) phrases decide
 MODEL_TEMPERATURE = 10.0  # tempers naive Bayes' overconfidence before it meets the phrase weights
 RULE_WEIGHT = 2.0  # what one step of phrase weight is worth against the model's log-probability
-MODEL_ALONE = 0.5  # the model alone overrules the phrases only when it prefers one intent to all the others
+MODEL_ALONE = 0.7  # the model alone overrules the phrases only when it prefers one intent to all the others
 MODEL_CONFIDENCE = 0.85  # a decision the model took part in is never as sure as a phrase said outright
 OVERRULED_CONFIDENCE = 0.7  # nor as sure when the model read it otherwise than the phrases
 MAX_QUOTED = 200_000  # characters of the whole body searched for invoice numbers when the new text has none
@@ -173,6 +173,7 @@ def analyze_text(
     found_dates = dates.find_dates(folded, reference, due)
     hits = _hits(folded, "body") + [_weaker(hit) for hit in _hits(folded_subject, "subject")]
     hits = _missing_info_strength(folded, hits)
+    hits = _for_next_invoices(folded, hits)
     hits = _dated_promise_strength(folded, hits, found_dates, reference)
     thanks = THANKS_ONLY.match(folded)
     strong = any(hit.weight >= 2 and not hit.negated for hit in hits)
@@ -267,6 +268,27 @@ def _missing_info_strength(folded: str, hits: list[_Hit]) -> list[_Hit]:
     return upgraded
 
 
+# "Pour les prochaines, pensez à indiquer notre référence": a wish for the invoices to come, not a piece
+# missing from this one.
+NEXT_INVOICES = re.compile(
+    r"pour les (?:prochaines|suivantes|futures)|(?:a l'avenir|dorenavant|desormais)\b|(?:for|on) (?:future"
+    r"|upcoming|next|subsequent) (?:invoices|bills|ones)|\bin (?:the )?future\b|next time|going forward"
+    r"|from now on"
+)
+
+
+def _for_next_invoices(folded: str, hits: list[_Hit]) -> list[_Hit]:
+    """A missing-information request made for the invoices to come is a weak hint about this one."""
+    weakened = []
+    for hit in hits:
+        if hit.intent == "missing_info" and hit.where == "body" and hit.weight > 1:
+            start, end = _sentence(folded, hit.start)
+            if NEXT_INVOICES.search(folded, start, end):
+                hit = _Hit(hit.intent, hit.rule, 1, hit.start, hit.end, hit.where, hit.negated)
+        weakened.append(hit)
+    return weakened
+
+
 def _dated_promise_strength(
     folded: str, hits: list[_Hit], found: list[dates.DateHit], reference: dt.date
 ) -> list[_Hit]:
@@ -349,7 +371,7 @@ def _second_opinion(
     top = max(fused.values())
     weights = {intent: math.exp(score - top) for intent, score in fused.items()}
     intent = max(fused, key=lambda name: (fused[name], -_rank(name)))
-    if not strength.get(intent) and view.posterior[intent] < MODEL_ALONE:
+    if strength.get(intent, 0) < 2 and view.posterior[intent] < MODEL_ALONE:
         intent = said  # wording no phrase supports, and a model unsure of it: it does not overrule
     evidence.append({
         "intent": intent, "rule": "model.naive_bayes", "phrase": ", ".join(view.evidence),

@@ -19,6 +19,10 @@ LIST_LINK = re.compile(
 SHAPED = re.compile(
     r"(?<![\w/-])(?:f|fa|fac|fact|fc|fv|ft|inv|in|av|cn|cr)[-_/]?\d{2,}(?:[-_/]\d{1,10})*(?![\w/-])"
 )
+# A billing prefix and its digits apart ("Invoice INV 90024", "FA 20261"): not a year ("inv 2026").
+SPACED = re.compile(
+    r"(?<![\w/-])(?:inv|fact?|fa)\s(?!(?:19|20)\d\d(?![\w/-]))\d{4,}(?:[-_/]\d{1,10})*(?![\w/-])"
+)
 # Words that make the next number something else than an invoice number.
 OTHER_NUMBER = re.compile(
     r"(?:commande|cde|po|p\.o\.|order|bc|bdc|engagement|bl|livraison|delivery|devis|quote|quotation|contrat"
@@ -77,7 +81,7 @@ def invoice_numbers(folded: str, original: str) -> list[tuple[str, int, int]]:
             if link is None or link.end() == end:
                 break
             position = link.end()
-    for shaped in SHAPED.finditer(folded):
+    for shaped in (*SHAPED.finditer(folded), *SPACED.finditer(folded)):
         start, end = shaped.span()
         if _acceptable(folded, start, end, keyworded=False):
             found.append((original[start:end], start, end))

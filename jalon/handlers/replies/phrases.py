@@ -32,7 +32,7 @@ LEXICON = {
     r"|subscription|adresse|address|virement|transfer|carte|card|index|indice|calcul\w*)s?(?!\w)",
     "facture": r"(?:factur\w*|facure|fature|factrue|fatcure|facutre|fact\.|fac\.)",
     "invoice": r"(?:invoices?|invoce|invioce|inovice|invocie|invoic|bills?)",
-    "recu": r"(?:recu|recue|recus|recues|ressu|ressue|resu|recut)",
+    "recu": r"(?:recu|recue|recus|recues|ressu|ressue|resu|recut|receptionnee?s?)",
     "received": r"(?:received|recieved|recived|receved|recevied|receieved|rec'?d)",
     "pas": r"(?:pas|pa)",
     "paye": r"(?:payee?s?|reglee?s?|acquittee?s?|soldee?s?)",
@@ -69,7 +69,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
     "not_received": (
         ("pas_recu", 3, False, r"{pas} (?:encore |toujours |du tout |bien |ete )*{recu}\b(?! (?:la |les "
          r"|le |l'|de |d'|nos |notre |vos |votre |cette |ces |son |leur )?(?:{goods}|paiement|reglement"
-         r"|virement|fonds))"),
+         r"|virement|fonds|avoirs?\b))"),
         ("jamais_recu", 3, False, r"(?:jamais|rien) (?:ete |encore )?{recu}\b(?! (?:la |les |le |l'|de |d'"
          r"|nos |notre |vos |votre )?{goods})"),
         ("pas_eu", 3, False, r"(?:pas|jamais|toujours pas) (?:encore )?eu (?:la |cette |votre |de |d'|l'"
@@ -122,7 +122,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|ne s'ouvre pas|ne s'affiche pas|ne se telecharge pas"),
         ("en_not_received", 3, False, r"{neg} (?:yet |been |actually |ever |even |received or "
          r"|seen or )*(?:{received}|receive|recieve)\b(?! (?:the |any |your |our |a |full )?(?:{goods}"
-         r"|payment|funds|money|remittance|the money))"),
+         r"|payment|funds|money|remittance|the money|credit notes?|refunds?))"),
         ("en_not_got", 3, False, r"{neg} (?:yet |actually |ever )*(?:get|got|gotten|see|seen|had) (?:it"
          r"|them|this|that|anything|any|(?:the |this |that |your |an? )?(?:original |actual |first |paper "
          r"|pdf )?(?:{invoice}|copy))"),
@@ -142,7 +142,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|got|had)|sent (?:\S+ ){0,3}to (?:my|our|an|the|a) (?:old|wrong|previous|former"
          r"|incorrect) (?:\S+ )?(?:e-?mail|mailbox|inbox)"),
         ("en_not_arrived", 3, False, r"{neg} (?:yet |actually )*(?:arrived?|reached us|come through"
-         r"|came through|made it)"),
+         r"|came through|made it)|nothing (?:else )?(?:arrived|came through|came with it)"),
         ("en_cannot_find", 3, False, r"(?:cannot|can'?t|could not|couldn'?t|unable to|not able to) (?:find"
          r"|locate|trace|see) (?:\S+ ){0,2}(?:{invoice}|it|them|anything)|(?:isn'?t|is not|not) (?:in"
          r"|on) (?:our|the) (?:system|records|inbox|books|ledger)", r"{invoice}|it|them|this|anything"),
@@ -184,6 +184,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|the )?(?:\S+ )?(?:portal|platform|coupa|ariba|tungsten|basware|peppol)|(?:get|have|receive"
          r"|send)\w* (?:\S+ ){0,2}(?:{invoice}|copy) (?:\S+ )?(?:in|as) (?:\S+ )?(?:pdf|xml|ubl|factur-x"
          r"|format|version)"),
+        ("papier", 3, True, r"(?:version|exemplaire|copie|original|format) papier|paper (?:copy|version"
+         r"|original)|hard(?:-|\s)?copy|(?:poster|envoyer|adresser|faire parvenir) (?:\S+ ){0,3}(?:un |en )?"
+         r"(?:exemplaire|original)|nouvel envoi"),
         ("resend", 3, True, r"re-?send\w*|re-?transmit\w*|re-?forward\w*|send (?:\S+ ){0,3}(?:again|once more"
          r"|over again|one more time|a second time)|re-?issue (?:the "
          r"|a |your )?(?:pdf|copy|document|file)"),
@@ -313,7 +316,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("quantites", 3, False, r"factur\w* (?:\S+ )?\d+ (?:\S+ ){0,6}(?:recu|livre|received|delivered"
          r"|commande)\w* \d+|(?:recu|livre|commande)\w* \d+ (?:\S+ ){0,6}factur\w* \d+"
          r"|pourquoi (?:\S+ ){0,3}(?:payons|paie|paye|payer|factur\w*) (?:\S+ )?(?:toujours|encore)"),
-        ("paiement_suspendu", 2, False, r"(?:suspend|bloqu|retien|gel)\w* (?:le |notre |votre "
+        ("paiement_suspendu", 3, False, r"(?:suspend|bloqu|retien|gel)\w* (?:le |notre |votre "
          r"|tout )?(?:paiement|reglement)|(?:holding|withholding|withhold|suspend\w*) (?:the |our "
          r"|any )?payment"),
         ("moins_que", 3, False, r"(?:moins|plus) (?:d'|de )?(?:\S+ )?que (?:le |la |l'|notre |votre "
@@ -607,7 +610,10 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|en) retraite|(?:quitte|quitterai|quittons) (?:mes fonctions|la societe|l'entreprise|le cabinet"
          r"|mon poste)|conge (?:maternite|parental|longue duree)|desormais (?:gere|suivi|traite)e? par"
          r"|vous adresser (?:desormais )?a (?:mon|ma) (?:collegue|remplacant\w*)"),
-        ("demenage", 3, False, r"demenag\w*|nouveaux locaux|ne (?:m'|nous )?(?:envoyez|adressez|transmettez) "
+        # a move says a contact changes only with where to write now ("nous déménageons au 12 rue …")
+        ("demenage", 3, False, r"demenag\w*", r"adresse|locaux|nouvel|nouvelle|nouveau|desormais|dorenavant"
+         r"|\b\d\d\d\d\d\b|rue|avenue|boulevard|@"),
+        ("ne_plus_envoyer", 3, False, r"nouveaux locaux|ne (?:m'|nous )?(?:envoyez|adressez|transmettez) "
          r"plus|(?:retirez|supprimez|enlevez)(?:-| )moi (?:de"
          r"|des)|ne plus m'envoyer|(?:est|sont) desormais (?:gere|traite|centralise)e?s?"),
         ("banque", 3, False, r"(?:(?:nouvelles?|nouveau|nouvel) (?:coordonnees bancaires|rib|iban"
@@ -670,11 +676,14 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("en_received", 3, True, r"(?:well |safely |duly )?{received}(?:,| with| -)? (?:thanks|thank you"
          r"|with thanks|ok)|(?:thanks|thank you|merci)[,!.]? (?:\S+ )?(?:{received}|bien {recu}|{recu})"
          r"|(?:we|i) (?:have |'ve |ve )?(?:now |duly |well |safely |indeed )?{received}|(?:confirm"
-         r"|acknowledge) (?:the )?receipt|receipt (?:is )?(?:confirmed|acknowledged)|got it|have it"
+         r"|acknowledge) (?:the )?receipt|receipt (?:is )?(?:confirmed|acknowledged)|got it"
          r"|has been {received}|(?:well|safely|duly) received|{invoice} (?:(?:duly|well|safely|now"
          r"|has been|was|is) )?{received}\b"),
+        # "we have it" is a receipt, "as soon as we have it" a wait for one
+        ("en_have_it", 3, True, r"have it\b", r"!as soon as|once (?:we|i)|when (?:we|i)|until|if (?:we|i)"),
         ("en_noted", 2, False, r"\bnoted\b|thanks? (?:you )?for (?:this|that|sending)\b|merci pour "
-         r"(?:ceci|cela|l'envoi|votre envoi|ce document|ce mail|votre mail|votre message)"
+         r"(?:ceci|cela|l'envoi|votre envoi|ce document|ce mail|votre mail|votre message|votre {facture}"
+         r"|la {facture}|cette {facture})"
          r"|thanks? (?:you )?for "
          r"(?:the|your|sending)(?: \S+)? (?:invoice"
          r"|email|document|reminder|note|statement)|will (?:review|process|look into|check|forward|pass)"),
