@@ -82,3 +82,19 @@ def test_check_applies_what_the_customer_requires(capsys, tmp_path, sqlite_db):
     assert without["action"] == "send"
     assert with_customer["action"] == "hold"
     assert [f["code"] for f in with_customer["findings"] if f["severity"] == "error"] == ["purchase_order"]
+
+
+def test_extract_shows_both_addresses_and_every_item_line(capsys):
+    """What the outputs will carry is visible before sending: street, postcode and city of both parties, and
+    each line with its reference, description, quantity, unit price and amount (a credit note's positive)."""
+    files = [DATA / "totals_row_fr-01-plain.pdf", DATA / "classic_fr-03-credit.pdf"]
+    main(["extract", "--json", *map(str, files)])
+    invoice, credit = lines(capsys)
+    assert invoice["seller_address"]["postcode"] and invoice["seller_address"]["city"]
+    assert invoice["buyer_address"]["line1"] and invoice["buyer_address"]["postcode"]
+    items = invoice["line_items"]
+    assert len(items) == invoice["lines"] > 0
+    assert all(item["seller_item_id"] and item["name"] for item in items)
+    assert round(sum(item["amount"] for item in items), 2) == invoice["total_without_vat"]
+    assert all(item["quantity"] * item["unit_price"] > 0 for item in items)
+    assert round(sum(item["amount"] for item in credit["line_items"]), 2) == credit["total_without_vat"]

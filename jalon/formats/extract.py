@@ -302,6 +302,17 @@ def _number(value: Decimal | None, positive: bool) -> float | int | None:
     )
 
 
+def _address_json(address: Any) -> dict[str, str | None]:
+    return {
+        "line1": address.line1,
+        "line2": address.line2,
+        "line3": address.line3,
+        "postcode": address.postcode,
+        "city": address.city,
+        "country": address.country,
+    }
+
+
 def to_json(invoice: Invoice) -> dict[str, Any]:
     """The `jalon extract --json` fields: identifiers as strings, dates ISO, amounts as numbers (a credit
     note's amounts positive, its doc_type credit_note), the VAT breakdown, the reader used, per-field
@@ -353,8 +364,22 @@ def to_json(invoice: Invoice) -> dict[str, Any]:
         "preceding_invoices": [p.number for p in invoice.preceding_invoices],
         "seller_country": seller.address.country,
         "buyer_country": buyer.address.country,
+        "seller_address": _address_json(seller.address),
+        "buyer_address": _address_json(buyer.address),
         "iban": invoice.payment.iban,
         "lines": len(invoice.lines),
+        "line_items": [
+            {
+                "id": line.id or None,
+                "seller_item_id": line.seller_item_id,
+                "name": line.name or None,
+                "quantity": _number(line.quantity, credit),
+                "unit_price": _number(line.net_price, False),
+                "amount": _number(line.net_amount, credit),
+                "vat_rate": _number(line.vat_rate, False),
+            }
+            for line in invoice.lines
+        ],
         "source": invoice.source,
         "profile": invoice.profile,
         "confidence": {key: round(value, 2) for key, value in sorted(invoice.confidence.items())},
