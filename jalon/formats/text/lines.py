@@ -2,7 +2,9 @@
 
 A row of figures alone is a line when its product holds (its description wraps on the rows around it); text
 rows under a line continue its description, up to a rule drawn with characters ("-----") that closes the
-table. A first text cell that is a code ("A001") is the seller's item id. With no table header anywhere
+table. A first text cell that is a code ("A001") is the seller's item id. The amount may stand before
+trailing codes (a VAT code, a rate), a discount % between price and amount; a unit goes with the quantity
+("6 h", "| 4 | kg |") and a percentage inside a description is no VAT rate. With no table header anywhere
 ("Licence annuelle  10 x 1346,15  TVA 20 %  13461,50" in a letter-like invoice), a row is a line only when
 it has a description and its quantity x unit price = amount holds. The lines' sum against the total
 without VAT sets their confidence.
@@ -69,6 +71,51 @@ def read_lines(reader: Reader, totals: Totals) -> list[Line]:
     return lines
 
 
+# Unit words printed beside a quantity, and their UN/ECE Recommendation 20 code (BT-130) where one is sure.
+UNITS = {
+    "h": "HUR", "heure": "HUR", "heures": "HUR", "hr": "HUR", "hrs": "HUR", "hour": "HUR", "hours": "HUR",
+    "j": "DAY", "jour": "DAY", "jours": "DAY", "day": "DAY", "days": "DAY",
+    "kg": "KGM", "g": "GRM", "t": "TNE", "l": "LTR", "litre": "LTR", "litres": "LTR", "m": "MTR",
+    "m2": "MTK", "m²": "MTK", "m3": "MTQ", "m³": "MTQ", "km": "KMT",
+}  # fmt: skip
+UNIT_WORDS = {
+    *UNITS, "u", "u.", "un", "unite", "unites", "unite(s)", "pce", "pces", "pc", "pcs", "piece", "pieces",
+    "ct", "colis", "carton", "cartons", "caisse", "caisses", "fut", "futs", "kit", "kits", "lot", "lots",
+    "ens", "ensemble", "forfait", "forf", "unit", "units", "each", "ea", "box", "boxes", "pack", "packs",
+    "sac", "sacs", "bte", "boite", "boites", "rouleau", "rouleaux", "paquet", "paquets", "bouteille",
+}  # fmt: skip
+_QUANTITY_UNIT = re.compile(
+    r"[\d.,\s]+\s?(" + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len, reverse=True)) + r")"
+)
+
+
+def _product(numbers: list[tuple[Decimal, int]]) -> tuple[Decimal, Decimal, Decimal | None, Decimal] | None:
+    """(quantity, unit price, discount %, amount) where quantity x price (less the discount) = amount. The
+    amount is the last figure of the row, or the one before trailing codes ("| 1" a VAT code, "| 20" a rate
+    column); a discount % stands between the price and the amount ("23 | 53,56 | 5 | 1 170,29")."""
+    for end in range(len(numbers) - 1, max(len(numbers) - 3, 1), -1):
+        if end < len(numbers) - 1 and not all(_small_code(*n) for n in numbers[end + 1 :]):
+            break
+        amount = numbers[end][0]
+        before = numbers[:end]
+        for i, (qty, _) in enumerate(before):
+            for j in range(i + 1, len(before)):
+                price = before[j][0]
+                if abs(abs(qty * price).quantize(CENT) - abs(amount)) <= CENT:
+                    return qty, price, None, amount
+                for discount, _ in before[j + 1 :]:
+                    if 0 < discount < 100:
+                        discounted = abs(qty * price * (1 - discount / 100)).quantize(CENT)
+                        if abs(discounted - abs(amount)) <= CENT:
+                            return qty, price, discount, amount
+    return None
+
+
+def _small_code(value: Decimal, decimals: int) -> bool:
+    """A figure after the amount that is a code or a rate, not money: "1", "20", "5,5"."""
+    return 0 <= value < 100 and decimals <= 1
+
+
 _RULE = re.compile(r"[-=_–—.*~+| ]{8,}")  # a table's rule drawn with characters
 _ITEM_CODE = re.compile(r"[A-Z0-9][A-Z0-9._/-]{1,19}")
 _DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")  # a service date column, not an item code
@@ -114,13 +161,21 @@ def _line_of_row(reader: Reader, cells: list[Cell], *, strict: bool = False) -> 
     numbers: list[tuple[Decimal, int]] = []
     texts: list[str] = []
     rate: Decimal | None = None
+    unit = "C62"
     for cell in cells:
         found = find_amounts(cell.text, reader.decimal)
-        rates = percents(cell.folded)
+        # a percentage in a description ("Surcharge gazole (indexation 7,6 %)") is no VAT rate column
+        rates = [] if sum(ch.isalpha() for ch in cell.folded) >= 8 else percents(cell.folded)
         if rates:
             rate = rates[0]
-        if found and sum(a.end - a.start for a in found) >= len(cell.text.replace(" ", "")) * 0.6:
+        with_unit = _QUANTITY_UNIT.fullmatch(cell.folded.strip())
+        if with_unit and found:  # "6 h", "1 forfait", "12 kg": a quantity and its unit in one cell
+            numbers.append((found[0].value, found[0].decimals))
+            unit = UNITS.get(with_unit.group(1), unit)
+        elif found and sum(a.end - a.start for a in found) >= len(cell.text.replace(" ", "")) * 0.6:
             numbers.extend((a.value, a.decimals) for a in found)
+        elif texts and numbers and cell.folded.strip() in UNIT_WORDS:
+            unit = UNITS.get(cell.folded.strip(), unit)  # a unit column ("| 4 | kg |"), not the description
         elif not rates:
             texts.append(cell.text)
     # a row of figures alone is a line when quantity x price = amount: its description wraps on the lines
@@ -132,20 +187,23 @@ def _line_of_row(reader: Reader, cells: list[Cell], *, strict: bool = False) -> 
     is_code = _ITEM_CODE.fullmatch(first) and any(ch.isdigit() for ch in first) and not _DATE.match(first)
     if len(texts) > 1 and is_code:
         code, texts = texts[0], texts[1:]  # a reference column before the description
+    found = _product(numbers)
+    if found is not None:
+        qty, price, discount, amount = found
+        net_price = price if discount is None else (price * (1 - discount / 100)).quantize(Decimal("0.0001"))
+        return Line(
+            name=" ".join(texts),
+            seller_item_id=code,
+            quantity=qty,
+            net_price=net_price,
+            gross_price=None if discount is None else price,
+            price_discount=None if discount is None else price - net_price,
+            net_amount=amount,
+            vat_rate=rate,
+            vat_category="S" if rate else None,
+            unit=unit,
+        )
     amount = numbers[-1][0]
-    for i, (qty, _) in enumerate(numbers[:-1]):
-        for price, _ in numbers[i + 1 : -1] or []:
-            if abs(abs(qty * price).quantize(CENT) - abs(amount)) <= CENT:
-                return Line(
-                    name=" ".join(texts),
-                    seller_item_id=code,
-                    quantity=qty,
-                    net_price=price,
-                    net_amount=amount,
-                    vat_rate=rate,
-                    vat_category="S" if rate else None,
-                    unit="C62",
-                )
     if not strict and len(numbers) == 2 and texts and abs(numbers[0][0] - amount) <= CENT:
         return Line(
             name=" ".join(texts),
