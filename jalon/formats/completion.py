@@ -71,12 +71,12 @@ def complete(invoice: Invoice) -> Invoice:
         inv.reader_warnings.append("no line could be read: one summary line per VAT rate was written")
         return inv
     missing = [line for line in inv.lines if line.vat_rate is None and line.vat_category is None]
-    if not missing or inv.allowances_charges or len(inv.lines) > MAX_LINES:
-        return inv
-    if len(inv.vat_breakdown) == 1:
+    if missing and len(inv.vat_breakdown) == 1:  # one rate: every line has it, charges or not
         bd = inv.vat_breakdown[0]
         for line in missing:
             line.vat_category, line.vat_rate = bd.category, bd.rate
+        return inv
+    if not missing or inv.allowances_charges or len(inv.lines) > MAX_LINES:
         return inv
     if len(missing) != len(inv.lines) or not inv.vat_breakdown:
         return inv

@@ -24,6 +24,7 @@ from jalon.formats.model import Invoice, PrecedingInvoice
 from jalon.formats.pdf import PdfText
 from jalon.formats.text import labels
 from jalon.formats.text.amounts import read_totals
+from jalon.formats.text.charges import read_document_charges
 from jalon.formats.text.layout import build
 from jalon.formats.text.lines import read_lines
 from jalon.formats.text.reader import Hints, Reader
@@ -94,6 +95,14 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
             line.net_amount, line.quantity = abs(line.net_amount), abs(line.quantity)
     line_sum = sum((line.net_amount for line in invoice.lines), Decimal("0"))
     invoice.totals.line_total = line_sum if invoice.lines else invoice.totals.tax_exclusive
+    invoice.allowances_charges = read_document_charges(
+        reader, invoice.lines, totals.without_vat, invoice.vat_breakdown
+    )
+    if invoice.allowances_charges:
+        allowances = [ac.amount for ac in invoice.allowances_charges if not ac.is_charge]
+        charges = [ac.amount for ac in invoice.allowances_charges if ac.is_charge]
+        invoice.totals.allowance_total = sum(allowances, Decimal("0")) if allowances else None
+        invoice.totals.charge_total = sum(charges, Decimal("0")) if charges else None
 
     credit = _is_credit_note(reader)
     invoice.type_code = "381" if credit or totals.negative else "380"
@@ -106,6 +115,9 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
         invoice.buyer.identifiers.append(customer_code)
     if parties.delivery is not None:
         invoice.delivery.address = parties.delivery
+        if not parties.delivery.is_empty() and parties.delivery.country is None:
+            # a delivery address printed without a country is in the buyer's (EN 16931 BR-57 asks for one)
+            parties.delivery.country = invoice.buyer.address.country or invoice.seller.address.country
     invoice.payment.iban, invoice.payment.bic = parties.iban, parties.bic
     if invoice.payment.iban:
         invoice.payment.means_code = "58"

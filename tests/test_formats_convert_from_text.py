@@ -1,0 +1,50 @@
+"""Invoices read from PDF text become structured outputs that pass the official rules, freight and all.
+
+A billing tool prints freight or a discount between the items and the totals, and a delivery address without
+its country: the Factur-X / CII / UBL made from it must carry them (BG-20/21, BT-80), or the official rules
+refuse the output and the invoice waits for a person.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jalon.formats import convert, validation
+from jalon.formats.extract import read_invoice
+
+BLIND2 = Path(__file__).resolve().parent / "data" / "invoices_blind2"
+BLIND1 = Path(__file__).resolve().parent / "data" / "invoices_blind"
+
+
+@pytest.mark.parametrize("fmt", ["cii", "ubl"])
+def test_freight_printed_under_the_items_is_a_document_level_charge(fmt: str) -> None:
+    """Lines 9,541.61 + "Freight & insurance" 522.77 = total 10,064.38: charge read, output valid."""
+    invoice = read_invoice((BLIND2 / "rl_export_1.pdf").read_bytes()).invoice
+    assert invoice is not None
+    charges = [(ac.is_charge, ac.amount, ac.reason) for ac in invoice.allowances_charges]
+    assert charges == [(True, Decimal("522.77"), "Freight & insurance")]
+    assert invoice.totals.charge_total == Decimal("522.77")
+    report = validation.check_output(convert.write(invoice, fmt), fmt=fmt, profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]
+
+
+def test_figures_that_do_not_add_up_give_no_charge() -> None:
+    """A "Remise" or "Frais de port" row is taken only when lines, allowances and charges make the total."""
+    invoice = read_invoice((BLIND2 / "lo_grossiste_1.pdf").read_bytes()).invoice
+    assert invoice is not None
+    assert invoice.allowances_charges == []  # two VAT rates: the split of the discount is not printed
+
+
+def test_a_delivery_address_without_country_is_in_the_buyers_country() -> None:
+    """The delivery block prints no country: the output says the buyer's (BR-57) and passes the rules."""
+    invoice = read_invoice((BLIND1 / "quickbooks_01.pdf").read_bytes()).invoice
+    assert invoice is not None
+    assert (
+        invoice.delivery.address.postcode
+        and invoice.delivery.address.country == invoice.buyer.address.country
+    )
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]
