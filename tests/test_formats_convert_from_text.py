@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from jalon.formats import convert, validation
+from jalon.formats.completion import complete
 from jalon.formats.extract import read_invoice
 
 BLIND2 = Path(__file__).resolve().parent / "data" / "invoices_blind2"
@@ -46,5 +47,47 @@ def test_a_delivery_address_without_country_is_in_the_buyers_country() -> None:
         invoice.delivery.address.postcode
         and invoice.delivery.address.country == invoice.buyer.address.country
     )
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]
+
+
+TEAM = Path(__file__).resolve().parent / "data" / "invoices"
+
+
+@pytest.mark.parametrize("fmt", ["cii", "ubl"])
+def test_an_intra_community_supply_read_from_text_passes_the_official_rules(fmt: str) -> None:
+    """0 % lines under "Exonération … art. 262 ter I" are category K; the goods go to the buyer's country,
+    supplied on the invoice's date (French law prints that date only when it differs): BR-IC-01…12 pass."""
+    invoice = read_invoice((TEAM / "classic_fr-04-foreign_eu.pdf").read_bytes()).invoice
+    assert invoice is not None
+    completed = complete(invoice)
+    assert {line.vat_category for line in completed.lines} == {"K"}
+    assert completed.delivery.address.country == "LU"
+    assert completed.delivery.date == invoice.issue_date
+    report = validation.check_output(convert.write(invoice, fmt), fmt=fmt, profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "categories"),
+    [
+        (TEAM, "uk_ordinal-01-gbp.pdf", {"G"}),  # export outside the EU, in pounds
+        (BLIND1, "quickbooks_02.pdf", {"S", "Z"}),  # 20 % lines and zero-rated books
+    ],
+)
+def test_lines_with_a_printed_rate_take_that_rates_category(folder: Path, name: str, categories: set) -> None:
+    """A line printed at 0 % on an invoice whose summary says "zero-rated" or "export" is that category."""
+    invoice = read_invoice((folder / name).read_bytes()).invoice
+    assert invoice is not None
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]
+    assert {line.vat_category for line in complete(invoice).lines} == categories
+
+
+def test_a_buyer_address_without_country_is_in_the_sellers_country() -> None:
+    """A Swiss seller bills "Commune de Martigny, 1920 Martigny": domestic: no country line (BR-11)."""
+    invoice = read_invoice((BLIND2 / "fp_swiss_4.pdf").read_bytes()).invoice
+    assert invoice is not None
+    assert (invoice.seller.address.country, invoice.buyer.address.country) == ("CH", "CH")
     report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
     assert report.valid, [e.rule for e in report.errors]

@@ -4,7 +4,12 @@ A printed invoice often shows VAT per rate in its summary but not on each line, 
 could not take apart. Before writing a structured format, `complete` fills only what the amounts decide:
 - line VAT rates: when one assignment of lines to the breakdown's rates makes each rate's lines add up to
   its taxable amount to the cent (one rate: trivially; several: searched, and used only if unique);
-- VAT category S for a positive rate with no category;
+- VAT category S for a positive rate with no category; a line's category from the breakdown's when its
+  printed rate belongs to one category only (0 % lines of an export or intra-community invoice: G, K);
+- for an intra-community supply (K) or an export (G), the country the goods go to (BT-80) is the buyer's
+  when no delivery address says otherwise; for a French seller's intra-community supply with no date of
+  supply printed, that date (BT-72) is the invoice's: French law asks for it only when it differs (CGI
+  art. 242 nonies A, I-7°);
 - when no line was read at all, one line per VAT rate carrying that rate's taxable amount, named as such
   ("Total HT soumis à TVA 20 %"), with a reader warning saying so.
 Nothing else is touched; a copy is returned.
@@ -16,6 +21,8 @@ import copy
 from decimal import Decimal
 
 from jalon.formats.model import Invoice, Line
+
+CROSS_BORDER = frozenset({"K", "G"})  # intra-community supply, export outside the EU
 
 SEARCH_BUDGET = 200_000  # backtracking steps before giving up on matching lines to rates
 MAX_LINES = 40
@@ -70,6 +77,8 @@ def complete(invoice: Invoice) -> Invoice:
             )  # fmt: skip
         inv.reader_warnings.append("no line could be read: one summary line per VAT rate was written")
         return inv
+    _line_categories(inv)
+    _cross_border(inv)
     missing = [line for line in inv.lines if line.vat_rate is None and line.vat_category is None]
     if missing and len(inv.vat_breakdown) == 1:  # one rate: every line has it, charges or not
         bd = inv.vat_breakdown[0]
@@ -88,3 +97,33 @@ def complete(invoice: Invoice) -> Invoice:
             bd = inv.vat_breakdown[target]
             line.vat_category, line.vat_rate = bd.category, bd.rate
     return inv
+
+
+def _line_categories(inv: Invoice) -> None:
+    """A line with a printed rate and no category takes the category of that rate, when only one has it."""
+    by_rate: dict[Decimal, set[str]] = {}
+    for bd in inv.vat_breakdown:
+        if bd.rate is not None and bd.category:
+            by_rate.setdefault(bd.rate, set()).add(bd.category)
+    for line in inv.lines:
+        categories = by_rate.get(line.vat_rate) if line.vat_rate is not None else None
+        if line.vat_category is None and categories and len(categories) == 1:
+            line.vat_category = next(iter(categories))
+
+
+def _cross_border(inv: Invoice) -> None:
+    categories = {bd.category for bd in inv.vat_breakdown}
+    if not categories & CROSS_BORDER:
+        return
+    delivery = inv.delivery.address
+    if delivery.country is None and inv.buyer.address.country:
+        delivery.country = inv.buyer.address.country
+    if (
+        "K" in categories
+        and inv.seller.address.country == "FR"
+        and inv.delivery.date is None
+        and inv.period_start is None
+        and inv.period_end is None
+        and inv.issue_date is not None
+    ):
+        inv.delivery.date = inv.issue_date

@@ -114,8 +114,22 @@ def read_parties(reader: Reader) -> Parties:
             and (not party.vat_id or party.vat_id.startswith("FR"))
         ):
             party.address.country = "FR"
+    _domestic_buyer(result.seller.address, result.buyer)
     result.iban, result.bic = read_bank(reader)
     return result
+
+
+def _domestic_buyer(seller: Address, buyer: Party) -> None:
+    """A buyer's address printed without a country, with a postcode shaped like the seller's (4 digits in
+    Switzerland, Belgium, Luxembourg…), is in the seller's country: a domestic address carries no country
+    line. A foreign VAT number says otherwise and wins."""
+    postcode, own = buyer.address.postcode or "", seller.postcode or ""
+    if buyer.address.country is not None or seller.country is None or not postcode or not own:
+        return
+    if buyer.vat_id and not buyer.vat_id.upper().startswith(seller.country):
+        return
+    if postcode.isdigit() and own.isdigit() and len(postcode) == len(own):
+        buyer.address.country = seller.country
 
 
 def _block(reader, kind: str) -> list[Cell]:
