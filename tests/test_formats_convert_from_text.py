@@ -91,3 +91,14 @@ def test_a_buyer_address_without_country_is_in_the_sellers_country() -> None:
     assert (invoice.seller.address.country, invoice.buyer.address.country) == ("CH", "CH")
     report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
     assert report.valid, [e.rule for e in report.errors]
+
+
+def test_a_seller_without_vat_number_is_identified_by_its_siren_for_exempt_lines() -> None:
+    """A micro-entrepreneur ("TVA non applicable, art. 293 B du CGI") prints a SIRET, no VAT number: its
+    SIREN is the seller's tax registration (BT-32), so BR-E-02 passes and the invoice is not held."""
+    invoice = read_invoice((BLIND2 / "fp_micro_1.pdf").read_bytes()).invoice
+    assert invoice is not None and invoice.seller.vat_id is None
+    assert complete(invoice).seller.tax_registration_id == invoice.seller.siren
+    for fmt in ("cii", "ubl"):
+        report = validation.check_output(convert.write(invoice, fmt), fmt=fmt, profile="EN16931")
+        assert report.valid, (fmt, [e.rule for e in report.errors])

@@ -10,6 +10,9 @@ could not take apart. Before writing a structured format, `complete` fills only 
   when no delivery address says otherwise; for a French seller's intra-community supply with no date of
   supply printed, that date (BT-72) is the invoice's: French law asks for it only when it differs (CGI
   art. 242 nonies A, I-7°);
+- for a French seller with no VAT number billing exempt lines (franchise en base, art. 293 B), its SIREN as
+  the seller's tax registration identifier (BT-32), as French e-invoicing practice does: BR-E-02 asks for
+  one of BT-31, BT-32, BT-63;
 - when no line was read at all, one line per VAT rate carrying that rate's taxable amount, named as such
   ("Total HT soumis à TVA 20 %"), with a reader warning saying so.
 Nothing else is touched; a copy is returned.
@@ -79,6 +82,7 @@ def complete(invoice: Invoice) -> Invoice:
         return inv
     _line_categories(inv)
     _cross_border(inv)
+    _exempt_seller(inv)
     missing = [line for line in inv.lines if line.vat_rate is None and line.vat_category is None]
     if missing and len(inv.vat_breakdown) == 1:  # one rate: every line has it, charges or not
         bd = inv.vat_breakdown[0]
@@ -127,3 +131,15 @@ def _cross_border(inv: Invoice) -> None:
         and inv.issue_date is not None
     ):
         inv.delivery.date = inv.issue_date
+
+
+def _exempt_seller(inv: Invoice) -> None:
+    seller = inv.seller
+    if (
+        any(bd.category == "E" for bd in inv.vat_breakdown)
+        and seller.address.country == "FR"
+        and not seller.vat_id
+        and not seller.tax_registration_id
+        and seller.siren
+    ):
+        seller.tax_registration_id = seller.siren
