@@ -102,3 +102,16 @@ def test_a_seller_without_vat_number_is_identified_by_its_siren_for_exempt_lines
     for fmt in ("cii", "ubl"):
         report = validation.check_output(convert.write(invoice, fmt), fmt=fmt, profile="EN16931")
         assert report.valid, (fmt, [e.rule for e in report.errors])
+
+
+def test_an_energy_bill_reads_its_metered_lines_in_kwh() -> None:
+    """ "Consommation électricité — 475 kWh | 475 kWh | 0,1832 | 87,02 €": quantity and unit in one cell
+    (KWH, MON for "1 mois"), so the four lines make the total and the CII passes the official rules."""
+    invoice = read_invoice((BLIND1 / "utility_01.pdf").read_bytes()).invoice
+    assert invoice is not None
+    units = [(line.quantity, line.unit, line.net_amount) for line in invoice.lines]
+    assert (Decimal("475"), "KWH", Decimal("87.02")) in units
+    assert (Decimal("1"), "MON", Decimal("36.19")) in units
+    assert sum(line.net_amount for line in invoice.lines) == invoice.totals.tax_exclusive
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]

@@ -77,6 +77,9 @@ UNITS = {
     "j": "DAY", "jour": "DAY", "jours": "DAY", "day": "DAY", "days": "DAY",
     "kg": "KGM", "g": "GRM", "t": "TNE", "l": "LTR", "litre": "LTR", "litres": "LTR", "m": "MTR",
     "m2": "MTK", "m²": "MTK", "m3": "MTQ", "m³": "MTQ", "km": "KMT",
+    "kwh": "KWH", "mwh": "MWH", "min": "MIN", "mois": "MON", "month": "MON", "months": "MON",
+    "semaine": "WEE", "semaines": "WEE", "week": "WEE", "weeks": "WEE", "an": "ANN", "ans": "ANN",
+    "annee": "ANN", "annees": "ANN", "year": "ANN", "years": "ANN",
 }  # fmt: skip
 UNIT_WORDS = {
     *UNITS, "u", "u.", "un", "unite", "unites", "unite(s)", "pce", "pces", "pc", "pcs", "piece", "pieces",
