@@ -115,3 +115,25 @@ def test_an_energy_bill_reads_its_metered_lines_in_kwh() -> None:
     assert sum(line.net_amount for line in invoice.lines) == invoice.totals.tax_exclusive
     report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
     assert report.valid, [e.rule for e in report.errors]
+
+
+def test_a_vat_column_of_bare_rates_gives_each_line_its_rate() -> None:
+    """A 48-line, two-page wholesale invoice prints "TVA %" as 20, 5,5, 10 without the sign: each line gets
+    its rate, the lines of each rate make that rate's base, and the CII passes BR-S-08."""
+    invoice = read_invoice((BLIND1 / "multipage_01.pdf").read_bytes()).invoice
+    assert invoice is not None and len(invoice.lines) == 48
+    assert all(line.vat_rate is not None for line in invoice.lines)
+    for bd in invoice.vat_breakdown:
+        assert sum(line.net_amount for line in invoice.lines if line.vat_rate == bd.rate) == bd.taxable_amount
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]
+
+
+def test_vat_codes_are_read_through_the_invoices_own_legend() -> None:
+    """ "Code A : TVA 5,5 % – Code B : TVA 20 %": the juices under code A are at 5,5 %, the wines under B at
+    20 %, and the code letter no longer ends up in the description."""
+    invoice = read_invoice((BLIND2 / "lo_grossiste_1.pdf").read_bytes()).invoice
+    assert invoice is not None
+    rates = {line.name: line.vat_rate for line in invoice.lines}
+    assert rates["Jus de pomme artisanal 1 L x6 carton"] == Decimal("5.5")
+    assert rates["Vin rouge AOP Madiran 75 cl x6 carton"] == Decimal("20")

@@ -30,6 +30,7 @@ from jalon.formats.text.lines import read_lines
 from jalon.formats.text.reader import Hints, Reader
 from jalon.formats.text.values import ISO_CURRENCIES, find_amounts
 from jalon.formats.text.vat import read_rate_rows, read_vat_breakdown
+from jalon.formats.text.vatcodes import apply_vat_column
 
 __all__ = ["Hints", "read"]
 
@@ -90,6 +91,7 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     invoice.totals.prepaid = totals.prepaid
     invoice.lines = read_lines(reader, totals)
     invoice.vat_breakdown = read_vat_breakdown(reader, totals, rate_rows, exempt, invoice.lines)
+    apply_vat_column(reader, invoice.lines, invoice.vat_breakdown)
     if totals.negative:
         for line in invoice.lines:
             line.net_amount, line.quantity = abs(line.net_amount), abs(line.quantity)

@@ -344,6 +344,10 @@ TABLE_HEADER = {
         r"\b(?:p\.?u\.?|prix|price|unit price|tarif|rate|taux horaire|unit cost|einzelpreis)\b"
     ),
     "amount": re.compile(r"\b(?:montant|total|amount|net|betrag|sum)\b"),
+    # a VAT column: each line's rate ("TVA %": 20, 5,5) or code ("Code TVA": A, 1) explained elsewhere
+    "vat": re.compile(
+        r"^(?:code )?(?:tva|vat|mwst|ust|tax)(?: code| rate| %| \(%\))?$|^(?:taux|rate) (?:tva|vat)$"
+    ),
 }
 
 

@@ -48,11 +48,14 @@ def read_lines(reader: Reader, totals: Totals) -> list[Line]:
         ):
             header = None
             continue
-        parsed = _line_of_row(reader, row.cells)
+        token, cells = _vat_column(header, row.cells)
+        parsed = _line_of_row(reader, cells)
         if parsed is not None:
             parsed.id = str(len(lines) + 1)
             lines.append(parsed)
             last = row
+            if token and parsed.vat_rate is None:
+                reader.line_vat_codes[parsed.id] = token
         elif lines and row.cells and not find_amounts(row.text, reader.decimal):
             if _continues(last, row):
                 lines[-1].name = (lines[-1].name + " " + " ".join(c.text for c in row.cells)).strip()
@@ -145,6 +148,22 @@ def _headerless_lines(reader: Reader) -> list[Line]:
             parsed.id = str(len(lines) + 1)
             lines.append(parsed)
     return lines
+
+
+_VAT_TOKEN = re.compile(r"[A-Za-z]\d?|\d{1,2}(?:[.,]\d{1,2})?")
+
+
+def _vat_column(header: list[tuple[str, Cell]], cells: list[Cell]) -> tuple[str | None, list[Cell]]:
+    """The short code or rate printed under the header's VAT column, and the row's other cells."""
+    column = next((cell for kind, cell in header if kind == "vat"), None)
+    if column is None:
+        return None, cells
+    for cell in cells:
+        overlaps = cell.x0 < column.x1 + 2 and cell.x1 > column.x0 - 2
+        if overlaps and "%" not in cell.text and _VAT_TOKEN.fullmatch(cell.text.strip()):
+            # a percentage is read with the row, as ever; a code or a bare figure is resolved later
+            return cell.text.strip(), [c for c in cells if c is not cell]
+    return None, cells
 
 
 def _header_kinds(cells: list[Cell]) -> list[tuple[str, Cell]]:

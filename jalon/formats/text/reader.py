@@ -94,6 +94,7 @@ class Reader:
         self.confidence: dict[str, float] = {}
         self.warnings: list[str] = []
         self.zero_rows: list[tuple[Decimal, str | None, str | None]] = []  # (base, category, VATEX code)
+        self.line_vat_codes: dict[str, str] = {}  # line id -> what its VAT column prints ("A", "1", "5,5")
         self._label_cells: set[int] | None = None
         self._hits: dict[tuple[int, ...], list[tuple[Cell, int, float]]] = {}
 
