@@ -32,11 +32,72 @@ def test_freight_printed_under_the_items_is_a_document_level_charge(fmt: str) ->
     assert report.valid, [e.rule for e in report.errors]
 
 
-def test_figures_that_do_not_add_up_give_no_charge() -> None:
-    """A "Remise" or "Frais de port" row is taken only when lines, allowances and charges make the total."""
-    invoice = read_invoice((BLIND2 / "lo_grossiste_1.pdf").read_bytes()).invoice
+def _wholesale_pdf(
+    summary: tuple[str, ...] = ("117,60", "6,47", "211,00", "42,20", "48,67", "377,27"),
+) -> bytes:
+    """A one-page wholesale invoice: lines coded A (5,5 %) and B (20 %), a 2 % discount and freight."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    rows = [
+        ("Grossiste du Port SARL", "", "", "", "", ""),
+        ("12 quai des Chartrons, 33000 Bordeaux", "", "", "", "", ""),
+        ("Facture n° FG-1042 du 02/11/2026", "", "", "", "", ""),
+        ("Client : Bistrot du Marché, 4 rue Neuve, 69002 Lyon", "", "", "", "", ""),
+        ("Désignation", "Qté", "PU HT", "Code TVA", "Montant HT", ""),
+        ("Jus de pomme 1 L x6", "10", "12,00", "A", "120,00", ""),
+        ("Vin rouge 75 cl x6", "5", "40,00", "B", "200,00", ""),
+        ("", "", "", "Sous-total", "320,00", ""),
+        ("", "", "", "Remise 2 %", "-6,40", ""),
+        ("", "", "", "Frais de port", "15,00", ""),
+        ("", "", "", "Total HT", "328,60", ""),
+        ("Code", "Taux", "Base HT", "TVA", "", ""),
+        ("A", "5,5 %", summary[0], summary[1], "", ""),
+        ("B", "20 %", summary[2], summary[3], "", ""),
+        ("", "", "", "Total TVA", summary[4], ""),
+        ("", "", "", "Total TTC", summary[5], ""),
+        (
+            "Code A : TVA 5,5 % – Code B : TVA 20 %. SIRET 552 100 554 00025 – TVA FR27552100554",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ),
+    ]
+    for index, row in enumerate(rows):
+        for x, text in zip((40, 250, 300, 360, 450, 520), row, strict=True):
+            page.drawString(x, 800 - 22 * index, text)
+    page.save()
+    return buffer.getvalue()
+
+
+def test_discount_and_freight_are_split_by_rate_when_every_rate_balances() -> None:
+    """2 % off each rate's lines, the freight at the one rate that makes the summary's bases: 5,5 % gets
+    -2,40, 20 % gets -4,00 and the freight 15,00: the official rules on sums and bases by rate pass."""
+    invoice = read_invoice(_wholesale_pdf()).invoice
     assert invoice is not None
-    assert invoice.allowances_charges == []  # two VAT rates: the split of the discount is not printed
+    found = sorted((ac.is_charge, ac.amount, ac.vat_rate) for ac in invoice.allowances_charges)
+    assert found == [
+        (False, Decimal("2.40"), Decimal("5.5")),
+        (False, Decimal("4.00"), Decimal("20")),
+        (True, Decimal("15.00"), Decimal("20")),
+    ]
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    sums = {"BR-CO-10", "BR-CO-11", "BR-CO-12", "BR-CO-13", "BR-CO-15", "BR-S-08"}
+    assert not sums & {e.rule for e in report.errors}  # the sketch lacks addresses: only the sums are asked
+
+
+def test_figures_that_do_not_balance_give_no_charge() -> None:
+    """The same totals, but a VAT summary whose bases no split of discount and freight can make (120,60 at
+    5,5 %, 208,00 at 20 %): none is guessed, so the output is refused and the invoice waits for a person."""
+    invoice = read_invoice(_wholesale_pdf(("120,60", "6,63", "208,00", "41,60", "48,23", "376,83"))).invoice
+    assert invoice is not None
+    assert sorted(bd.taxable_amount for bd in invoice.vat_breakdown) == [Decimal("120.60"), Decimal("208.00")]
+    assert invoice.allowances_charges == []
 
 
 def test_a_delivery_address_without_country_is_in_the_buyers_country() -> None:
@@ -137,3 +198,6 @@ def test_vat_codes_are_read_through_the_invoices_own_legend() -> None:
     rates = {line.name: line.vat_rate for line in invoice.lines}
     assert rates["Jus de pomme artisanal 1 L x6 carton"] == Decimal("5.5")
     assert rates["Vin rouge AOP Madiran 75 cl x6 carton"] == Decimal("20")
+    # its 2,5 % discount shared by rate, its freight at 20 %: the whole invoice passes the official rules
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]
