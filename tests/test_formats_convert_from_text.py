@@ -201,3 +201,15 @@ def test_vat_codes_are_read_through_the_invoices_own_legend() -> None:
     # its 2,5 % discount shared by rate, its freight at 20 %: the whole invoice passes the official rules
     report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
     assert report.valid, [e.rule for e in report.errors]
+
+
+def test_a_deposit_received_is_not_taken_for_the_invoice_total() -> None:
+    """ "Total 185,46 € | Acompte reçu le 29/03/2026 -55,64 € | Net à payer 129,82 €" with no VAT charged:
+    the invoice is 185,46, of which 55,64 paid, 129,82 due (BT-112, BT-113, BT-115)."""
+    invoice = read_invoice((BLIND2 / "fp_micro_3.pdf").read_bytes()).invoice
+    assert invoice is not None
+    totals = invoice.totals
+    assert (totals.tax_exclusive, totals.tax_inclusive) == (Decimal("185.46"), Decimal("185.46"))
+    assert (totals.prepaid, totals.payable) == (Decimal("55.64"), Decimal("129.82"))
+    report = validation.check_output(convert.write(invoice, "cii"), fmt="cii", profile="EN16931")
+    assert report.valid, [e.rule for e in report.errors]

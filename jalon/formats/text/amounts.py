@@ -185,7 +185,8 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
             # no VAT charged (franchise, reverse charge, export) and one total printed: it is both totals
             result.without_vat, result.vat = result.with_vat, Decimal("0")
             reader.confidence["total_without_vat"] = reader.confidence["total_vat"] = 0.6
-        if result.without_vat is not None or result.with_vat is not None:
+        settled = exempt and _total_before_deposit(cands, totals_pool, result)
+        if not settled and (result.without_vat is not None or result.with_vat is not None):
             reader.warnings.append("totals do not add up (HT + VAT != TTC) or were not all found")
     prepaid = [abs(c.value) for c in cands["prepaid"] if c.value]  # printed "-300,00" as often as "300,00"
     payable = [c.value for c in cands["payable"]]
@@ -203,6 +204,21 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
             if value is not None:
                 setattr(result, kind, -value)
     return result
+
+
+def _total_before_deposit(cands: dict[str, list[Candidate]], pool: list[Candidate], result: Totals) -> bool:
+    """No VAT charged, and the one total picked is the balance after a deposit ("Total 185,46 | Acompte reçu
+    -55,64 | Net à payer 129,82"): the total is the figure that, less the deposit, is that balance."""
+    paid = {abs(c.value) for c in cands["prepaid"] if c.value}
+    payable = {c.value for c in cands["payable"]}
+    if not paid or not payable or result.with_vat not in payable:
+        return False
+    for candidate in pool:
+        if candidate.value not in payable and any(candidate.value - p in payable for p in paid):
+            result.without_vat = result.with_vat = candidate.value
+            result.vat = Decimal("0")
+            return True
+    return False
 
 
 def _last_wins(pool: list[Candidate]) -> list[Candidate]:
