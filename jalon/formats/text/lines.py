@@ -57,7 +57,9 @@ def read_lines(reader: Reader, totals: Totals) -> list[Line]:
             if token and parsed.vat_rate is None:
                 reader.line_vat_codes[parsed.id] = token
         elif lines and row.cells and not find_amounts(row.text, reader.decimal):
-            if _continues(last, row):
+            if _GROUP_HEADING.match(row.folded):
+                last = None  # "Bon de livraison BL831272 du 03/03/2025": the next group's heading
+            elif _continues(last, row):
                 lines[-1].name = (lines[-1].name + " " + " ".join(c.text for c in row.cells)).strip()
                 last = row
         elif find_amounts(row.text, reader.decimal) and not re.search(
@@ -122,6 +124,11 @@ def _small_code(value: Decimal, decimals: int) -> bool:
     return 0 <= value < 100 and decimals <= 1
 
 
+# A heading that groups the items below it (by delivery note, order or site), not the end of a description.
+_GROUP_HEADING = re.compile(
+    r"^(?:bon de livraison|bl\s?(?:n\s?[°o]|no|:)|livraison (?:n\s?[°o]|du)\b|delivery note|"
+    r"(?:votre |your )?(?:commande|order|po) (?:n\s?[°o]|no\.?|nr|#|:|du\b)|chantier\s?:|site\s?:)"
+)
 _RULE = re.compile(r"[-=_–—.*~+| ]{8,}")  # a table's rule drawn with characters
 _ITEM_CODE = re.compile(r"[A-Z0-9][A-Z0-9._/-]{1,19}")
 _DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")  # a service date column, not an item code
