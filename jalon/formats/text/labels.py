@@ -179,9 +179,14 @@ NOT_A_TOTAL = re.compile(
 _END = (
     r"(?:\s*:|\s*$)"  # a party label is the whole cell or ends with a colon: "Client :" yes, "Client VAT" no
 )
+# the label said again in a second language: "Facturé à / Invoice to", "Livré à / Delivery address"
+_SECOND = r"(?: ?/ ?[a-z][a-z' .-]{1,30})?"
 PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "buyer": (
-        (rf"^(?:client|customer|acheteur|buyer|destinataire|kunde|rechnungsempfanger|kaufer){_END}", 1.0),
+        (
+            rf"^(?:client|customer|acheteur|buyer|destinataire|kunde|rechnungsempfanger|kaufer){_SECOND}{_END}",
+            1.0,
+        ),
         (
             r"^(?:(?:etablissement|service|organisme|societe|entite) )?(?:destinataire|client|acheteur)"
             rf"(?: (?:facture|final|payeur))?(?: \([^)]*\))?{_END}",
@@ -195,7 +200,7 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (
             r"^(?:facture a|facturer a|factured? to|bill(?:ed)? to|invoice(?:d)? to|sold to|"
             r"adresse de facturation|"
-            rf"billing address|adresse client|adresse a|adressee? a){_END}",
+            rf"billing address|adresse client|adresse a|adressee? a){_SECOND}{_END}",
             1.0,
         ),
         (r"^(?:a l'attention de|attn\.?|to|a|pour|for|recipient)\s*:?$", 0.6),
@@ -204,7 +209,7 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
     "seller": (
         (
             r"^(?:emetteur|vendeur|fournisseur|prestataire|seller|supplier|vendor|issued by|expediteur|"
-            rf"societe emettrice|rechnungssteller){_END}",
+            rf"societe emettrice|rechnungssteller){_SECOND}{_END}",
             1.0,
         ),
         (r"^(?:from|de)\s*:?$", 0.8),
@@ -225,7 +230,7 @@ PARTY_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (
             r"^(?:livre a|livraison a|adresse de livraison|lieu de livraison|ship(?:ped)? to|"
             r"deliver(?:ed|y)? to|"
-            rf"delivery address|lieferadresse){_END}",
+            rf"delivery address|lieferadresse){_SECOND}{_END}",
             1.0,
         ),
     ),

@@ -198,14 +198,20 @@ class Reader:
         value in the same column, however the two rows are aligned."""
         run = self.heading_run(cell)
         rows = self.layout.rows
-        if not run or cell.row + 1 >= len(rows):
-            return None
-        following = rows[cell.row + 1]
-        if following.page != cell.page or following.top - rows[cell.row].bottom > 2.5 * cell.height:
+        if not run:
             return None
         reach = 3 * cell.height
-        values = [c for c in following.cells if c.x1 >= run[0].x0 - reach and c.x0 <= run[-1].x1 + reach]
-        return values[run.index(cell)] if len(values) == len(run) else None
+        # the next row with something under the headings: a letterhead's lines printed beside the strip
+        # ("41 rue Lucien Faure" at the left margin) may fall between the headings and their values
+        for following in rows[cell.row + 1 : cell.row + 4]:
+            if following.page != cell.page or following.top - rows[cell.row].bottom > 2.5 * cell.height:
+                return None
+            values = [c for c in following.cells if c.x1 >= run[0].x0 - reach and c.x0 <= run[-1].x1 + reach]
+            if values and all(self.is_label(c) for c in values):
+                continue  # the same headings translated ("N° facture | Date" over "Invoice No. | Date")
+            if values:
+                return values[run.index(cell)] if len(values) == len(run) else None
+        return None
 
     def heading_row(self, cell: Cell) -> bool:
         return bool(self.heading_run(cell))
