@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 NO = r"(?:n\s?[°o]\.?|num(?:ero|ber|\.)?|nr\.?|#|ref(?:erence)?\.?)"
-HT = r"(?:hors taxes?|h\.?\s?t\.?(?![a-z]))"
+HT = r"(?:hors taxes?|hors tva|h\.?\s?t\.?(?:v\.?a\.?)?(?![a-z]))"  # "HT", "H.T.", Belgian "HTVA"
 TVA = r"(?:t\.?v\.?a\.?(?![a-z]))"
 
 LABELS: dict[str, tuple[tuple[str, float], ...]] = {
@@ -141,6 +141,7 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "with_vat": (
         (r"\b(?:total|montant)(?: total)? t\.?t\.?c\.?\b|\btotal toutes taxes comprises\b", 1.0),
+        (r"\b(?:total|montant)(?: total)? t\.?v\.?a\.?c\.?(?![a-z])", 1.0),  # Belgian "Total TVAC"
         (r"\b(?:total|montant) (?:des |de la |du )?[a-z]+ t\.?t\.?c\.?\b", 0.95),
         (r"\b(?:total|amount) (?:incl\.?|including|inc\.?|with) (?:vat|tax(?:es)?|tva)\b", 1.0),
         (

@@ -191,10 +191,19 @@ def _line_of_row(reader: Reader, cells: list[Cell], *, strict: bool = False) -> 
     texts: list[str] = []
     rate: Decimal | None = None
     unit = "C62"
-    for cell in cells:
+    percent_cells = [
+        i
+        for i, cell in enumerate(cells)
+        if sum(ch.isalpha() for ch in cell.folded) < 8 and percents(cell.folded)
+    ]
+    for position, cell in enumerate(cells):
         found = find_amounts(cell.text, reader.decimal)
         # a percentage in a description ("Surcharge gazole (indexation 7,6 %)") is no VAT rate column
         rates = [] if sum(ch.isalpha() for ch in cell.folded) >= 8 else percents(cell.folded)
+        if rates and percent_cells and position != percent_cells[-1]:
+            # two percentages on a row ("10% | 6%"): the first is the line's discount, the last its VAT rate
+            numbers.append((rates[0], 1))
+            continue
         if rates:
             rate = rates[0]
         with_unit = _QUANTITY_UNIT.fullmatch(cell.folded.strip())
