@@ -353,6 +353,7 @@ TABLE_HEADER = {
     # a VAT column: each line's rate ("TVA %": 20, 5,5) or code ("Code TVA": A, 1) explained elsewhere
     "vat": re.compile(
         r"^(?:code )?(?:tva|vat|mwst|ust|tax)(?: code| rate| %| \(%\))?$|^(?:taux|rate) (?:tva|vat)$"
+        r"|^t\.$|^tx\.?(?: tva)?$|^taux$"
     ),
 }
 

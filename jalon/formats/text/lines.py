@@ -28,6 +28,7 @@ def read_lines(reader: Reader, totals: Totals) -> list[Line]:
     rows = reader.layout.rows
     lines: list[Line] = []
     header: list[tuple[str, Cell]] | None = None
+    code_heading: Cell | None = None  # the header's item code column ("Code", "Réf.", "Article")
     tables = 0
     unparsed = 0
     last: Row | None = None  # the row the last line (or its description's last part) is on
@@ -35,6 +36,7 @@ def read_lines(reader: Reader, totals: Totals) -> list[Line]:
         kinds = _header_kinds(row.cells)
         if len({k for k, _ in kinds}) >= 3 and any(k == "description" for k, _ in kinds):
             header = kinds
+            code_heading = _code_heading(row.cells, kinds)
             tables += 1
             continue
         if header is None:
@@ -49,9 +51,11 @@ def read_lines(reader: Reader, totals: Totals) -> list[Line]:
             header = None
             continue
         token, cells = _vat_column(header, row.cells)
+        code, cells = _code_column(code_heading, cells)
         parsed = _line_of_row(reader, cells)
         if parsed is not None:
             parsed.id = str(len(lines) + 1)
+            parsed.seller_item_id = parsed.seller_item_id or code
             lines.append(parsed)
             last = row
             if token and parsed.vat_rate is None:
@@ -170,6 +174,29 @@ def _vat_column(header: list[tuple[str, Cell]], cells: list[Cell]) -> tuple[str 
         if overlaps and "%" not in cell.text and _VAT_TOKEN.fullmatch(cell.text.strip()):
             # a percentage is read with the row, as ever; a code or a bare figure is resolved later
             return cell.text.strip(), [c for c in cells if c is not cell]
+    return None, cells
+
+
+_CODE_HEADING = re.compile(r"^(?:code|ref\.?|reference|art\.?|article|item|sku|n[°o]|code article)$")
+
+
+def _code_heading(cells: list[Cell], kinds: list[tuple[str, Cell]]) -> Cell | None:
+    """The header's first cell when it heads item codes, with the description heading after it."""
+    descriptions = [cell for kind, cell in kinds if kind == "description"]
+    first = cells[0] if cells else None
+    if first is None or not _CODE_HEADING.match(first.folded.strip()):
+        return None
+    return first if any(cell.x0 > first.x1 for cell in descriptions) else None
+
+
+def _code_column(heading: Cell | None, cells: list[Cell]) -> tuple[str | None, list[Cell]]:
+    """The item code printed under the code heading ("SERV", "100871", "MP-20417"), and the other cells."""
+    if heading is None or len(cells) < 3:
+        return None, cells
+    first = cells[0]
+    overlaps = first.x0 < heading.x1 + 2 and first.x1 > heading.x0 - 2
+    if overlaps and _ITEM_CODE.fullmatch(first.text.strip()) and not _DATE.match(first.text.strip()):
+        return first.text.strip(), cells[1:]
     return None, cells
 
 
