@@ -20,11 +20,14 @@ from jalon.formats.model import AllowanceCharge, Line, VatBreakdown
 from jalon.formats.text.reader import Reader
 from jalon.formats.text.values import find_amounts, percents
 
-ALLOWANCE = re.compile(r"^(?:remise|rabais|ristourne|reduction|discount|rebate)\b")
+ALLOWANCE = re.compile(
+    r"^(?:remise|rabais|ristourne|reduction|discount|rebate|escompte|geste commercial|avoir commercial)\b"
+)
+# what a seller bills on top of the items: freight, packing, insurance, handling, eco-fees, surcharges
 CHARGE = re.compile(
-    r"^(?:frais (?:de |d')?(?:port|transport|livraison|expedition|envoi|emballage|dossier|gestion)|port\b"
-    r"|transport\b|emballage|eco-?(?:participation|contribution)|freight|shipping|delivery|handling|packing"
-    r"|insurance|carriage|postage)"
+    r"^(?:(?:participation (?:aux |a )?)?frais\b|port\b|transport\b|emballage|conditionnement|palettisation"
+    r"|filmage|manutention|assurance|eco-?(?:participation|contribution)|surcharge|supplement|majoration"
+    r"|freight|shipping|delivery|handling|packing|packaging|insurance|carriage|postage|fuel surcharge)"
 )
 
 
