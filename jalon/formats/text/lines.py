@@ -203,7 +203,11 @@ def _code_column(heading: Cell | None, cells: list[Cell]) -> tuple[str | None, l
 def _header_kinds(cells: list[Cell]) -> list[tuple[str, Cell]]:
     kinds = []
     for cell in cells:
-        if len(cell.folded) > 40 or any(ch.isdigit() for ch in cell.folded):
+        if len(cell.folded) > 40:
+            return []
+        if any(ch.isdigit() for ch in cell.folded):
+            if sum(ch.isalpha() for ch in cell.folded) >= 3 and " " not in cell.folded.strip():
+                continue  # a code column's name ("CIP13", "EAN13"), not a value
             return []
         for kind, pattern in labels.TABLE_HEADER.items():
             if pattern.search(cell.folded):

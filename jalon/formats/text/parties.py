@@ -132,13 +132,26 @@ def _domestic_buyer(seller: Address, buyer: Party) -> None:
         buyer.address.country = seller.country
 
 
+def _code_beside(reader, cell: Cell, end: int) -> bool:
+    """ "CLIENT | : 288350": the label's own cell ends with it and the cell beside holds a code."""
+    right = reader.layout.right_of(cell)
+    if cell.text[end:].strip(" :") or right is None or right.x0 - cell.x1 > 6 * cell.height:
+        return False
+    text = right.text.strip()
+    return text.startswith(":") and _is_code(text.strip(" :"))
+
+
 def _block(reader, kind: str) -> list[Cell]:
     """A party block: what follows the label in its cell or on its right, then the column below."""
     first = reader.layout.first_page
     hits = [h for h in reader.hits(_PARTY_TABLE[kind]) if h[0].page == first or kind != "seller"]
     # "Client : C0042" or "Customer no. 2" name a customer code, not a block
     hits = [
-        h for h in hits if not _is_code(h[0].text[h[1] :].strip(" :")) and not _CODE_LABEL.search(h[0].folded)
+        h
+        for h in hits
+        if not _is_code(h[0].text[h[1] :].strip(" :"))
+        and not _CODE_LABEL.search(h[0].folded)
+        and not _code_beside(reader, h[0], h[1])
     ]
     if not hits:
         return []
