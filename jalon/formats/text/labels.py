@@ -31,8 +31,13 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bn\s?[°o]\.?\s*:?\s*$", 0.6),  # "Affacturée N° | UC1_2023020": a title ending in N°, value beside
     ),
     "issue_date": (
-        (r"\bdate (?:de (?:la )?)?(?:facture|facturation|d'emission|emission|d'edition)\b\s*:?", 1.0),
-        (r"\b(?:invoice|issue|billing|document) date\b\s*:?", 1.0),
+        # not a payment term counted from it ("30 jours date de facture", "60 days from invoice date")
+        (
+            r"(?<!jours )(?<!jour )(?<!j )\bdate (?:de (?:la )?)?(?:facture|facturation|d'emission|emission"
+            r"|d'edition)\b\s*:?",
+            1.0,
+        ),
+        (r"(?<!days from )(?<!days after )\b(?:invoice|issue|billing|document) date\b\s*:?", 1.0),
         (r"\bdate of (?:issue|invoice)\b\s*:?", 1.0),
         (r"\brechnungsdatum\b\s*:?", 1.0),
         (r"\b(?:emise?|etablie?|issued|dated)(?: (?:le|on|at))?\b\s*:?", 0.8),

@@ -333,7 +333,14 @@ def _name_of(cells: list[Cell]) -> str | None:
         or _POSTCODE_CITY.match(fold(first))
     ):
         return None
+    if len(cells) > 1 and _CONTINUED.search(fold(first)):
+        rest = _plain_name(cells[1].text)  # "Cabinet d'expertise comptable Morel &" / "Associés"
+        if rest and not STREET.match(fold(rest)) and not _mostly_numbers(cells[1]):
+            first = f"{first} {rest}"
     return first
+
+
+_CONTINUED = re.compile(r"(?:&|\bet|\band|\bde|\bdes|\bdu|-|,)$")  # a name wrapped onto the next line
 
 
 _DRAWING = re.compile(r"[\u2500-\u257f|+=_~*#]+")
