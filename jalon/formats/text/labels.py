@@ -61,6 +61,8 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             1.0,
         ),
         (r"\b(?:a )?(?:payer|regler|payable|reglement) (?:avant le|au plus tard le|le|avant|au)\b\s*:?", 0.9),
+        # "Paiement à 45 jours, soit le 07/09/2026": the term, then the date it gives
+        (r"\b(?:paiement|reglement|payable|echeance)\b[^:]{0,40}?\bsoit (?:le |au )?", 0.9),
         (r"\bdate de (?:paiement|reglement)\b\s*:?|\bpayment date\b\s*:?|\becheance\b\s*:?", 0.85),
         (r"^(?:due|payable)\s*:", 0.85),
         (r"^(?:a regler |a payer |payable |due |to be paid )?(?:avant le|before)\b\s*:?", 0.75),  # a deadline
@@ -72,7 +74,8 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:delivery|supply|service) date\b\s*:?|\bdate of (?:delivery|supply|service)\b\s*:?", 1.0),
     ),
     "purchase_order": (
-        (rf"\b(?:bon de commande|purchase order|p\.?\s?o\.?(?=[\s:#]|$))\s*(?:{NO})?\s*:?", 1.0),
+        # ": PO 2026187" beside "Votre commande" is the value, its "PO" a prefix: no label there
+        (rf"\b(?:bon de commande|purchase order|(?<!: )p\.?\s?o\.?(?=[\s:#]|$))\s*(?:{NO})?\s*:?", 1.0),
         (
             rf"\b(?:{NO}\s*(?:de\s+)?(?:votre\s+)?commande|commande\s*{NO}|votre commande|vos commandes?)"
             r"(?![a-z])\s*:?",
