@@ -24,7 +24,7 @@ from jalon.handlers.replies import analyze_reply
 
 SETS = Path(__file__).resolve().parent / "data"
 # set -> (replies, per split, at least per intent)
-SIZES = {"replies_blind": (320, 160, 20), "replies_blind3": (200, 100, 16)}
+SIZES = {"replies_blind": (320, 160, 20), "replies_blind3": (200, 100, 16), "replies_blind4": (200, 100, 20)}
 INTENTS = (
     "not_received",
     "resend_request",
@@ -57,6 +57,8 @@ FLOOR = {
     ("replies_blind", "final"): 0.70,
     ("replies_blind3", "tune"): 0.89,
     ("replies_blind3", "final"): 0.80,
+    ("replies_blind4", "tune"): 0.0,
+    ("replies_blind4", "final"): 0.0,
 }
 
 
