@@ -1,7 +1,8 @@
 """Reply classifier on blind sets: replies written without seeing its code or phrase lists (see each README).
 
-Set 1 (replies_blind, 320 replies) and set 3 (replies_blind3, 200 replies, written later by another hand) are
-each split in halves: `tune` may be read and learnt from, `final` is measured only.
+Set 1 (replies_blind, 320 replies), set 3 (replies_blind3, 200 replies, written later by another hand) and
+set 4 (replies_blind4, 200 replies, by a third) are each split in halves: `tune` may be read and learnt from,
+`final` is measured only.
 
 Prints, per split, the intent accuracy, the confusion matrix and the field scores; run with `-s` to see them.
 Only a floor is asserted, so that the figures are measured without failing the build.
@@ -51,14 +52,15 @@ SHORT = {
 }
 # tune: what the classifier reaches on it less a margin (set 1: 99.4 %, tuned and trained on it; set 3: 93 %,
 # tuned on with general phrases, not trained on); final: never tuned on nor read, its figure is the honest one
-# (set 1: 85.0 %, set 3: 84 %), and its floor leaves room for noise.
+# (set 1: 85.0 %, set 3: 84 %, set 4: 82 % before its tune round, 83 % after), and its floor leaves room for
+# noise. Set 4 (replies_blind4, written by yet another hand) tune: 79 % before general fixes, 90 % after.
 FLOOR = {
     ("replies_blind", "tune"): 0.95,
     ("replies_blind", "final"): 0.70,
     ("replies_blind3", "tune"): 0.89,
     ("replies_blind3", "final"): 0.80,
-    ("replies_blind4", "tune"): 0.0,
-    ("replies_blind4", "final"): 0.0,
+    ("replies_blind4", "tune"): 0.86,
+    ("replies_blind4", "final"): 0.76,
 }
 
 

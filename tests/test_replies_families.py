@@ -35,6 +35,36 @@ def test_a_covering_mail_without_a_readable_invoice_is_not_received(text: str) -
 @pytest.mark.parametrize(
     "text",
     [
+        "J'ai bien eu votre facture en février mais je ne la retrouve plus, pouvez-vous me la renvoyer ?",
+        "We did receive this, but I cannot find it anywhere on our system. Could you email a copy?",
+    ],
+)
+def test_an_invoice_received_then_lost_is_a_resend_request(text: str) -> None:
+    """The invoice arrived and was usable, but has since been lost or misfiled: a copy is asked."""
+    assert intent_of(text) == "resend_request"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("euh 45 couverts facturés on était 38 !! je paie pas ça", "dispute"),
+        (
+            "Could you resend it?\nWe will never notify you of a change to our bank details by email.",
+            "resend_request",
+        ),
+        ("La facture a été payée le 3 mars. Merci d'envoyer les prochaines à compta@client.fr.", "paid"),
+        ("Nous accusons réception ; elle suit désormais notre circuit de validation.", "acknowledged"),
+    ],
+)
+def test_what_looks_like_a_contact_change_or_a_promise_is_read_in_context(text: str, intent: str) -> None:
+    """A disclaimer in a signature, a payment with a new address for the next ones, an
+    invoice that follows an approval circuit, a refusal in spoken French: each read for what it says."""
+    assert intent_of(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Bonjour, pouvez-vous me la refaire passer ? Je l'ai supprimée par erreur.",
         "Could you send me that invoice once more please?",
         "hi can u send it over again thx",

@@ -330,6 +330,8 @@ def _decide(hits: list[_Hit], has_text: bool) -> tuple[str, list[str], float]:
     others = [intent for intent in candidates[1:] if strength[intent] >= 2]
     if primary == "acknowledged" and others:  # "bien reçu" and something else: the something else acts
         primary = others[0]
+    if primary == "contact_change" and strength.get("paid", 0) >= 3:
+        primary = "paid"  # "paid on the 3rd; send the next ones to ap@…": the invoice is settled first
     secondary = [intent for intent in order if intent != primary and strength[intent] >= 2]
     top = strength[primary]
     if top >= 3:

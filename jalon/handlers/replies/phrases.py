@@ -94,8 +94,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|document recu)"),
         ("introuvable", 3, False, r"introuvable|(?:n'a|n'ont|n'avons) (?:pas|jamais) (?:ete "
          r")?(?:re)?trouvee?s?|(?:ne|n')\s*(?:la|le|les|l')?\s*(?:trouv|retrouv"
-         r"|vo[iy])\w* (?:pas|plus|nulle part|aucune? trace)",
+         r"|vo[iy])\w* (?:pas|nulle part|aucune? trace)",
          r"{facture}|{invoice}|mail|courriel|pj|piece jointe|lien"),
+        ("pas_l_avoir_recue", 3, False, r"ne pas (?:l'|les |la |le )?avoir (?:{recu}|eu|eue|vu|vue)\b"),
         ("pj_vide", 3, False, r"(?:piece jointe|pj|p\.j\.|fichier|pdf|document joint"
          r"|lien)s? (?:\S+ ){0,2}(?:vide|absente?|manquante?|illisible|corrompue?|endommagee?|vierge"
          r"|blanche?|inaccessible|expire)s?|illisible|corrompue?|unreadable|corrupted"),
@@ -117,9 +118,6 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|envoyee?)s?\b"),
         ("sans_pj", 3, False, r"(?:pas|aucune?|sans|rien|oubli\w*) (?:de |d'|la |le |en "
          r"|dans la )?(?:piece jointe|pj|fichier joint|pdf|document joint)"),
-        ("ouvre_pas", 3, False, r"(?:impossible|pas|n'arrive pas|narrive pas|ne parviens pas"
-         r"|ne parvenons pas) (?:a |d')?(?:l'|les |le |la )?(?:ouvrir|lire|telecharger|afficher)"
-         r"|ne s'ouvre pas|ne s'affiche pas|ne se telecharge pas"),
         ("en_not_received", 3, False, r"{neg} (?:yet |been |actually |ever |even |received or "
          r"|seen or )*(?:{received}|receive|recieve)\b(?! (?:the |any |your |our |a |full )?(?:{goods}"
          r"|payment|funds|money|remittance|the money|credit notes?|refunds?))"),
@@ -145,7 +143,11 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|came through|made it)|nothing (?:else )?(?:arrived|came through|came with it)"),
         ("en_cannot_find", 3, False, r"(?:cannot|can'?t|could not|couldn'?t|unable to|not able to) (?:find"
          r"|locate|trace|see) (?:\S+ ){0,2}(?:{invoice}|it|them|anything)|(?:isn'?t|is not|not) (?:in"
-         r"|on) (?:our|the) (?:system|records|inbox|books|ledger)", r"{invoice}|it|them|this|anything"),
+         r"|on) (?:our|the) (?:system|records|inbox|books|ledger)", r"{invoice}|it|them|this|anything",
+         r"!(?:did|have|had) (?:\S+ )?receive"),  # received, then lost: a copy is asked (resend_request)
+        ("ouvre_pas", 3, False, r"(?:impossible|pas|n'arrive pas|narrive pas|ne parviens pas"
+         r"|ne parvenons pas) (?:a |d')?(?:l'|les |le |la )?(?:ouvrir|lire|telecharger|afficher)"
+         r"|ne s'ouvre pas|ne s'affiche pas|ne se telecharge pas"),
         ("en_attachment", 3, False, r"(?:attachment|pdf|file|link|document)s? (?:\S+ ){0,3}(?:missing"
          r"|empty|blank|corrupt\w*|damaged|unreadable|not attached|not included|expired|broken|(?:has"
          r"|have) expired|no longer (?:valid|available|works?))|(?:no|without|forgot to attach"
@@ -160,6 +162,13 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|ne s'ouvre pas|doesn'?t open)"),
     ),
     "resend_request": (
+        # had it, lost it: "je ne la retrouve plus", "we did receive it but cannot find it anywhere"
+        ("plus_retrouvee", 3, False, r"(?:ne|n')\s*(?:la|le|les|l')?\s*retrouv\w* plus|(?:did|have|had) "
+         r"(?:\S+ )?receive\w* (?:this|it|them|the {invoice})\b[^.!?\n]{0,120}(?:cannot|can'?t|could not"
+         r"|couldn'?t|unable to) (?:find|locate)|(?:bien )?(?:eu|recu)e? [^.!?\n]{0,60}mais [^.!?\n]{0,40}"
+         r"(?:perdue?|egaree?|retrouve\w* (?:pas|plus))"),
+        ("need_copy", 3, False, r"(?:need|require|want|would like) (?:\S+ ){0,2}(?:copy|copies|duplicate"
+         r"|the pdfs?)\b|besoin (?:d'une|de la|des) (?:copie|duplicata|pdf)"),
         ("renvoyer", 3, True, r"(?:re-?envo|renvo|re-?transm|reexpedi|re-?adress)\w+"),
         ("a_nouveau", 3, True, r"(?:envoy|transm|adress|fair\w* parven)\w* (?:\S+ ){0,3}(?:a nouveau"
          r"|de nouveau|une nouvelle fois|encore une fois|une seconde fois)"),
@@ -192,7 +201,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|a |your )?(?:pdf|copy|document|file)"),
         ("copy", 3, False, r"(?:a |another |an extra |a new |an? pdf )?(?:copy|duplicate|pdf copy"
          r"|pdf version|soft copy|electronic copy) (?:of )?(?:the |this |that |your |our |invoice"
-         r"|{invoice})|send (?:us |me )?(?:a |another )?(?:copy|duplicate)|(?:could|can|may) (?:i"
+         r"|{invoice})|(?:send|e-?mail|forward) (?:us |me )?(?:a |another )?(?:copy|duplicate)"
+         r"|(?:could|can|may) (?:i"
          r"|we) (?:please )?(?:have|get|receive) (?:a |an |the )?(?:\S+ )?(?:{invoice}|copy)"
          r"|(?:pourrais-je|puis-je|pourrions-nous|pouvons-nous) (?:avoir|recevoir|obtenir) (?:une |la "
          r"|un )?(?:\S+ )?(?:{facture}|copie)"),
@@ -290,7 +300,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("ne_correspond_pas", 3, False, r"ne correspond\w* (?:pas|plus|nullement|en rien|aucunement)"
          r"|pas conforme (?:a|au|aux) (?:la |notre |votre )?(?:commande|devis|contrat|bon|tarif|prix"
          r"|livraison)|non conforme (?:a|au|aux) (?:la |notre |votre )?(?:commande|devis|contrat|tarif"
-         r"|livraison)"),
+         r"|livraison)", r"!raison sociale|denomination|entite|siret|siren|adresse de facturation|libell"),
         ("ecart", 2, False, r"ecarts?\b|difference de (?:prix|montant|quantite)"),
         ("superieur", 3, False, r"(?:montants?|prix|tarifs?|quantites?|totale?|somme"
          r"|factur\w*) (?:\S+ ){0,3}(?:superieure?s?|plus eleve\w*|different\w*|differe\w*|excede\w*"
@@ -363,6 +373,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|colis (?:incomplet|manquant)|(?:{goods}|appareil|machine|climatisation|clim|chaudiere"
          r"|installation|equipement|systeme|logiciel|pompe|moteur) (?:\S+ ){0,4}(?:ne fonctionne\w* pas"
          r"|ne marche pas|non fonctionnel\w*)", r"!{file}"),
+        ("paie_pas", 3, False, r"(?:je|j'|on) (?:la |le |les )?(?:paie|paye|paierai|payerai|regle|reglerai)"
+         r" (?:pas|rien)\b(?! (?:\S+ ){0,4}(?:tant que|avant|sans|sous reserve))"),
         ("pas_payer", 3, False, r"(?:ne|n')\s*(?:\S+ )?(?:reglerons|paierons|payerons|reglera|paiera"
          r"|reglerai|paierai|payerai|vais payer|vais regler|allons payer|allons regler) (?:\S+ )?(?:pas|rien"
          r"|jamais)(?! (?:\S+ ){0,4}(?:tant que|avant|sans|sous reserve))"),
@@ -583,7 +595,8 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|a compter d\w+ (?:\S+ ){0,3}|a partir d\w+ \d+\w* (?:\S+ )?)(?:[^.!?\n]|\.(?=\S))"
          r"{0,120}(?:@|adress\w*|envoy\w*|transmet\w*|interlocut\w*|contact\w*)|(?:envoy|adress|transm)\w* "
          r"(?:\S+ ){0,8}(?:desormais|dorenavant|a l'avenir|a partir de maintenant)|(?:gere|gerent|s'occupe\w*"
-         r"|traite|traitent|suit|suivent|prend en charge|prennent en charge) desormais"),
+         r"|traite|traitent|suit|suivent|prend en charge|prennent en charge) desormais",
+         r"!circuit|processus|procedure|workflow"),
         ("en_copie", 3, False, r"(?:mettre|mettez|ajouter|ajoutez|rajouter|inclure) (?:\S+ ){0,4}en "
          r"(?:copie|cc)\b|(?:copy|cc|add|include|loop) (?:\S+ ){0,4}(?:in|on|to|into) (?:cc|copy"
          r"|the loop)\b"),
@@ -613,14 +626,16 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         # a move says a contact changes only with where to write now ("nous déménageons au 12 rue …")
         ("demenage", 3, False, r"demenag\w*", r"adresse|locaux|nouvel|nouvelle|nouveau|desormais|dorenavant"
          r"|\b\d\d\d\d\d\b|rue|avenue|boulevard|@"),
-        ("ne_plus_envoyer", 3, False, r"nouveaux locaux|ne (?:m'|nous )?(?:envoyez|adressez|transmettez) "
+        ("nouveaux_locaux", 3, False, r"nouveaux locaux", r"adresse|\b\d\d\d\d\d\b|rue|avenue|boulevard|@"),
+        ("ne_plus_envoyer", 3, False, r"ne (?:m'|nous )?(?:envoyez|adressez|transmettez) "
          r"plus|(?:retirez|supprimez|enlevez)(?:-| )moi (?:de"
          r"|des)|ne plus m'envoyer|(?:est|sont) desormais (?:gere|traite|centralise)e?s?"),
         ("banque", 3, False, r"(?:(?:nouvelles?|nouveau|nouvel) (?:coordonnees bancaires|rib|iban"
          r"|compte bancaire|domiciliation|banque)|(?:nos|notre) (?:coordonnees bancaires|rib|iban"
          r"|domiciliation))\b(?! (?:\S+ )?(?:restent|reste|sont inchangee?s"
          r"|n'ont pas change))|changement (?:de |d')(?:banque|rib|iban|compte|domiciliation)|(?:rib|iban"
-         r"|banque) (?:a |ont )?(?:change|ete modifie|modifie)"),
+         r"|banque) (?:a |ont )?(?:change|ete modifie|modifie)",
+         r"!(?:votre|vos|your|ton|ta|tes) (?:\S+ )?(?:rib|iban|coordonnees|bank|banking|banque)"),
         ("en_new_address", 3, False, r"new (?:\S+ )?(?:e-?mail|address|contact|point of contact"
          r"|ap (?:e-?mail|address|mailbox)|mailbox|bank|banking|account|iban|remit\w*|billing (?:address"
          r"|contact|e-?mail)|invoic\w* (?:address|e-?mail)|person|department|accounts payable)"),
@@ -648,13 +663,18 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|contact (?:\S+ ){0,2}(?:is now|will now be|will be)|(?:is"
          r"|will be) (?:now )?your (?:new )?(?:\S+ )?(?:contact|point of contact)"),
         ("en_update", 3, False, r"(?:update|change|amend|modify) (?:\S+ ){0,3}(?:contact|e-?mail|address"
-         r"|bank\w*|vendor (?:file|master|record)|distribution list|billing details|mailing list|remit\w*)"),
+         r"|bank\w*|vendor (?:file|master|record)|distribution list|billing details|mailing list|remit\w*)",
+         r"!never|will not|won'?t notify"),  # "we will never notify you of a change to our bank details"
         ("en_bank", 3, False, r"(?:bank|banking|account|remittance|payment) (?:details|information|info"
          r"|account) (?:\S+ ){0,2}(?:have|has) (?:\S+ )?(?:changed|been updated|been changed)"
          r"|changed (?:our )?(?:bank|banks|banking)|(?:new|updated) (?:bank|banking) (?:details"
          r"|information|account)"),
     ),
     "acknowledged": (
+        # nothing to say about it: "aucune remarque sur la facture", "no issues with this one"
+        ("rien_a_redire", 3, False, r"(?:aucune?|pas de|sans|rien a) (?:remarques?|observations?|objections?"
+         r"|reserves?|redire|commentaires?)\b|no (?:issues?|problems?|remarks|objections?|comments|concerns)"
+         r" (?:with|on|about|from)"),
         ("bien_recu", 3, True, r"(?:bien|avons|ai|a|ont) (?:bien |correctement |effectivement "
          r"|ete )?{recu}\b(?! \d)|bonne reception|accus\w* (?:de )?reception"
          r"|reception (?:bien )?(?:confirmee|ok)|{recu} (?:avec )?merci|{recu},? merci"),
@@ -798,8 +818,8 @@ def compile_phrases() -> tuple[Phrase, ...]:
     compiled = []
     for intent, rows in PHRASES.items():
         for rule, weight, negatable, pattern, *context in rows:
-            needed = context[0] if context and not context[0].startswith("!") else None
-            unless = context[0][1:] if context and context[0].startswith("!") else None
+            needed = next((c for c in context if not c.startswith("!")), None)
+            unless = next((c[1:] for c in context if c.startswith("!")), None)
             compiled.append(Phrase(intent, f"{intent}.{rule}", weight, negatable, _regex(pattern),
                                    _regex(needed) if needed else None,
                                    _regex(unless) if unless else None))  # fmt: skip
