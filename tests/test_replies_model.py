@@ -21,14 +21,18 @@ def _shipped() -> list[dict[str, str]]:
 
 
 def test_the_shipped_examples_are_the_labelled_replies_and_never_the_final_split() -> None:
-    """The model learns from exactly the team's labelled replies and the blind set's tune split, as jalon
+    """The model learns from exactly the team's labelled replies and the blind sets' tune splits, as jalon
     reads them today (run `python -m jalon.handlers.replies.train` when a label or the stripper changes);
-    not one reply of the final split, whose figure must stay a measure of replies never seen."""
-    with (DATA / "replies_blind" / "labels.csv").open(newline="", encoding="utf-8") as handle:
-        split_of = {f"replies_blind/{row['file']}": row["split"] for row in csv.DictReader(handle)}
+    not one reply of a final split, whose figure must stay a measure of replies never seen."""
+    sets = ("replies_blind", "replies_blind3", "replies_blind4")
+    split_of = {}
+    for name in sets:
+        with (DATA / name / "labels.csv").open(newline="", encoding="utf-8") as handle:
+            split_of |= {f"{name}/{row['file']}": row["split"] for row in csv.DictReader(handle)}
     shipped = _shipped()
-    assert shipped == model.build_examples(DATA / "replies", DATA / "replies_blind")
-    blind = [row["file"] for row in shipped if row["file"].startswith("replies_blind/")]
+    assert shipped == model.build_examples(DATA / "replies", *(DATA / name for name in sets))
+    blind = [row["file"] for row in shipped if row["file"].split("/")[0] in sets]
+    assert {row["file"].split("/")[0] for row in shipped} == {"replies", *sets}
     assert blind and {split_of[name] for name in blind} == {"tune"}
     assert len(shipped) - len(blind) == sum(1 for _ in (DATA / "replies").glob("*.eml"))
 

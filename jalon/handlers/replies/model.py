@@ -299,11 +299,12 @@ def _argmax(scores: dict[str, float]) -> str:
     return max(scores, key=scores.__getitem__)
 
 
-def build_examples(team: Path, blind: Path) -> list[dict[str, str]]:
-    """The training examples: every labelled team reply and the blind set's tune split (never its final
+def build_examples(team: Path, *blind: Path) -> list[dict[str, str]]:
+    """The training examples: every labelled team reply and the blind sets' tune splits (never a final
     split), as the new text jalon reads after removing quotes and signature."""
     rows: list[dict[str, str]] = []
-    for folder, keep in ((team, lambda row: True), (blind, lambda row: row.get("split") == "tune")):
+    tune_only = lambda row: row.get("split") == "tune"  # noqa: E731
+    for folder, keep in ((team, lambda row: True), *((folder, tune_only) for folder in blind)):
         with (folder / "labels.csv").open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 if not keep(row):
@@ -319,7 +320,8 @@ def main() -> None:  # pragma: no cover - a maintenance command
     import sys
 
     data = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data")
-    rows = build_examples(data / "replies", data / "replies_blind")
+    blind = ("replies_blind", "replies_blind3", "replies_blind4")  # each written by another hand
+    rows = build_examples(data / "replies", *(data / name for name in blind))
     with EXAMPLES.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
