@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import email.header
 import email.message
 import email.parser
@@ -217,6 +218,20 @@ def stages(services: app_module.Services) -> dict[str, list[float]]:
     return out
 
 
+def last_done(services: app_module.Services) -> float:
+    """When the last invoice was sent (its `dispatch.sent`, recorded once the customers' server said 250)
+    or held, as a Unix time."""
+    from sqlalchemy import func, select
+
+    from jalon.models import Event
+
+    with services.database.session() as session:
+        done = Event.type.in_(("dispatch.sent", "invoice.held"))
+        at = session.scalar(select(func.max(Event.at)).where(done))
+    assert at is not None, "no invoice was sent nor held"
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).timestamp()
+
+
 def cpu_of(pids: list[int]) -> float:
     """CPU seconds used so far by these processes (user + system, from /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -321,7 +336,7 @@ async def run(args: argparse.Namespace) -> None:
             raise
         mails = [(n, message(n, pdf).as_bytes()) for n, pdf, _ in timed]
         print(f"timed run: {len(mails)} invoices over {args.connections} SMTP connections …", flush=True)
-        start, cpu, pool_start = time.perf_counter(), time.process_time(), pool_cpu(services)
+        start, cpu, pool_start = time.time(), time.process_time(), pool_cpu(services)
         world_start = cpu_of([world.pid or 0])
         commands.put(("send", port, mails, args.connections))
         try:
@@ -329,8 +344,10 @@ async def run(args: argparse.Namespace) -> None:
         except TimeoutError:
             explain(services)
             raise
-        elapsed = time.perf_counter() - start
         cpu = time.process_time() - cpu
+        # The end is the last invoice sent (its 250 recorded) or held, to the millisecond, as bench_baseline
+        # times its own: `settled` polls every 0.5 s, which would add up to 0.5 s to a ~6 s run.
+        elapsed = last_done(services) - start
         in_pool = pool_cpu(services) - pool_start
         in_world = cpu_of([world.pid or 0]) - world_start
         _, sent = await asyncio.to_thread(results.get, True, 60)
