@@ -1,5 +1,5 @@
-"""The official rule sets, run without their idle walks (`validation.lighter`), find exactly what the
-published stylesheets find, on every observed corpus file."""
+"""The official rule sets, run without their idle walks nor their report's trace (`validation.lighter`),
+find exactly what the published stylesheets find, on every observed corpus file."""
 
 from __future__ import annotations
 
