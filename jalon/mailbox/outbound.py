@@ -402,7 +402,6 @@ def mark_dispatch_sent(
         if settings is not None and invoice.state == "sent":
             from jalon.planning import enrol
 
-            session.flush()
             enrol(session, settings, invoice, now)  # on its timeline at once (the tick also catches up)
     events.record(
         session,
