@@ -32,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -476,6 +477,7 @@ async def run(args: argparse.Namespace) -> None:
     db = sqlite3.connect(path)
     held = db.execute("SELECT number, reason FROM outputs WHERE status = 'held'").fetchall()
     db.close()
+    shutil.rmtree(path.parent, ignore_errors=True)  # ~35 MB of stored mail per run
     outputs = [s for s in arrived if any(s == f"Facture {n}" for n, _, _ in timed)]
     valid = sum(embedded_ok(data) for data in kept)
     assert "jalon.app" not in sys.modules, "the baseline must not load jalon's pipeline"

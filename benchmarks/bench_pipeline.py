@@ -27,6 +27,7 @@ import itertools
 import multiprocessing
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -359,6 +360,7 @@ async def run(args: argparse.Namespace) -> None:
         commands.put(("stop",))
     _, arrived, kept = results.get(timeout=60)
     world.join(timeout=10)
+    shutil.rmtree(workdir, ignore_errors=True)  # the run's SQLite database: ~35 MB of stored mail
     outputs = [subject for subject in arrived if any(n in subject for n, _, _ in timed)]
 
     latencies = []
