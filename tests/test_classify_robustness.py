@@ -67,6 +67,19 @@ def test_ten_megabytes_of_quoted_text_is_classified_quickly() -> None:
     assert time.perf_counter() - started < 60  # a sanity bound against runaway regexes, not a benchmark
 
 
+def test_a_long_run_of_blanks_after_the_word_invoice_does_not_stall_the_worker() -> None:
+    """As an operator, a mail whose body has "facture" then thousands of spaces or blank lines (a badly
+    printed form) is classified at once: before, the invoice-number search took minutes to hours on it."""
+    for filler in (b" " * 6000, b"\n" * 3000, b" \t" * 3000):
+        raw = (
+            b"From: client@example.fr\nTo: factures@acme-industrie.fr\nSubject: RE: votre envoi\n"
+            b"Content-Type: text/plain; charset=utf-8\n\nBonjour, la facture" + filler + b"x\n"
+        )
+        started = time.perf_counter()
+        assert_sane(classify(raw, domain="acme-industrie.fr"))
+        assert time.perf_counter() - started < 20  # a sanity bound against runaway regexes, not a benchmark
+
+
 def test_a_bounce_nested_ten_deep_in_forwarded_messages_is_classified() -> None:
     """As the gateway, a message forwarded inside forwarded messages ten levels deep breaks nothing."""
     raw = DSN

@@ -297,9 +297,11 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}@[^<>\s]{1,250}>")
 _TAGGED = re.compile(rf"\+(?:(?<=bounces\+)|(?<=reply\+))({TOKEN})@([a-z0-9.-]+)", re.IGNORECASE)
 _ENVELOPE_ID = re.compile(r"^original-envelope-id\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 INVOICE_LABELS = ("factur", "invoice", "rechnung", "fattura", "avoir", "credit note", "fact.", "inv.", "inv#")
+# Possessive spaces (`\s*+`): three optional runs of spaces in a row backtracked into each other, so a word
+# "invoice" followed by a long run of blanks took time growing with the cube of its length.
 INVOICE_NUMBER = re.compile(
-    r"\b(?:facture|invoice|rechnung|fattura|factura|avoir|credit note|fact\.|inv[.#])\s*"
-    r"(?:n[°ºo]\.?|no\.?|nr\.?|num(?:[eé]ro|ber)?\.?|#|ref\.?)?\s*[:#]?\s*"
+    r"\b(?:facture|invoice|rechnung|fattura|factura|avoir|credit note|fact\.|inv[.#])\s*+"
+    r"(?:(?:n[°ºo]\.?|no\.?|nr\.?|num(?:[eé]ro|ber)?\.?|#|ref\.?)\s*+)?(?:[:#]\s*+)?"
     r"([A-Z]{0,6}[-/_.]?\d[\w/.-]{1,30}\w|\d{3,})",
     re.IGNORECASE,
 )
