@@ -261,3 +261,28 @@ async def test_broken_message_is_set_aside_and_the_gateway_keeps_running(db_url:
     assert any(c.kind in ("held", "set_aside") and c.state == "open" for c in cases), (
         "the broken one waits for a person"
     )
+
+
+async def test_a_number_shared_with_a_forged_copy_still_names_the_genuine_invoice(db_url: str) -> None:
+    """A fraudster mails a copy of a genuine invoice (held as suspicious): "paid" and the invoice's journey
+    by number are about the genuine invoice that left, while "cancel" by number drops the held forgery."""
+    from jalon.handlers import actions
+
+    pdf, expected = sample("classic_fr-01-plain")
+    number = expected["invoice_number"]
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("achats@client.test", "buyer")])
+        await send(gw, invoice_mail(pdf))
+        await gw.settle()
+        await send(gw, invoice_mail(pdf, sender="billing@acme-invoices.test"))
+        await gw.settle()
+        database, settings = gw.services.database, gw.services.settings
+        assert detail(gw, number)["state"] == "sent", "the journey shown is the genuine invoice's"
+        assert actions.mark_paid(database, settings, number, actor="ana").ok
+        assert actions.cancel(database, settings, number, actor="ana", reason="forgery").ok
+        with database.session() as session:
+            states = {
+                i.issuer.startswith("suspicious:"): i.state
+                for i in session.scalars(select(Invoice).where(Invoice.number == number))
+            }
+    assert states == {False: "paid", True: "cancelled"}

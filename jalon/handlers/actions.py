@@ -30,8 +30,13 @@ class ActionResult:
         return {"ok": self.ok, "message": self.message, "invoice": self.invoice, **self.data}
 
 
-def find_invoice(session: Session, number: str) -> Invoice | None:
-    """The current version of an invoice by number (the newest version that was not replaced)."""
+def find_invoice(session: Session, number: str, *, held: bool = False) -> Invoice | None:
+    """The invoice a person means by its number, among the copies that were not replaced.
+
+    A number can name several rows: a second copy of an invoice held as a duplicate, a forged copy held as
+    suspicious, next to the genuine one that left. What happened to the invoice (paid, disputed, resent, its
+    journey) is about the genuine copy that left; a forgery is found by number only when nothing else has
+    it. `held=True` (release, cancel) means the copy waiting for a person instead. Then the newest."""
     versions = list(
         session.scalars(
             select(Invoice)
@@ -39,8 +44,17 @@ def find_invoice(session: Session, number: str) -> Invoice | None:
             .order_by(Invoice.version.desc(), Invoice.id.desc())
         )
     )
-    current = [v for v in versions if v.state != "replaced"]
-    return (current or versions or [None])[0]
+    current = [v for v in versions if v.state != "replaced"] or versions
+    if not current:
+        return None
+
+    def rank(invoice: Invoice) -> tuple[bool, bool]:
+        suspicious = (invoice.issuer or "").startswith("suspicious:")
+        if held:
+            return invoice.state != "held", suspicious
+        return suspicious, invoice.state in ("received", "held")
+
+    return min(current, key=rank)  # stable: the newest of the best-ranked
 
 
 def release(
@@ -61,7 +75,7 @@ def release(
     from jalon.models import Customer
 
     with database.session() as session:
-        invoice = find_invoice(session, number)
+        invoice = find_invoice(session, number, held=True)
         if invoice is None:
             return ActionResult(False, f"no invoice {number}", number)
         if invoice.state != "held":
@@ -129,7 +143,7 @@ def cancel(
     database: Database, settings: Settings, number: str, *, actor: str, reason: str | None = None
 ) -> ActionResult:
     with database.session() as session:
-        invoice = find_invoice(session, number)
+        invoice = find_invoice(session, number, held=True)
         if invoice is None:
             return ActionResult(False, f"no invoice {number}", number)
         if invoice.state in ("cancelled", "paid"):
