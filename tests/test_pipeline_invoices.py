@@ -286,3 +286,20 @@ async def test_a_number_shared_with_a_forged_copy_still_names_the_genuine_invoic
                 for i in session.scalars(select(Invoice).where(Invoice.number == number))
             }
     assert states == {False: "paid", True: "cancelled"}
+
+
+async def test_a_relayed_invoice_billed_to_another_company_is_held_not_sent_to_the_addressee(
+    db_url: str,
+) -> None:
+    """The ERP relays an invoice to a known customer's address, but the PDF is billed to another company (its
+    SIREN is not that customer's): jalon holds it and says so, instead of sending a third party's invoice."""
+    pdf, expected = sample("classic_fr-01-plain")
+    other = {**expected, "buyer_name": "SGE Services", "buyer_siren": "552100554", "buyer_vat": ""}
+    async with running(db_url) as gw:
+        add_customer(gw, other, [("compta@sge.test", "buyer")], code="C200")
+        message = invoice_mail(pdf, to="compta@sge.test")
+        await send(gw, message, username=RELAY_USER, password=RELAY_PASSWORD)
+        await gw.settle()
+        shown = detail(gw, expected["invoice_number"])
+    assert shown["state"] == "held" and gw.sink.received == []
+    assert "C200" in shown["hold_reason"] and expected["buyer_siren"] in shown["hold_reason"]

@@ -360,7 +360,7 @@ def match_customers(ctx: Context) -> None:
         match = _match(
             ctx.session, ctx.settings, list(ctx.inbound.rcpt_tos), ctx.inbound.auth_user, parsed, model
         )
-        if match.customer is None and ctx.inbound.auth_user and relay:
+        if match.customer is None and match.method != "conflict" and ctx.inbound.auth_user and relay:
             match = _customer_from_relay(ctx, model, relay)
         ctx.matches[invoice.id] = match
         if match.customer is not None:

@@ -113,6 +113,17 @@ def match_customer(
         )  # type: ignore[union-attr]
     if by_id:
         return by_id
+    if by_address and by_address.customer is not None and model is not None:
+        clash = _identifier_clash(model, by_address.customer)
+        if clash:  # the addresses are a customer's, but the invoice is billed to someone else
+            return Match(
+                None,
+                "conflict",
+                False,
+                f"the {by_address.method} addresses are {by_address.customer.code}'s but the invoice's buyer "
+                f"{clash}",
+                [by_address.customer.code],
+            )
     if by_address:
         return by_address
 
@@ -132,6 +143,19 @@ def match_customer(
                     [c.code for c in close[:5]],
                 )
     return Match(None, "none", False, "no customer matches the invoice's identifiers, addresses or name")
+
+
+def _identifier_clash(model: InvoiceModel, customer: Customer) -> str | None:
+    """How the invoice's buyer identifiers contradict a customer's (None when they agree or one is unknown):
+    an invoice printed for another company must not reach this one because its mail was addressed to it."""
+    buyer = model.buyer
+    siren = buyer.siren or (buyer.siret[:9] if buyer.siret else None)
+    if siren and customer.siren and siren != customer.siren:
+        return f"has SIREN {siren}, not {customer.siren}"
+    vat = re.sub(r"[\s.-]", "", buyer.vat_id).upper() if buyer.vat_id else None
+    if vat and customer.vat and vat != re.sub(r"[\s.-]", "", customer.vat).upper():
+        return f"has VAT number {vat}, not {customer.vat}"
+    return None
 
 
 def _close(a: str, b: str) -> bool:
