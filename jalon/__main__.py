@@ -8,10 +8,14 @@ several files print one JSON object per line, in order.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 from jalon import config as config_module
 
@@ -282,10 +286,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
         print(f"jalon: {source}: the {args.to} output fails its rules, not written", file=sys.stderr)
         emit({"file": str(source), "output": None, **report})
         return 1
-    target = Path(args.output) if args.output else source.with_suffix(convert.SUFFIXES[args.to])
+    # By default beside the input, named after the target: the XML formats do not overwrite each other.
+    named = source.with_name(f"{source.stem}.{args.to}{convert.SUFFIXES[args.to]}")
+    target = Path(args.output) if args.output else named
+    if target.is_dir():
+        target = target / named.name
     if target.resolve() == source.resolve():
-        target = source.with_name(f"{source.stem}.{args.to}{convert.SUFFIXES[args.to]}")
-    target.write_bytes(done.output)
+        target = named
+    try:
+        target.write_bytes(done.output)
+    except OSError as error:
+        print(f"jalon: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+        return 2
     emit({"file": str(source), "output": str(target), **report})
     return 0 if done.report.valid else 1
 
@@ -553,6 +565,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `jalon cases | head`: the reader left, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"jalon: cannot listen: {error.strerror or error}; another program uses that port:"
+            " change [smtp] port or [web] port in the configuration, or stop the other program",
+            file=sys.stderr,
+        )
+        return 2
+    except DBAPIError as error:  # the database server is down, the database is missing, access refused
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"jalon: cannot use the database ([database] url): {reason}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -71,6 +71,26 @@ def test_convert_writes_a_valid_output_and_refuses_to_write_an_invalid_one(
     assert "PEPPOL-EN16931-R003" in {e["rule"] for e in line["errors"]}
 
 
+def test_convert_names_each_output_after_its_format_and_says_when_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without -o, the CII, UBL and GS1 of one PDF land beside it under three names (none overwrites
+    another); -o a folder puts it there; -o into a missing folder is one line of error, not a traceback."""
+    source = tmp_path / "invoice.pdf"
+    shutil.copy(INVOICES / "classic_fr-01-plain.pdf", source)
+    for target in ("cii", "ubl", "gs1"):
+        assert main(["convert", str(source), "--to", target]) == 0
+    written = [line["output"] for line in _lines(capsys)]
+    assert written == [str(tmp_path / f"invoice.{t}.xml") for t in ("cii", "ubl", "gs1")]
+    assert all(Path(path).stat().st_size > 0 for path in written)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["convert", str(source), "--to", "cii", "-o", str(folder)]) == 0
+    assert _lines(capsys)[0]["output"] == str(folder / "invoice.cii.xml")
+    assert main(["convert", str(source), "--to", "cii", "-o", str(tmp_path / "missing" / "x.xml")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
 def test_convert_to_factur_x_gives_a_pdfa3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`jalon convert invoice.pdf --to facturx` writes a PDF/A-3 with the CII embedded."""
     need(shutil.which("gs") is not None, "Ghostscript (gs) not installed")
