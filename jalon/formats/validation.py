@@ -490,7 +490,14 @@ def validate_root(
             report.warnings.extend(warnings)
             report.ran.append(name)
     for name in report.skipped:
-        report.warnings.append(Finding("RULES-MISSING", f"rule set {name} is not installed here: not run"))
+        # Asked for the official verdict, and a rule set it needs is missing: no verdict, so not valid (an
+        # output is never sent on a check that did not run). Its place is `[validation] rules_dir`.
+        missing = Finding(
+            "RULES-MISSING",
+            f"rule set {name} is not installed here: not run; point [validation] rules_dir (Schematron) or "
+            "xsd_dir (XSD) at the official files (see README, 'Official validation rules')",
+        )
+        (report.errors if official else report.warnings).append(missing)
     report.valid = not report.errors
     return report
 
