@@ -128,6 +128,8 @@ def test_a_payment_said_made_in_other_words_is_paid(text: str) -> None:
         "Hello, the discount agreed in our quote has not been applied.",
         "nope, wrong. we cancelled that order last month.",
         "c pas le bon montant, on avait dit 450 euros",
+        "Nous ne réglerons pas cette facture tant que les réserves ne sont pas levées ; l'acompte est payé.",
+        "We will not pay the balance until the heating works; we have paid the deposit.",
     ],
 )
 def test_refusing_or_objecting_to_what_is_billed_is_a_dispute(text: str) -> None:

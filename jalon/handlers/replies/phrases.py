@@ -326,6 +326,12 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
         ("quantites", 3, False, r"factur\w* (?:\S+ )?\d+ (?:\S+ ){0,6}(?:recu|livre|received|delivered"
          r"|commande)\w* \d+|(?:recu|livre|commande)\w* \d+ (?:\S+ ){0,6}factur\w* \d+"
          r"|pourquoi (?:\S+ ){0,3}(?:payons|paie|paye|payer|factur\w*) (?:\S+ )?(?:toujours|encore)"),
+        # Payment refused until something is put right: a dispute, whatever is said of the rest.
+        ("refus_tant_que", 3, False, r"(?:ne |n')(?:\S+ )?(?:paierons|reglerons|payerons|paierai|reglerai"
+         r"|payerai|payons|reglons|paie|paye|regle) (?:pas|rien|plus|aucun\w*) (?:\S+ ){0,6}(?:tant qu"
+         r"|avant qu|jusqu'a ce qu)|(?:won't|will not|shall not|cannot|can't|refuse to|not going to"
+         r"|are not going to) (?:\S+ ){0,2}(?:pay|settle|release (?:the )?payment)\b(?: \S+){0,5} (?:until"
+         r"|unless|before|as long as)\b"),
         ("paiement_suspendu", 3, False, r"(?:suspend|bloqu|retien|gel)\w* (?:le |notre |votre "
          r"|tout )?(?:paiement|reglement)|(?:holding|withholding|withhold|suspend\w*) (?:the |our "
          r"|any )?payment"),
