@@ -315,7 +315,10 @@ COUNTRIES = {
 MENTIONS: dict[str, re.Pattern[str]] = {
     "penalty_rate": re.compile(
         r"penalites? de retard|interets? de retard|taux d'interet legal|"
-        r"late (?:payment )?(?:penalt|interest|fee)|"
+        r"retard de (?:paiement|reglement) (?:\S+ ){0,12}?(?:penalit|interets?\b)|"
+        r"penalites? (?:\S+ ){0,2}(?:au|a un) taux|"
+        r"late (?:payment )?(?:penalt|interest|fee)|late payment\W{1,3}(?:\S+ ){0,3}?(?:interest|penalt)|"
+        r"legal (?:interest )?rate|overdue (?:\S+ ){0,3}?(?:bear|incur|accrue|attract)s? (?:\S+ )?interest|"
         r"interest (?:on|for) late|verzugszinsen"
     ),
     "recovery_indemnity": re.compile(
