@@ -217,6 +217,27 @@ def test_a_credit_note_should_name_the_invoice_it_corrects():
     assert not any(f.code == "credit_note_reference" for f in rules.check(invoice))
 
 
+def test_a_credit_note_is_not_held_for_payment_terms_it_has_no_use_for():
+    """An avoir owes the buyer money: no due date, late-payment penalty nor 40 € indemnity is asked of it
+    (EN 16931 BR-CO-25 asks a due date only when an amount is due), while an invoice without them is held."""
+    invoice = good_invoice()
+    invoice.due_date = None
+    invoice.penalty_rate_text = invoice.recovery_indemnity_text = None
+    assert {"due_date", "penalty_rate", "recovery_indemnity"} <= errors(invoice)
+    invoice.type_code = "381"
+    invoice.preceding_invoices.append(PrecedingInvoice(number="F2026-0001"))
+    assert not {"due_date", "penalty_rate", "recovery_indemnity"} & errors(invoice)
+
+
+def test_an_invoice_paid_in_advance_needs_no_due_date():
+    """Nothing left to pay (the deposit covered it all, BT-115 = 0): no due date is asked (BR-CO-25)."""
+    invoice = good_invoice()
+    invoice.due_date = None
+    assert "due_date" in errors(invoice)
+    invoice.totals.prepaid, invoice.totals.payable = invoice.totals.tax_inclusive, Decimal("0")
+    assert "due_date" not in errors(invoice)
+
+
 def test_a_text_read_invoice_is_not_held_for_what_a_pdf_cannot_show():
     """From PDF text, no lines nor specification id are expected; the legal mentions still are."""
     invoice = good_invoice()

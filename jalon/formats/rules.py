@@ -499,7 +499,11 @@ def _vat_and_totals(ctx: Context) -> Iterable[Finding]:
 
 def _due_and_late_payment(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inv
-    if inv.due_date is None:
+    if inv.doc_type == "credit_note":
+        return  # the buyer pays nothing: no due date nor late-payment terms to print (BR-CO-25: BT-115 > 0)
+    payable = inv.totals.payable
+    nothing_due = payable is not None and payable <= 0 and bool(inv.totals.tax_inclusive)  # paid in advance
+    if inv.due_date is None and not nothing_due:
         terms = (
             f' (the terms "{inv.payment_terms}" are printed, not the date they give)'
             if inv.payment_terms
