@@ -156,3 +156,27 @@ def test_a_damaged_real_invoice_never_makes_the_reader_raise(seed):
     assert result.invoice is not None or result.error
     if result.invoice is not None:
         rules.check(result.invoice)
+
+
+def test_a_factur_x_whose_embedded_data_is_broken_is_held_and_named() -> None:
+    """A billing tool's Factur-X whose factur-x.xml is cut short: the text is read so a person sees the
+    invoice, but it is held (the customer's system would read the broken data), and validation names the
+    broken XML rather than saying none is embedded."""
+    import pikepdf
+
+    from jalon.formats import cii, validation
+
+    plain = (DATA / "classic_fr-01-plain.pdf").read_bytes()
+    good = read_invoice(plain).invoice
+    assert good is not None
+    xml = cii.write_cii(good, profile="EN16931")
+    with pikepdf.open(io.BytesIO(plain)) as document:
+        document.attachments["factur-x.xml"] = pikepdf.AttachedFileSpec(document, xml[: len(xml) // 2])
+        buffer = io.BytesIO()
+        document.save(buffer)
+    broken = buffer.getvalue()
+    result = read_invoice(broken)
+    assert result.invoice is not None and result.invoice.number == good.number, "the text was read"
+    held = [f for f in rules.check_result(result) if f.code == "xml_unreadable"]
+    assert held and held[0].severity == "error" and rules.decision(held) == "hold"
+    assert validation.validate(broken).errors[0].rule == "FX-XML-MALFORMED"

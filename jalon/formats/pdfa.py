@@ -359,6 +359,19 @@ def reader_of(pdf: bytes) -> Any:
         return None
 
 
+def _no_invoice_xml(pdf: bytes) -> Any:
+    """Why no invoice XML came out of the PDF: none embedded, or one under a Factur-X name that is broken."""
+    from jalon.formats import facturx, validation
+
+    for name, data in facturx.xml_attachments(pdf):
+        if name.lower().rsplit("/", 1)[-1] in facturx.KNOWN_NAMES:
+            try:
+                xmlsafe.parse(data)
+            except ValueError as error:
+                return validation.Finding("FX-XML-MALFORMED", f"embedded {name} is not well-formed: {error}")
+    return validation.Finding("FX-XML-MISSING", "no Factur-X/ZUGFeRD XML embedded")
+
+
 def validate_facturx(pdf: bytes, *, official: bool = True, profile: str | None = None) -> Any:
     """A Factur-X PDF: PDF/A-3 checks, then the embedded XML's XSD and official rule sets."""
     from jalon.formats import facturx, validation
@@ -372,7 +385,7 @@ def validate_facturx(pdf: bytes, *, official: bool = True, profile: str | None =
         found, report.errors = None, [validation.Finding("PDF-STRUCTURE", str(error))]
     if found is None:
         if not report.errors:
-            report.errors.append(validation.Finding("FX-XML-MISSING", "no Factur-X/ZUGFeRD XML embedded"))
+            report.errors.append(_no_invoice_xml(pdf))
         report.valid = False
         return report
     name, xml = found

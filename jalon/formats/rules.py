@@ -760,9 +760,27 @@ def check_result(result: Any, requirements: Requirements | Mapping[str, Any] | N
     and the reader's warnings that matter (an embedded XML was broken, so the PDF text was read instead)."""
     if result.invoice is None:
         return unreadable(result.error)
-    findings = check(result.invoice, requirements)
-    for warning in result.warnings:
-        if warning.startswith(("embedded", "attached")):
+    return check(result.invoice, requirements) + reader_findings(result.warnings)
+
+
+# The names under which a PDF says "my invoice data is in here" (Factur-X, ZUGFeRD 2, XRechnung).
+INVOICE_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+
+
+def reader_findings(warnings: Iterable[str]) -> list[Finding]:
+    """The reader's warnings that matter: an embedded or attached XML it could not use. A PDF whose Factur-X
+    (ZUGFeRD, XRechnung) data is broken holds the invoice: the customer's system reads that data, not the
+    text, so it must not leave as it is; any other unusable XML is a warning."""
+    findings = []
+    for warning in warnings:
+        if not warning.startswith(("embedded", "attached")):
+            continue
+        name = warning.split(":", 1)[0].split(" ", 1)[-1].rsplit("/", 1)[-1].lower()
+        broken_data = warning.startswith("embedded") and name in INVOICE_XML_NAMES
+        if broken_data and "not a CII or UBL invoice" not in warning:
+            message = f"{warning}: the PDF's invoice data is broken (its text was read); the tool must fix it"
+            findings.append(Finding("xml_unreadable", "error", message, None))
+        else:
             findings.append(
                 Finding("xml_unreadable", "warning", f"{warning}; the PDF text was read instead.", None)
             )

@@ -76,7 +76,7 @@ def requirements_for(customer: Customer | None, supporting: list[str]) -> Any:
 
 
 def findings_for(ctx: Context, invoice: Invoice) -> list[Finding]:
-    from jalon.formats.rules import check
+    from jalon.formats.rules import check, reader_findings
     from jalon.handlers.invoices import sender_for_finding
 
     session, settings = ctx.session, ctx.settings
@@ -109,7 +109,10 @@ def findings_for(ctx: Context, invoice: Invoice) -> list[Finding]:
                     select(Document).where(Document.invoice_id == invoice.id, Document.role == "supporting")
                 )
             ]
-        for item in check(model, requirements_for(customer, supporting)):
+        for item in [
+            *check(model, requirements_for(customer, supporting)),
+            *reader_findings(document.warnings),
+        ]:
             out.append(
                 {
                     "code": item.code,

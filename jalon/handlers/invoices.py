@@ -45,6 +45,7 @@ class ReadDocument:
     model_data: dict[str, Any] | None = None  # model.to_dict(), made in the pool: what Invoice.data stores
     # Outputs made ahead in the pool for the formats the directory says the customer wants (`ahead`).
     made: dict[tuple[str, str | None, bool], Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # the reader's (an embedded XML it could not use…)
 
 
 @dataclass
@@ -56,15 +57,15 @@ class PreparedMail:
 
 def _read(
     pdf: bytes, xml_attachments: list[tuple[str, bytes]]
-) -> tuple[InvoiceModel | None, str, str | None, bytes | None]:
+) -> tuple[InvoiceModel | None, str, str | None, bytes | None, list[str]]:
     from jalon.formats.extract import read_invoice
 
     try:
         result = read_invoice(pdf, xml_attachments)
     except Exception as error:  # the reader promises not to raise; a bug there must not lose the invoice
         log.exception("invoice reader failed")
-        return None, "none", f"reader error: {error}", None
-    return result.invoice, result.source, result.error, getattr(result, "xml", None)
+        return None, "none", f"reader error: {error}", None, []
+    return result.invoice, result.source, result.error, getattr(result, "xml", None), list(result.warnings)
 
 
 def prepare(raw: bytes) -> PreparedMail:
@@ -81,7 +82,7 @@ def prepare(raw: bytes) -> PreparedMail:
             xmls if len(xmls) == 1 and len(pdfs) == 1 else []
         )
         used_xml.update(id(x) for x in paired)
-        model, source, error, xml = _read(pdf.data, [(x.filename, x.data) for x in paired])
+        model, source, error, xml, warnings = _read(pdf.data, [(x.filename, x.data) for x in paired])
         prepared.documents.append(
             ReadDocument(
                 pdf.filename,
@@ -92,6 +93,7 @@ def prepare(raw: bytes) -> PreparedMail:
                 error,
                 xml,
                 paired[0].filename if paired else None,
+                warnings=warnings,
             )
         )
     for xml_only in (x for x in xmls if id(x) not in used_xml):
