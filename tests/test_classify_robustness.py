@@ -34,6 +34,16 @@ def test_binary_garbage_is_set_aside_with_a_reason() -> None:
         assert result.kind == "other"
 
 
+def test_a_text_file_about_bounces_is_not_a_mail() -> None:
+    """As an operator, feeding `jalon classify` a document that is no mail (this project's README, which
+    quotes bounce wording and addresses) gives "other: not a mail", never a bounce to act on."""
+    readme = (Path(__file__).parent.parent / "README.md").read_bytes()
+    text = b"Delivery to the following recipient failed permanently:\n\n    ap@client.example\n\n550 5.1.1"
+    for raw in (readme, text):
+        result = classify(raw)
+        assert result.kind == "other" and "not a mail" in (result.reason or "")
+
+
 def test_a_dsn_with_a_wrong_boundary_and_unknown_charset_is_still_read() -> None:
     """As the gateway, a DSN whose MIME boundary was rewritten and whose charset is unknown still gives the
     failed    address."""

@@ -175,6 +175,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_MAIL_HEADERS = ("From", "To", "Date", "Received", "Message-ID", "Return-Path", "Subject", "Content-Type")
+
+
 def classify(
     raw: bytes, *, mail_from: str = "", rcpt_tos: Sequence[str] = (), domain: str | None = None
 ) -> Classification:
@@ -184,6 +187,11 @@ def classify(
     except Exception as error:  # compat32 practically never raises; RecursionError on absurd nesting
         return Classification(
             kind="other", reason=f"unparseable message: {type(error).__name__}: {error}"[:300]
+        )
+    if not any(view.header(name) for name in _MAIL_HEADERS):
+        # No header a mail system writes: a text file, a log, bytes — whatever it says about bounces.
+        return Classification(
+            kind="other", reason="not a mail: no From, To, Date, Received or Message-ID header"
         )
     facts = Facts(view, mail_from, rcpt_tos, domain)
     result = Classification(kind="other")
