@@ -35,10 +35,22 @@ def load_settings(args: argparse.Namespace) -> config_module.Settings:
         raise SystemExit(f"jalon: configuration error: {error}") from None
 
 
+def warn_if_defaults(settings: config_module.Settings) -> None:
+    """An operator who forgot --config must not run a gateway on example settings without a word."""
+    if settings.config_path is None:
+        print(
+            "jalon: no configuration file (--config FILE, $JALON_CONFIG or ./config.toml): using the defaults"
+            f" (domain {settings.gateway.domain}, database {settings.database.url.split('@')[-1]});"
+            " copy config.toml and pass it with --config",
+            file=sys.stderr,
+        )
+
+
 def open_database(args: argparse.Namespace) -> Any:
     from jalon.db import Database
 
     settings = load_settings(args)
+    warn_if_defaults(settings)
     database = Database(settings.database.url)
     database.upgrade()
     return database
@@ -50,7 +62,9 @@ def open_database(args: argparse.Namespace) -> Any:
 def cmd_serve(args: argparse.Namespace) -> int:
     from jalon.app import run_forever
 
-    return run_forever(load_settings(args))
+    settings = load_settings(args)
+    warn_if_defaults(settings)
+    return run_forever(settings)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -215,5 +215,9 @@ async def serve(settings: Settings) -> None:
 
 def run_forever(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # aiosmtpd logs every SMTP command and Alembic every migration step at INFO: an operator reading the log
+    # wants what happened to the invoices, and the warnings.
+    for chatty in ("mail.log", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     asyncio.run(serve(settings))
     return 0

@@ -469,7 +469,9 @@ def hold_or_release(ctx: Context) -> None:
         reasons = blocking(invoice.findings, hold_on_warnings=ctx.settings.holds.hold_on_warnings)
         if reasons:
             hold(ctx, invoice, reasons)
+            log.info("invoice %s (message %s): held: %s", invoice.number, ctx.inbound.id, invoice.hold_reason)
             continue
+        log.info("invoice %s (message %s): released", invoice.number, ctx.inbound.id)
         invoice.state = "ready"
         events.record(ctx.session, "invoice.released", invoice_id=invoice.id, actor="jalon", automatic=True)
         dispatch_invoice(
