@@ -260,7 +260,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"jalon: no customer {args.customer}", file=sys.stderr)
                 return 2
             requirements = rules.Requirements.from_customer(customer)
+    status = 0
     for path in args.files:
+        if not os.path.isfile(path):
+            status = 2  # the others are still checked; the missing one is still reported (as held)
         result = _read_file(path)
         findings = rules.check_result(result, requirements)
         action = rules.decision(findings)
@@ -272,7 +275,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{path}: {action}")
             for f in findings:
                 print(f"  {f.severity:<7} {f.code:<22} {f.message}")
-    return 0
+    return status
 
 
 def _configure_validation(args: argparse.Namespace) -> None:

@@ -69,6 +69,15 @@ def test_check_prints_ok_action_and_findings(capsys):
     assert all({"code", "severity", "message"} <= set(f) for f in bad["findings"])
 
 
+def test_check_of_a_missing_file_reports_it_and_exits_non_zero(capsys, tmp_path):
+    """A script checking a batch learns from the exit status that a file was not there; the others are
+    still checked and printed."""
+    status = main(["check", "--json", str(tmp_path / "missing.pdf"), str(DATA / "classic_fr-01-plain.pdf")])
+    missing, good = lines(capsys)
+    assert status == 2 and missing["action"] == "hold" and good["action"] == "send"
+    assert main(["check", "--json", str(DATA / "classic_fr-01-plain.pdf")]) == 0
+
+
 def test_check_applies_what_the_customer_requires(capsys, tmp_path, sqlite_db):
     """With --customer, the directory's requirements apply: this customer wants a purchase-order number."""
     with sqlite_db.session() as session:
