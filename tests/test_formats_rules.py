@@ -238,6 +238,17 @@ def test_an_invoice_paid_in_advance_needs_no_due_date():
     assert "due_date" not in errors(invoice)
 
 
+def test_an_invoice_payable_on_receipt_needs_no_separate_due_date():
+    """ "Paiement à réception de facture" says when payment is due (BT-20 meets BR-CO-25): no hold for a due
+    date; "30 jours fin de mois" printed without its date still asks for the date."""
+    invoice = good_invoice()
+    invoice.due_date = None
+    invoice.payment_terms = "à réception de facture"
+    assert "due_date" not in errors(invoice)
+    invoice.payment_terms = "30 jours fin de mois"
+    assert "due_date" in errors(invoice)
+
+
 def test_a_text_read_invoice_is_not_held_for_what_a_pdf_cannot_show():
     """From PDF text, no lines nor specification id are expected; the legal mentions still are."""
     invoice = good_invoice()

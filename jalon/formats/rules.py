@@ -14,6 +14,7 @@ pipeline adds those findings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -497,13 +498,23 @@ def _vat_and_totals(ctx: Context) -> Iterable[Finding]:
         )
 
 
+# Terms that make the invoice payable at once: they state when payment is due (L441-9; BT-20 for BR-CO-25).
+_IMMEDIATE = re.compile(
+    r"\b(?:[àa] (?:la )?r[ée]ception|d[èe]s r[ée]ception|comptant|upon receipt|on receipt|immediate(?:ly)?"
+    r"|imm[ée]diat)",
+    re.IGNORECASE,
+)
+
+
 def _due_and_late_payment(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inv
     if inv.doc_type == "credit_note":
         return  # the buyer pays nothing: no due date nor late-payment terms to print (BR-CO-25: BT-115 > 0)
     payable = inv.totals.payable
     nothing_due = payable is not None and payable <= 0 and bool(inv.totals.tax_inclusive)  # paid in advance
-    if inv.due_date is None and not nothing_due:
+    # "à réception", "comptant": the terms say when payment is due (L441-9; BT-20 meets BR-CO-25)
+    immediate = bool(inv.payment_terms and _IMMEDIATE.search(inv.payment_terms))
+    if inv.due_date is None and not (nothing_due or immediate):
         terms = (
             f' (the terms "{inv.payment_terms}" are printed, not the date they give)'
             if inv.payment_terms
@@ -516,14 +527,14 @@ def _due_and_late_payment(ctx: Context) -> Iterable[Finding]:
             "due_date",
             "Code de commerce L441-9",
         )
-    elif inv.issue_date and inv.due_date < inv.issue_date:
+    elif inv.due_date is not None and inv.issue_date and inv.due_date < inv.issue_date:
         yield Finding(
             "due_date",
             "error",
             f"The due date {inv.due_date} is before the issue date {inv.issue_date}.",
             "due_date",
         )
-    elif inv.issue_date and (inv.due_date - inv.issue_date).days > 60:
+    elif inv.due_date is not None and inv.issue_date and (inv.due_date - inv.issue_date).days > 60:
         yield Finding(
             "payment_terms",
             "warning",

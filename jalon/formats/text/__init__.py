@@ -28,7 +28,7 @@ from jalon.formats.text.charges import read_document_charges
 from jalon.formats.text.layout import build
 from jalon.formats.text.lines import read_lines
 from jalon.formats.text.reader import Hints, Reader
-from jalon.formats.text.values import ISO_CURRENCIES, find_amounts
+from jalon.formats.text.values import ISO_CURRENCIES, find_amounts, fold
 from jalon.formats.text.vat import read_rate_rows, read_vat_breakdown
 from jalon.formats.text.vatcodes import apply_vat_column
 
@@ -160,8 +160,24 @@ def _payment_terms(reader: Reader) -> str | None:
             _right_text(reader, cell),
         ):
             if _TERMS.search(folded):
-                return text.strip(" :")
+                return _terms_clause(text)
     return None
+
+
+# What often follows the terms on the same line: the means of payment and the bank details.
+_AFTER_TERMS = re.compile(
+    r"\s[-–—|•;]\s|\s*[;|•]\s*|\b(?:IBAN|BIC|RIB|SWIFT)\b|\b(?:par|by) (?:virement|transfer|cheque)"
+    r"|(?<=[a-z0-9)])\.\s+(?=[A-ZÀ-Ý])",  # the end of the sentence
+    re.I,
+)
+
+
+def _terms_clause(text: str) -> str:
+    """The terms alone ("à réception", "30 jours fin de mois"), not the IBAN printed after them."""
+    for clause in _AFTER_TERMS.split(text):
+        if clause and _TERMS.search(fold(clause)):
+            return clause.strip(" :,.")
+    return text.strip(" :")
 
 
 def _right_text(reader: Reader, cell) -> tuple[str, str]:
