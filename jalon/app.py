@@ -209,6 +209,8 @@ async def serve(settings: Settings) -> None:
         services.smtp.port if services.smtp else "-",
         settings.web.public_url,
     )
+    if settings.web.enabled and not settings.secret(settings.web.api_token_env):
+        log.warning("the REST API answers 503 until %s is set in the environment", settings.web.api_token_env)
     await services.stop_event.wait()
     await stop(services)
 
