@@ -187,3 +187,27 @@ def test_validate_gives_a_verdict_for_any_bytes() -> None:
     for data in (b"", b"\x00\x01\x02garbage", b"%PDF-1.4 truncated", b"UNB+x", b"<a/>", b"<cXML/>"):
         report = validation.validate(data)
         assert not report.valid and report.errors, data
+
+
+def test_an_invoice_written_in_utf16_is_read_and_a_utf16_doctype_still_refused() -> None:
+    """Some ERPs write their XML in UTF-16: the official example, re-encoded with a byte-order mark (or
+    without, little- and big-endian), is recognised, read and validated like its UTF-8 original; the same
+    encodings carrying a DOCTYPE are still refused."""
+    from conftest import corpus
+
+    from jalon.formats import extract, validation
+
+    original = corpus("einvoice", "examples/cii/CII_example1.xml").read_bytes()
+    text = original.decode("utf-8").lstrip("\ufeff").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    for wide in (text.encode("utf-16"), text.encode("utf-16-le"), text.encode("utf-16-be")):
+        assert syntax.sniff(wide) == "cii"
+        read = extract.read_invoice(wide)
+        assert read.ok and read.invoice.number == extract.read_invoice(original).invoice.number
+        assert validation.validate(wide, official=False).valid
+    hostile = (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE Invoice [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&e;</Invoice>'
+    )
+    for wide in (hostile.encode("utf-16"), hostile.encode("utf-16-be")):
+        assert "hostile" in (extract.read_invoice(wide).error or "")
+        assert not validation.validate(wide).valid
