@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 import traceback
 from collections.abc import Iterable
@@ -212,11 +211,12 @@ class WantedFormats:
     def targets(self, model: Any) -> list[tuple[str, str | None, bool]]:
         """What the release of this invoice model will most likely need; [] when the buyer is not known
         by its SIREN or VAT number (as `matching.match_customer` finds it first)."""
-        buyer = model.buyer
-        siren = buyer.siren or (buyer.siret[:9] if buyer.siret else None)
+        from jalon.handlers.matching import buyer_siren, compact_vat
+
+        siren = buyer_siren(model.buyer)
         if siren and siren in self.by_siren:
             return self.by_siren[siren] or []
-        vat = re.sub(r"[\s.-]", "", buyer.vat_id).upper() if buyer.vat_id else None
+        vat = compact_vat(model.buyer.vat_id)
         return (self.by_vat.get(vat) or []) if vat else []
 
 

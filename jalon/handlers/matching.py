@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from jalon.formats.model import Invoice as InvoiceModel
+from jalon.formats.model import Party
 from jalon.models import Contact, Customer
 
 _LEGAL_FORMS = (
@@ -50,6 +51,16 @@ def _by_contacts(session: Session, emails: list[str]) -> list[Customer]:
     return [c for c in (session.get(Customer, i) for i in sorted(ids)) if c is not None]
 
 
+def buyer_siren(buyer: Party) -> str | None:
+    """The buyer's SIREN as printed, else the first nine digits of its SIRET."""
+    return buyer.siren or (buyer.siret[:9] if buyer.siret else None)
+
+
+def compact_vat(value: str | None) -> str | None:
+    """A VAT number as the directory keeps it: no spaces, dots or dashes, upper case."""
+    return re.sub(r"[\s.-]", "", value).upper() if value else None
+
+
 def match_customer(
     session: Session,
     model: InvoiceModel | None,
@@ -61,7 +72,7 @@ def match_customer(
     by_id: Match | None = None
     if model is not None:
         buyer = model.buyer
-        siren = buyer.siren or (buyer.siret[:9] if buyer.siret else None)
+        siren = buyer_siren(buyer)
         if siren:
             found = list(session.scalars(_BY_SIREN, {"siren": siren}))
             if len(found) == 1:
@@ -70,8 +81,8 @@ def match_customer(
                 siret = buyer.siret
                 exact = [c for c in found if siret and c.siret == siret]
                 by_id = Match(exact[0], "siret", True) if len(exact) == 1 else None
-        if by_id is None and buyer.vat_id:
-            vat = re.sub(r"[\s.-]", "", buyer.vat_id).upper()
+        vat = compact_vat(buyer.vat_id)
+        if by_id is None and vat:
             found = list(session.scalars(_BY_VAT, {"vat": vat}))
             if len(found) == 1:
                 by_id = Match(found[0], "vat", True)
@@ -148,12 +159,10 @@ def match_customer(
 def _identifier_clash(model: InvoiceModel, customer: Customer) -> str | None:
     """How the invoice's buyer identifiers contradict a customer's (None when they agree or one is unknown):
     an invoice printed for another company must not reach this one because its mail was addressed to it."""
-    buyer = model.buyer
-    siren = buyer.siren or (buyer.siret[:9] if buyer.siret else None)
+    siren, vat = buyer_siren(model.buyer), compact_vat(model.buyer.vat_id)
     if siren and customer.siren and siren != customer.siren:
         return f"has SIREN {siren}, not {customer.siren}"
-    vat = re.sub(r"[\s.-]", "", buyer.vat_id).upper() if buyer.vat_id else None
-    if vat and customer.vat and vat != re.sub(r"[\s.-]", "", customer.vat).upper():
+    if vat and customer.vat and vat != compact_vat(customer.vat):
         return f"has VAT number {vat}, not {customer.vat}"
     return None
 
