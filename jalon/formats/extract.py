@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from jalon.formats import xmlsafe
 from jalon.formats.model import Invoice
 
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?(CrossIndustryInvoice|CrossIndustryDocument|Invoice|CreditNote)[\s>/]")
@@ -60,26 +61,13 @@ class ReadResult:
         return self.invoice is not None
 
 
-def _wide_codec(head: bytes) -> str | None:
-    """The UTF-16/32 codec of XML bytes from their first four (a byte-order mark, or zeros around "<")."""
-    marks = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"))
-    for bom, codec in (*marks, (b"\xfe\xff", "utf-16")):
-        if head.startswith(bom):
-            return codec
-    if len(head) < 4 or b"\x00" not in head:
-        return None
-    if head[:3] == b"\x00\x00\x00" or head[1:4] == b"\x00\x00\x00":
-        return "utf-32-be" if head[0] == 0 else "utf-32-le"
-    return "utf-16-be" if head[0] == 0 else "utf-16-le"
-
-
 def xml_kind(data: bytes) -> str | None:
     """cii | ubl | None, from the root element name, without parsing (the XML may be hostile): skips the XML
     declaration, comments (German samples open with pages of licence text), processing instructions,
     DOCTYPE."""
     position = 0
     head = data[:262_144]
-    codec = _wide_codec(head[:4])
+    codec = xmlsafe.wide_codec(head)
     if codec:  # UTF-16/32, as some ERPs write it: looked at as UTF-8 (the parse reads the original)
         head = (
             head[: len(head) // 4 * 4].decode(codec, errors="replace").encode("utf-8").lstrip(b"\xef\xbb\xbf")
@@ -116,8 +104,6 @@ def read_xml(data: bytes, source: str, name: str | None = None) -> ReadResult:
     if kind is None:
         return ReadResult(None, "none", "not an invoice XML (neither CII nor UBL)", xml=data, xml_name=name)
     try:
-        from jalon.formats import xmlsafe
-
         if kind == "cii":
             from jalon.formats.cii import read_cii as reader
         else:

@@ -46,16 +46,9 @@ def sniff(data: bytes) -> str:
         return "pdf"
     if head.startswith((b"UNA", b"UNB")):
         return "edifact"
-    if head.startswith(b"<") or _wide_xml(data[:4]):
+    if head.startswith(b"<") or xmlsafe.wide_codec(data):
         return of_root(parse(data))  # parse refuses DTD tricks in every encoding
     return "unknown"
-
-
-def _wide_xml(head: bytes) -> bool:
-    """XML in UTF-16 or UTF-32 (a byte-order mark, or "<" with zero bytes beside it): some ERPs write it."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    return len(head) == 4 and b"<" in head and b"\x00" in head
 
 
 def sniff_safely(data: bytes) -> str:

@@ -39,6 +39,23 @@ def _blank_system_doctype(data: bytes) -> bytes:
     return data[: match.start()] + b" " * (match.end() - match.start()) + data[match.end() :]
 
 
+def wide_codec(data: bytes) -> str | None:
+    """The codec of an XML document written in UTF-16 or UTF-32, as some ERPs write it (its byte-order mark,
+    or the zero bytes around its first "<"), else None."""
+    head = data[:64]
+    marks = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"))
+    codec = next((codec for bom, codec in (*marks, (b"\xfe\xff", "utf-16")) if head.startswith(bom)), None)
+    if codec is None and len(head) >= 4 and b"\x00" in head[:4]:
+        if head[:3] == b"\x00\x00\x00" or head[1:4] == b"\x00\x00\x00":
+            codec = "utf-32-be" if head[0] == 0 else "utf-32-le"
+        else:
+            codec = "utf-16-be" if head[0] == 0 else "utf-16-le"
+    if codec is None:
+        return None
+    text = head[: len(head) // 4 * 4].decode(codec, errors="replace").lstrip("\ufeff \t\r\n")
+    return codec if text.startswith("<") else None
+
+
 def _prescan(data: bytes) -> None:
     if _DECLARATION.search(data):
         raise HostileXML(
