@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from jalon.formats import xmlsafe
 from jalon.formats.model import Attachment, Invoice
@@ -21,7 +20,9 @@ MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = xmlsafe.MAX_BYTES
 
 # File names the specifications give the invoice XML, best first; other *.xml files are tried after them.
-KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
+# The names under which a PDF says "my invoice data is in here" (Factur-X, ZUGFeRD 2, XRechnung).
+INVOICE_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+KNOWN_NAMES = (*INVOICE_XML_NAMES, "order-x.xml")
 _INVOICE_ROOTS = {
     "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice",
     "{urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument",
@@ -212,7 +213,6 @@ def embed(
     attachments: list[Attachment] | None = None,
     metadata: dict[str, str] | None = None,
     lang: str = "fr-FR",
-    reader: Any = None,
 ) -> bytes:
     """Embed a CII XML as factur-x.xml into a PDF (which should already be PDF/A-3), with the Factur-X XMP;
     supporting documents ride along as attached files with AFRelationship Supplement.
@@ -220,13 +220,13 @@ def embed(
     Written as an incremental update of the PDF (`pdfupdate`): the billing tool's bytes are kept as they are
     and the embedded files, the XMP, the document information and a new catalog are appended. A PDF that
     already carries embedded files, or that cannot take an update, is rewritten with the factur-x library
-    instead. `reader`: a pypdf reader of `pdf` already opened by the caller (it is only read).
+    instead.
     """
     from jalon.formats import pdfupdate
 
     level, relationship = LEVELS[profile.upper()]
     try:
-        return _embed_update(pdf, xml, profile, relationship, attachments or [], metadata or {}, lang, reader)
+        return _embed_update(pdf, xml, profile, relationship, attachments or [], metadata or {}, lang)
     except pdfupdate.Unsupported:
         return _embed_rewrite(pdf, xml, level, relationship, attachments or [], metadata, lang)
 
@@ -239,7 +239,6 @@ def _embed_update(
     attachments: list[Attachment],
     metadata: dict[str, str],
     lang: str,
-    reader: Any,
 ) -> bytes:
     import datetime as dt
     import hashlib
@@ -251,7 +250,7 @@ def _embed_update(
     from jalon.formats.pdfupdate import Unsupported, Update, literal, name, pdf_object, stream
 
     try:
-        reader = reader or PdfReader(io.BytesIO(pdf))
+        reader = PdfReader(io.BytesIO(pdf))
         trailer = reader.trailer
         root = trailer.raw_get("/Root")
         catalog = root.get_object()
@@ -394,10 +393,9 @@ def write_facturx(
         "subject": f"Factur-X {profile} {invoice.number} {invoice.issue_date or ''}".strip(),
     }
     options = {"profile": profile, "attachments": invoice.attachments, "metadata": metadata, "lang": lang}
-    reader = pdfa.reader_of(pdf)  # one parse: the XMP look, then the update that embeds the XML
-    if convert and not pdfa.declares_pdfa3(reader):
+    if convert and not pdfa.declares_pdfa3(pdf):
         return embed(pdfa.to_pdfa3(pdf, title=title.strip()), xml, **options)
-    out = embed(pdf, xml, reader=reader, **options)
+    out = embed(pdf, xml, **options)
     # A PDF that says it is PDF/A-3 is checked once, embedded (the audit of the output covers the billing
     # tool's pages, fonts and colours, which the update keeps as they are; its result is remembered for the
     # validation that follows). If the pages are not PDF/A after all, Ghostscript makes them so.

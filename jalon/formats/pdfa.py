@@ -107,7 +107,6 @@ def to_pdfa3(pdf: bytes, *, title: str = "Invoice", timeout: float = GS_TIMEOUT)
 # --- checking --------------------------------------------------------------------------------------------
 # The audit reads the PDF with pikepdf (qpdf): it runs on every output before it leaves, and walking each
 # page's font dictionaries through pypdf cost ~1.5 ms of a ~1.7 ms audit per invoice, through qpdf ~0.2 ms.
-# `declares_pdfa3` stays on the pypdf reader that the incremental update (`pdfupdate`) already holds.
 
 
 def _xmp_root(data: bytes) -> Any | None:
@@ -120,13 +119,9 @@ def _xmp_root(data: bytes) -> Any | None:
 
 
 def _xmp(catalog: Any) -> Any | None:
-    """The catalog's XMP, parsed; `catalog` from pypdf or pikepdf."""
+    """The catalog's XMP, parsed."""
     metadata = catalog.get("/Metadata")
-    if metadata is None:
-        return None
-    metadata = metadata.get_object() if hasattr(metadata, "get_object") else metadata
-    data = metadata.get_data() if hasattr(metadata, "get_data") else metadata.read_bytes()
-    return _xmp_root(data)
+    return None if metadata is None else _xmp_root(metadata.read_bytes())
 
 
 def _xmp_value(xmp: Any, namespace: str, name: str) -> str | None:
@@ -221,18 +216,26 @@ def audit(pdf: bytes, *, facturx: bool = True) -> tuple[list[tuple[str, str]], s
     return list(problems), level
 
 
-def declares_pdfa3(reader: Any) -> bool:
-    """Does the PDF's XMP say PDF/A-3 (part 3, conformance A, B or U)? Its pages are not looked at.
-    `reader`: pypdf's, as the incremental update holds it."""
+def declares_pdfa3(pdf: bytes) -> bool:
+    """Does the PDF's XMP say PDF/A-3 (part 3, conformance A, B or U)? Its pages are not looked at."""
     try:
-        xmp = _xmp(reader.trailer["/Root"]) if reader is not None else None
+        with _open(pdf) as document:
+            xmp = _xmp(document.Root)
     except Exception:
         return False
-    return (
-        xmp is not None
-        and _xmp_value(xmp, _PDFAID, "part") == "3"
-        and (_xmp_value(xmp, _PDFAID, "conformance") in ("A", "B", "U"))
-    )
+    return xmp is not None and not _identification_problems(xmp)
+
+
+def _identification_problems(xmp: Any) -> list[tuple[str, str]]:
+    """What the XMP's PDF/A identification (pdfaid) gets wrong for PDF/A-3."""
+    problems = []
+    part = _xmp_value(xmp, _PDFAID, "part")
+    conformance = _xmp_value(xmp, _PDFAID, "conformance")
+    if part != "3":
+        problems.append(("PDFA-XMP", f"XMP pdfaid:part is {part!r}, PDF/A-3 needs '3'"))
+    if conformance not in ("A", "B", "U"):
+        problems.append(("PDFA-XMP", f"XMP pdfaid:conformance is {conformance!r}, expected A, B or U"))
+    return problems
 
 
 def _open(pdf: bytes) -> pikepdf.Pdf:
@@ -260,27 +263,21 @@ def _audit(pdf: bytes, *, facturx: bool) -> tuple[list[tuple[str, str]], str | N
                 ("PDF-STRUCTURE", "unreadable PDF: no document catalog (damaged or cut short)"),
             ], None
         try:
-            problems += _document_problems(document, facturx=facturx)
             xmp = _xmp(document.Root)
+            problems += _document_problems(document, xmp, facturx=facturx)
         except Exception as error:  # qpdf reads a missing or damaged object as null
             damaged = ("PDF-STRUCTURE", f"unreadable PDF: damaged or missing objects ({error})")
             return [*problems, damaged], None
     return problems, None if xmp is None else _xmp_value(xmp, _FX, "ConformanceLevel")
 
 
-def _document_problems(document: pikepdf.Pdf, *, facturx: bool) -> list[tuple[str, str]]:
+def _document_problems(document: pikepdf.Pdf, xmp: Any | None, *, facturx: bool) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     catalog = document.Root
-    xmp = _xmp(catalog)
     if xmp is None:
         problems.append(("PDFA-XMP", "no XMP metadata stream: not PDF/A"))
     else:
-        part = _xmp_value(xmp, _PDFAID, "part")
-        conformance = _xmp_value(xmp, _PDFAID, "conformance")
-        if part != "3":
-            problems.append(("PDFA-XMP", f"XMP pdfaid:part is {part!r}, PDF/A-3 needs '3'"))
-        if conformance not in ("A", "B", "U"):
-            problems.append(("PDFA-XMP", f"XMP pdfaid:conformance is {conformance!r}, expected A, B or U"))
+        problems += _identification_problems(xmp)
         if facturx:
             problems += _facturx_xmp(xmp, catalog)
     intents = list(catalog.get("/OutputIntents") or [])
@@ -346,17 +343,6 @@ def xmp_level(pdf: bytes) -> str | None:
 def is_pdfa3(pdf: bytes) -> bool:
     """Already PDF/A-3 (by jalon's checks, Factur-X XMP aside)?"""
     return not check_pdfa3(pdf, facturx=False)
-
-
-def reader_of(pdf: bytes) -> Any:
-    """A pypdf reader for several looks at one PDF (the XMP claim, then the incremental update), or None when
-    pypdf cannot open it (each look then reports the problem its own way)."""
-    from pypdf import PdfReader
-
-    try:
-        return PdfReader(io.BytesIO(pdf))
-    except Exception:
-        return None
 
 
 def _no_invoice_xml(pdf: bytes) -> Any:

@@ -774,14 +774,12 @@ def check_result(result: Any, requirements: Requirements | Mapping[str, Any] | N
     return check(result.invoice, requirements) + reader_findings(result.warnings)
 
 
-# The names under which a PDF says "my invoice data is in here" (Factur-X, ZUGFeRD 2, XRechnung).
-INVOICE_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
-
-
 def reader_findings(warnings: Iterable[str]) -> list[Finding]:
     """The reader's warnings that matter: an embedded or attached XML it could not use. A PDF whose Factur-X
     (ZUGFeRD, XRechnung) data is broken holds the invoice: the customer's system reads that data, not the
     text, so it must not leave as it is; any other unusable XML is a warning."""
+    from jalon.formats.facturx import INVOICE_XML_NAMES
+
     findings = []
     for warning in warnings:
         if not warning.startswith(("embedded", "attached")):
