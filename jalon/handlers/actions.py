@@ -49,10 +49,9 @@ def find_invoice(session: Session, number: str, *, held: bool = False) -> Invoic
         return None
 
     def rank(invoice: Invoice) -> tuple[bool, bool]:
-        suspicious = (invoice.issuer or "").startswith("suspicious:")
         if held:
-            return invoice.state != "held", suspicious
-        return suspicious, invoice.state in ("received", "held")
+            return invoice.state != "held", bool(invoice.suspicious)
+        return bool(invoice.suspicious), invoice.state in ("received", "held")
 
     return min(current, key=rank)  # stable: the newest of the best-ranked
 
