@@ -305,9 +305,8 @@ def lighter(text: str, *, quiet: bool = True) -> str:
     if quiet:
         for trace in ("active-pattern", "fired-rule"):
             for element in list(root.iter(f"{{{_SVRL_NS}}}{trace}")):
-                if all(
-                    child.tag == f"{_XSL}attribute" for child in element
-                ):  # nothing but its own attributes
+                only_attributes = all(child.tag == f"{_XSL}attribute" for child in element)
+                if only_attributes:
                     element.getparent().remove(element)
     return etree.tostring(root, encoding="unicode")
 
@@ -327,16 +326,12 @@ def _indexed_code_lists(text: str, documents: list[str]) -> tuple[str, str]:
         )
 
         replacement = rf"key('{name}', concat('\1|', $\2), ${variable})"
-        rewritten = 0
-
-        def indexed(test: re.Match[str], shape: re.Pattern[str] = shape, to: str = replacement) -> str:
-            nonlocal rewritten
-            new, count = shape.subn(to, test.group(0))
-            rewritten += count
-            return new
-
-        text = re.sub(r'<xsl:(?:when|if) test="[^"]*"', indexed, text)
-        if rewritten:
+        text = re.sub(
+            r'<xsl:(?:when|if) test="[^"]*"',
+            lambda test, shape=shape, to=replacement: shape.sub(to, test.group(0)),
+            text,
+        )
+        if f"key('{name}'," in text:
             use = "concat(../@id, '|', @value)"
             keys.append(f'<xsl:key name="{name}" match="/codedb/cl/enumeration" use="{use}"/>')
     return text, "".join(keys)
