@@ -162,3 +162,16 @@ def test_lower_factur_x_levels_keep_only_what_their_level_allows() -> None:
         back = read_cii(written)
         assert back.lines == [] and back.totals.payable == invoice.totals.payable
         assert validation.check_output(written, fmt="facturx", profile=level).valid, level
+
+
+def test_a_writers_copy_of_the_model_is_equal_and_shares_nothing_that_can_change() -> None:
+    """Writers fill derived values on `copied()`: the caller's model must stay as it was."""
+    for name, invoice in samples().items():
+        before = Invoice.from_dict(invoice.to_dict())
+        twin = invoice.copied()
+        assert twin == invoice, name
+        twin.lines[0].name = "changed"
+        twin.notes.clear()
+        twin.seller.address.city = "Elsewhere"
+        twin.confidence["number"] = 0.0
+        assert invoice == before, name

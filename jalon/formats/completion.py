@@ -20,7 +20,6 @@ Nothing else is touched; a copy is returned.
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 
 from jalon.formats.model import Invoice, Line
@@ -66,7 +65,7 @@ def _unique_assignment(amounts: list[Decimal], targets: list[Decimal]) -> list[i
 
 def complete(invoice: Invoice) -> Invoice:
     """A copy with line VAT rates/categories and summary lines filled where the figures decide them."""
-    inv = copy.deepcopy(invoice)
+    inv = invoice.copied()
     for bd in inv.vat_breakdown:
         if not bd.category and bd.rate:
             bd.category = "S"

@@ -9,7 +9,6 @@ invoice read from a PDF's text leaves with its mentions coded.
 
 from __future__ import annotations
 
-import copy
 import re
 
 from jalon.formats.model import Invoice, Note
@@ -65,7 +64,7 @@ def complete_for_output(inv: Invoice, *, french: bool = False) -> Invoice:
     electronic addresses (scheme 0225) when the parties have none and BR-FR-17 attachment codes. Nothing is
     invented beyond these derivations.
     """
-    out = copy.deepcopy(inv)
+    out = inv.copied()
     present = {(n.subject_code or "").upper() for n in out.notes}
     for code, name in NOTE_FIELDS.items():
         value = getattr(out, name)

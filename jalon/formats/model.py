@@ -7,6 +7,7 @@ JSON (`to_dict` / `from_dict`) for storage.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import types
@@ -272,6 +273,28 @@ class Invoice:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Invoice:
         return _decode(cls, data)
+
+    def copied(self) -> Invoice:
+        """A deep copy, for a writer that fills in derived values: several times faster than
+        `copy.deepcopy`, which a conversion did twice per invoice."""
+        return _clone(self)
+
+
+_IMMUTABLE = (str, int, float, Decimal, dt.date, bytes, type(None))  # bool is an int, datetime a date
+
+
+def _clone(value: Any) -> Any:
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if isinstance(value, list):
+        return [_clone(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value):
+        twin = object.__new__(type(value))
+        twin.__dict__.update({k: _clone(v) for k, v in value.__dict__.items()})
+        return twin
+    return copy.deepcopy(value)
 
 
 def _encode(value: Any) -> Any:
