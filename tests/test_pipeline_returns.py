@@ -214,3 +214,20 @@ async def test_unplaceable_reply_opens_a_case_never_dropped(db_url: str) -> None
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case)).all()
     assert case.kind in ("unmatched", "set_aside") and case.state == "open"
+
+
+async def test_the_text_journey_goes_on_after_sent_with_the_customers_answers(db_url: str) -> None:
+    """`jalon invoice show` tells what happened after the mail left: the timeline, the reply, the promise."""
+    from jalon.handlers.views import render_journey
+
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        await buyer_answers(gw, "Bonjour, la facture sera réglée le 15 décembre 2026.\nCordialement")
+        await gw.settle()
+        text = render_journey(detail(gw, number))
+    lines = text.splitlines()
+    labels = [line.split()[1] for line in lines[1:] if line.startswith("   ")]
+    assert labels.index("sent") < labels.index("on") < labels.index("reply") < labels.index("promise")
+    assert any("promise_to_pay from achats@client.test" in line for line in lines)
+    assert any("to pay on 2026-12-15" in line for line in lines)
+    assert lines[1].strip()[:4].isdigit()  # the day, before the times of that day

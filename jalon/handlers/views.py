@@ -120,32 +120,104 @@ def invoice_detail_of(session: Session, invoice: Invoice) -> dict[str, Any]:
     return detail
 
 
+# How the terminal journey names what happened to an invoice, in the order a reader meets them. Events
+# missing here are shown by their type, except the bookkeeping ones below: a journey hides nothing that
+# happened to the invoice or its mails.
 _LABELS = {
     "invoice.received": "received",
     "invoice.read": "read",
+    "invoice.replaces": "new version",
     "invoice.matched": "matched",
     "invoice.unmatched": "no customer",
+    "contact.added": "contact added",
     "invoice.checked": "checked",
     "invoice.held": "HELD",
     "invoice.released": "released",
+    "invoice.converted": "converted",
+    "invoice.no_recipient": "NO RECIPIENT",
     "dispatch.queued": "queued",
     "dispatch.sent": "sent",
+    "dispatch.relayed": "relayed",
     "dispatch.delivered": "delivered",
+    "dispatch.receipt": "receipt",
     "dispatch.read": "read by",
+    "dispatch.viewed": "link opened",
     "dispatch.downloaded": "downloaded by",
+    "dispatch.delayed": "delayed",
+    "dispatch.deferred": "deferred",
+    "dispatch.retry_scheduled": "retry planned",
     "dispatch.bounced": "BOUNCED",
     "dispatch.refused": "REFUSED",
+    "dispatch.failed": "FAILED",
+    "dispatch.cancelled": "not sent",
+    "dispatch.complaint": "COMPLAINT",
+    "dispatch.rerouted": "rerouted",
+    "invoice.enrolled": "on timeline",
+    "platform.status": "platform",
+    "invoice.acknowledged": "acknowledged",
+    "invoice.approved": "approved",
+    "invoice.refused": "REFUSED",
     "invoice.resent": "resent",
     "reply.received": "reply",
     "reply.autoreply": "auto-reply",
+    "milestone.met": "milestone met",
+    "milestone.late": "LATE",
+    "milestone.excepted": "EXCEPTION",
+    "reminder.queued": "reminder",
+    "dunning.formal_notice": "formal notice",
+    "invoice.handed_over": "handed over",
     "payment.promised": "promise",
+    "payment.promise_lapsed": "promise lapsed",
     "payment.announced": "paid (said)",
-    "invoice.disputed": "DISPUTED",
-    "invoice.cancelled": "cancelled",
+    "payment.received": "payment",
     "invoice.paid": "PAID",
-    "dispatch.rerouted": "rerouted",
-    "dispatch.delayed": "delayed",
+    "invoice.disputed": "DISPUTED",
+    "invoice.suspended": "suspended",
+    "invoice.replaced": "replaced",
+    "invoice.cancelled": "cancelled",
+    "case.opened": "case opened",
+    "case.closed": "case closed",
 }
+_BOOKKEEPING = {"invoice.converting", "case.updated", "case.assigned", "case.snoozed", "sender.checked"}
+
+
+def _journey_detail(event: dict[str, Any]) -> str:
+    """The few words after an event's label: who, what, why."""
+    kind, data = event["type"], event["data"] or {}
+    if kind == "invoice.read":
+        return f"from {data.get('source')}" + (f" ({data['error']})" if data.get("error") else "")
+    if kind == "invoice.matched":
+        return f"{data.get('customer')} by {data.get('method')}"
+    if kind == "invoice.checked":
+        return ", ".join(data.get("findings") or []) or "no findings"
+    if kind == "invoice.converted":
+        return f"{data.get('format')} {data.get('profile') or ''}".strip()
+    if kind == "payment.promised":
+        return f"to pay on {data.get('promised_date') or '?'}"
+    if kind == "payment.received":
+        return f"{data.get('amount')} {data.get('currency') or ''} ({data.get('source') or '?'})".strip()
+    if kind == "dispatch.rerouted":
+        return f"{data.get('from_recipient')} → {data.get('to_recipient')}"
+    if kind == "reply.received":
+        return f"{data.get('intent')} from {data.get('sender')}"
+    if kind.startswith("milestone."):
+        return str(data.get("milestone") or "")
+    if kind in ("reminder.queued", "dunning.formal_notice", "invoice.handed_over"):
+        recipients = ", ".join(data.get("recipients") or [])
+        to = data.get("recipient") or recipients or data.get("file") or data.get("url") or ""
+        return f"{data.get('step') or ''} {to}".strip()
+    if kind == "invoice.enrolled":
+        return f"{data.get('scenario') or 'no scenario'}: {', '.join(data.get('milestones') or [])}"
+    if kind == "platform.status":
+        return str(data.get("status") or "")
+    if "recipient" in event:
+        extra = f"{event['recipient']}" + (f" ({data.get('role')})" if data.get("role") else "")
+        if data.get("status"):
+            extra += f" {data['status']}"
+        if data.get("hint"):
+            extra += " (hint: automated fetch)"
+        return extra
+    return str(data.get("message") or data.get("reason") or data.get("title") or "")
 
 
 def render_journey(detail: dict[str, Any]) -> str:
@@ -157,32 +229,14 @@ def render_journey(detail: dict[str, Any]) -> str:
         else ""
     )
     lines = [f"{detail['number']}  {customer}  {amount}  [{detail['state']}]"]
+    day = None
     for event in detail["events"]:
-        label = _LABELS.get(event["type"])
-        if label is None:
+        if event["type"] in _BOOKKEEPING:
             continue
-        data = event["data"]
-        extra = ""
-        if event["type"] == "invoice.read":
-            extra = f"from {data.get('source')}" + (f" ({data['error']})" if data.get("error") else "")
-        elif event["type"] == "invoice.matched":
-            extra = f"{data.get('customer')} by {data.get('method')}"
-        elif event["type"] == "invoice.held":
-            extra = data.get("message", "")
-        elif event["type"] in ("invoice.checked",):
-            extra = ", ".join(data.get("findings") or []) or "no findings"
-        elif event["type"] == "payment.promised":
-            extra = f"to pay on {data.get('promised_date') or '?'}"
-        elif event["type"] == "dispatch.rerouted":
-            extra = f"{data.get('from_recipient')} → {data.get('to_recipient')}"
-        elif event["type"] == "reply.received":
-            extra = f"{data.get('intent')} from {data.get('sender')}"
-        elif "recipient" in event:
-            extra = f"{event['recipient']}" + (f" ({data.get('role')})" if data.get("role") else "")
-            if data.get("status"):
-                extra += f" {data['status']}"
-            if data.get("hint"):
-                extra += " (hint: automated fetch)"
-        at = (event["at"] or "")[11:19]
-        lines.append(f"   {at}  {label:<14} {extra}".rstrip())
+        label = _LABELS.get(event["type"], event["type"])
+        at = event["at"] or ""
+        if at[:10] != day:  # a journey lasts weeks: the date when it changes, the time on every line
+            day = at[:10]
+            lines.append(f"  {day}")
+        lines.append(f"   {at[11:19]}  {label:<14} {_journey_detail(event)}".rstrip())
     return "\n".join(lines)

@@ -394,15 +394,6 @@ def mark_dispatch_sent(
         dispatch.state = "sent"
     dispatch.sent_at = dispatch.sent_at or now
     dispatch.message_id = item.payload.get("message_id") or dispatch.message_id
-    invoice = session.get(Invoice, dispatch.invoice_id)
-    if invoice is not None and invoice.state == "ready":
-        invoice.state = "sent"
-    if invoice is not None and invoice.sent_at is None:
-        invoice.sent_at = now
-        if settings is not None and invoice.state == "sent":
-            from jalon.planning import enrol
-
-            enrol(session, settings, invoice, now)  # on its timeline at once (the tick also catches up)
     events.record(
         session,
         "dispatch.sent",
@@ -416,3 +407,12 @@ def mark_dispatch_sent(
         message_id=dispatch.message_id,
         level="accepted",
     )
+    invoice = session.get(Invoice, dispatch.invoice_id)
+    if invoice is not None and invoice.state == "ready":
+        invoice.state = "sent"
+    if invoice is not None and invoice.sent_at is None:
+        invoice.sent_at = now
+        if settings is not None and invoice.state == "sent":
+            from jalon.planning import enrol
+
+            enrol(session, settings, invoice, now)  # on its timeline at once (the tick also catches up)
