@@ -231,11 +231,13 @@ def test_the_json_explains_the_decision() -> None:
 
 def test_phrase_tables_compile_and_use_the_notation_right() -> None:
     """Every phrase compiles; none writes " ?" (a space means whitespace there, so " ?" would be lazy)."""
+    from jalon.handlers.replies.languages import MORE_PHRASES
     from jalon.handlers.replies.phrases import MISSING_TOPICS, PHRASES, compile_phrases, compile_topics
 
-    patterns = [row[3] for rows in PHRASES.values() for row in rows] + list(MISSING_TOPICS.values())
+    tables = [*PHRASES.values(), *MORE_PHRASES.values()]
+    patterns = [row[3] for rows in tables for row in rows] + list(MISSING_TOPICS.values())
     assert not [pattern for pattern in patterns if " ?" in pattern]
-    assert len(compile_phrases()) == sum(len(rows) for rows in PHRASES.values())
+    assert len(compile_phrases()) == sum(len(rows) for rows in tables)
     assert set(compile_topics()) == set(MISSING_TOPICS)
 
 

@@ -788,12 +788,12 @@ MISSING_TOPICS = {
 NEGATION = re.compile(
     r"(?<!\w)(?:ne|n'|pas|aucun\w*|jamais|sans|ni|non|nullement|not|no|never|nothing|neither|none|nor|without"
     r"|cannot|can'?t|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t|hadn'?t|won'?t|wasn'?t|weren'?t|isn'?t|aren'?t"
-    r"|inutile|no need)(?!\w)"
+    r"|inutile|no need|nicht|nie|kein\w*|nunca)(?!\w)"
 )
 NEGATION_AFTER = re.compile(r"\s+(?:pas|plus|jamais|point|nullement|aucunement)\b")
 CLAUSE_END = re.compile(
     r"[.,;!?\n:]|\s[-–—]\s|\b(?:mais|but|cependant|however|toutefois|par contre|car|parce que|because|since"
-    r"|et|and|puisque|donc|so|alors|sauf|except)\b"
+    r"|et|and|puisque|donc|so|alors|sauf|except|aber|pero)\b"
 )
 NEGATION_REACH = 40  # characters before a phrase where a negation may govern it
 
@@ -821,8 +821,10 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 def compile_phrases() -> tuple[Phrase, ...]:
+    from jalon.handlers.replies.languages import MORE_PHRASES
+
     compiled = []
-    for intent, rows in PHRASES.items():
+    for intent, rows in [*PHRASES.items(), *MORE_PHRASES.items()]:
         for rule, weight, negatable, pattern, *context in rows:
             needed = next((c for c in context if not c.startswith("!")), None)
             unless = next((c[1:] for c in context if c.startswith("!")), None)

@@ -1,0 +1,76 @@
+"""Customers abroad answer in their own language: German, Spanish and Italian replies are read too."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jalon.handlers.replies import analyze_text
+
+REFERENCE = dt.date(2026, 11, 20)
+
+SAID = [
+    # German
+    ("Guten Tag, wir haben Ihre Rechnung leider nicht erhalten.", "not_received"),
+    ("Die Rechnung F-2026-0142 ist bei uns nie angekommen.", "not_received"),
+    ("Bitte senden Sie uns eine Kopie der Rechnung.", "resend_request"),
+    ("Können Sie die Rechnung bitte noch einmal schicken?", "resend_request"),
+    (
+        "Auf der Rechnung fehlt unsere Bestellnummer. Ohne Bestellnummer können wir nicht buchen.",
+        "missing_info",
+    ),
+    ("Wir beanstanden diese Rechnung: die Menge stimmt nicht mit dem Lieferschein überein.", "dispute"),
+    ("Der Betrag ist falsch, wir widersprechen der Rechnung.", "dispute"),
+    ("Die Rechnung wurde bereits am 10.11. bezahlt.", "paid"),
+    ("Wir haben den Betrag gestern überwiesen.", "paid"),
+    ("Wir werden die Rechnung bis zum 15.12.2026 begleichen.", "promise_to_pay"),
+    ("Die Zahlung erfolgt nächste Woche.", "promise_to_pay"),
+    # Spanish
+    ("Buenos días, no hemos recibido la factura.", "not_received"),
+    ("La factura nunca nos ha llegado.", "not_received"),
+    ("¿Podrían reenviar la factura, por favor?", "resend_request"),
+    ("Falta el número de pedido en la factura, sin él no podemos tramitarla.", "missing_info"),
+    ("No estamos de acuerdo con el importe, la factura es incorrecta.", "dispute"),
+    ("La factura ya fue pagada el 5 de noviembre.", "paid"),
+    ("Hemos realizado la transferencia esta mañana.", "paid"),
+    ("Pagaremos la factura el 15/12/2026.", "promise_to_pay"),
+    # Italian
+    ("Buongiorno, non abbiamo ricevuto la fattura.", "not_received"),
+    ("Potete inviarci una copia della fattura?", "resend_request"),
+    ("Nella fattura manca il numero d'ordine.", "missing_info"),
+    ("Contestiamo la fattura: il prezzo è sbagliato.", "dispute"),
+    ("La fattura è già stata pagata.", "paid"),
+    ("Abbiamo effettuato il bonifico ieri.", "paid"),
+    ("Provvederemo al pagamento entro il 15/12/2026.", "promise_to_pay"),
+]
+
+NOT_SAID = [
+    # the negated or the future is not the fact
+    ("Wir haben die Rechnung noch nicht bezahlt.", "paid"),
+    ("Die Rechnung ist angekommen, vielen Dank.", "not_received"),
+    ("No hemos pagado todavía la factura.", "paid"),
+    ("Hemos recibido la factura, gracias.", "not_received"),
+    ("Non abbiamo ancora pagato la fattura.", "paid"),
+    ("Abbiamo ricevuto la fattura, grazie.", "not_received"),
+    ("Wir werden die Rechnung nächste Woche bezahlen.", "paid"),
+    ("Para no recibir más notificaciones de este tema, haga clic aquí.", "not_received"),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), SAID, ids=[t[:40] for t, _ in SAID])
+def test_a_reply_in_german_spanish_or_italian_is_read_for_what_it_says(text: str, intent: str) -> None:
+    """The ADV team abroad gets the same actions as for a French reply."""
+    assert analyze_text(text, reference=REFERENCE).intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), NOT_SAID, ids=[t[:40] for t, _ in NOT_SAID])
+def test_a_negation_or_a_future_in_those_languages_is_not_taken_for_the_fact(text: str, intent: str) -> None:
+    """'Noch nicht bezahlt' is no payment; 'la factura ha llegado' is no missing invoice."""
+    assert analyze_text(text, reference=REFERENCE).intent != intent
+
+
+def test_a_promise_in_german_gives_its_date() -> None:
+    """The promised date pauses the reminders until then, whatever the language."""
+    said = analyze_text("Wir werden die Rechnung bis zum 15.12.2026 begleichen.", reference=REFERENCE)
+    assert str(said.promised_date).startswith("2026-12-15")
