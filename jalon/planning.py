@@ -95,19 +95,28 @@ def plan(
     return result
 
 
+_INSERTS_IGNORING: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its INSERT … ON CONFLICT DO NOTHING
+
+
 def _insert_ignoring(session: Session, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
     """Insert rows, skipping those whose unique key exists (two processes may enrol the same invoice)."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    # executemany of one cached statement: a multi-row VALUES is compiled again for every invoice (~0.5 ms);
-    # on the table, not the class: the ORM's bulk-insert path cost more than the statement (its rows are
-    # column values already, and nothing of the session needs them)
-    session.execute(dialect_insert(model.__table__).on_conflict_do_nothing(index_elements=keys), rows)
+    statement = _INSERTS_IGNORING.get((dialect, model.__tablename__))
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+        statement = dialect_insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
+        _INSERTS_IGNORING[(dialect, model.__tablename__)] = statement
+    # executemany of one statement built once: a multi-row VALUES is compiled again for every invoice
+    # (~0.5 ms); on the table, not the class: the ORM's bulk-insert path cost more than the statement (its
+    # rows are column values already, and nothing of the session needs them); on the session's connection:
+    # through the session, the statement first flushed what was pending (a batch of sent mails flushed once
+    # per mail instead of once at commit)
+    session.connection().execute(statement, rows)
 
 
 def step_key(invoice_id: int, milestone: str, name: str) -> str:
