@@ -351,9 +351,16 @@ def cmd_chorus_structures(args: argparse.Namespace) -> int:
     import asyncio
 
     from jalon.channels import chorus
+    from jalon.channels.oauth import NotConfigured
 
     settings = load_settings(args)
-    report = asyncio.run(chorus.refresh_structures(open_database(args), settings, codes=args.codes or None))
+    try:
+        report = asyncio.run(
+            chorus.refresh_structures(open_database(args), settings, codes=args.codes or None)
+        )
+    except NotConfigured as error:
+        print(f"jalon: chorus-structures: {error}", file=sys.stderr)
+        return 2
     emit(report)
     return 1 if report["errors"] else 0
 

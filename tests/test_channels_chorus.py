@@ -10,6 +10,7 @@ from sqlalchemy import select
 from standin_chorus import ChorusStandIn
 
 from jalon.channels import chorus
+from jalon.channels.oauth import NotConfigured
 from jalon.formats import validation
 from jalon.models import Case, Customer
 
@@ -134,3 +135,19 @@ async def test_a_buyer_unknown_to_chorus_is_reported(db_url: str, standin: Choru
             customer = session.scalars(select(Customer)).one()
             assert chorus.requirements_of(customer) == {}
     assert report["not_found"] == ["C300"]
+
+
+async def test_the_look_up_says_what_is_missing_instead_of_staying_silent(
+    db_url: str, standin: ChorusStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No public buyer, an unknown customer code, no PISTE credentials: each is said, none looks like success."""
+    _, expected = sample("classic_fr-06-public")
+    async with running(db_url, chorus=standin.settings()) as gw:
+        empty = await chorus.refresh_structures(gw.services.database, gw.settings)
+        add_public_buyer(gw, expected, expected["buyer_siren"] + "00034")
+        unknown = await chorus.refresh_structures(gw.services.database, gw.settings, codes=["C300", "C999"])
+        monkeypatch.delenv(gw.settings.chorus.client_secret_env)
+        with pytest.raises(NotConfigured, match=gw.settings.chorus.client_secret_env):
+            await chorus.refresh_structures(gw.services.database, gw.settings, codes=["C300"])
+    assert empty["looked_up"] == 0 and "no public buyer" in empty["note"]
+    assert unknown["looked_up"] == 1 and list(unknown["errors"]) == ["C999"]

@@ -62,13 +62,21 @@ def _url(settings: Settings, path: str) -> str:
     return settings.chorus.api_url.rstrip("/") + "/" + path
 
 
+def _credentials(settings: Settings) -> tuple[str, str, str, str]:
+    """PISTE client id and secret, technical account login and password (NotConfigured: which is missing)."""
+    cfg = settings.chorus
+    return (
+        secret(settings, cfg.client_id_env, "the PISTE client id"),
+        secret(settings, cfg.client_secret_env, "the PISTE client secret"),
+        secret(settings, cfg.login_env, "the Chorus Pro technical account login"),
+        secret(settings, cfg.password_env, "the Chorus Pro technical account password"),
+    )
+
+
 async def _call(settings: Settings, path: str, body: dict[str, Any]) -> dict[str, Any]:
     """One Chorus Pro service call; raises Temporary / Refused as the outbox needs."""
     cfg = settings.chorus
-    client_id = secret(settings, cfg.client_id_env, "the PISTE client id")
-    client_secret = secret(settings, cfg.client_secret_env, "the PISTE client secret")
-    login = secret(settings, cfg.login_env, "the Chorus Pro technical account login")
-    password = secret(settings, cfg.password_env, "the Chorus Pro technical account password")
+    client_id, client_secret, login, password = _credentials(settings)
     account = base64.b64encode(f"{login}:{password}".encode()).decode("ascii")
     timeout = aiohttp.ClientTimeout(total=cfg.timeout.total_seconds())
     async with aiohttp.ClientSession(timeout=timeout) as http:
@@ -244,7 +252,20 @@ async def refresh_structures(
             return [(c.id, c.code, c.siret or "") for c in session.scalars(query)]
 
     report: dict[str, Any] = {"looked_up": 0, "not_found": [], "errors": {}}
-    for customer_id, code, siret in await asyncio.to_thread(targets):
+    found = await asyncio.to_thread(targets)
+    if codes:
+        known = {code for _, code, _ in found}
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            report["errors"].update({code: "no such customer, or it has no SIRET" for code in unknown})
+    elif not found:
+        report["note"] = (
+            "no public buyer with a SIRET in the directory: mark them public_buyer in the customers file, "
+            "or name customer codes"
+        )
+    if found:
+        _credentials(settings)  # raises NotConfigured with the variable to set: nothing can be looked up
+    for customer_id, code, siret in found:
         try:
             structure = await lookup_structure(settings, siret)
         except (Temporary, Refused) as error:
