@@ -140,7 +140,7 @@ async def test_a_buyer_unknown_to_chorus_is_reported(db_url: str, standin: Choru
 async def test_the_look_up_says_what_is_missing_instead_of_staying_silent(
     db_url: str, standin: ChorusStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No public buyer, an unknown customer code, no PISTE credentials: each is said, none looks like success."""
+    """No public buyer, an unknown customer code, no PISTE credentials: each is said, not an empty success."""
     _, expected = sample("classic_fr-06-public")
     async with running(db_url, chorus=standin.settings()) as gw:
         empty = await chorus.refresh_structures(gw.services.database, gw.settings)
