@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import re
 
 import aiosmtplib
 import harness
+import pikepdf
 import pytest
 from harness import (
     BILLING,
@@ -22,6 +24,7 @@ from harness import (
 )
 from sqlalchemy import select
 
+from jalon.formats.extract import read_invoice
 from jalon.models import Case, Contact, Dispatch, Invoice
 
 pytestmark = pytest.mark.asyncio
@@ -303,3 +306,48 @@ async def test_a_relayed_invoice_billed_to_another_company_is_held_not_sent_to_t
         shown = detail(gw, expected["invoice_number"])
     assert shown["state"] == "held" and gw.sink.received == []
     assert "C200" in shown["hold_reason"] and expected["buyer_siren"] in shown["hold_reason"]
+
+
+def batch_pdf(names: list[str]) -> bytes:
+    """What a billing tool's batch export makes: these invoices printed one after the other into one PDF."""
+    batch = pikepdf.Pdf.new()
+    for name in names:
+        batch.pages.extend(pikepdf.open(io.BytesIO(sample(name)[0])).pages)
+    out = io.BytesIO()
+    batch.save(out)
+    return out.getvalue()
+
+
+async def test_a_batch_pdf_of_several_invoices_sends_each_invoice_to_its_own_customer(db_url: str) -> None:
+    """One PDF, three invoices (two of them over several pages): three invoices, each to its buyer, alone."""
+    names = ["multipage_fr-01-plain", "classic_fr-02-multirate", "multipage_fr-03-plain"]
+    expected = [sample(name)[1] for name in names]
+    async with running(db_url) as gw:
+        for index, values in enumerate(expected):
+            add_customer(gw, values, [(f"achats{index}@client{index}.test", "buyer")], code=f"C10{index}")
+        await send(gw, invoice_mail(batch_pdf(names), filename="export-du-jour.pdf"))
+        await gw.settle()
+        received = await gw.sink.wait_for(3)
+        shown = [detail(gw, values["invoice_number"]) for values in expected]
+    by_recipient = {mail.rcpt_tos[0]: mail.message() for mail in received}
+    for index, (values, invoice) in enumerate(zip(expected, shown, strict=True)):
+        assert invoice["state"] == "sent" and invoice["customer"]["customer_id"] == f"C10{index}"
+        attachment = next(by_recipient[f"achats{index}@client{index}.test"].iter_attachments())
+        alone = attachment.get_content()
+        assert values["invoice_number"].replace("/", "-") in attachment.get_filename()
+        assert read_invoice(alone).invoice.number == values["invoice_number"]
+        assert len(pikepdf.open(io.BytesIO(alone)).pages) == (2, 1, 3)[index]
+        read = next(e for e in invoice["events"] if e["type"] == "invoice.received")
+        assert read["data"]["part_of"].startswith("export-du-jour.pdf p. ")
+
+
+async def test_a_multi_page_invoice_is_never_cut(db_url: str) -> None:
+    """Three pages, one invoice: one invoice sent whole (the number on each page is the same one)."""
+    pdf, expected = sample("multipage_fr-03-plain")
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("achats@client.test", "buyer")])
+        await send(gw, invoice_mail(pdf, filename="F.pdf"))
+        await gw.settle()
+        [mail] = await gw.sink.wait_for(1)
+    attachment = next(mail.message().iter_attachments())
+    assert attachment.get_content() == pdf

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,9 @@ from jalon.handlers.matching import match_customer
 from jalon.mailbox import addresses
 from jalon.mailbox.mime import Attachment, ParsedMail, parse_mail
 from jalon.models import Contact, Customer, Invoice
+
+if TYPE_CHECKING:
+    from jalon.formats.split import Part
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ class ReadDocument:
     # Outputs made ahead in the pool for the formats the directory says the customer wants (`ahead`).
     made: dict[tuple[str, str | None, bool], Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # the reader's (an embedded XML it could not use…)
+    part_of: str | None = None  # cut from a batch PDF holding several invoices: "<its file name> p. 2-3"
 
 
 @dataclass
@@ -69,7 +74,10 @@ def _read(
 
 
 def prepare(raw: bytes) -> PreparedMail:
-    """Parse the mail and read every invoice in it. Never raises on bad input."""
+    """Parse the mail and read every invoice in it; a batch PDF holding several invoices gives one document
+    per invoice (`formats.split`). Never raises on bad input."""
+    from jalon.formats.split import worth_trying
+
     parsed = parse_mail(raw)
     prepared = PreparedMail(parsed)
     pdfs = [a for a in parsed.attachments if a.is_pdf]
@@ -83,6 +91,10 @@ def prepare(raw: bytes) -> PreparedMail:
         )
         used_xml.update(id(x) for x in paired)
         model, source, error, xml, warnings = _read(pdf.data, [(x.filename, x.data) for x in paired])
+        parts = _batch_parts(pdf.data) if not paired and worth_trying(model) else None
+        if parts:
+            prepared.documents.extend(_part_documents(pdf.filename, parts))
+            continue
         prepared.documents.append(
             ReadDocument(
                 pdf.filename,
@@ -127,6 +139,31 @@ def prepare(raw: bytes) -> PreparedMail:
     for document in prepared.documents:
         document.model_data = document.model.to_dict() if document.model is not None else {}
     return prepared
+
+
+def _batch_parts(pdf: bytes) -> list[Part] | None:
+    from jalon.formats.split import split_invoices
+
+    try:
+        return split_invoices(pdf)
+    except Exception:  # cutting is a service on top of reading: a PDF it cannot cut is read whole
+        log.exception("looking for several invoices in one PDF failed")
+        return None
+
+
+def _part_documents(filename: str, parts: list[Part]) -> list[ReadDocument]:
+    """One document per invoice of a batch PDF, each read alone, named after its file and its number."""
+    stem = PurePath(filename).stem
+    documents = []
+    for part in parts:
+        model, source, error, _, warnings = _read(part.pdf, [])
+        pages = f"{part.pages[0] + 1}" + (f"-{part.pages[-1] + 1}" if len(part.pages) > 1 else "")
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", part.number).strip("-") or str(part.pages[0] + 1)
+        document = ReadDocument(f"{stem}-{safe}.pdf", "application/pdf", part.pdf, model, source, error)
+        document.warnings = warnings
+        document.part_of = f"{filename} p. {pages}"
+        documents.append(document)
+    return documents
 
 
 def _read_xml_only(data: bytes) -> tuple[InvoiceModel | None, str, str | None]:
@@ -293,6 +330,7 @@ def create_invoices(ctx: Context) -> None:
             number=number,
             version=version,
             filename=document.filename,
+            part_of=document.part_of,
             handover=ctx.facts.get("handover"),
             supporting=[a.filename for a in prepared.supporting],
         )
