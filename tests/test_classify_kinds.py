@@ -237,3 +237,40 @@ def test_classify_prints_one_json_object_per_file_in_order() -> None:
         "diagnostic",
         "remote_mta",
     }
+
+
+def _plain(body: str) -> bytes:
+    return (
+        "From: Claire Martin <c.martin@client-btp.fr>\r\nTo: reply+Bn4vC6xZ8qW1eR3t@acme-industrie.fr\r\n"
+        "Subject: RE: Facture F2024-1190\r\nDate: Wed, 20 Nov 2024 10:00:00 +0100\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        (
+            "Mme Durand ne fait plus partie de la société, je reprends ses dossiers. Par ailleurs nous "
+            "contestons la facture F2024-1190 : le prix unitaire ne correspond pas au devis.",
+            "dispute",
+        ),
+        (
+            "Je suis absente à partir de demain jusqu'au 2 décembre, mais je vous confirme que la facture a "
+            "été payée ce matin par virement.",
+            "paid",
+        ),
+    ],
+)
+def test_a_person_mentioning_an_absence_but_saying_something_of_the_invoice_is_a_reply(
+    body: str, intent: str
+) -> None:
+    """No auto-reply header, an absence or a departure, and a dispute or a payment: ADV must see it."""
+    result = classify(_plain(body), domain=DOMAIN)
+    assert (result.kind, result.intent) == ("reply", intent)
+
+
+def test_an_absence_notice_without_headers_that_says_nothing_else_stays_an_autoreply() -> None:
+    """The same absence, alone, with whom to call: a machine speaking, no answer about the invoice."""
+    body = "Bonjour, je suis absente du 18 au 29 novembre. En cas d'urgence : compta@client-btp.fr."
+    assert classify(_plain(body), domain=DOMAIN).kind == "autoreply"

@@ -167,9 +167,24 @@ def read_autoreply(view: MailView, *, by_system: bool = False) -> AutoReply | No
     # reply", or an absence phrase together with a period or return date, in a short message.
     left = "left_company" in found
     if left or "marker" in found or ("absence" in found and len(text) < 2500 and _PERIOD.search(text)):
+        if "marker" not in found and _says_something_else(text):
+            return None  # "je suis absente demain, mais la facture a été payée": a person, about the invoice
         evidence = [f"{name} '{phrase}'" for name, phrase in found.items()]
         return AutoReply("text", left, _new_contact(text, view.sender[1]) if left else None, evidence)
     return None
+
+
+# What a person writes about the invoice itself; an auto-reply never says it outright.
+_ABOUT_THE_INVOICE = ("dispute", "paid", "promise_to_pay", "not_received", "missing_info", "resend_request")
+
+
+def _says_something_else(text: str) -> bool:
+    """Besides the absence or the departure, the text states outright something about the invoice (a
+    dispute, a payment…): a person wrote it without marking it automatic, and it is read as a reply."""
+    from jalon.handlers.replies import DECISIVE, analyze_text
+
+    reading = analyze_text(text)
+    return reading.intent in _ABOUT_THE_INVOICE and reading.confidence >= DECISIVE
 
 
 def _own_words(view: MailView) -> str:
