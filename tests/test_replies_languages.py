@@ -74,3 +74,33 @@ def test_a_promise_in_german_gives_its_date() -> None:
     """The promised date pauses the reminders until then, whatever the language."""
     said = analyze_text("Wir werden die Rechnung bis zum 15.12.2026 begleichen.", reference=REFERENCE)
     assert str(said.promised_date).startswith("2026-12-15")
+
+
+NOVEMBER_20 = dt.date(2024, 11, 20)
+PROMISES = [
+    ("La factura se pagará el 30 de noviembre.", "2024-11-30"),
+    ("El pago se realizará el 15 de diciembre.", "2024-12-15"),
+    ("Pagaremos la factura a finales de mes.", "2024-11-30"),
+    ("Il pagamento verrà effettuato il 20/12.", "2024-12-20"),
+    ("Il pagamento sarà effettuato il 15 dicembre.", "2024-12-15"),
+    ("Pagheremo la fattura entro fine mese.", "2024-11-30"),
+    ("Wir überweisen den Betrag bis spätestens 6. Dezember.", "2024-12-06"),
+    ("Die Zahlung erfolgt Ende des Monats.", "2024-11-30"),
+    ("Wir werden innerhalb von 10 Tagen zahlen.", "2024-11-30"),
+    ("Nous réglerons à 60 jours fin de mois.", "2025-01-31"),
+    ("Paiement le 5/12/24.", "2024-12-05"),
+    ("We will pay by 12/06.", "2024-12-06"),
+]
+
+
+@pytest.mark.parametrize(("text", "day"), PROMISES, ids=[t[:40] for t, _ in PROMISES])
+def test_a_promise_gives_the_day_the_customer_means(text: str, day: str) -> None:
+    """Reminders pause until the day said, in any of these languages and forms (written on 20 November)."""
+    said = analyze_text(text, reference=NOVEMBER_20)
+    assert (said.intent, str(said.promised_date)) == ("promise_to_pay", day)
+
+
+def test_a_payment_already_made_on_a_date_is_no_promise() -> None:
+    """'Déjà réglée par virement le 28/02': paid, even when the day without a year could fall ahead."""
+    said = analyze_text("Déjà réglée par virement le 28/02.", reference=dt.date(2025, 2, 10))
+    assert said.intent == "paid"

@@ -296,7 +296,9 @@ def _dated_promise_strength(
     règle le 5" in that sentence is no payment made."""
     upgraded = []
     for hit in hits:
-        if hit.intent == "promise_to_pay" and hit.where == "body" and hit.weight < 3 and not hit.negated:
+        weakened = hit.weight == 1 and hit.rule in CONTEXTUAL  # its sentence says otherwise ("déjà", "reçu")
+        hint = hit.intent == "promise_to_pay" and hit.where == "body" and hit.weight < 3
+        if hint and not hit.negated and not weakened:
             start, end = _sentence(folded, hit.start)
             if any(start <= day.start < end and day.value > reference for day in found):
                 hit = _Hit(hit.intent, hit.rule, 3, hit.start, hit.end, hit.where)

@@ -9,7 +9,8 @@ the next Friday after today; "next week" its Friday, "début de semaine prochain
 "next month" the end of next month; a day without a month ("le 15") the next such day; a day and month
 without a year the next such date (unless it is at most 60 days past: then this year's, a payment date just
 passed); "à l'échéance" / "on the due date" the due date the quoted invoice mail states.
-Numeric dates are day first (French and British use); month first only when the day would exceed 12.
+Numeric dates are day first (French and British use); month first when the day would exceed 12, or when
+day first lands more than 4 months away and month first within them ("by 12/06" written in November).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ MONTHS = {
     "may": 5, "juin": 6, "june": 6, "jun": 6, "juillet": 7, "juil": 7, "jul": 7, "july": 7, "aout": 8,
     "aug": 8, "august": 8, "septembre": 9, "sept": 9, "sep": 9, "september": 9, "octobre": 10, "oct": 10,
     "october": 10, "novembre": 11, "nov": 11, "november": 11, "decembre": 12, "dec": 12, "december": 12,
+    # German, Spanish, Italian (folded: "März" is "marz")
+    "januar": 1, "februar": 2, "marz": 3, "juni": 6, "juli": 7, "oktober": 10, "okt": 10, "dezember": 12,
+    "dez": 12, "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
+    "ottobre": 10, "dicembre": 12,
 }  # fmt: skip
 WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
@@ -47,8 +54,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("iso", r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
     ("numeric", r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>\d{4}|\d{2}))?"
                 r"(?![\d/.-]\d|\s*(?:%|€|eur))"),
-    ("day_month", rf"(?:(?:{_DAY}),? )?(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)? (?:of )?(?P<month>{_MONTH})\.?"
-                  rf"(?:,? (?P<y>\d{{4}}))?"),
+    ("day_month", rf"(?:(?:{_DAY}),? )?(?P<d>\d{{1,2}})(?:er|st|nd|rd|th|\.)? (?:of |de |di )?"
+                  rf"(?P<month>{_MONTH})\.?(?:,? (?:de |del )?(?P<y>\d{{4}}))?"),
     ("month_day", rf"(?P<month>{_MONTH})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?"),
     ("month_part", rf"(?P<part>debut|mi|fin|early|mid|end of|late|the end of|the beginning of|beginning of"
                    rf"|courant)(?: |-)(?:(?:du )?mois (?:de |d')?)?(?P<month>{_MONTH})\b"
@@ -56,8 +63,14 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("day_next_month", r"(?:le |the )?(?P<d>\d{1,2})(?:er|st|nd|rd|th)? (?:du|of|de) (?:the )?"
                        r"(?:mois prochain|next month|mois suivant|following month)"),
     ("month_end_next", r"(?:fin|end) (?:du |de |of )?(?:the )?(?:mois prochain|next month|month prochain)"),
+    # "à 60 jours fin de mois": the end of the month in which the 60 days end
+    ("days_month_end", r"(?:a |at |within )?(?P<n>\d{1,3}) (?:jours|j|days)"
+                       r" (?:fin de mois|end of month|eom)"),
     ("month_end", r"(?:(?:a |by |at )?(?:la |the )?)?(?:fin (?:du |de )?mois|fin de ce mois"
-                  r"|end of (?:the |this )?month|month(?: |-)end|eom)"),
+                  r"|end of (?:the |this )?month|month(?: |-)end|eom"
+                  r"|(?:zum |bis )?(?:ende (?:des |dieses )?monats|monatsende)"
+                  r"|(?:a )?(?:fin|finales|final) (?:de(?:l)? )?mes"
+                  r"|(?:a |entro )?(?:la )?fine (?:del )?mese)"),
     ("next_month", r"(?:le |au )?mois prochain|next month|courant du mois prochain"),
     ("next_week_day", rf"(?P<wd>{_DAY}) prochain|next (?P<wd2>{_DAY})"
                       rf"|(?P<wd3>{_DAY}) (?:de la semaine prochaine|next week\b)"),
@@ -66,11 +79,14 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                         r"|(?:the )?start of) next week"),
     ("week_end", r"(?:d'ici |avant |by |before |en )?(?:la |the )?fin (?:de )?(?:la |cette )?semaine"
                  r"(?! prochaine)|(?:the )?end of (?:the |this )?week|cette semaine|this week"),
-    ("next_week", r"(?:la |the )?semaine prochaine|next week\b"
+    ("next_week", r"(?:la |the )?semaine prochaine|next week\b|(?:nachste|kommende) woche"
+                  r"|(?:la )?(?:semana que viene|proxima semana|semana proxima)"
+                  r"|(?:la )?(?:prossima settimana|settimana prossima)"
                   r"|(?:la |the )?(?:semaine|week) (?:du|of) (?P<d>\d{1,2})"),
-    ("within", rf"(?:sous|dans|d'ici|within|in|d'ici a|under|en) (?:les |the |a |an )?"
-               rf"(?:(?:prochain|next)s? )?(?P<n>{_NUM}) "
-               rf"(?P<unit>jours?|j|days?|semaines?|weeks?|mois|months?)\b"),
+    ("within", rf"(?:sous|dans|d'ici|within|in|d'ici a|under|en|innerhalb von|binnen|entro|tra|fra)"
+               rf" (?:les |the |a |an |los |i )?(?:(?:prochain|next)s? )?(?P<n>{_NUM}) "
+               rf"(?P<unit>jours?|j|days?|semaines?|weeks?|mois|months?|tagen?|wochen?|monaten?|dias"
+               rf"|semanas|meses|giorni|settimane|mesi)\b"),
     ("within_word", r"sous (?P<word>huitaine|quinzaine|quinze jours|huit jours)"
                     r"|(?:within|in) (?:a |the next )?(?P<word3>fortnight)|(?P<word2>quinzaine|huitaine)"),
     ("tomorrow", r"apres-demain|apres demain|demain|tomorrow|day after tomorrow"),
@@ -90,6 +106,10 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 COMPILED = tuple(
     (name, re.compile(r"(?<!\w)(?:" + pattern.replace(" ", r"\s+") + ")")) for name, pattern in PATTERNS
 )
+
+
+# A day-first date further than this, when reading it month first gives a date within it: month first.
+NEAR = dt.timedelta(days=120)
 
 
 @dataclass(frozen=True)
@@ -147,7 +167,15 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
         year = _year(group["y"])
         if month > 12 or not 1 <= day <= 31:
             return None
-        return _safe(year, month, day) if year else _without_year(ref, month, day)
+        if year:
+            return _safe(year, month, day)
+        day_first = _without_year(ref, month, day)
+        if day <= 12 and day != month and day_first is not None and day_first > ref + NEAR:
+            # "by 12/06" written in November: 6 December (month first) rather than 12 June, 7 months on
+            month_first = _without_year(ref, day, month)
+            if month_first is not None and ref <= month_first <= ref + NEAR:
+                return month_first
+        return day_first
     if rule in ("day_month", "month_day"):
         month, day = MONTHS[group["month"]], int(group["d"])
         year = _year(group["y"])
@@ -161,6 +189,12 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
         return _safe(year, month, 15 if part in ("mi", "mid") else 10)
     if rule == "month_end":
         return _last_day(ref.year, ref.month)
+    if rule == "days_month_end":
+        count = int(group["n"])
+        if not 0 < count <= 366:
+            return None
+        later = ref + dt.timedelta(days=count)
+        return _last_day(later.year, later.month)
     if rule == "day_next_month":
         return _safe(*_add_months(ref, 1), int(group["d"]))
     if rule in ("month_end_next", "next_month"):
@@ -186,9 +220,9 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
         count, unit = _number(group["n"]), group["unit"]
         if not count or count > 366:
             return None
-        if unit.startswith(("sem", "week")):
+        if unit.startswith(("sem", "week", "woch", "settiman")):
             return ref + dt.timedelta(weeks=count)
-        if unit.startswith(("mois", "month")):
+        if unit.startswith(("mois", "month", "monat", "mes")):
             return _safe(*_add_months(ref, count), min(ref.day, 28))
         return ref + dt.timedelta(days=count)
     if rule == "within_word":

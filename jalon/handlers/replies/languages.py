@@ -80,13 +80,19 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
          r" (?:\S+ )?(?:il |un )?(?:bonifico|pagamento)"),
     ),
     "promise_to_pay": (
-        ("de_werden_zahlen", 3, True, r"(?:werden|wird|werde) (?:\S+ ){0,6}(?:bezahlen|bezahlt|uberweisen"
-         r"|uberwiesen|begleichen|beglichen|anweisen|angewiesen)"),
+        ("de_werden_zahlen", 3, True, r"(?:werden|wird|werde) (?:\S+ ){0,6}(?:bezahlen|bezahlt|zahlen"
+         r"|uberweisen|uberwiesen|begleichen|beglichen|anweisen|angewiesen)"),
+        # "wir überweisen den Betrag bis 6. Dezember": the present with a deadline is a promise
+        ("de_zahlen_bis", 3, True, r"(?:uberweisen|zahlen|bezahlen|begleichen) (?:\S+ ){0,5}(?:bis|am)\b"),
         ("de_zahlung_folgt", 3, True, r"(?:zahlung|uberweisung)\w* (?:erfolgt|folgt) (?:\S+ ){0,2}(?:am|bis"
          r"|nachste|nachsten|morgen|innerhalb|in|zum|ende)\b"),
+        ("es_se_realizara", 3, True, r"(?:pago|transferencia|abono) (?:\S+ ){0,2}(?:se (?:realizara|efectuara"
+         r"|hara|enviara|abonara)|sera (?:realizad[oa]|efectuad[oa]|hech[oa]|enviad[oa]))"),
         ("es_pagaremos", 3, True, r"(?:pagaremos|abonaremos|transferiremos|liquidaremos|vamos a pagar"
          r"|procederemos al pago|realizaremos (?:el pago|la transferencia)|sera (?:pagada|abonada)"
          r"|se pagara)"),
+        ("it_verra_effettuato", 3, True, r"(?:pagamento|bonifico|saldo|versamento) (?:\S+ ){0,2}"
+         r"(?:verra|sara) (?:\S+ )?(?:effettuat[oa]|eseguit[oa]|dispost[oa]|inviat[oa]|fatt[oa])"),
         ("it_pagheremo", 3, True, r"(?:pagheremo|salderemo|provvederemo al (?:pagamento|saldo)"
          r"|effettueremo (?:il )?(?:pagamento|bonifico)|verra (?:pagat[oa]|saldat[oa])|sara pagat[oa])"),
     ),

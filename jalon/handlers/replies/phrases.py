@@ -455,6 +455,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|un) (?:reglement|paiement|virement)|lancer le (?:paiement|virement|reglement))"),
         ("futur", 3, True, r"(?:reglerons|paierons|payerons|virerons|solderons|procederons|effectuerons"
          r"|honorerons|reglerai|paierai|payerai|procederai|effectuerai|lancerons)"),
+        # "Paiement le 5/12": a hint, a promise when the date is to come (`_dated_promise_strength`)
+        ("paiement_le", 2, True, r"(?:paiement|reglement|virement)s? (?:le|pour le|au plus tard le) \d",
+         r"!(?:deja|bien|a ete|ont ete|est parti|effectue|envoye|regle|paye|recu)"),
         ("paiement_prevu", 3, False, r"{virement}s? (?:\S+ ){0,3}(?:(?<!comme\s)prevu|programme|planifie"
          r"|interviendra|partira|sera (?:effectue|emis|fait|lance|execute|envoye)|en cours|en preparation"
          r"|a venir|imminent|valide pour)e?s?"),
