@@ -116,6 +116,30 @@ async def test_delayed_then_failed_ends_bounced(db_url: str) -> None:
         assert detail(gw, number)["dispatches"][0]["state"] == "bounced"
 
 
+async def test_a_full_mailbox_answered_with_a_5xx_is_sent_again_later_not_taken_for_a_refusal(
+    db_url: str,
+) -> None:
+    """'552 5.2.2 Mailbox full': the mailbox will empty; a retry is planned, no 'they block us' case opens."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("plein@client.test", "buyer")])
+        await send_reports(
+            gw.sink.received[0],
+            gateway_host="127.0.0.1",
+            gateway_port=gw.smtp_port,
+            action="failed",
+            status="5.2.2",
+            diagnostic="552 5.2.2 <plein@client.test>: Mailbox full - quota exceeded",
+        )
+        await gw.settle()
+        shown = detail(gw, number)
+        with gw.services.database.session() as session:
+            cases = list(session.scalars(select(Case)))
+    assert [e["data"]["status"] for e in shown["events"] if e["type"] == "dispatch.retry_scheduled"] == [
+        "5.2.2"
+    ]
+    assert not [case for case in cases if (case.facts or {}).get("policy")]
+
+
 async def test_not_received_reply_is_resent_within_one_worker_pass(db_url: str) -> None:
     """'Pas reçu' to reply+TOKEN@: the same recipient gets a marked copy, in the same thread, with proof."""
     async with running(db_url) as gw:

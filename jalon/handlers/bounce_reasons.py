@@ -20,6 +20,9 @@ from typing import Any
 from jalon.handlers.phrases import PhraseTable, families
 
 HARD_REASONS = frozenset({"user_unknown", "host_unknown", "has_moved", "not_accept"})
+# Failures that pass with time even when the server answers 5xx (a full mailbox empties, a limit resets, a
+# delivery program is fixed): sent again later, never taken for a refusal of our mail.
+PASSING_REASONS = frozenset({"mailbox_full", "rate_limited", "mailer_error", "network", "expired"})
 
 # (reason, phrases) looked at in order; the first family found names the reason. Families that share words
 # with "unknown user" (a refused sender, a failing delivery program, a full or disabled mailbox) come first.
