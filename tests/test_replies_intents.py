@@ -249,3 +249,15 @@ def test_analyze_text_reads_bare_text() -> None:
         "2025-04-17",
         "en",
     )
+
+
+def test_a_customer_checking_a_change_of_our_bank_details_asks_a_question() -> None:
+    """The RIB-change fraud: the customer asks us to confirm our bank details; nothing to approve."""
+    for text in (
+        "Pouvez-vous nous confirmer vos coordonnées bancaires ? Nous avons reçu un mail nous indiquant un "
+        "changement de RIB, cela nous paraît suspect.",
+        "We received an email saying your bank details changed. Could you verify your new bank details?",
+    ):
+        assert analyze_text(text, reference=MONDAY).intent == "question"
+    own = analyze_text("Veuillez noter notre changement de RIB, nouveau IBAN ci-joint.", reference=MONDAY)
+    assert own.intent == "contact_change"

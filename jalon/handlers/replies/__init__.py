@@ -334,6 +334,8 @@ def _decide(hits: list[_Hit], has_text: bool) -> tuple[str, list[str], float]:
         primary = others[0]
     if primary == "contact_change" and strength.get("paid", 0) >= 3:
         primary = "paid"  # "paid on the 3rd; send the next ones to ap@…": the invoice is settled first
+    if primary == "contact_change" and any(hit.rule == "question.alerte_rib" for hit in hits):
+        primary = "question"  # "a mail says your RIB changed, can you confirm?": nothing to approve
     secondary = [intent for intent in order if intent != primary and strength[intent] >= 2]
     top = strength[primary]
     if top >= 3:

@@ -727,6 +727,14 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|we) (?:have |'ve )?(?:found|located|retrieved) (?:it|them|the invoice|your invoice)"),
     ),
     "question": (
+        # A customer checking that a change of OUR bank details is genuine (the classic RIB-change fraud):
+        # a question to answer by phone, never a contact change to approve (`_decide`).
+        ("alerte_rib", 3, False, r"(?:confirmer|verifier|valider|confirm|verify) (?:\S+ ){0,3}"
+         r"(?:vos|votre|your) (?:nouvelles? |new )?(?:coordonnees bancaires|rib|iban|bank details"
+         r"|banking details)"
+         r"|(?:rib|iban|coordonnees bancaires|bank details)\W+(?:\S+ ){0,12}(?:suspect\w*|fraud\w*"
+         r"|arnaque|phishing|usurpation|scam)|(?:suspect\w*|fraud\w*|arnaque|phishing|usurpation|scam)\W+"
+         r"(?:\S+ ){0,12}(?:rib|iban|coordonnees bancaires|bank details)"),
         ("point_interrogation", 2, False, r"[^\s?]*\?", r"{topic}"),
         ("question_fr", 2, False, r"(?:pourriez|pouvez|pourrais|pouvons|peut|puis)(?:-|\s*)(?:vous|on|nous"
          r"|je)? (?:\S+ ){0,3}(?:indiquer|dire|preciser|expliquer|confirmer|informer|detailler|eclairer"
