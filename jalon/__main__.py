@@ -217,12 +217,41 @@ def cmd_classify(args: argparse.Namespace) -> int:
         if args.json:
             emit({"file": path, **result.to_json()})
         else:
-            found = ", ".join(
-                f"{r.get('address')} {r.get('action')} {r.get('status') or ''}".strip()
-                for r in result.recipients
-            )
-            print(f"{path}: {result.kind} {result.intent or ''} {found} {result.reason or ''}".rstrip())
+            print(f"{path}: {_classification_line(result)}")
     return status
+
+
+def _classification_line(result: Any) -> str:
+    """What a person needs from a classified message, on one line: for a reply its intent and the facts it
+    gives (invoices, promised date, new contact, what is missing); for a report each recipient's fate."""
+    from jalon.handlers.bounce_reasons import PASSING_REASONS
+
+    parts = [result.kind]
+    if result.kind == "reply":
+        parts.append(result.intent or "?")
+        parts += [f"also {', '.join(result.secondary_intents)}"] if result.secondary_intents else []
+        parts += [f"invoices {', '.join(result.invoice_numbers)}"] if result.invoice_numbers else []
+        parts += [f"pays on {result.promised_date}"] if result.promised_date else []
+        parts += [f"missing {', '.join(result.missing)}"] if result.missing else []
+    for recipient in result.recipients:
+        line = f"{recipient.get('address')} {recipient.get('action')} {recipient.get('status') or ''}".strip()
+        if recipient.get("action") == "failed":
+            fate = (
+                "hard (address dead)"
+                if recipient.get("hard")
+                else "refused (their system blocks our mail)"
+                if recipient.get("permanent") and recipient.get("reason") not in PASSING_REASONS
+                else "soft (may pass)"
+            )
+            line += f" {fate}, {recipient.get('reason') or 'no reason given'}"
+        parts.append(line)
+    if result.left_company:
+        parts.append("left the company")
+    if result.new_contact:
+        parts.append(f"write to {result.new_contact}")
+    if result.kind == "other" and result.reason:
+        parts.append(result.reason)
+    return " ".join(parts)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -274,3 +274,22 @@ def test_an_absence_notice_without_headers_that_says_nothing_else_stays_an_autor
     """The same absence, alone, with whom to call: a machine speaking, no answer about the invoice."""
     body = "Bonjour, je suis absente du 18 au 29 novembre. En cas d'urgence : compta@client-btp.fr."
     assert classify(_plain(body), domain=DOMAIN).kind == "autoreply"
+
+
+def test_classify_without_json_tells_a_person_what_matters(tmp_path: Path) -> None:
+    """Without --json: a promise shows its day, a bounce whether the address is dead, JSON has the rest."""
+    promise = tmp_path / "promise.eml"
+    promise.write_bytes(_plain("Bonjour, nous réglerons la facture F2024-1190 le 15 décembre 2024."))
+    bounce = DATA / "postfix-user-unknown.eml"
+
+    def run(*args: str) -> list[str]:
+        command = [sys.executable, "-m", "jalon", "classify", "--domain", DOMAIN, *args]
+        completed = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+        return completed.stdout.splitlines()
+
+    said, failed = run(str(promise), str(bounce))
+    [as_json] = run("--json", str(promise))
+    assert said.endswith("reply promise_to_pay invoices F2024-1190 pays on 2024-12-15")
+    assert "failed 5.1.1 hard (address dead), user_unknown" in failed
+    data = json.loads(as_json)
+    assert data["language"] == "fr" and data["confidence"] >= 0.75 and data["secondary_intents"] == []

@@ -104,3 +104,15 @@ def test_a_payment_already_made_on_a_date_is_no_promise() -> None:
     """'Déjà réglée par virement le 28/02': paid, even when the day without a year could fall ahead."""
     said = analyze_text("Déjà réglée par virement le 28/02.", reference=dt.date(2025, 2, 10))
     assert said.intent == "paid"
+
+
+def test_the_language_of_the_reply_is_named() -> None:
+    """The case shows in which language the customer wrote: the person answering knows whom to ask."""
+    said = {
+        "de": "Guten Tag, wir haben Ihre Rechnung leider nicht erhalten. Mit freundlichen Grüßen",
+        "es": "Buenos días, no hemos recibido la factura. Saludos cordiales",
+        "it": "Buongiorno, non abbiamo ricevuto la fattura. Cordiali saluti",
+        "fr": "Bonjour, nous n'avons pas reçu la facture. Cordialement",
+        "en": "Hello, we have not received the invoice. Kind regards",
+    }
+    assert {code: analyze_text(text).language for code, text in said.items()} == {c: c for c in said}

@@ -28,6 +28,9 @@ class Classification:
     kind: str
     recipients: list[dict[str, Any]] = field(default_factory=list)
     intent: str | None = None
+    secondary_intents: list[str] = field(default_factory=list)  # replies: what else the customer says
+    confidence: float | None = None  # replies: how sure the reading of the intent is (0..1)
+    language: str | None = None  # replies: fr | en | de | es | it
     invoice_numbers: list[str] = field(default_factory=list)
     promised_date: str | None = None
     new_contact: str | None = None
@@ -279,6 +282,9 @@ def _analyze_reply(result: Classification, facts: Facts) -> None:
         result.evidence.append(f"reply analysis failed: {type(error).__name__}: {error}"[:200])
         return
     result.intent = getattr(analysis, "intent", None)
+    result.secondary_intents = list(getattr(analysis, "secondary_intents", None) or [])
+    result.confidence = getattr(analysis, "confidence", None)
+    result.language = getattr(analysis, "language", None)
     result.invoice_numbers = list(getattr(analysis, "invoice_numbers", None) or [])
     promised = getattr(analysis, "promised_date", None)
     result.promised_date = promised.isoformat() if hasattr(promised, "isoformat") else promised

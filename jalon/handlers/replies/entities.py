@@ -119,8 +119,25 @@ def emails(text: str) -> list[tuple[str, int, int]]:
     ]
 
 
+GERMAN = re.compile(
+    r"(?<!\w)(?:der|die|das|und|ist|wir|sie|ich|nicht|ein|eine|mit|fur|den|dem|von|zu|auf|bitte|rechnung"
+    r"|zahlung|haben|wurde|werden|vielen|dank|gruße|grusse|freundlichen|sehr|geehrte)(?!\w)"
+)
+SPANISH = re.compile(
+    r"(?<!\w)(?:el|los|las|y|es|son|nosotros|usted|que|por|para|con|una|del|al|hemos|factura|pago|gracias"
+    r"|saludos|estimados?|atentamente|buenos|dias|se|su|sus|no|muy)(?!\w)"
+)
+ITALIAN = re.compile(
+    r"(?<!\w)(?:il|lo|gli|e|sono|abbiamo|che|per|con|una|del|della|al|alla|fattura|pagamento|grazie"
+    r"|saluti|cordiali|buongiorno|gentili|non|si|vostra|nostra|ci)(?!\w)"
+)
+LANGUAGES = (("fr", FRENCH), ("en", ENGLISH), ("de", GERMAN), ("es", SPANISH), ("it", ITALIAN))
+
+
 def language(folded: str) -> str:
-    """'fr' or 'en', by the common words each uses (French when undecided: the home market)."""
-    french = len(FRENCH.findall(folded[:5000]))
-    english = len(ENGLISH.findall(folded[:5000]))
-    return "en" if english > french else "fr"
+    """'fr', 'en', 'de', 'es' or 'it', by the common words each uses (French when undecided: the home
+    market). Words two languages share ("la", "que", "con") count for both: the others decide."""
+    head = folded[:5000]
+    counts = {code: len(pattern.findall(head)) for code, pattern in LANGUAGES}
+    best = max(counts, key=lambda code: counts[code])  # the first of equals: French, then English
+    return best if counts[best] > counts["fr"] else "fr"
