@@ -261,3 +261,10 @@ def test_a_customer_checking_a_change_of_our_bank_details_asks_a_question() -> N
         assert analyze_text(text, reference=MONDAY).intent == "question"
     own = analyze_text("Veuillez noter notre changement de RIB, nouveau IBAN ci-joint.", reference=MONDAY)
     assert own.intent == "contact_change"
+
+
+def test_common_slips_still_say_what_they_mean() -> None:
+    """'a été payer' is a payment made; 'bonne à payer' an invoice approved for payment."""
+    assert analyze_text("La facture a ete payer hier par virement", reference=MONDAY).intent == "paid"
+    assert analyze_text("La facture n'a pas été payer.", reference=MONDAY).intent != "paid"
+    assert analyze_text("Votre facture est bonne à payer.", reference=MONDAY).intent == "promise_to_pay"

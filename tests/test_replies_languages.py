@@ -22,6 +22,7 @@ SAID = [
     ),
     ("Wir beanstanden diese Rechnung: die Menge stimmt nicht mit dem Lieferschein überein.", "dispute"),
     ("Der Betrag ist falsch, wir widersprechen der Rechnung.", "dispute"),
+    ("Bitte ergänzen Sie die Bestellnummer auf der Rechnung.", "missing_info"),
     ("Die Rechnung wurde bereits am 10.11. bezahlt.", "paid"),
     ("Wir haben den Betrag gestern überwiesen.", "paid"),
     ("Wir werden die Rechnung bis zum 15.12.2026 begleichen.", "promise_to_pay"),

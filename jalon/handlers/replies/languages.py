@@ -43,7 +43,8 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
     "missing_info": (
         ("de_fehlt", 3, False, rf"{ORDER_NUMBER} (?:\S+ ){{0,4}}(?:fehlt|fehlen|angeben|nachreichen"
          rf"|erforderlich|notwendig|erganzen)|(?:fehlt|fehlende|ohne|keine) (?:\S+ ){{0,3}}{ORDER_NUMBER}"
-         rf"|(?:benotigen|brauchen) (?:\S+ ){{0,4}}{ORDER_NUMBER}"),
+         rf"|(?:benotigen|brauchen) (?:\S+ ){{0,4}}{ORDER_NUMBER}"
+         rf"|(?:erganzen|angeben|nachtragen|hinzufugen|vermerken) sie (?:\S+ ){{0,4}}{ORDER_NUMBER}"),
         ("es_falta", 3, False, rf"(?:falta|sin|no (?:\S+ )?(?:incluye|indica|tiene|figura|aparece|consta))"
          rf" (?:\S+ ){{0,3}}{ORDER_NUMBER}|{ORDER_NUMBER} (?:\S+ ){{0,4}}(?:falta|obligatori[oa]"
          r"|necesari[oa]|imprescindible)"),

@@ -462,7 +462,7 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
          r"|interviendra|partira|sera (?:effectue|emis|fait|lance|execute|envoye)|en cours|en preparation"
          r"|a venir|imminent|valide pour)e?s?"),
         ("mise_en_paiement", 3, False, r"(?:mise?|passee?|validee?|bonne?s?|mettre|inscrite?) (?:en|pour"
-         r"|au|a) (?:paiement|reglement|bon a payer)|bon a payer|prochaine? (?:campagne|vague|session|run"
+         r"|au|a) (?:paiement|reglement|bon a payer)|bonn?e? a payer|prochaine? (?:campagne|vague|session|run"
          r"|echeance|lot|date|tour|fichier) de (?:paiement|reglement|virement)s?|prochains? (?:virements?"
          r"|reglements?|paiements?)|echeancier|(?:paiement|reglement|regler|payer) en (?:plusieurs|deux"
          r"|trois|quatre|\d+) (?:fois|echeances|mensualites)|(?:part|partira|passe|passera|ira"
@@ -528,6 +528,9 @@ PHRASES: dict[str, tuple[tuple[str, int, bool, str] | tuple[str, int, bool, str,
     "paid": (
         ("deja_regle", 3, True, r"(?:deja|bien|bel et bien) (?:ete )?(?:{paye}|regle|paye|vire|verse"
          r"|honore|acquitte|solde)e?s?\b"),
+        # "a été payer": the infinitive for the participle, a common slip
+        ("ete_payer", 3, True, r"(?:a|ont|est|sont) (?:bien |deja )?ete (?:bien |deja )?(?:payer|regler|virer"
+         r"|verser|solder)\b"),
         ("a_ete_regle", 3, True, r"(?:a|ont|avons|avez|ai|est|sont|etait|etaient) (?:bien |deja |ete "
          r"|bel et bien |effectivement |en effet |integralement |totalement )*(?:{paye}|regle|paye|vire"
          r"|verse|honore)e?s?\b"),
