@@ -220,7 +220,7 @@ class Worker:
         jobs = [
             conversion.make_job(
                 self.settings,
-                document.model_data or {},
+                document.model,
                 document.data if document.content_type == "application/pdf" else None,
                 target,
             )
