@@ -197,6 +197,16 @@ def _read_file(path: str) -> Any:
             data = handle.read()
     except OSError as error:
         return ReadResult(None, "none", f"cannot open {path}: {error.strerror}")
+    from jalon.formats import syntax
+    from jalon.formats.convert import ConversionError, read_any
+
+    kind = syntax.sniff_safely(data)
+    if kind in ("edifact", "cxml", "gs1") or (kind == "unknown" and data.lstrip()[:1] == b"<"):
+        # the formats jalon writes read back too; an XML no reader takes is said to be one, not "not a PDF"
+        try:
+            return ReadResult(read_any(data), kind)
+        except ConversionError as error:
+            return ReadResult(None, "none", str(error))
     return read_invoice(data)
 
 

@@ -107,3 +107,34 @@ def test_extract_shows_both_addresses_and_every_item_line(capsys):
     assert round(sum(item["amount"] for item in items), 2) == invoice["total_without_vat"]
     assert all(item["quantity"] * item["unit_price"] > 0 for item in items)
     assert round(sum(item["amount"] for item in credit["line_items"]), 2) == credit["total_without_vat"]
+
+
+def test_the_formats_jalon_writes_read_back_and_other_xml_is_named_for_what_it_is(capsys, tmp_path):
+    """`extract` reads the EDIFACT, cXML and GS1 it writes; an order, a non-invoice or a hostile XML is said
+    to be one (one line, exit 1/2, no traceback), never "not a PDF"."""
+    pdf = DATA / "classic_fr-01-plain.pdf"
+    number = json.loads((DATA / "classic_fr-01-plain.json").read_text())["invoice_number"]
+    written = []
+    for target in ("edifact", "cxml", "gs1"):
+        assert main(["convert", str(pdf), "--to", target, "-o", str(tmp_path), "--force"]) in (0, 1)
+        written += sorted(tmp_path.glob(f"*.{target}.*"))
+    capsys.readouterr()
+    assert main(["extract", "--json", *map(str, written)]) == 0
+    assert [(line["source"], line["invoice_number"]) for line in lines(capsys)] == [
+        ("edifact", number),
+        ("cxml", number),
+        ("gs1", number),
+    ]
+    order = tmp_path / "order.xml"
+    order.write_text("<cXML><Request><OrderRequest/></Request></cXML>", encoding="utf-8")
+    other = tmp_path / "other.xml"
+    other.write_text("<catalogue><item/></catalogue>", encoding="utf-8")
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_text('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', encoding="utf-8")
+    for path, said in ((order, "cXML InvoiceDetailRequest"), (other, "no invoice jalon reads"),
+                       (hostile, "XML refused")):  # fmt: skip
+        assert main(["convert", str(path), "--to", "cii", "-o", str(tmp_path)]) == 2
+        assert said in capsys.readouterr().err
+        main(["extract", "--json", str(path)])
+        [line] = lines(capsys)
+        assert said in line["error"] and "PDF" not in line["error"]

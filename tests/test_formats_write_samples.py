@@ -248,3 +248,15 @@ def test_the_samples_add_up_to_the_cent() -> None:
         assert sum(line.net_amount for line in invoice.lines) == t.line_total
         assert t.tax_exclusive + (t.vat_total or 0) == t.tax_inclusive
         assert sum(b.taxable_amount for b in invoice.vat_breakdown) == t.tax_exclusive
+
+
+def test_a_peppol_invoice_whose_parties_give_e_mail_addresses_gets_endpoints_peppol_knows() -> None:
+    """A billing tool's CII names e-mail endpoints (EM): Peppol has no such scheme; SIREN or VAT serve."""
+    for name, invoice in samples().items():
+        invoice.seller.electronic_address, invoice.seller.electronic_address_scheme = "ventes@acme.fr", "EM"
+        invoice.buyer.electronic_address, invoice.buyer.electronic_address_scheme = "achats@client.fr", "EM"
+        invoice.buyer.siren = None
+        report = validation.check_output(write_ubl(invoice, peppol=True), fmt="peppol", profile="PEPPOL")
+        assert report.valid, (name, [e.rule for e in report.errors])
+        ubl = write_ubl(invoice, peppol=True).decode()
+        assert 'schemeID="0002"' in ubl and 'schemeID="EM"' not in ubl

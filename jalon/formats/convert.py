@@ -32,8 +32,12 @@ class Conversion:
 
 
 def read_any(data: bytes) -> Invoice:
-    """The invoice in a file's bytes, whatever its syntax; ConversionError when none can be read."""
-    kind = syntax.sniff_safely(data)
+    """The invoice in a file's bytes, whatever its syntax; ConversionError, saying what the file is, when
+    none can be read."""
+    try:
+        kind = syntax.sniff(data)
+    except ValueError as error:  # hostile or broken XML: refused, and said so (not "not a PDF")
+        raise ConversionError(f"XML refused: {error}") from None
     if kind == "edifact":
         from jalon.formats.edifact import read_edifact
 
@@ -42,7 +46,14 @@ def read_any(data: bytes) -> Invoice:
         except ValueError as error:
             raise ConversionError(str(error)) from None
     if kind in ("cxml", "gs1"):
-        return syntax.read_xml(syntax.parse(data))
+        try:
+            return syntax.read_xml(syntax.parse(data))
+        except ValueError as error:
+            raise ConversionError(f"{kind}: {error}") from None
+    if kind == "unknown" and data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise ConversionError(
+            "an XML file that is no invoice jalon reads (CII, UBL, Factur-X/ZUGFeRD, cXML, GS1)"
+        )
     from jalon.formats.extract import read_invoice
 
     result = read_invoice(data)

@@ -317,15 +317,34 @@ def _taxes_and_totals(w: _W, root: etree._Element, inv: Invoice) -> None:
     w.amount(sums, "cbc:PayableAmount", t.payable)
 
 
+# Peppol's EAS list has no e-mail scheme (PEPPOL-EN16931-CL008): an e-mail address is no Peppol endpoint.
+NOT_PEPPOL_SCHEMES = {"EM", ""}
+# The EAS code of a VAT number, by its country prefix (CEF EAS code list, as the Peppol rules take it).
+VAT_EAS = {
+    "HU": "9910", "AT": "9914", "ES": "9920", "AD": "9922", "AL": "9923", "BA": "9924", "BE": "9925",
+    "BG": "9926", "CH": "9927", "CY": "9928", "CZ": "9929", "DE": "9930", "EE": "9931", "GB": "9932",
+    "EL": "9933", "HR": "9934", "IE": "9935", "LI": "9936", "LT": "9937", "LU": "9938", "LV": "9939",
+    "MC": "9940", "ME": "9941", "MK": "9942", "MT": "9943", "NL": "9944", "PL": "9945", "PT": "9946",
+    "RO": "9947", "RS": "9948", "SI": "9949", "SK": "9950", "SM": "9951", "TR": "9952", "VA": "9953",
+    "FR": "9957",
+}  # fmt: skip
+
+
 def _peppol_endpoints(inv: Invoice) -> None:
+    """Each party reachable on Peppol: its own endpoint when its scheme is one Peppol knows, else one made
+    from its SIREN (0002), GLN (0088) or VAT number (VAT_EAS); failing all, what it had."""
     for party in (inv.seller, inv.buyer):
-        if party.electronic_address:
+        scheme = (party.electronic_address_scheme or "").upper()
+        if party.electronic_address and scheme not in NOT_PEPPOL_SCHEMES:
             continue
         gln = next((i for i in party.identifiers if party.identifier_schemes.get(i) == "0088"), None)
+        vat = (party.vat_id or "").replace(" ", "").upper()
         if party.siren:
             party.electronic_address, party.electronic_address_scheme = party.siren, "0002"
         elif gln:
             party.electronic_address, party.electronic_address_scheme = gln, "0088"
+        elif vat[:2] in VAT_EAS:
+            party.electronic_address, party.electronic_address_scheme = vat, VAT_EAS[vat[:2]]
 
 
 def write_ubl(
