@@ -34,7 +34,7 @@ CARRIED = (
 def _segments(data: bytes) -> list:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        interchange = Interchange.from_str(data.decode("utf-8"))
+        interchange = Interchange.from_str(data.decode("latin-1"))  # what UNOC says: ISO 8859-1
     (message,) = list(interchange.get_messages())
     assert message.identifier[:5] == ["INVOIC", "D", "96A", "UN", "EAN008"]
     return list(message.segments)
@@ -137,3 +137,45 @@ def test_the_en16931_d14b_examples_read_with_their_number_date_and_amount_due() 
             assert invoice.totals.tax_inclusive == twin.totals.tax_inclusive
         read += 1
     assert read >= 8
+
+
+def test_long_texts_keep_within_d96a_sizes_and_come_back_whole() -> None:
+    """An..35 per description part, an..70 per free text part: long texts go on in further segments, cut
+    between words, and read back as they were; the file is ISO 8859-1 as UNOC declares (€ as EUR)."""
+    invoice = samples()["multi_rate"]
+    long_name = "Prestation de maintenance préventive " * 6
+    invoice.lines[0].name = long_name.strip()
+    invoice.lines[0].description = ("Intervention sur site, pièces et main-d'œuvre comprises. " * 12).strip()
+    from jalon.formats.model import Note
+
+    conditions = ("Conditions particulières : " + "escompte néant, pénalités 3 x taux légal. " * 20).strip()
+    invoice.notes = [Note(text=conditions, subject_code="AAI"), Note(text="Minimum 50 € par intervention")]
+    data = edifact.write_edifact(invoice)
+    text = data.decode("latin-1")
+    assert "UNB+UNOC:3" in text and "€" not in text and "50 EUR" in text and "é" in text
+    for segment in _segments(data):
+        parts = (
+            segment.elements[2][3:]
+            if segment.tag == "IMD"
+            else segment.elements[3]
+            if segment.tag == "FTX"
+            else []
+        )
+        for part in [parts] if isinstance(parts, str) else parts:
+            assert len(part) <= (35 if segment.tag == "IMD" else 70), (segment.tag, part)
+    back = edifact.read_edifact(data)
+    assert back.lines[0].name == long_name.strip()
+    assert back.lines[0].description == invoice.lines[0].description.replace("œ", "oe")
+    texts = [note.text for note in back.notes]
+    assert conditions in texts and "Minimum 50 EUR par intervention" in texts
+
+
+def test_each_interchange_has_its_own_control_reference_and_preparation_time() -> None:
+    """Two files sent the same day are told apart by the customer's EDI system."""
+    import datetime as dt
+
+    invoice = samples()["multi_rate"]
+    first = edifact.write_edifact(invoice, prepared_at=dt.datetime(2026, 11, 29, 10, 15, 3, 120000))
+    second = edifact.write_edifact(invoice, prepared_at=dt.datetime(2026, 11, 29, 10, 15, 4, 0))
+    assert b"+26112910150312'" in first and b"+26112910150400'" in second
+    assert b"+261129:1015+" in first

@@ -63,11 +63,63 @@ TOTALS = {
 D14B_TOTALS = {"388": "tax_inclusive", "389": "tax_exclusive"}
 
 
-def _chunks(text: str | None, size: int = 35, count: int = 5) -> list[str]:
-    if not text:
-        return [""]
-    text = " ".join(text.split())
-    return [text[i : i + size] for i in range(0, min(len(text), size * count), size)]
+# D96A's sizes: a name or address line an..35 (NAD: 5 name lines), an item description an..35 twice per IMD,
+# a free text an..70 five times per FTX. Longer texts go on in further segments of the same kind.
+NAME, DESCRIPTION, FREE_TEXT = 35, 35, 70
+
+
+def _chunks(text: str | None, size: int = NAME, count: int = 5) -> list[str]:
+    """The first `count` pieces of `text`, each at most `size` characters, cut between words."""
+    return (_pieces(text, size) or [""])[:count]
+
+
+def _pieces(text: str | None, size: int) -> list[str]:
+    """`text` in pieces of at most `size` characters, cut at a space (consumed: joining the pieces with one
+    space gives the text back); a word longer than `size` is cut inside."""
+    words = " ".join((text or "").split()).split(" ") if text and text.strip() else []
+    pieces: list[str] = []
+    current = ""
+    for word in words:
+        while len(word) > size:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(word[:size])
+            word = word[size:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= size:
+            current += " " + word
+        else:
+            pieces.append(current)
+            current = word
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _segments(text: str | None, size: int, count: int) -> list[list[str]]:
+    """The pieces of `text` grouped `count` per segment: one list per segment to write."""
+    pieces = _pieces(text, size)
+    return [pieces[i : i + count] for i in range(0, len(pieces), count)] or [[""]]
+
+
+# UNOC is ISO 8859-1: what it cannot carry is written the way a person would type it.
+_LATIN1 = str.maketrans({"€": "EUR", "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
+                         "œ": "oe", "Œ": "OE", "\u202f": " ", "\u2009": " ", "•": "-"})  # fmt: skip
+
+
+def _latin1(text: str) -> bytes:
+    import unicodedata
+
+    text = text.translate(_LATIN1)
+    out = []
+    for char in text:
+        if ord(char) < 256:
+            out.append(char)
+        else:  # a letter with an accent Latin-1 lacks (ă, ő…): its letter
+            out.append(unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "?")
+    return "".join(out).encode("latin-1")
 
 
 def _date(value: dt.date) -> str:
@@ -164,12 +216,15 @@ def _line(out: _Out, line: Line) -> None:
         ids.append([line.buyer_item_id, "IN"])
     if ids:
         out.add("PIA", "5", *ids)
-    out.add("IMD", "F", "", ["", "", "", *_chunks(line.name, 256, 2)])
+    for part in _segments(line.name, DESCRIPTION, 2):
+        out.add("IMD", "F", "", ["", "", "", *part])
     if line.description:
-        out.add("IMD", "F", "DSC", ["", "", "", *_chunks(line.description, 256, 2)])
+        for part in _segments(line.description, DESCRIPTION, 2):
+            out.add("IMD", "F", "DSC", ["", "", "", *part])
     out.add("QTY", ["47", fmt_decimal(line.quantity), line.unit or "C62"])
     if line.note:
-        out.add("FTX", "AAI", "", "", _chunks(line.note, 512))
+        for part in _segments(line.note, FREE_TEXT, 5):
+            out.add("FTX", "AAI", "", "", part)
     out.moa("203", line.net_amount)
     price = ["AAA", fmt_decimal(line.net_price), "", ""]
     if line.price_base_quantity is not None:
@@ -185,9 +240,16 @@ def _line(out: _Out, line: Line) -> None:
 
 
 def write_edifact(
-    inv: Invoice, *, sender: str | None = None, recipient: str | None = None, reference: str = "1"
+    inv: Invoice,
+    *,
+    sender: str | None = None,
+    recipient: str | None = None,
+    reference: str | None = None,
+    prepared_at: dt.datetime | None = None,
 ) -> bytes:
-    """EDIFACT INVOIC D96A (EANCOM) bytes; sender and recipient default to the parties' GLN, else VAT ids."""
+    """EDIFACT INVOIC D96A (EANCOM) bytes, in ISO 8859-1 as UNOC says; sender and recipient default to the
+    parties' GLN, else VAT ids. The interchange is dated when it is prepared (`prepared_at`, now) and its
+    control reference (`reference`) is unique per sender: made from that instant unless given."""
     from pydifact.segmentcollection import Interchange, Message
 
     from jalon.formats import mentions
@@ -210,9 +272,11 @@ def write_edifact(
     if inv.period_end:
         out.add("DTM", ["206", _date(inv.period_end), "102"])
     for note in inv.notes:
-        out.add("FTX", note.subject_code or "AAI", "", "", _chunks(note.text, 512))
+        for part in _segments(note.text, FREE_TEXT, 5):
+            out.add("FTX", note.subject_code or "AAI", "", "", part)
     if inv.payment_terms:
-        out.add("FTX", "PAI", "", "", _chunks(inv.payment_terms, 512))
+        for part in _segments(inv.payment_terms, FREE_TEXT, 5):
+            out.add("FTX", "PAI", "", "", part)
     for qualifier, name in REFERENCES.items():
         if getattr(inv, name):
             out.add("RFF", [qualifier, getattr(inv, name)])
@@ -258,20 +322,22 @@ def write_edifact(
         out.tax(bd.category, bd.rate)
         out.moa("125", bd.taxable_amount)
         out.moa("124", bd.tax_amount)
+    prepared_at = prepared_at or dt.datetime.now(dt.UTC)
+    reference = reference or prepared_at.strftime("%y%m%d%H%M%S") + f"{prepared_at.microsecond // 10000:02d}"
     interchange = Interchange(
         sender=sender.split(":") if sender else address_of(inv.seller),
         recipient=recipient.split(":") if recipient else address_of(inv.buyer),
         control_reference=reference,
         syntax_identifier=("UNOC", 3),
-        timestamp=dt.datetime.combine(inv.issue_date, dt.time()),
+        timestamp=prepared_at.replace(tzinfo=None),
     )
-    message = Message(reference, MESSAGE_TYPE)
+    message = Message("1", MESSAGE_TYPE)  # the message's reference within its interchange
     message.add_segments(out.segments)
     interchange.add_message(message)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pydifact warns it has no segment XML for service segments
         text = interchange.serialize(break_lines=True)
-    return (UNA + "\n" + text).encode("utf-8")
+    return _latin1(UNA + "\n" + text)
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -329,6 +395,18 @@ def parse(data: bytes) -> Any:
         raise ValueError(f"not readable EDIFACT: {error}") from None
 
 
+def _continuation_tag(seg: Any) -> str:
+    if seg.tag == "IMD":
+        return "IMD:DSC" if _el(seg, 1) == "DSC" else "IMD:name"
+    if seg.tag == "FTX":
+        return f"FTX:{_el(seg, 0)}"
+    return seg.tag
+
+
+def _joined(before: str | None, more: str | None) -> str | None:
+    return f"{before} {more}" if before and more else before or more
+
+
 class _Reader:
     def __init__(self) -> None:
         self.inv = Invoice(source="xml", profile="EDIFACT")
@@ -338,11 +416,14 @@ class _Reader:
         self.summary = False
         self.last_tax: tuple[str | None, Decimal | None] | None = None
         self.last_dtm_target: str | None = None
+        self.last_tag = ""  # the segment before ("IMD:DSC", "FTX:AAI"…): a text may go on in the next one
+        self.last_full = False  # that FTX used all five of its text parts
 
     def feed(self, seg: Any) -> None:
         handler = getattr(self, f"seg_{seg.tag}", None)
         if handler is not None:
             handler(seg)
+        self.last_tag = _continuation_tag(seg)
 
     def seg_BGM(self, seg: Any) -> None:
         self.inv.type_code = _el(seg, 0, 0) or "380"
@@ -365,15 +446,21 @@ class _Reader:
             inv.preceding_invoices[-1].issue_date = value
 
     def seg_FTX(self, seg: Any) -> None:
-        code, text = _el(seg, 0), " ".join(_composite(seg, 3)) or None
+        code, parts = _el(seg, 0), _composite(seg, 3)
+        text = " ".join(parts) or None
         if not text or code == "DOC":
             if code == "DOC":
                 self.inv.specification_id = _el(seg, 3, 0)
             return
+        # Five full text parts and the same code next: one text written over several segments.
+        going_on = self.last_tag == f"FTX:{code}" and self.last_full
+        self.last_full = len([part for part in parts if part]) == 5
         if self.line is not None and not self.summary:
-            self.line.note = text
+            self.line.note = _joined(self.line.note, text) if going_on else text
         elif code == "PAI":
-            self.inv.payment_terms = text
+            self.inv.payment_terms = _joined(self.inv.payment_terms, text) if going_on else text
+        elif going_on and self.inv.notes:
+            self.inv.notes[-1].text = _joined(self.inv.notes[-1].text, text)
         else:
             self.inv.notes.append(Note(text=text, subject_code=None if code == "AAI" else code))
 
@@ -498,10 +585,12 @@ class _Reader:
         if self.line is None:
             return
         text = " ".join(_composite(seg, 2)[3:]).strip() or None
-        if _el(seg, 1) == "DSC":
-            self.line.description = text
+        kind = "DSC" if _el(seg, 1) == "DSC" else "name"
+        going_on = self.last_tag == f"IMD:{kind}"  # a text longer than one segment goes on in the next
+        if kind == "DSC":
+            self.line.description = _joined(self.line.description, text) if going_on else text
         else:
-            self.line.name = text or ""
+            self.line.name = (_joined(self.line.name, text) if going_on else text) or ""
 
     def seg_QTY(self, seg: Any) -> None:
         if self.line is not None:
