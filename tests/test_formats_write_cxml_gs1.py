@@ -88,3 +88,32 @@ def test_a_cxml_without_invoice_detail_is_refused_clearly() -> None:
         cxml.read_cxml(b"<cXML><Request><OrderRequest/></Request></cXML>")
     with pytest.raises(ValueError, match="GS1"):
         gs1.read_gs1(b'<invoice:invoiceMessage xmlns:invoice="urn:gs1:ecom:invoice:xsd:3"/>')
+
+
+def test_cxml_carries_the_document_allowances_and_charges_and_its_sums_add_up() -> None:
+    """Coupa or Ariba checks Gross = Subtotal + Tax and Net = Gross + charges - allowances: each document
+    allowance and charge travels as a modification with its reason, and reads back."""
+    from decimal import Decimal
+
+    from jalon.formats.model import AllowanceCharge
+
+    invoice = samples()["multi_rate"]
+    charge = AllowanceCharge(
+        True, Decimal("0.00"), reason="Frais de port", reason_code="FC", vat_category="S"
+    )
+    invoice.allowances_charges.append(charge)  # a zero charge keeps the hand-made totals to the cent
+    root = xmlsafe.parse(cxml.write_cxml(invoice), allow_doctype_system=True)
+    summary = root.find("Request/InvoiceDetailRequest/InvoiceDetailSummary")
+
+    def money(path: str) -> Decimal:
+        return Decimal(summary.find(f"{path}/Money").text)
+
+    assert money("GrossAmount") == money("SubtotalAmount") + money("Tax")
+    assert money("NetAmount") == money("GrossAmount") + money("TotalCharges") - money("TotalAllowances")
+    assert money("NetAmount") == invoice.totals.tax_inclusive
+    back = cxml.read_cxml(cxml.write_cxml(invoice))
+    assert [
+        (a.is_charge, a.amount, a.reason, a.reason_code, a.vat_category) for a in back.allowances_charges
+    ] == [
+        (a.is_charge, a.amount, a.reason, a.reason_code, a.vat_category) for a in invoice.allowances_charges
+    ]

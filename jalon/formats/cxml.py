@@ -1,11 +1,13 @@
 """Invoice model <-> cXML InvoiceDetailRequest (Coupa, SAP Ariba supplier invoices), and back.
 
 One InvoiceDetailOrder per invoice (the purchase order BT-13), one InvoiceDetailItem per line, VAT as
-TaxDetail per rate in the summary; document allowances and charges travel as totals only, BT-111 not at
-all. Parties are InvoicePartner contacts (from/remitTo = seller, billTo = buyer) with IdReference domains
-vatID, siren, siret, gln. The due date travels as PaymentTerm payInNumberOfDays; notes (French mentions
-included) as Comments typed by their subject code. cXML documents carry a DOCTYPE naming the cXML DTD: the
-reader accepts that one form (never loaded) and nothing else.
+TaxDetail per rate in the summary. Document allowances and charges are header Modifications (reason code,
+reason, VAT category and rate) with their totals: Gross = Subtotal + Tax, Net = BT-112. BT-111 does not
+travel; line allowances only inside the line's net amount. Parties are InvoicePartner contacts
+(from/remitTo = seller, billTo = buyer) with IdReference domains vatID, siren, siret, gln. The due date
+travels as PaymentTerm payInNumberOfDays; notes (French mentions included) as Comments typed by their
+subject code. cXML documents carry a DOCTYPE naming the cXML DTD: the reader accepts that one form (never
+loaded) and nothing else.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from decimal import Decimal
 from lxml import etree
 
 from jalon.formats import mentions, xmlsafe
-from jalon.formats.model import Address, Contact, Invoice, Line, Note, Party, PrecedingInvoice, VatBreakdown
+from jalon.formats.model import (
+    Address,
+    AllowanceCharge,
+    Contact,
+    Invoice,
+    Line,
+    Note,
+    Party,
+    PrecedingInvoice,
+    VatBreakdown,
+)
 from jalon.formats.xmlbuild import element as _sub
 from jalon.formats.xmltext import date_iso, decimal, fmt_amount, fmt_decimal, text
 
@@ -148,14 +160,77 @@ def write_cxml(inv: Invoice, *, sender_identity: str | None = None, deployment: 
         _money(detail, "TaxAmount", bd.tax_amount, currency)
         if bd.exemption_reason:
             _sub(detail, "Description", bd.exemption_reason)
-    _money(summary, "GrossAmount", t.tax_inclusive, currency)
-    _money(summary, "TotalCharges", t.charge_total, currency)
-    _money(summary, "TotalAllowances", t.allowance_total, currency)
+    vat = t.vat_total or sum((b.tax_amount for b in inv.vat_breakdown), Decimal(0))
+    # cXML's sums: Gross = Subtotal + Tax; the document's allowances and charges are header modifications,
+    # totalled in TotalCharges / TotalAllowances; Net = Gross + charges - allowances (BT-112).
+    _money(summary, "GrossAmount", t.line_total + vat, currency)
+    _modifications(summary, inv, currency)
+    charges = [ac.amount for ac in inv.allowances_charges if ac.is_charge]
+    allowances = [ac.amount for ac in inv.allowances_charges if not ac.is_charge]
+    total_charges = t.charge_total if t.charge_total is not None else sum(charges) if charges else None
+    total_allowances = (
+        t.allowance_total if t.allowance_total is not None else sum(allowances) if allowances else None
+    )
+    _money(summary, "TotalCharges", total_charges, currency)
+    _money(summary, "TotalAllowances", total_allowances, currency)
     _money(summary, "NetAmount", t.tax_inclusive, currency)
     _money(summary, "DepositAmount", t.prepaid, currency)
     _money(summary, "DueAmount", t.payable, currency)
     body = etree.tostring(root, encoding="UTF-8", pretty_print=True).decode("utf-8")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{DOCTYPE}\n{body}'.encode()
+
+
+def _modifications(summary: etree._Element, inv: Invoice, currency: str) -> None:
+    """One Modification per document allowance (AdditionalDeduction) or charge (AdditionalCost), named by
+    its reason code and described by its reason."""
+    if not inv.allowances_charges:
+        return
+    holder = _sub(summary, "InvoiceHeaderModifications")
+    for ac in inv.allowances_charges:
+        modification = _sub(holder, "Modification")
+        if ac.is_charge:
+            _money(modification, "AdditionalCost", ac.amount, currency)
+        else:
+            _money(_sub(modification, "AdditionalDeduction"), "DeductionAmount", ac.amount, currency)
+        name = ac.reason_code or ("Charge" if ac.is_charge else "Allowance")
+        detail = _sub(modification, "ModificationDetail", name=name)
+        if ac.reason:
+            _sub(detail, "Description", ac.reason).set(XML_LANG, "fr")
+        if ac.vat_category or ac.vat_rate is not None:
+            _sub(detail, "Extrinsic", ac.vat_category or "", name="vatCategory")
+            _sub(
+                detail,
+                "Extrinsic",
+                fmt_decimal(ac.vat_rate) if ac.vat_rate is not None else "",
+                name="vatRate",
+            )
+
+
+def _read_modifications(summary: etree._Element | None) -> list[AllowanceCharge]:
+    found = []
+    for modification in (
+        summary.findall("InvoiceHeaderModifications/Modification") if summary is not None else []
+    ):
+        charge = modification.find("AdditionalCost") is not None
+        amount = _money_of(
+            modification, "AdditionalCost/Money" if charge else "AdditionalDeduction/DeductionAmount/Money"
+        )
+        detail = modification.find("ModificationDetail")
+        name = detail.get("name") if detail is not None else None
+        extrinsic = (
+            {e.get("name"): text(e) for e in detail.findall("Extrinsic")} if detail is not None else {}
+        )
+        found.append(
+            AllowanceCharge(
+                is_charge=charge,
+                amount=amount or Decimal(0),
+                reason=text(detail.find("Description")) if detail is not None else None,
+                reason_code=None if name in ("Charge", "Allowance") else name,
+                vat_category=extrinsic.get("vatCategory") or None,
+                vat_rate=decimal(extrinsic.get("vatRate")),
+            )
+        )
+    return found
 
 
 def _item(order: etree._Element, line: Line, currency: str) -> None:
@@ -277,7 +352,11 @@ def read_cxml(xml: bytes | etree._Element) -> Invoice:
     t = inv.totals
     t.line_total = _money_of(summary, "SubtotalAmount/Money") or Decimal(0)
     t.vat_total = _money_of(summary, "Tax/Money")
-    t.tax_inclusive = _money_of(summary, "GrossAmount/Money") or Decimal(0)
+    # BT-112 is NetAmount (Gross + charges - allowances); cXML from other tools may only give GrossAmount
+    t.tax_inclusive = (
+        _money_of(summary, "NetAmount/Money") or _money_of(summary, "GrossAmount/Money") or Decimal(0)
+    )
+    inv.allowances_charges = _read_modifications(summary)
     t.payable = _money_of(summary, "DueAmount/Money") or t.tax_inclusive
     t.charge_total = _money_of(summary, "TotalCharges/Money")
     t.allowance_total = _money_of(summary, "TotalAllowances/Money")
