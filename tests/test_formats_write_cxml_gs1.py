@@ -117,3 +117,16 @@ def test_cxml_carries_the_document_allowances_and_charges_and_its_sums_add_up() 
     ] == [
         (a.is_charge, a.amount, a.reason, a.reason_code, a.vat_category) for a in invoice.allowances_charges
     ]
+
+
+def test_an_output_whose_sums_do_not_add_up_read_back_is_not_valid() -> None:
+    """No official rules for cXML or GS1 here: the totals read back must still add up (EN 16931 sums)."""
+    from decimal import Decimal
+
+    invoice = samples()["simple"]
+    good = cxml.write_cxml(invoice)
+    invoice.totals.tax_inclusive += Decimal("10.00")  # a writer that got the total wrong
+    bad = cxml.write_cxml(invoice)
+    assert validation.check_output(good, fmt="cxml").valid
+    report = validation.check_output(bad, fmt="cxml")
+    assert not report.valid and {e.rule for e in report.errors} & set(validation.SUM_RULES)

@@ -728,6 +728,9 @@ def validate(data: bytes, *, profile: str | None = None) -> Any:
             report.errors.append(
                 Finding("EDI-MANDATORY", "invoice number (BGM) and date (DTM+137) are required")
             )
+        from jalon.formats.validation import sums_read_back
+
+        report.errors.extend(sums_read_back(invoice))
     report.warnings.append(
         Finding("RULES-MISSING", "no official EDIFACT rule set here: structural checks only")
     )

@@ -497,6 +497,18 @@ def validate_root(
     return report
 
 
+# The EN 16931 sums a document read back must still satisfy, whatever syntax carried it.
+SUM_RULES = ("BR-CO-10", "BR-CO-13", "BR-CO-15", "BR-CO-16")
+
+
+def sums_read_back(invoice: Any) -> list[Finding]:
+    """The totals of an output without an official rule set, read back: lines, allowances and charges, VAT,
+    amount due must add up as EN 16931 says (our own rules, BR-CO-10/13/15/16)."""
+    from jalon.formats import en16931
+
+    return [Finding(failure.rule, failure.message) for failure in en16931.check(invoice, only=SUM_RULES)]
+
+
 def _validate_structural(root: etree._Element, fmt: str, report: ValidationReport) -> ValidationReport:
     """cXML and GS1 have no official rule set here: read the document back and check what a reader needs."""
     from jalon.formats.syntax import read_xml
@@ -515,6 +527,7 @@ def _validate_structural(root: etree._Element, fmt: str, report: ValidationRepor
         ):
             if not value:
                 report.errors.append(Finding(f"{fmt.upper()}-REQUIRED", f"{what} is missing"))
+        report.errors.extend(sums_read_back(invoice))
     report.warnings.append(
         Finding("RULES-MISSING", f"no official {fmt} rule set here: structural check only")
     )
