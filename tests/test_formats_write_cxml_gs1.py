@@ -130,3 +130,22 @@ def test_an_output_whose_sums_do_not_add_up_read_back_is_not_valid() -> None:
     assert validation.check_output(good, fmt="cxml").valid
     report = validation.check_output(bad, fmt="cxml")
     assert not report.valid and {e.rule for e in report.errors} & set(validation.SUM_RULES)
+
+
+def test_gs1_carries_the_document_allowances_and_charges() -> None:
+    """Each document allowance and charge, with its reason and VAT, comes back from the GS1 invoice."""
+    from decimal import Decimal
+
+    from jalon.formats.model import AllowanceCharge
+
+    invoice = samples()["multi_rate"]
+    invoice.allowances_charges.append(
+        AllowanceCharge(True, Decimal("0.00"), reason="Frais de port", reason_code="FC", vat_category="S")
+    )
+    invoice.totals.charge_total = Decimal("0.00")  # BT-108 goes with a charge (BR-CO-12)
+    back = gs1.read_gs1(gs1.write_gs1(invoice))
+    fields = ("is_charge", "amount", "reason", "reason_code", "vat_category", "vat_rate")
+    assert [tuple(getattr(a, f) for f in fields) for a in back.allowances_charges] == [
+        tuple(getattr(a, f) for f in fields) for a in invoice.allowances_charges
+    ]
+    assert validation.check_output(gs1.write_gs1(invoice), fmt="gs1").valid

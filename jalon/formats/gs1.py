@@ -3,7 +3,8 @@
 A StandardBusinessDocumentHeader (sender and receiver GLNs), then one `invoice` with its identification,
 type (INVOICE / CREDIT_NOTE), currency, parties (GLN, additionalPartyIdentification for SIREN/SIRET/other
 ids, organisation name, address, VAT registration), purchase order, payment terms, totals with one
-taxSubtotal per VAT rate, and the lines. The GS1 XSD is not available here: validation is structural.
+taxSubtotal per VAT rate, the document allowances and charges (invoiceAllowanceCharge with their VAT), and
+the lines. The GS1 XSD is not available here: validation is structural.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from decimal import Decimal
 from lxml import etree
 
 from jalon.formats import mentions, xmlsafe
-from jalon.formats.model import Address, Invoice, Line, Note, Party, PrecedingInvoice, VatBreakdown
+from jalon.formats.model import (
+    Address,
+    AllowanceCharge,
+    Invoice,
+    Line,
+    Note,
+    Party,
+    PrecedingInvoice,
+    VatBreakdown,
+)
 from jalon.formats.xmlbuild import element as _sub
 from jalon.formats.xmltext import date_iso, decimal, fmt_amount, fmt_decimal, text
 
@@ -140,6 +150,8 @@ def write_gs1(inv: Invoice, *, sender_gln: str | None = None, receiver_gln: str 
         _sub(sub, "dutyFeeTaxTypeCode", "VALUE_ADDED_TAX")
         if bd.exemption_reason:
             _sub(sub, "dutyFeeTaxExemptionDescription", bd.exemption_reason)
+    for ac in inv.allowances_charges:
+        _allowance_charge(body, ac, cur)
     for line in inv.lines:
         _line(body, line, cur)
     if inv.purchase_order:
@@ -159,6 +171,43 @@ def write_gs1(inv: Invoice, *, sender_gln: str | None = None, receiver_gln: str 
     if inv.buyer_reference:
         _sub(_sub(body, "buyerReference"), "entityIdentification", inv.buyer_reference)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _allowance_charge(body: etree._Element, ac: AllowanceCharge, cur: str) -> None:
+    """A document allowance or charge (BG-20, BG-21) as an invoiceAllowanceCharge with its VAT."""
+    holder = _sub(body, "invoiceAllowanceCharge")
+    _sub(holder, "allowanceChargeType", "CHARGE_GLOBAL" if ac.is_charge else "ALLOWANCE_GLOBAL")
+    _sub(holder, "allowanceOrChargeType", "CHARGE" if ac.is_charge else "ALLOWANCE")
+    _sub(holder, "allowanceChargeAmount", fmt_amount(ac.amount), currencyCode=cur)
+    if ac.percent is not None:
+        _sub(holder, "allowanceChargePercentage", fmt_decimal(ac.percent))
+    if ac.base_amount is not None:
+        _sub(holder, "baseAmount", fmt_amount(ac.base_amount), currencyCode=cur)
+    if ac.reason_code:
+        _sub(holder, "allowanceChargeReasonCode", ac.reason_code)
+    if ac.reason:
+        _sub(holder, "allowanceChargeDescription", ac.reason, languageCode="fr")
+    if ac.vat_category or ac.vat_rate is not None:
+        tax = _sub(holder, "leviedDutyFeeTax")
+        if ac.vat_category:
+            _sub(tax, "dutyFeeTaxCategoryCode", ac.vat_category)
+        if ac.vat_rate is not None:
+            _sub(tax, "dutyFeeTaxPercentage", fmt_decimal(ac.vat_rate))
+        _sub(tax, "dutyFeeTaxTypeCode", "VALUE_ADDED_TAX")
+
+
+def _read_allowance_charge(el: etree._Element) -> AllowanceCharge:
+    tax = el.find("leviedDutyFeeTax")
+    return AllowanceCharge(
+        is_charge=text(el.find("allowanceOrChargeType")) == "CHARGE",
+        amount=_amount(el, "allowanceChargeAmount") or Decimal(0),
+        base_amount=_amount(el, "baseAmount"),
+        percent=_amount(el, "allowanceChargePercentage"),
+        vat_category=text(tax.find("dutyFeeTaxCategoryCode")) if tax is not None else None,
+        vat_rate=_amount(tax, "dutyFeeTaxPercentage"),
+        reason=text(el.find("allowanceChargeDescription")),
+        reason_code=text(el.find("allowanceChargeReasonCode")),
+    )
 
 
 def _line(body: etree._Element, line: Line, cur: str) -> None:
@@ -286,6 +335,7 @@ def read_gs1(xml: bytes | etree._Element) -> Invoice:
                 exemption_reason=text(sub.find("dutyFeeTaxExemptionDescription")),
             )
         )
+    inv.allowances_charges = [_read_allowance_charge(el) for el in body.findall("invoiceAllowanceCharge")]
     for item in body.findall("invoiceLineItem"):
         quantity = item.find("invoicedQuantity")
         trade = item.find("transactionalTradeItem")

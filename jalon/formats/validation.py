@@ -498,12 +498,12 @@ def validate_root(
 
 
 # The EN 16931 sums a document read back must still satisfy, whatever syntax carried it.
-SUM_RULES = ("BR-CO-10", "BR-CO-13", "BR-CO-15", "BR-CO-16")
+SUM_RULES = ("BR-CO-10", "BR-CO-11", "BR-CO-12", "BR-CO-13", "BR-CO-15", "BR-CO-16")
 
 
 def sums_read_back(invoice: Any) -> list[Finding]:
     """The totals of an output without an official rule set, read back: lines, allowances and charges, VAT,
-    amount due must add up as EN 16931 says (our own rules, BR-CO-10/13/15/16)."""
+    amount due must add up as EN 16931 says (our own rules, BR-CO-10 to 16)."""
     from jalon.formats import en16931
 
     return [Finding(failure.rule, failure.message) for failure in en16931.check(invoice, only=SUM_RULES)]
