@@ -178,7 +178,10 @@ _LABELS = {
     "case.opened": "case opened",
     "case.closed": "case closed",
 }
-_BOOKKEEPING = {"invoice.converting", "case.updated", "case.assigned", "case.snoozed", "sender.checked"}
+_BOOKKEEPING = {
+    "invoice.converting", "case.updated", "case.assigned", "case.snoozed", "sender.checked",
+    "message.correlated",
+}  # fmt: skip
 
 
 def _journey_detail(event: dict[str, Any]) -> str:
