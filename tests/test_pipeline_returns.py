@@ -177,6 +177,36 @@ async def test_promise_to_pay_pauses_reminders_until_the_date(db_url: str) -> No
     assert event["data"]["promised_date"].startswith("2026-12-15")
 
 
+async def test_a_payment_plan_is_paused_for_and_put_to_a_person_to_agree(db_url: str) -> None:
+    """'Half on 15/12, the rest on 15/01': reminders wait, and a case asks a person to accept the terms;
+    a plain promise for a near day opens no case."""
+    async with running(db_url) as gw:
+        await sent(gw, [("achats@client.test", "buyer")])
+        await buyer_answers(
+            gw,
+            "Bonjour, pourriez-vous nous accorder un délai ? Nous réglerions la moitié le 15/12/2026 et le "
+            "solde le 15/01/2027.\nCordialement",
+        )
+        await gw.settle()
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "promise_review")).all()
+            invoice = session.scalars(select(Invoice)).one()
+    assert case.facts["instalments"] == ["2026-12-15", "2027-01-15"]
+    assert "in instalments on 2026-12-15, 2027-01-15" in case.title
+    assert invoice.pause_reason == "promise" and invoice.paused_until.date() >= dt.date(2027, 1, 15)
+
+
+async def test_a_promise_for_a_near_day_opens_no_case(db_url: str) -> None:
+    """'Nous réglerons le 15 décembre': the reminders wait, nobody has anything to decide."""
+    async with running(db_url) as gw:
+        await sent(gw, [("achats@client.test", "buyer")])
+        await buyer_answers(gw, "Bonjour, la facture sera réglée le 15 décembre 2026.\nCordialement")
+        await gw.settle()
+        with gw.services.database.session() as session:
+            kinds = [case.kind for case in session.scalars(select(Case))]
+    assert "promise_review" not in kinds
+
+
 async def test_dispute_opens_one_case_with_the_customers_words(db_url: str) -> None:
     """A dispute pauses reminders and opens one case quoting the customer, not the quoted original."""
     async with running(db_url) as gw:

@@ -75,6 +75,8 @@ KIND_BUTTONS: dict[str, tuple[str, ...]] = {
     "send_failed": ("resend", "resend_to", "cancel", "assign_to_me"),
     "complaint": ("discard", "assign_to_me"),
     "question": ("mark_disputed", "discard", "snooze", "assign_to_me"),
+    # a payment plan or a far date: Discard accepts it (the pause stands), the others refuse it
+    "promise_review": ("discard", "mark_paid", "hand_over", "snooze", "assign_to_me"),
 }
 DEFAULT_BUTTONS = ("discard", "assign_to_me")
 

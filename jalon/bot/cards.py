@@ -32,6 +32,7 @@ KIND_TITLES = {
     "send_failed": "Could not be sent",
     "complaint": "Spam complaint",
     "question": "Customer wrote",
+    "promise_review": "Payment terms to agree",
 }
 KIND_ICONS = {
     "held": "⏸",
@@ -59,6 +60,8 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("subject", "Subject"),
     ("reason", "Reason"),
     ("missing", "Missing"),
+    ("promised_date", "Promised for"),
+    ("instalments", "Instalments on"),
     ("new_contact", "New contact asked"),
     ("milestone", "Milestone"),
     ("attempts", "Attempts"),

@@ -30,6 +30,7 @@ CASE_KINDS = (
     "send_failed",  # the invoice could not be sent
     "complaint",  # a spam complaint (feedback report) about our mail
     "question",  # a customer's question or an unclassified human answer
+    "promise_review",  # a payment plan or a payment date far off: a person accepts the terms or not
 )
 
 

@@ -33,6 +33,7 @@ class Classification:
     language: str | None = None  # replies: fr | en | de | es | it
     invoice_numbers: list[str] = field(default_factory=list)
     promised_date: str | None = None
+    instalments: list[str] = field(default_factory=list)  # replies: the days of a proposed payment plan
     new_contact: str | None = None
     missing: list[str] = field(default_factory=list)
     evidence: list[Any] = field(default_factory=list)  # phrases, fields and rules that decided (str or dict)
@@ -288,6 +289,7 @@ def _analyze_reply(result: Classification, facts: Facts) -> None:
     result.invoice_numbers = list(getattr(analysis, "invoice_numbers", None) or [])
     promised = getattr(analysis, "promised_date", None)
     result.promised_date = promised.isoformat() if hasattr(promised, "isoformat") else promised
+    result.instalments = list(getattr(analysis, "instalments", None) or [])
     result.new_contact = getattr(analysis, "new_contact", None)
     result.missing = list(getattr(analysis, "missing", None) or [])
     result.new_text = getattr(analysis, "new_text", None)

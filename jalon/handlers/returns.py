@@ -20,6 +20,7 @@ _TOKEN = re.compile(rf"^{TOKEN_PATTERN}$")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 PROMISE_GRACE = dt.timedelta(days=3)
 PROMISE_DEFAULT = dt.timedelta(days=7)  # "we will pay" without a date
+PROMISE_REVIEW = dt.timedelta(days=45)  # a promise further off than this is a request for terms: a case
 PAID_GRACE = dt.timedelta(days=10)  # "we paid": reminders wait this long for the money to show
 DISPUTE_PAUSE = dt.timedelta(days=3650)  # until a person resolves it
 
@@ -441,14 +442,30 @@ def act_on_reply(ctx: Context) -> None:
         else:
             until = ctx.now + PROMISE_DEFAULT
         _pause(invoice, until, "promise")
+        instalments = list(getattr(classification, "instalments", None) or [])
         events.record(
             session,
             "payment.promised",
             invoice_id=invoice.id,
             inbound_id=ctx.inbound.id,
             promised_date=promised,
+            instalments=instalments,
             paused_until=until,
         )
+        if instalments or until > ctx.now + PROMISE_REVIEW:
+            # A payment plan, or a date far off, is the customer asking for terms: a person agrees or not.
+            plan = ", ".join(instalments)
+            when = f"in instalments on {plan}" if instalments else f"on {str(promised)[:10]}"
+            cases.open_case(
+                session,
+                "promise_review",
+                f"{invoice.number}: customer proposes to pay {when}",
+                key=cases.case_key("promise_review", "invoice", invoice.id),
+                facts={**case_facts, "promised_date": promised, "instalments": instalments},
+                invoice_id=invoice.id,
+                customer_id=invoice.customer_id,
+                inbound_id=ctx.inbound.id,
+            )
     elif intent == "paid":
         _pause(invoice, ctx.now + PAID_GRACE, "payment_announced")
         events.record(

@@ -72,6 +72,8 @@ class ReplyAnalysis:
     new_text: str
     invoice_numbers: list[str] = field(default_factory=list)
     promised_date: str | None = None
+    # Several days to come in the promise ("half on 15/12, the rest on 15/01"): a payment plan, oldest first
+    instalments: list[str] = field(default_factory=list)
     new_contact: str | None = None
     missing: list[str] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
@@ -196,6 +198,7 @@ def analyze_text(
     analysis.invoice_numbers = _invoice_numbers(folded_subject, topic_line, folded, text, quoted, evidence)
     if "promise_to_pay" in intents:
         analysis.promised_date = _promised_date(text, hits, found_dates, reference, evidence)
+        analysis.instalments = _instalments(text, hits, found_dates, reference)
     if intent == "contact_change" or any(
         hit.intent == "contact_change" and hit.weight >= 2 and not hit.negated for hit in hits
     ):
@@ -463,6 +466,17 @@ def _promised_date(
     evidence.append({"field": "promised_date", "rule": f"dates.{choice.rule}", "phrase": phrase,
                      "value": choice.value.isoformat(), "reference": reference.isoformat()})  # fmt: skip
     return choice.value.isoformat()
+
+
+def _instalments(text: str, hits: list[_Hit], found: list[dates.DateHit], reference: dt.date) -> list[str]:
+    """The distinct days to come named in the sentences that promise, when there are several."""
+    folded = quotes.fold(text)
+    sentences = [_sentence(folded, hit.start) for hit in hits
+                 if hit.intent == "promise_to_pay" and hit.where == "body" and not hit.negated]  # fmt: skip
+    days = sorted({day.value for day in found
+                   if day.value > reference and day.rule not in ("pay_now", "today")
+                   and any(start <= day.start < end for start, end in sentences)})  # fmt: skip
+    return [day.isoformat() for day in days] if len(days) > 1 else []
 
 
 LATEST = re.compile(r"\W{0,3}(?:at the (?:very )?latest|au plus tard|latest|dernier delai)\b")
