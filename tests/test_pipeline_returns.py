@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from email.message import EmailMessage
+from pathlib import Path
 
 import aiosmtplib
 import pytest
@@ -11,6 +13,7 @@ from harness import DOMAIN, Running, detail, running, sample
 from sqlalchemy import select
 from test_pipeline_invoices import add_customer
 
+from jalon.__main__ import main
 from jalon.models import Case, Contact, Invoice
 from jalon.sink import send_reports
 
@@ -177,9 +180,11 @@ async def test_promise_to_pay_pauses_reminders_until_the_date(db_url: str) -> No
     assert event["data"]["promised_date"].startswith("2026-12-15")
 
 
-async def test_a_payment_plan_is_paused_for_and_put_to_a_person_to_agree(db_url: str) -> None:
-    """'Half on 15/12, the rest on 15/01': reminders wait, and a case asks a person to accept the terms;
-    a plain promise for a near day opens no case."""
+async def test_a_payment_plan_is_paused_for_and_put_to_a_person_to_agree(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'Half on 15/12, the rest on 15/01': reminders wait, and a case asks a person to accept the terms,
+    who accepts them from the command line."""
     async with running(db_url) as gw:
         await sent(gw, [("achats@client.test", "buyer")])
         await buyer_answers(
@@ -191,9 +196,20 @@ async def test_a_payment_plan_is_paused_for_and_put_to_a_person_to_agree(db_url:
         with gw.services.database.session() as session:
             [case] = session.scalars(select(Case).where(Case.kind == "promise_review")).all()
             invoice = session.scalars(select(Invoice)).one()
+        config = tmp_path / "config.toml"
+        config.write_text(f'[database]\nurl = "{gw.settings.database.url}"\n', encoding="utf-8")
+        capsys.readouterr()
+        assert main(["--config", str(config), "cases"]) == 0
+        card = capsys.readouterr().out
+        assert main(["--config", str(config), "cases", "act", str(case.id), "accept_terms"]) == 0
+        accepted = json.loads(capsys.readouterr().out)
+        with gw.services.database.session() as session:
+            still_open = [c.kind for c in session.scalars(select(Case).where(Case.state == "open"))]
     assert case.facts["instalments"] == ["2026-12-15", "2027-01-15"]
     assert "in instalments on 2026-12-15, 2027-01-15" in case.title
     assert invoice.pause_reason == "promise" and invoice.paused_until.date() >= dt.date(2027, 1, 15)
+    assert "[Accept the terms]" in card and "2026-12-15, 2027-01-15" in card
+    assert accepted["ok"] and "promise_review" not in still_open
 
 
 async def test_a_promise_for_a_near_day_opens_no_case(db_url: str) -> None:

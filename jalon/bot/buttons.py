@@ -53,6 +53,7 @@ BUTTONS: dict[str, Spec] = {
     "snooze": Spec("Snooze", "agent", "", Ask("days", "Snooze for how many days?", "number"), settles=False),
     "hand_over": Spec("Hand over to collection", "agent", "danger"),
     "mark_paid": Spec("Mark paid", "agent"),
+    "accept_terms": Spec("Accept the terms", "agent", "primary"),
     "approve_contact_change": Spec("Approve change", "supervisor", "primary"),
     "reject_contact_change": Spec("Reject change", "agent", "danger", Ask("reason", "Why?", optional=True)),
     "retry": Spec("Retry", "agent", "primary"),
@@ -75,8 +76,9 @@ KIND_BUTTONS: dict[str, tuple[str, ...]] = {
     "send_failed": ("resend", "resend_to", "cancel", "assign_to_me"),
     "complaint": ("discard", "assign_to_me"),
     "question": ("mark_disputed", "discard", "snooze", "assign_to_me"),
-    # a payment plan or a far date: Discard accepts it (the pause stands), the others refuse it
-    "promise_review": ("discard", "mark_paid", "hand_over", "snooze", "assign_to_me"),
+    # a payment plan or a far date: accepted, the reminders wait as the customer asked; else mark it disputed
+    # (a person calls) or hand it over
+    "promise_review": ("accept_terms", "mark_disputed", "mark_paid", "hand_over", "snooze", "assign_to_me"),
 }
 DEFAULT_BUTTONS = ("discard", "assign_to_me")
 
@@ -267,6 +269,8 @@ RUNNERS: dict[str, Runner] = {
     ),
     "hand_over": _needs_invoice(lambda db, st, s, a, g: actions.hand_over(db, st, s.number, actor=a)),
     "mark_paid": _needs_invoice(lambda db, st, s, a, g: actions.mark_paid(db, st, s.number, actor=a)),
+    # the pause was set when the promise came: accepting it only settles the case, who and when recorded
+    "accept_terms": _needs_invoice(lambda db, st, s, a, g: ActionResult(True, "terms accepted", s.number)),
 }
 
 
