@@ -225,12 +225,14 @@ def links(card: dict[str, Any], gw: Running) -> dict[str, str]:
     return {a["title"]: a["url"].replace(base, gw.web_url) for a in card.get("actions", [])}
 
 
+SSO = "X-Forwarded-Email"  # what the SSO proxy in front of the pages says of who is signed in
+
+
 async def test_workflow_card_links_act_once_after_a_form(db_url: str, workflow: FakeWorkflow) -> None:
-    """Without a bot, the card's Release link opens a page (opening it does nothing); the supervisor confirms
-    with the form, the invoice leaves, and the same link cannot be used twice."""
-    async with chat_running(
-        db_url, holds={"hold_on_warnings": True}, teams={"workflow_url_env": "JALON_TEAMS_WORKFLOW_URL"}
-    ) as gw:
+    """Without a bot, the card's Release link opens a page (opening it does nothing); the supervisor, signed
+    in through the SSO proxy, confirms with the form, the invoice leaves; the link cannot be used twice."""
+    teams = {"workflow_url_env": "JALON_TEAMS_WORKFLOW_URL", "identity_header": SSO}
+    async with chat_running(db_url, holds={"hold_on_warnings": True}, teams=teams) as gw:
         number = await held_invoice(gw)
         [post] = workflow.posts
         card = post["attachments"][0]["content"]
@@ -240,11 +242,11 @@ async def test_workflow_card_links_act_once_after_a_form(db_url: str, workflow: 
                 shown = (page.status, await page.text())
             await gw.settle()
             state_after_opening = invoice_state(gw, number)
-            async with http.post(release, data={"who": "victor@acme.test"}) as refused:
+            async with http.post(release, headers={SSO: "victor@acme.test"}) as refused:
                 viewer = (refused.status, await refused.text())
-            async with http.post(release, data={"who": "sophie@acme.test"}) as done:
+            async with http.post(release, headers={SSO: "sophie@acme.test"}) as done:
                 first = (done.status, await done.text())
-            async with http.post(release, data={"who": "sophie@acme.test"}) as again:
+            async with http.post(release, headers={SSO: "sophie@acme.test"}) as again:
                 second = (again.status, await again.text())
         await gw.settle()
         [mail] = await gw.sink.wait_for(1)
@@ -265,6 +267,32 @@ async def test_workflow_card_links_act_once_after_a_form(db_url: str, workflow: 
         and "Closed by sophie@acme.test" in card_text(closed)
         and "actions" not in closed
     )
+
+
+async def test_a_typed_address_on_an_action_page_is_only_a_claim(db_url: str, workflow: FakeWorkflow) -> None:
+    """Without an SSO proxy, anyone holding the link can type a supervisor's address: it releases nothing, and
+    a refusal never tells who is on the staff list or with which role; an agent's action still works."""
+    async with chat_running(
+        db_url, holds={"hold_on_warnings": True}, teams={"workflow_url_env": "JALON_TEAMS_WORKFLOW_URL"}
+    ) as gw:
+        number = await held_invoice(gw)
+        card = workflow.posts[0]["attachments"][0]["content"]
+        release, cancel = links(card, gw)["Release"], links(card, gw)["Cancel invoice"]
+        async with aiohttp.ClientSession() as http:
+            async with http.post(release, data={"who": "sophie@acme.test"}) as claimed:
+                supervisor = (claimed.status, await claimed.text())
+            async with http.post(cancel, data={"who": "alain@acme.test"}) as probing:
+                stranger = (probing.status, await probing.text())
+            async with http.post(cancel, data={"who": "victor@acme.test"}) as probing:
+                viewer = (probing.status, await probing.text())
+            async with http.post(cancel, data={"who": "alex@acme.test", "reason": "doublon"}) as done:
+                agent = done.status
+        state = invoice_state(gw, number)
+    assert supervisor[0] == 403 and "signed-in supervisor" in supervisor[1]
+    for answer in (stranger, viewer):
+        assert answer[0] == 403 and "may not do that here" in answer[1]
+        assert "staff list" not in answer[1] and "viewer" not in answer[1]
+    assert agent == 200 and state == "cancelled" and gw.sink.received == []
 
 
 @pytest.mark.parametrize("tamper", ["signature", "expired"])

@@ -4,7 +4,8 @@ Opening the link only shows the case and a form: link scanners and previews fetc
 acts. The form POST runs the same `perform` as a chat click, once: the link's nonce is spent in the shared
 database when the action runs, so a second click, from any jalon process, is refused. Who acts comes from the
 header an SSO proxy sets (`[teams] identity_header`), or else from the e-mail typed on the form, which must be
-on the staff list (an open-URL click carries no identity of its own).
+on the staff list (an open-URL click carries no identity of its own). A typed address is only a claim: it
+never runs a supervisor's action, and a refusal never says who is on the staff list or with which role.
 """
 
 from __future__ import annotations
@@ -182,6 +183,15 @@ async def act(request: web.Request) -> web.Response:
     who = (request.headers.get(header, "") if header else str(form.get("who", ""))).strip()
     person = identify(settings, "page", who)
     why = refusal(person, link.action)
+    if not header and BUTTONS[link.action].role != "agent":
+        # A typed address is a claim anyone holding the link can make: a supervisor's action needs an identity
+        # that was checked (an SSO proxy's header, a chat platform's signed click, the command line).
+        why = (
+            f"'{BUTTONS[link.action].label}' needs a signed-in supervisor: press it in Slack or Teams, "
+            f"or run `jalon cases act {link.case_id} {link.action}`"
+        )
+    elif not header and why is not None:
+        why = "this address may not do that here"  # never says who is on the staff list, nor their role
     if why is not None:
         card = await asyncio.to_thread(_load, database, link.case_id, why)
         body = _card_html(card) if card else ""
