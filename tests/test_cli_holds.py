@@ -96,3 +96,48 @@ async def test_cancelled_invoice_sends_nothing(
     assert gw.sink.received == []
     assert shown["state"] == "cancelled"
     assert any(e["type"] == "case.closed" for e in shown["events"])
+
+
+async def test_two_people_releasing_the_same_invoice_at_once_send_it_once(db_url: str) -> None:
+    """Two clicks at the same moment (two jalon processes, or the API twice): one release, one mail."""
+    import asyncio
+
+    from jalon.handlers import actions
+
+    pdf, expected = sample("classic_fr-01-plain")
+    number = expected["invoice_number"]
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("achats@client.test", "buyer")], requires_po="yes")
+        await gw.receive_invoice(pdf)
+        results = await asyncio.gather(
+            *(
+                asyncio.to_thread(
+                    actions.release, gw.services.database, gw.settings, number, actor=f"p{i}", force=True,
+                    reason="PO by phone",
+                )
+                for i in range(4)
+            )
+        )  # fmt: skip
+        await gw.settle()
+        mails = await gw.sink.wait_for(1)
+        await asyncio.sleep(0.2)
+    assert sorted(r.ok for r in results) == [False, False, False, True]
+    assert len(mails) == 1 and len(gw.sink.received) == 1
+
+
+async def test_choosing_a_customer_does_not_move_an_invoice_matched_to_another(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'customer' only places an invoice nobody matched: one matched to C100 by its buyer stays C100's."""
+    pdf, expected = sample("classic_fr-01-plain")
+    number = expected["invoice_number"]
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("achats@client.test", "buyer")], requires_po="yes")
+        other = {**expected, "buyer_name": "Autre SA", "buyer_siren": "552100554", "buyer_vat": ""}
+        add_customer(gw, other, [("compta@autre.test", "buyer")], code="C777")
+        await gw.receive_invoice(pdf)
+        code, [moved] = cli(
+            gw, tmp_path, capsys, "release", number, "--customer", "C777", "--force", "--reason", "x"
+        )
+        await gw.settle()
+    assert code == 1 and "C100" in moved["message"] and gw.sink.received == []

@@ -56,6 +56,13 @@ def find_invoice(session: Session, number: str, *, held: bool = False) -> Invoic
     return min(current, key=rank)  # stable: the newest of the best-ranked
 
 
+def _lock(session: Session, invoice: Invoice) -> None:
+    """Read the invoice again under a row lock (PostgreSQL's FOR UPDATE; SQLite's writer is alone already): of
+    two people releasing or cancelling it at the same moment, the second waits, then sees what the first
+    did, and the customer never gets it twice."""
+    session.refresh(invoice, with_for_update=True)
+
+
 def release(
     database: Database,
     settings: Settings,
@@ -77,12 +84,21 @@ def release(
         invoice = find_invoice(session, number, held=True)
         if invoice is None:
             return ActionResult(False, f"no invoice {number}", number)
+        _lock(session, invoice)
         if invoice.state != "held":
             return ActionResult(False, f"invoice {number} is {invoice.state}, not held", number)
         if customer is not None:
             chosen = session.scalar(select(Customer).where(Customer.code == customer))
             if chosen is None:
                 return ActionResult(False, f"no customer {customer} in the directory", number)
+            if invoice.customer_id is not None and invoice.customer_id != chosen.id:
+                matched = session.get(Customer, invoice.customer_id)
+                return ActionResult(
+                    False,
+                    f"invoice {number} is for customer {matched.code if matched else invoice.customer_id}; "
+                    "choosing a customer only applies to an invoice no customer matched",
+                    number,
+                )
             invoice.customer_id = chosen.id
             invoice.findings = [f for f in invoice.findings or [] if f["code"] != "customer_unmatched"]
             events.record(
@@ -145,6 +161,7 @@ def cancel(
         invoice = find_invoice(session, number, held=True)
         if invoice is None:
             return ActionResult(False, f"no invoice {number}", number)
+        _lock(session, invoice)
         if invoice.state in ("cancelled", "paid"):
             return ActionResult(False, f"invoice {number} is already {invoice.state}", number)
         previous = invoice.state
