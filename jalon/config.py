@@ -181,6 +181,9 @@ class WebSettings(Section):
     secret_env: str = "JALON_SECRET"  # signs download links and action tokens
     api_token_env: str = "JALON_API_TOKEN"  # bearer token for /api
     link_ttl: Duration = parse_duration("180d")
+    # Reverse proxies whose X-Forwarded-For is believed (their own addresses); from anyone else the header is
+    # ignored: the portal's evidence of who downloaded an invoice must not be typed by the downloader.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 class WorkerSettings(Section):

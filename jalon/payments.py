@@ -356,6 +356,11 @@ def pay(
         amount = owed if amount is None else Decimal(amount)
         if amount <= 0:
             return False, "a payment must be a positive amount", {}
+        if reference and session.scalar(
+            select(Payment.id).where(Payment.invoice_id == invoice.id, Payment.reference == reference)
+        ):
+            # a script sending the same bank transfer twice: counted once
+            return False, f"payment {reference} is already recorded for invoice {number}", {"duplicate": True}
         record_payment(
             session,
             invoice,
@@ -370,4 +375,8 @@ def pay(
         remaining = outstanding(invoice)
         state = invoice.state
     message = f"invoice {number} paid" if state == "paid" else f"invoice {number}: {remaining} still owed"
-    return True, message, {"amount": str(amount), "remaining": str(remaining), "state": state}
+    data = {"amount": str(amount), "remaining": str(remaining), "state": state}
+    if amount > owed:
+        data["overpaid"] = str(amount - owed)
+        message += f"; overpaid by {amount - owed} (to refund or to set against another invoice)"
+    return True, message, data

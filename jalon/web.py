@@ -41,10 +41,17 @@ SCANNER_WINDOW = dt.timedelta(seconds=30)  # hits this soon after sending are ma
 
 
 def client_ip(request: web.Request) -> str:
+    """The client's address: the connection's, or, through a proxy of `[web] trusted_proxies`, the last
+    address that proxy saw before it (the ones before may be typed by the client)."""
+    peer = request.remote or ""
+    trusted = request.app[SETTINGS].web.trusted_proxies if SETTINGS in request.app else []
     forwarded = request.headers.get("X-Forwarded-For")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.remote or ""
+    if forwarded and peer in trusted:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        while hops and hops[-1] in trusted:
+            hops.pop()
+        return hops[-1] if hops else peer
+    return peer
 
 
 def hint_reason(request: web.Request, dispatch: Dispatch, now: dt.datetime) -> str | None:
@@ -118,6 +125,8 @@ async def portal(request: web.Request) -> web.StreamResponse:
                 return None
             invoice = session.get(Invoice, dispatch.invoice_id)
             assert invoice is not None
+            if invoice.state in WITHDRAWN:
+                return {"withdrawn": invoice.state, "number": invoice.number}
             reason = hint_reason(request, dispatch, now)
             _record_hit(
                 session,
@@ -138,8 +147,10 @@ async def portal(request: web.Request) -> web.StreamResponse:
     context = await asyncio.to_thread(record)
     if context is None:
         raise web.HTTPNotFound(text="unknown invoice link")
+    if "withdrawn" in context:
+        return _withdrawn(settings, context["number"], context["withdrawn"])
     if request.method == "HEAD":
-        return web.Response(content_type="text/html")
+        return web.Response(content_type="text/html", headers=PRIVATE)
     html = render_page(
         "invoice",
         company=settings.gateway.company_name,
@@ -148,21 +159,41 @@ async def portal(request: web.Request) -> web.StreamResponse:
         signature=signature,
         **context,
     )
-    return web.Response(text=html, content_type="text/html")
+    return web.Response(text=html, content_type="text/html", headers=PRIVATE)
+
+
+# An invoice page is for its recipient: not kept by shared caches, its address not passed on to other sites.
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+WITHDRAWN = ("cancelled", "replaced")  # nothing is owed on them: not shown, not served, no receipt recorded
+
+
+def _withdrawn(settings: Settings, number: str, state: str) -> web.Response:
+    import html as markup
+
+    said = "was cancelled" if state == "cancelled" else "was replaced by a corrected version, sent separately"
+    body = (
+        f"<!doctype html><meta charset=utf-8><title>{markup.escape(number)}</title>"
+        f"<p>Invoice {markup.escape(number)} {said}: nothing is owed on it. "
+        f"Questions: reply to the mail from {markup.escape(settings.gateway.company_name)}.</p>"
+    )
+    return web.Response(text=body, content_type="text/html", status=410, headers=PRIVATE)
 
 
 async def download(request: web.Request) -> web.StreamResponse:
     """The button on the portal page: a form POST, so a person did it."""
     form = await request.post()
     expires, signature = str(form.get("e", "")), str(form.get("s", ""))
-    database, _, token = await _signed_link(request, expires, signature)
+    database, settings, token = await _signed_link(request, expires, signature)
 
-    def fetch() -> tuple[str, str, bytes] | None:
+    def fetch() -> tuple[str, str, bytes] | tuple[str, str] | None:
         now = utcnow()
         with database.session() as session:
             dispatch = session.scalar(select(Dispatch).where(Dispatch.token == token))
             if dispatch is None:
                 return None
+            invoice = session.get(Invoice, dispatch.invoice_id)
+            if invoice is not None and invoice.state in WITHDRAWN:
+                return invoice.number, invoice.state
             document = session.scalars(
                 select(Document).where(Document.invoice_id == dispatch.invoice_id, Document.role == "invoice")
             ).first()
@@ -188,12 +219,14 @@ async def download(request: web.Request) -> web.StreamResponse:
     found = await asyncio.to_thread(fetch)
     if found is None:
         raise web.HTTPNotFound(text="unknown invoice link")
+    if len(found) == 2:
+        return _withdrawn(settings, *found)
     filename, content_type, data = found
     safe_name = re.sub(r"[^\w.\- ]", "_", filename)
     return web.Response(
         body=data,
         content_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{safe_name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{safe_name}"', **PRIVATE},
     )
 
 
@@ -221,18 +254,27 @@ def _actor(request: web.Request) -> str:
     return request.headers.get("X-Jalon-Actor", "api")[:128]
 
 
+def _count(request: web.Request, name: str, default: int, most: int) -> int:
+    """A whole number of the query string, 0..most; 400 with a JSON error otherwise."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > most:
+        raise web.HTTPBadRequest(
+            text=_dumps({"error": f"{name} must be a whole number from 0 to {most}"}),
+            content_type="application/json",
+        )
+    return int(raw)
+
+
 async def api_invoices(request: web.Request) -> web.Response:
     database = request.app[DATABASE]
     state = request.query.get("state")
+    limit, offset = _count(request, "limit", 1000, 10_000), _count(request, "offset", 0, 10**9)
 
     def load() -> list[dict[str, Any]]:
         with database.session() as session:
-            return views.list_invoices(
-                session,
-                state=state,
-                limit=int(request.query.get("limit", 1000)),
-                offset=int(request.query.get("offset", 0)),
-            )
+            return views.list_invoices(session, state=state, limit=limit, offset=offset)
 
     return web.json_response(await asyncio.to_thread(load), dumps=_dumps)
 
@@ -262,11 +304,18 @@ async def _act(
 
 async def api_release(request: web.Request) -> web.Response:
     body = await _json(request)
+    force = body.get("force", False)
+    if not isinstance(force, bool):  # "false" is a true string: a script's typo must not release anyway
+        raise web.HTTPBadRequest(
+            text=_dumps({"error": "force must be true or false (JSON booleans)"}),
+            content_type="application/json",
+        )
+    reason = body.get("reason")
     result = await _act(
         request,
         actions.release,
-        force=bool(body.get("force")),
-        reason=body.get("reason"),
+        force=force,
+        reason=reason.strip()[:2000] or None if isinstance(reason, str) else None,
         customer=body.get("customer"),
     )
     request.app[WAKE_OUTBOX]()
@@ -290,17 +339,35 @@ async def api_holds(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    """200 when the gateway can reach its database (what every part of it needs), 503 otherwise."""
+    from sqlalchemy import text
+
+    database = request.app[DATABASE]
+
+    def ping() -> None:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(ping), timeout=5)
+    except Exception as error:  # down, refused, timed out: say so, never a stack trace
+        return web.json_response({"status": "error", "database": f"{type(error).__name__}"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
 
 
 async def _json(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object; 400 with a JSON error for anything else (an array is no object)."""
     if not request.can_read_body:
         return {}
     try:
         body = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest(text="body is not JSON") from None
-    return body if isinstance(body, dict) else {}
+        body = None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(
+            text=_dumps({"error": "the body must be a JSON object"}), content_type="application/json"
+        )
+    return body
 
 
 def _dumps(obj: Any) -> str:

@@ -153,3 +153,62 @@ async def test_the_portal_in_a_real_browser(db_url: str, tmp_path: Path) -> None
         [downloaded] = events_of(gw, number, "dispatch.downloaded")
         assert downloaded["data"]["level"] == "confirmed"
         assert json.dumps(downloaded["data"]).count("HeadlessChrome") == 0
+
+
+async def test_the_evidence_cannot_be_typed_and_a_cancelled_invoice_is_withdrawn(db_url: str) -> None:
+    """A downloader's X-Forwarded-For is not believed (no trusted proxy); once cancelled, the link says so,
+    serves nothing and records no receipt."""
+    async with running(db_url) as gw:
+        number, link, _ = await sent_invoice(gw)
+        token = link.split("/i/")[1].split("?")[0]
+        async with aiohttp.ClientSession(headers={"User-Agent": BROWSER}) as http:
+            async with http.get(link) as page:
+                fields = dict(re.findall(r'name="(\w)" value="([^"]*)"', await page.text()))
+                private = page.headers.get("Cache-Control"), page.headers.get("Referrer-Policy")
+            forged = {"X-Forwarded-For": "203.0.113.66"}
+            async with http.post(f"{gw.web_url}/i/{token}/download", data=fields, headers=forged) as first:
+                assert first.status == 200
+            auth = {"Authorization": "Bearer test-api-token"}
+            async with http.post(
+                f"{gw.web_url}/api/invoices/{number}/cancel", headers=auth, json={}
+            ) as cancel:
+                assert cancel.status == 200
+            async with http.get(link) as page:
+                withdrawn = (page.status, await page.text())
+            async with http.post(f"{gw.web_url}/i/{token}/download", data=fields) as second:
+                refused = second.status
+        downloads = events_of(gw, number, "dispatch.downloaded")
+    assert private == ("no-store", "no-referrer")
+    assert [d["data"]["ip"] for d in downloads] == ["127.0.0.1"]
+    assert withdrawn[0] == 410 and "was cancelled" in withdrawn[1] and refused == 410
+
+
+async def test_the_api_refuses_what_it_cannot_take_for_sure(db_url: str) -> None:
+    """'force': "false" is no boolean, limit=abc no number, an array no object, NaN no amount, the same bank
+    reference twice one payment: each a 400 or 409 with a JSON error, nothing done; health checks the DB."""
+    async with running(db_url) as gw:
+        number, _, _ = await sent_invoice(gw)
+        auth = {"Authorization": "Bearer test-api-token"}
+        base = f"{gw.web_url}/api/invoices"
+        answers = {}
+        async with aiohttp.ClientSession(headers=auth) as http:
+            for name, method, url, body in (
+                ("force", "POST", f"{base}/{number}/release", {"force": "false", "reason": "x"}),
+                ("limit", "GET", f"{base}?limit=abc", None),
+                ("array", "POST", f"{base}/{number}/release", [{"force": True}]),
+                ("nan", "POST", f"{base}/{number}/payments", {"amount": "NaN"}),
+                ("future", "POST", f"{base}/{number}/payments", {"amount": "10", "date": "2099-01-01"}),
+                ("first", "POST", f"{base}/{number}/payments", {"amount": "10", "reference": "VIR-123"}),
+                ("again", "POST", f"{base}/{number}/payments", {"amount": "10", "reference": "VIR-123"}),
+            ):
+                async with http.request(method, url, json=body) as response:
+                    answers[name] = (response.status, response.content_type)
+            async with http.get(f"{gw.web_url}/healthz") as health:
+                healthy = (health.status, await health.json())
+        shown = detail(gw, number)
+    assert answers["force"][0] == answers["limit"][0] == answers["array"][0] == 400
+    assert answers["nan"][0] == answers["future"][0] == 400
+    assert answers["first"][0] == 200 and answers["again"][0] == 409
+    assert all(kind == "application/json" for _, kind in answers.values())
+    assert [e["data"]["amount"] for e in shown["events"] if e["type"] == "payment.received"] == ["10"]
+    assert healthy == (200, {"status": "ok", "database": "ok"})

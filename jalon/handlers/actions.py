@@ -670,14 +670,21 @@ def mark_paid(
         value = Decimal(str(amount)) if amount not in (None, "") else None
     except InvalidOperation:
         return ActionResult(False, f"not an amount: {amount!r}", number)
+    if value is not None and (not value.is_finite() or abs(value) >= MAX_AMOUNT):
+        return ActionResult(False, f"not an amount: {amount!r}", number)  # NaN, Infinity, 1e400
     try:
         day = dt.date.fromisoformat(str(paid_on)[:10]) if paid_on not in (None, "") else None
     except ValueError:
         return ActionResult(False, f"not a date (YYYY-MM-DD): {paid_on!r}", number)
+    if day is not None and day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+        return ActionResult(False, f"not a date (YYYY-MM-DD): {paid_on!r} is still to come", number)
     ok, message, data = pay(
         database, number, actor=actor, amount=value, paid_on=day, reference=reference, source=source
     )
     return ActionResult(ok, message, number, data)
+
+
+MAX_AMOUNT = 10**12  # no invoice is paid a thousand billion: beyond, a typo or a probe
 
 
 def _confirm(database: Database, number: str, event_type: str, *, actor: str, **data: Any) -> ActionResult:
