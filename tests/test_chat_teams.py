@@ -196,9 +196,14 @@ async def test_anonymous_teams_auth_is_refused_outside_a_local_test(db_url: str)
         web={"public_url": "https://factures.acme.example"},
         teams={"conversation_id": CONVERSATION, "allow_anonymous": True},
     )
+    listening = chat_settings(
+        db_url, 25, web={"host": "0.0.0.0"}, teams={"conversation_id": CONVERSATION, "allow_anonymous": True}
+    )
     teams.check(local)
     with pytest.raises(ConfigError, match="allow_anonymous"):
         teams.check(public)
+    with pytest.raises(ConfigError, match=r"\[web\] host"):  # a loopback public_url does not make it local
+        teams.check(listening)
     with pytest.raises(ConfigError, match="allow_anonymous"):
         async with chat_running(
             db_url,

@@ -63,6 +63,12 @@ def check(settings: Settings) -> None:
             "[teams] allow_anonymous accepts unsigned activities: local tests only, and [web] public_url "
             f"({settings.web.public_url}) is not a loopback address"
         )
+    if teams.allow_anonymous and settings.web.host not in LOOPBACK:
+        # the address the server listens on is what others reach, whatever public_url says
+        raise ConfigError(
+            "[teams] allow_anonymous accepts unsigned activities: local tests only, and [web] host "
+            f"({settings.web.host}) is not a loopback address"
+        )
     if teams.app_id and not teams.allow_anonymous and not settings.secret(teams.app_password_env):
         raise ConfigError(f"[teams] app_id is set but {teams.app_password_env} is not set in the environment")
 
@@ -393,7 +399,7 @@ def messages_handler(
         if not isinstance(activity, dict):
             return web.json_response({"error": "body is not an activity"}, status=400)
         header = request.headers.get("Authorization")
-        if settings.teams.allow_anonymous and not header:
+        if settings.teams.allow_anonymous and not header and (request.remote or "") in LOOPBACK:
             identity = ClaimsIdentity()
         else:
             try:
