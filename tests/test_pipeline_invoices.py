@@ -351,3 +351,31 @@ async def test_a_multi_page_invoice_is_never_cut(db_url: str) -> None:
         [mail] = await gw.sink.wait_for(1)
     attachment = next(mail.message().iter_attachments())
     assert attachment.get_content() == pdf
+
+
+async def test_a_cards_button_acts_on_the_cards_own_copy_of_a_shared_number(db_url: str) -> None:
+    """The genuine invoice is disputed, a forged copy of it is held: 'Cancel' on the dispute's card cancels
+    the genuine invoice; the held forgery waits for its own card."""
+    from jalon.bot.api import act
+    from jalon.handlers import cases
+
+    pdf, expected = sample("classic_fr-01-plain")
+    number = expected["invoice_number"]
+    async with running(db_url) as gw:
+        add_customer(gw, expected, [("achats@client.test", "buyer")])
+        await send(gw, invoice_mail(pdf))
+        await gw.settle()
+        await send(gw, invoice_mail(pdf, sender="billing@acme-invoices.test"))
+        await gw.settle()
+        database, settings = gw.services.database, gw.services.settings
+        with database.session() as session:
+            genuine = session.scalars(select(Invoice).where(Invoice.state == "sent")).one()
+            genuine_id = genuine.id
+            dispute = cases.open_case(session, "dispute", f"{number} disputed", invoice_id=genuine.id)
+            session.flush()
+            dispute_id = dispute.id
+        outcome = act(database, settings, dispute_id, "cancel", "ana", {"reason": "x"}, via="api")
+        with database.session() as session:
+            states = {i.id == genuine_id: i.state for i in session.scalars(select(Invoice))}
+    assert outcome.ok
+    assert states == {True: "cancelled", False: "held"}

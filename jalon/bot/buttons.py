@@ -231,12 +231,19 @@ def _message_action(worker_call: str) -> Runner:
 
 
 RUNNERS: dict[str, Runner] = {
-    "release": _needs_invoice(lambda db, st, s, a, g: actions.release(db, st, s.number, actor=a)),
+    # a card acts on its own invoice: a number can name a genuine copy and a forged one held beside it
+    "release": _needs_invoice(
+        lambda db, st, s, a, g: actions.release(db, st, s.number, actor=a, invoice_id=s.case.invoice_id)
+    ),
     "release_anyway": _needs_invoice(
-        lambda db, st, s, a, g: actions.release(db, st, s.number, actor=a, force=True, reason=g.get("reason"))
+        lambda db, st, s, a, g: actions.release(
+            db, st, s.number, actor=a, force=True, reason=g.get("reason"), invoice_id=s.case.invoice_id
+        )
     ),
     "cancel": _needs_invoice(
-        lambda db, st, s, a, g: actions.cancel(db, st, s.number, actor=a, reason=g.get("reason"))
+        lambda db, st, s, a, g: actions.cancel(
+            db, st, s.number, actor=a, reason=g.get("reason"), invoice_id=s.case.invoice_id
+        )
     ),
     "resend": _needs_invoice(lambda db, st, s, a, g: actions.resend(db, st, s.number, actor=a)),
     "resend_to": _needs_invoice(

@@ -30,13 +30,19 @@ class ActionResult:
         return {"ok": self.ok, "message": self.message, "invoice": self.invoice, **self.data}
 
 
-def find_invoice(session: Session, number: str, *, held: bool = False) -> Invoice | None:
-    """The invoice a person means by its number, among the copies that were not replaced.
+def find_invoice(
+    session: Session, number: str, *, held: bool = False, invoice_id: int | None = None
+) -> Invoice | None:
+    """The invoice a person means by its number, among the copies that were not replaced; `invoice_id` (a
+    case's own invoice, pressed on its card) names the copy itself.
 
     A number can name several rows: a second copy of an invoice held as a duplicate, a forged copy held as
     suspicious, next to the genuine one that left. What happened to the invoice (paid, disputed, resent, its
     journey) is about the genuine copy that left; a forgery is found by number only when nothing else has
     it. `held=True` (release, cancel) means the copy waiting for a person instead. Then the newest."""
+    if invoice_id is not None:
+        chosen = session.get(Invoice, invoice_id)
+        return chosen if chosen is not None and chosen.number == number else None
     versions = list(
         session.scalars(
             select(Invoice)
@@ -72,6 +78,7 @@ def release(
     force: bool = False,
     reason: str | None = None,
     customer: str | None = None,
+    invoice_id: int | None = None,
 ) -> ActionResult:
     """Release a held invoice. A hold that waits for an approval (amount, duplicate, sender, blocked customer)
     is lifted by releasing; a defect in the invoice needs `force` and a reason ("release anyway").
@@ -81,7 +88,7 @@ def release(
     from jalon.models import Customer
 
     with database.session() as session:
-        invoice = find_invoice(session, number, held=True)
+        invoice = find_invoice(session, number, held=True, invoice_id=invoice_id)
         if invoice is None:
             return ActionResult(False, f"no invoice {number}", number)
         _lock(session, invoice)
@@ -155,10 +162,16 @@ def release(
 
 
 def cancel(
-    database: Database, settings: Settings, number: str, *, actor: str, reason: str | None = None
+    database: Database,
+    settings: Settings,
+    number: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    invoice_id: int | None = None,
 ) -> ActionResult:
     with database.session() as session:
-        invoice = find_invoice(session, number, held=True)
+        invoice = find_invoice(session, number, held=True, invoice_id=invoice_id)
         if invoice is None:
             return ActionResult(False, f"no invoice {number}", number)
         _lock(session, invoice)
