@@ -240,7 +240,8 @@ async def api_auth(request: web.Request, handler: Any) -> web.StreamResponse:
         expected = settings.secret(settings.web.api_token_env)
         if not expected:
             return web.json_response({"error": f"API disabled: set {settings.web.api_token_env}"}, status=503)
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
+        given = given.strip() if scheme.lower() == "bearer" else ""  # RFC 6750: any case, never without
         if not given or not hmac.compare_digest(given.encode(), expected.encode()):
             return web.json_response(
                 {"error": "missing or invalid bearer token"},

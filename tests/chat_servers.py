@@ -278,7 +278,7 @@ def slack_submission(view: dict[str, Any], user: str, value: str) -> dict[str, A
 
 
 def signed_body(
-    payload: dict[str, Any], *, secret: str = SIGNING_SECRET, ts: int | None = None
+    payload: dict[str, Any], *, secret: str = SIGNING_SECRET, ts: int | str | None = None
 ) -> tuple[str, dict[str, str]]:
     """The form body and the headers Slack signs it with (v0 HMAC-SHA256 of `v0:{ts}:{body}`)."""
     body = "payload=" + urllib.parse.quote(json.dumps(payload))

@@ -106,7 +106,7 @@ async def test_signed_release_click_sends_the_invoice_and_updates_the_card(
     assert any("closed by sophie@acme.test" in r and "left for: achats@client.test" in r for r in replies)
 
 
-@pytest.mark.parametrize("forgery", ["wrong secret", "stale timestamp"])
+@pytest.mark.parametrize("forgery", ["wrong secret", "stale timestamp", "timestamp not a number"])
 async def test_forged_or_stale_click_is_refused_and_changes_nothing(
     db_url: str, slack: FakeSlack, forgery: str
 ) -> None:
@@ -116,9 +116,11 @@ async def test_forged_or_stale_click_is_refused_and_changes_nothing(
         channel, ts, before = slack.only_card()
         case = case_of(gw, "held")
         payload = slack_click("release", case.id, "U_SUP", channel, ts)
-        signing = (
-            {"secret": "not-the-secret"} if forgery == "wrong secret" else {"ts": int(time.time()) - 600}
-        )
+        signing = {
+            "wrong secret": {"secret": "not-the-secret"},
+            "stale timestamp": {"ts": int(time.time()) - 600},
+            "timestamp not a number": {"ts": "abc"},
+        }[forgery]
         status = await click(gw, payload, **signing)
         await asyncio.sleep(0.3)  # room for any work that should not happen
         await gw.settle()

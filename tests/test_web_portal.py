@@ -102,6 +102,14 @@ async def test_api_needs_the_bearer_token_and_shows_the_journey(db_url: str) -> 
                 f"{gw.web_url}/api/invoices", headers={"Authorization": "Bearer wrong"}
             ) as wrong:
                 assert wrong.status == 401
+            async with http.get(  # the token alone, without its scheme, is no bearer token
+                f"{gw.web_url}/api/invoices", headers={"Authorization": "test-api-token"}
+            ) as schemeless:
+                assert schemeless.status == 401
+            async with http.get(  # RFC 6750: the scheme's case does not matter
+                f"{gw.web_url}/api/invoices", headers={"Authorization": "bearer test-api-token"}
+            ) as lower:
+                assert lower.status == 200
             auth = {"Authorization": "Bearer test-api-token"}
             async with http.get(f"{gw.web_url}/api/invoices", headers=auth) as listing:
                 invoices = await listing.json()

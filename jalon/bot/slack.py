@@ -274,6 +274,9 @@ def events_handler(app: AsyncApp) -> Callable[[web.Request], Any]:
     """`POST /slack/events`: Bolt verifies, acknowledges and dispatches."""
 
     async def handle(request: web.Request) -> web.Response:
+        if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
+            # Bolt turns a timestamp that is no number into a server error; it is just an unsigned request
+            return web.json_response({"error": "invalid request timestamp"}, status=401)
         bolt_request = await to_bolt_request(request)
         bolt_response = await app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
