@@ -325,7 +325,8 @@ async def api_release(request: web.Request) -> web.Response:
 
 async def api_cancel(request: web.Request) -> web.Response:
     body = await _json(request)
-    result = await _act(request, actions.cancel, reason=body.get("reason"))
+    reason = body.get("reason")
+    result = await _act(request, actions.cancel, reason=reason[:2000] if isinstance(reason, str) else None)
     return web.json_response(result.as_dict(), status=200 if result.ok else 409, dumps=_dumps)
 
 

@@ -77,7 +77,7 @@ async def api_act(request: web.Request) -> web.Response:
     except ValueError:
         return web.json_response({"error": "case id must be a number and the body JSON"}, status=400)
     given = {
-        k: str(v)
+        k: str(v)[:2000]  # a reason is a sentence: never megabytes in the event log
         for k, v in (body if isinstance(body, dict) else {}).items()
         if k in ("email", "reason", "days")
     }
