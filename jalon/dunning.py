@@ -30,6 +30,7 @@ from jalon.templating import render_mail
 
 CENT = Decimal("0.01")
 DEFAULT_TEMPLATES = {"remind": "reminder", "formal_notice": "formal_notice", "hand_over": "hand_over"}
+NOTICE_DAYS = 8  # what a formal notice gives the customer to pay: no hand-over before they have passed
 FORMAL_NOTICE_ROLES = ("payer", "buyer", "head_office")
 
 
@@ -336,7 +337,7 @@ def formal_notice(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> d
     context.update(
         penalty=owed,
         notice_date=ctx.calendar.today(ctx.now),
-        pay_within_days=8,
+        pay_within_days=NOTICE_DAYS,
         agency=collection.name or None,
         agency_address=collection.address or None,
         step=step.name,

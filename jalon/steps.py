@@ -246,7 +246,8 @@ class Runner:
             self.settle(step, "skipped", "its milestone's deadline passed before it could run")
             return False
         later = self.later_sibling(step)
-        if later is not None:
+        if later is not None and step.action != "formal_notice":
+            # A formal notice is never skipped for a later step: the hand-over it announces must come after it
             self.settle(step, "skipped", f"superseded by {later} (catching up: only the latest step runs)")
             return False
         if step.action not in CUSTOMER_FACING:
@@ -263,6 +264,40 @@ class Runner:
             return False
         if not self.calendar.is_open(now):
             self.park(step, self.calendar.next_open(now), "quiet")
+            return False
+        if step.action == "hand_over":
+            return self.notice_given(step, invoice)
+        return True
+
+    def notice_given(self, step: ScenarioStep, invoice: Invoice) -> bool:
+        """A hand-over comes after the formal notice its ladder sends, once the days it gave have passed;
+        without one sent (skipped, failed), it waits and a person is told."""
+        from jalon.dunning import NOTICE_DAYS
+
+        session = self.session
+        planned = session.scalar(
+            select(ScenarioStep.state)
+            .where(ScenarioStep.invoice_id == invoice.id, ScenarioStep.action == "formal_notice")
+            .limit(1)
+        )
+        if planned is None:
+            return True  # this ladder has no formal notice: the hand-over is its own decision
+        sent = session.scalar(
+            select(Event.at)
+            .where(Event.invoice_id == invoice.id, Event.type == "dunning.formal_notice")
+            .order_by(Event.at.desc())
+            .limit(1)
+        )
+        if sent is None:
+            self.park(step, self.now + PAUSE_RECHECK, "waiting for the formal notice")
+            milestone = self.milestones.get((invoice.id, step.milestone or ""))
+            if milestone is not None and planned != "scheduled":
+                why = "the hand-over waits: no formal notice was sent to the customer"
+                open_late_case(session, invoice, milestone, why)
+            return False
+        ends = sent + dt.timedelta(days=NOTICE_DAYS)
+        if self.now < ends:
+            self.park(step, self.calendar.next_open(ends), "formal notice period")
             return False
         return True
 

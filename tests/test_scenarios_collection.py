@@ -186,3 +186,23 @@ def test_a_step_that_cannot_run_is_retried_then_becomes_a_case_without_holding_o
         assert "hand-over failed" in case.facts["reason"]
     voisin = [m for m in mails(db) if "F-VOISIN" in m.subject]
     assert len(voisin) == 1
+
+
+def test_no_hand_over_before_the_formal_notice_and_its_eight_days(db: Database, tmp_path) -> None:
+    """jalon was off for weeks: catching up, the formal notice is sent (never skipped for the hand-over it
+    announces), and the agency gets the invoice only once the notice's 8 days have passed."""
+    folder = tmp_path / "recouvrement"
+    settings = settings_for(
+        db.url, groups=GROUP, dunning={"collection": {"mode": "csv", "csv_dir": str(folder)}}
+    )
+    customer = add_customer(db, "K-LATE", group="grands-comptes", name="Globex Ltd")
+    add_sent_invoice(db, customer, "F-LATE-1", sent_at=paris(2026, 1, 28, 10), due=DUE, amount="2400.00")
+    scenarios.tick(db, settings, paris(2026, 1, 28, 10))
+    scenarios.tick(db, settings, paris(2026, 3, 30, 10))  # past both the notice and the hand-over
+    notices = [m for m in mails(db) if "mise en demeure" in m.subject.lower()]
+    after_catch_up = list(folder.glob("*.csv"))
+    scenarios.tick(db, settings, paris(2026, 4, 6, 10))  # seven days on: the customer still has one
+    within_period = list(folder.glob("*.csv"))
+    scenarios.tick(db, settings, paris(2026, 4, 8, 10))
+    assert len(notices) == 1 and after_catch_up == [] and within_period == []
+    assert len(list(folder.glob("*.csv"))) == 1
