@@ -168,6 +168,7 @@ def invoice_context(ctx: ActionContext, invoice: Invoice) -> dict[str, Any]:
         )
     return {
         "company": ctx.settings.gateway.company_name,
+        "invoice_id": invoice.id,
         "number": invoice.number,
         "doc_type": invoice.doc_type,
         "issue_date": invoice.issue_date,
@@ -217,7 +218,9 @@ def send_templated(
         references=[recipient.message_id] if recipient.message_id else None,
         now=ctx.now,
     )
-    queue_mail(ctx.session, composed)
+    # the invoices the mail asks to pay: it does not leave if one of them is settled before it goes
+    listed = context.get("invoices") or [context]
+    queue_mail(ctx.session, composed, about=[item["invoice_id"] for item in listed if "invoice_id" in item])
     ctx.count_mail()
     return composed.message_id
 

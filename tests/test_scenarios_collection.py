@@ -206,3 +206,37 @@ def test_no_hand_over_before_the_formal_notice_and_its_eight_days(db: Database, 
     scenarios.tick(db, settings, paris(2026, 4, 8, 10))
     assert len(notices) == 1 and after_catch_up == [] and within_period == []
     assert len(list(folder.glob("*.csv"))) == 1
+
+
+async def test_a_reminder_still_waiting_when_the_invoice_is_paid_never_reaches_the_customer(
+    db: Database,
+) -> None:
+    """The relay was down: the reminder waited in the outbox, the customer paid meanwhile; when the relay
+    comes back, the reminder is withdrawn (and says so on the invoice), not delivered."""
+    from jalon.sink import MailSink
+
+    sink = await MailSink(advertise_dsn=False).start()
+    try:
+        settings = settings_for(db.url, groups=GROUP, outbound={"host": "127.0.0.1", "port": sink.port})
+        customer = add_customer(db, "K-PAID", group="grands-comptes", name="Globex Ltd")
+        add_sent_invoice(db, customer, "F-PAID-1", sent_at=paris(2026, 1, 28, 10), due=DUE, amount="2400.00")
+        scenarios.tick(db, settings, paris(2026, 1, 28, 10))
+        scenarios.tick(db, settings, paris(2026, 3, 2, 10))  # a reminder queued, the relay down: still here
+        queued = [m for m in mails(db) if "relance" in m.subject.lower()]
+        assert actions.mark_paid(db, settings, "F-PAID-1", actor="ana").ok
+        await OutboxSender(settings, db).send_due()  # the relay is back
+        with db.session() as session:
+            statuses = [o.status for o in session.scalars(select(Outbox).where(Outbox.kind == "mail"))]
+        withdrawn = [e for e in timeline_events(db, "F-PAID-1") if e == "reminder.withdrawn"]
+    finally:
+        await sink.stop()
+    assert len(queued) == 1 and sink.received == []
+    assert statuses == ["cancelled"] and withdrawn == ["reminder.withdrawn"]
+
+
+def timeline_events(database: Database, number: str) -> list[str]:
+    from jalon.handlers.views import invoice_detail
+
+    with database.session() as session:
+        detail = invoice_detail(session, number)
+    return [event["type"] for event in (detail or {}).get("events", [])]

@@ -164,6 +164,7 @@ _LABELS = {
     "milestone.late": "LATE",
     "milestone.excepted": "EXCEPTION",
     "reminder.queued": "reminder",
+    "reminder.withdrawn": "not sent",
     "dunning.formal_notice": "formal notice",
     "invoice.handed_over": "handed over",
     "payment.promised": "promise",

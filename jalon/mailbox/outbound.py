@@ -44,7 +44,9 @@ def xtext(value: str) -> str:
     )
 
 
-def queue_mail(session: Session, composed: Composed, *, dispatch_id: int | None = None) -> Outbox:
+def queue_mail(
+    session: Session, composed: Composed, *, dispatch_id: int | None = None, about: list[int] | None = None
+) -> Outbox:
     """Put a composed mail in the outbox; it leaves after the surrounding transaction commits."""
     digest = store_blob(session, composed.data)
     item = Outbox(
@@ -53,7 +55,12 @@ def queue_mail(session: Session, composed: Composed, *, dispatch_id: int | None 
         mail_from=composed.mail_from,
         rcpt_to=list(composed.rcpt_to),
         blob_sha256=digest,
-        payload={"envid": composed.envid, "message_id": composed.message_id, "subject": composed.subject},
+        payload={
+            "envid": composed.envid,
+            "message_id": composed.message_id,
+            "subject": composed.subject,
+            **({"about_invoices": about} if about else {}),  # a reminder: it asks for these to be paid
+        },
         next_attempt_at=utcnow(),
     )
     session.add(item)
@@ -120,6 +127,7 @@ class OutboxSender:
             mails: list[MailItem] = []
             others: list[int] = []
             items = list(session.scalars(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id)))
+            items = [item for item in items if not _settled_before_leaving(session, item, now)]
             data = load_blobs(session, [i.blob_sha256 for i in items if i.kind == "mail" and i.blob_sha256])
             for item in items:
                 if item.kind == "mail" and item.blob_sha256:
@@ -363,6 +371,35 @@ class OutboxSender:
             row.status = "sent"
             row.sent_at = utcnow()
             row.attempts += 1
+
+
+SETTLED = ("paid", "cancelled", "replaced")
+
+
+def _settled_before_leaving(session: Session, item: Outbox, now: dt.datetime) -> bool:
+    """A reminder whose invoice was paid or cancelled while it waited (the relay was down, it was retried):
+    it must not reach the customer. Marked cancelled, with why, and an event on each invoice."""
+    about = (item.payload or {}).get("about_invoices") if item.kind == "mail" else None
+    if not about:
+        return False
+    states = dict(session.execute(select(Invoice.id, Invoice.state).where(Invoice.id.in_(about))).all())
+    settled = [invoice_id for invoice_id in about if states.get(invoice_id) in SETTLED]
+    if not settled:
+        return False
+    item.status = "cancelled"
+    item.locked_by = None
+    item.locked_until = None
+    item.last_error = "not sent: the invoice was settled before the reminder left"
+    for invoice_id in settled:
+        events.record(
+            session,
+            "reminder.withdrawn",
+            invoice_id=invoice_id,
+            at=now,
+            subject=(item.payload or {}).get("subject"),
+            state=states[invoice_id],
+        )
+    return True
 
 
 def _load_for_recording(session: Session, outbox_ids: list[int]) -> list[object]:
