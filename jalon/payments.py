@@ -34,6 +34,9 @@ OPEN_STATES = ("received", "held", "ready", "sent")  # an invoice that may still
 # --- recording and settling -----------------------------------------------------------------------------
 
 
+WRITE_OFF = Decimal("1.00")  # a remainder this small after a payment settles the invoice (charges, rounding)
+
+
 def outstanding(invoice: Invoice) -> Decimal:
     from jalon.dunning import outstanding as owed
 
@@ -106,7 +109,20 @@ def record_payment(
         reference=(reference or "")[:200],
         remaining=remaining,
     )
-    if remaining <= 0 and invoice.state in OPEN_STATES:
+    if 0 < remaining <= WRITE_OFF and invoice.state in OPEN_STATES:
+        # bank charges, a rounding: nobody sends a formal notice for 0.50; the difference stays on record
+        events.record(
+            session,
+            "payment.difference_written_off",
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            actor=actor,
+            at=now,
+            difference=remaining,
+            currency=currency,
+        )
+        settle(session, invoice, actor=actor, at=now, source=source)
+    elif remaining <= 0 and invoice.state in OPEN_STATES:
         settle(session, invoice, actor=actor, at=now, source=source)
     return payment
 

@@ -231,3 +231,22 @@ def test_a_csv_without_an_amount_column_is_refused_on_its_header() -> None:
 )
 def test_amounts_read_as_banks_write_them(text: str, value: str) -> None:
     assert statements.parse_amount(text) == Decimal(value)
+
+
+def test_a_few_cents_short_settles_the_invoice_and_keeps_the_difference(ledger: Database) -> None:
+    """The bank took 0.50 of charges: F-2026-0042 is paid (no reminder, no formal notice for 0.50), and the
+    difference written off is on the invoice's record; 5 euros short is a partial payment as before."""
+    from jalon.handlers import actions
+
+    settings = settings_for(ledger.url)
+    assert actions.mark_paid(ledger, settings, "F-2026-0042", actor="ana", amount="1199.50").ok
+    assert actions.mark_paid(ledger, settings, "B-18", actor="ana", amount="115.00").ok
+    with ledger.session() as session:
+        from jalon.models import Event
+
+        written_off = [
+            e.data["difference"]
+            for e in session.scalars(select(Event).where(Event.type.like("%written_off")))
+        ]
+    assert state_of(ledger, "F-2026-0042")[0] == "paid" and written_off == ["0.50"]
+    assert state_of(ledger, "B-18") == ("sent", Decimal("115.00"))

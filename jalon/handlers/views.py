@@ -165,6 +165,7 @@ _LABELS = {
     "milestone.excepted": "EXCEPTION",
     "reminder.queued": "reminder",
     "reminder.withdrawn": "not sent",
+    "payment.difference_written_off": "written off",
     "dunning.formal_notice": "formal notice",
     "invoice.handed_over": "handed over",
     "payment.promised": "promise",
