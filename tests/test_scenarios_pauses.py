@@ -239,3 +239,23 @@ def test_the_customers_other_reminders_resume_when_the_disputed_invoice_is_settl
     assert actions.mark_paid(db, settings, "F-LIT-A", actor="compta").ok
     tick_on(db, settings, (3, 17))
     assert [m.subject.split(":")[0].strip() for m in mails(db) if "F-LIT-B" in m.subject] == ["Relance"]
+
+
+def test_a_settled_dispute_goes_on_where_the_ladder_stood_not_at_a_formal_notice(db: Database) -> None:
+    """Disputed ten days after the due date, settled three weeks later: the clock stood still meanwhile, so
+    the next step is the one that was coming (no formal notice 'despite our reminders' the day after)."""
+    settings = settings_for(db.url, groups=[{"name": "b2b", "scenario": "standard-b2b"}])
+    customer = add_customer(db, "D9", group="b2b")
+    add_sent_invoice(db, customer, "F-SUITE", sent_at=paris(2026, 2, 2, 10), due=dt.date(2026, 3, 2))
+    tick_on(db, settings, (2, 2), (3, 3), (3, 10))  # reminders 1 and 2 left
+    assert actions.mark_disputed(
+        db, settings, "F-SUITE", actor="sophie", reason="quantité", now=paris(2026, 3, 12, 10)
+    ).ok
+    tick_on(db, settings, (3, 23))  # the formal notice's day: nothing while disputed
+    assert actions.resolve_dispute(db, settings, "F-SUITE", actor="sophie", now=paris(2026, 4, 2, 10)).ok
+    tick_on(db, settings, (4, 3))
+    after_settling = subjects(db)
+    tick_on(db, settings, (4, 14))  # 20 days after the due date, plus the 21 the dispute lasted
+    later = subjects(db)
+    assert not [s for s in after_settling if "mise en demeure" in s.lower()]
+    assert [s for s in later if "mise en demeure" in s.lower()]

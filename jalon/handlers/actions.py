@@ -6,6 +6,7 @@ with the actor, and returns an `ActionResult` that every edge can show as it lik
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -492,9 +493,16 @@ def resend_to(
 
 
 def mark_disputed(
-    database: Database, settings: Settings, number: str, *, actor: str, reason: str
+    database: Database,
+    settings: Settings,
+    number: str,
+    *,
+    actor: str,
+    reason: str,
+    now: dt.datetime | None = None,
 ) -> ActionResult:
-    """A person learnt of a dispute (phone, meeting): reminders stop and a dispute case follows it."""
+    """A person learnt of a dispute (phone, meeting): reminders stop and a dispute case follows it. `now`:
+    when (a dispute learnt earlier, recorded late; tests of the scenarios' calendar)."""
     from jalon.handlers.returns import DISPUTE_PAUSE
 
     if not (reason or "").strip():
@@ -505,9 +513,10 @@ def mark_disputed(
             return ActionResult(False, f"no invoice {number}", number)
         if invoice.state in ("cancelled", "paid", "replaced"):
             return ActionResult(False, f"invoice {number} is {invoice.state}", number)
-        invoice.paused_until = utcnow() + DISPUTE_PAUSE
+        now = now or utcnow()
+        invoice.paused_until = now + DISPUTE_PAUSE
         invoice.pause_reason = "dispute"
-        events.record(session, "invoice.disputed", invoice_id=invoice.id, actor=actor, reason=reason)
+        events.record(session, "invoice.disputed", invoice_id=invoice.id, actor=actor, reason=reason, at=now)
         cases.close_invoice_cases(
             session,
             invoice.id,
@@ -728,7 +737,13 @@ def mark_approved(
 
 
 def resume_reminders(
-    database: Database, settings: Settings, number: str, *, actor: str, resolution: str | None = None
+    database: Database,
+    settings: Settings,
+    number: str,
+    *,
+    actor: str,
+    resolution: str | None = None,
+    now: dt.datetime | None = None,
 ) -> ActionResult:
     """Lift a pause (dispute settled, promise withdrawn, snooze ended early): the scenario goes on at the
     next tick, with only the latest due step of each ladder (no burst of stale reminders)."""
@@ -741,11 +756,14 @@ def resume_reminders(
         reason = invoice.pause_reason
         invoice.paused_until = None
         invoice.pause_reason = None
+        shifted = _shift_after_dispute(session, invoice, now or utcnow()) if reason == "dispute" else 0
         released = release_parked(session, invoice_id=invoice.id)
         if invoice.customer_id is not None:
             released += release_parked(session, customer_id=invoice.customer_id)
         kind = "invoice.dispute_resolved" if reason == "dispute" else "invoice.pause_lifted"
-        events.record(session, kind, invoice_id=invoice.id, actor=actor, reason=reason, resolution=resolution)
+        events.record(
+            session, kind, invoice_id=invoice.id, actor=actor, reason=reason, resolution=resolution, at=now
+        )
         if reason == "dispute":
             cases.close_invoice_cases(
                 session,
@@ -754,13 +772,50 @@ def resume_reminders(
                 kinds=("dispute",),
                 resolution=f"dispute resolved by {actor}{': ' + resolution if resolution else ''}",
             )
-        return ActionResult(True, f"invoice {number}: reminders resume", number, {"released_steps": released})
+        return ActionResult(
+            True,
+            f"invoice {number}: reminders resume",
+            number,
+            {"released_steps": released, "shifted_steps": shifted},
+        )
+
+
+def _shift_after_dispute(session: Session, invoice: Invoice, now: dt.datetime) -> int:
+    """A settled dispute stopped the clock: every step still to come (of this invoice, and of the customer's
+    other invoices it paused) moves on by the time the dispute lasted, so the ladder goes on where it stood
+    instead of jumping to the formal notice whose date passed meanwhile."""
+    from jalon.models import Event, ScenarioStep
+
+    began = session.scalar(
+        select(Event.at)
+        .where(Event.invoice_id == invoice.id, Event.type == "invoice.disputed")
+        .order_by(Event.at.desc())
+        .limit(1)
+    )
+    if began is None:
+        return 0
+    lasted = now - began
+    if lasted <= dt.timedelta(0):
+        return 0
+    scope = ScenarioStep.invoice_id == invoice.id
+    if invoice.customer_id is not None:
+        scope = scope | (ScenarioStep.customer_id == invoice.customer_id)
+    steps = list(session.scalars(select(ScenarioStep).where(scope, ScenarioStep.state == "scheduled")))
+    for step in steps:
+        step.due_at = step.due_at + lasted
+    return len(steps)
 
 
 def resolve_dispute(
-    database: Database, settings: Settings, number: str, *, actor: str, resolution: str | None = None
+    database: Database,
+    settings: Settings,
+    number: str,
+    *,
+    actor: str,
+    resolution: str | None = None,
+    now: dt.datetime | None = None,
 ) -> ActionResult:
-    return resume_reminders(database, settings, number, actor=actor, resolution=resolution)
+    return resume_reminders(database, settings, number, actor=actor, resolution=resolution, now=now)
 
 
 def hand_over(database: Database, settings: Settings, number: str, *, actor: str) -> ActionResult:
