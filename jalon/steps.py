@@ -53,6 +53,17 @@ ACTIONS: dict[str, Callable[[dunning.ActionContext, ScenarioStep, Invoice], dict
 }
 
 
+# What a late milestone means, said as a person would ("paid late" read as if it had been paid).
+LATE_TITLES = {
+    "paid": "still unpaid after its deadline",
+    "received": "no sign the customer has it",
+    "delivered": "no delivery confirmed",
+    "approved": "not approved yet",
+    "accepted": "not accepted by the mail server",
+    "acknowledged": "not acknowledged yet",
+}
+
+
 def open_late_case(
     session: Session, invoice: Invoice, milestone: Milestone, reason: str, **facts: Any
 ) -> None:
@@ -61,7 +72,7 @@ def open_late_case(
     cases.open_case(
         session,
         "late",
-        f"Invoice {invoice.number}: {milestone.name} late",
+        f"Invoice {invoice.number}: {LATE_TITLES.get(milestone.expect, f'{milestone.name} overdue')}",
         key=late_case_key(milestone),
         facts={
             "milestone_id": milestone.id,

@@ -183,6 +183,7 @@ async def test_missed_received_milestone_is_one_card_closed_when_the_customer_do
         closed = all_cases(gw)
         after = slack.messages[(channel, ts)]
     assert [(c.kind, c.state) for c in opened] == [("late", "open")]
+    assert opened[0].title.endswith("no sign the customer has it")  # said as a person would
     assert number in card["text"] and "mark_received" in action_ids(card["blocks"])
     assert [(c.kind, c.state) for c in closed] == [("late", "closed")]
     assert after["text"].startswith("✅") and "received met" in block_text(after["blocks"])
