@@ -165,3 +165,82 @@ def _write(path: Path, text: str) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
+
+
+def notify_settled(session: Session, ctx: ActionContext) -> int:
+    """Invoices handed over, then paid or cancelled: the agency is told once, the way it got them (a mail,
+    a CSV file, an API call), so that it stops chasing a customer who owes nothing any more."""
+    collection = ctx.settings.dunning.collection
+    handed = select(Event.invoice_id).where(Event.type == "invoice.handed_over")
+    told = select(Event.invoice_id).where(Event.type == "collection.settled")
+    query = select(Invoice).where(
+        Invoice.id.in_(handed), Invoice.id.not_in(told), Invoice.state.in_(("paid", "cancelled"))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # two ticks at once tell the agency once
+    notified = 0
+    for invoice in session.scalars(query):
+        handed_at = session.scalar(
+            select(Event.at)
+            .where(Event.invoice_id == invoice.id, Event.type == "invoice.handed_over")
+            .order_by(Event.at.desc())
+            .limit(1)
+        )
+        customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+        facts = {
+            "company": ctx.settings.gateway.company_name,
+            "number": invoice.number,
+            "customer": customer.name if customer else None,
+            "state": invoice.state,
+            "amount_paid": invoice.amount_paid,
+            "currency": invoice.currency,
+            "handed_over_on": handed_at.date() if handed_at else None,
+            "agency": collection.name or None,
+        }
+        result: dict[str, Any] = {"mode": collection.mode}
+        if collection.mode == "email":
+            agency = next(
+                (c for c in (customer.contacts if customer else []) if c.role == "collection" and c.valid),
+                None,
+            )
+            address = agency.email if agency else collection.email
+            if not address:
+                continue
+            from jalon.mailbox.compose import build_message
+            from jalon.mailbox.outbound import queue_mail
+            from jalon.templating import render_mail
+
+            subject, text, html = render_mail("hand_over_settled", "fr", **facts)
+            composed = build_message(
+                ctx.settings, to=address, to_name=collection.name or None, subject=subject, text=text,
+                html=html, token=None, files=[], now=ctx.now,
+            )  # fmt: skip
+            queue_mail(session, composed)
+            result["recipient"] = address
+        elif collection.mode == "csv":
+            name = f"{ctx.calendar.today(ctx.now):%Y%m%d}-{_safe(invoice.number)}-{invoice.state}.csv"
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["number", "customer", "state", "amount_paid", "currency"])
+            writer.writerow([invoice.number, facts["customer"] or "", invoice.state, invoice.amount_paid,
+                             invoice.currency])  # fmt: skip
+            path, text = Path(collection.csv_dir) / name, out.getvalue()
+            ctx.after_commit.append(lambda path=path, text=text: _write(path, text))
+            result["file"] = str(path)
+        elif collection.api_url:
+            session.add(
+                Outbox(
+                    kind="webhook",
+                    payload={
+                        "url": collection.api_url,
+                        "token_env": collection.api_token_env,
+                        "body": json.loads(json.dumps({"settled": facts}, default=str)),
+                    },
+                    next_attempt_at=ctx.now,
+                )
+            )
+            result["url"] = collection.api_url
+        events.record(session, "collection.settled", invoice_id=invoice.id, at=ctx.now, state=invoice.state,
+                      **result)  # fmt: skip
+        notified += 1
+    return notified

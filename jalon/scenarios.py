@@ -291,6 +291,7 @@ class TickReport:
     excepted: int = 0
     met: int = 0
     closed_cases: int = 0
+    agency_told: int = 0  # handed-over invoices since settled, the agency told
     mails: int = 0
     seconds: float = 0.0
     actions: dict[str, int] = field(default_factory=dict)
@@ -358,8 +359,25 @@ def tick(
         if should_stop and should_stop():
             break
     report.closed_cases += close_unstuck(database, now)
+    report.agency_told += _tell_agency(database, settings, calendar, now)
     report.seconds = round(time.perf_counter() - started, 4)
     return report
+
+
+def _tell_agency(database: Database, settings: Settings, calendar: BusinessCalendar, now: dt.datetime) -> int:
+    """Handed-over invoices since paid or cancelled: the agency is told (collection.notify_settled)."""
+    from jalon.collection import notify_settled
+    from jalon.dunning import ActionContext
+
+    after_commit: list[Callable[[], None]] = []
+    with database.session() as session:
+        told = notify_settled(session, ActionContext(session, settings, calendar, now, after_commit))
+    for action in after_commit:
+        try:
+            action()
+        except Exception:
+            log.exception("telling the collection agency failed")
+    return told
 
 
 def enrol_pending(

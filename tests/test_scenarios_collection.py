@@ -240,3 +240,25 @@ def timeline_events(database: Database, number: str) -> list[str]:
     with database.session() as session:
         detail = invoice_detail(session, number)
     return [event["type"] for event in (detail or {}).get("events", [])]
+
+
+def test_the_agency_is_told_once_when_a_handed_over_invoice_is_paid(db: Database, tmp_path) -> None:
+    """Paid after the hand-over: at the next tick the agency gets a 'close the file' (here a CSV beside the
+    hand-over), once, however many ticks follow."""
+    folder = tmp_path / "recouvrement"
+    settings = settings_for(
+        db.url, groups=GROUP, dunning={"collection": {"mode": "csv", "csv_dir": str(folder)}}
+    )
+    ladder_until_hand_over(db, settings, "F-CLOS-1")
+    [handed] = list(folder.glob("*.csv"))
+    assert actions.mark_paid(db, settings, "F-CLOS-1", actor="ana").ok
+    scenarios.tick(db, settings, paris(2026, 4, 9, 10))
+    scenarios.tick(db, settings, paris(2026, 4, 10, 10))
+    settled = sorted(set(folder.glob("*.csv")) - {handed})
+    assert [path.name.endswith("-F-CLOS-1-paid.csv") for path in settled] == [True]
+    rows = list(csv.reader(io.StringIO(settled[0].read_text(encoding="utf-8"))))
+    assert rows[0][:3] == ["number", "customer", "state"] and rows[1][:3] == [
+        "F-CLOS-1",
+        "Globex Ltd",
+        "paid",
+    ]

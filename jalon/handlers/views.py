@@ -166,6 +166,7 @@ _LABELS = {
     "reminder.queued": "reminder",
     "reminder.withdrawn": "not sent",
     "payment.difference_written_off": "written off",
+    "collection.settled": "agency told",
     "dunning.formal_notice": "formal notice",
     "invoice.handed_over": "handed over",
     "payment.promised": "promise",
