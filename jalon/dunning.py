@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jalon import events
@@ -181,8 +181,17 @@ def invoice_context(ctx: ActionContext, invoice: Invoice) -> dict[str, Any]:
         "days_to_due": (due - today).days if due else None,
         "purchase_order": invoice.purchase_order,
         "broken_promise": (promise.data or {}).get("promised_date") if promise and lapsed else None,
+        # reminders that already left for it: "despite our reminders" is only written when some did
+        "reminded": _reminders_sent(ctx, invoice),
         "link": None,
     }
+
+
+def _reminders_sent(ctx: ActionContext, invoice: Invoice) -> int:
+    if ctx.history is not None and invoice.id in ctx.history:
+        return sum(1 for e in ctx.history[invoice.id] if e.type == "reminder.queued")
+    sent = select(func.count(Event.id)).where(Event.invoice_id == invoice.id, Event.type == "reminder.queued")
+    return int(ctx.session.scalar(sent) or 0)
 
 
 def _link(ctx: ActionContext, token: str | None) -> str | None:

@@ -206,6 +206,8 @@ def test_no_hand_over_before_the_formal_notice_and_its_eight_days(db: Database, 
     scenarios.tick(db, settings, paris(2026, 4, 8, 10))
     assert len(notices) == 1 and after_catch_up == [] and within_period == []
     assert len(list(folder.glob("*.csv"))) == 1
+    # no reminder left before it (jalon was off): the notice does not claim "despite our reminders"
+    assert "Malgré nos relances" not in notices[0].text and "Notre facture F-LATE-1" in notices[0].text
 
 
 async def test_a_reminder_still_waiting_when_the_invoice_is_paid_never_reaches_the_customer(
