@@ -77,20 +77,25 @@ class Penalty:
         return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
 
 
-def penalty_rate(settings: Settings) -> Decimal:
-    """The annual rate in %: the contractual one, else the ECB refinancing rate plus the margin."""
+PUBLIC_MARGIN = Decimal("8")  # a public buyer owes interest at the ECB rate + 8 points (CCP R2192-31)
+
+
+def penalty_rate(settings: Settings, *, public: bool = False) -> Decimal:
+    """The annual rate in %: the contractual one, else the ECB refinancing rate plus the margin (plus
+    8 points for a public buyer, whose late-payment interest the public procurement code sets)."""
     dunning = settings.dunning
-    return (
-        dunning.penalty_rate
-        if dunning.penalty_rate is not None
-        else dunning.ecb_rate + dunning.penalty_margin
-    )
+    if dunning.penalty_rate is not None:
+        return dunning.penalty_rate
+    return dunning.ecb_rate + (PUBLIC_MARGIN if public else dunning.penalty_margin)
 
 
-def penalty(settings: Settings, base: Decimal, due_date: dt.date, on: dt.date) -> Penalty:
-    """Penalties run from the day after the due date, without any reminder being needed (L441-10)."""
+def penalty(
+    settings: Settings, base: Decimal, due_date: dt.date, on: dt.date, *, public: bool = False
+) -> Penalty:
+    """Penalties run from the day after the due date, without any reminder being needed (L441-10; for a
+    public buyer, moratory interest runs the same way, CCP L2192-13)."""
     days = max((on - due_date).days, 0)
-    rate = penalty_rate(settings)
+    rate = penalty_rate(settings, public=public)
     interest = (base * rate * days / Decimal(36500)).quantize(CENT, rounding=ROUND_HALF_UP)
     indemnity = settings.dunning.indemnity.quantize(CENT) if days else Decimal("0.00")
     return Penalty(base, days, rate, interest, indemnity, base + interest + indemnity)
@@ -344,10 +349,13 @@ def formal_notice(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> d
     """Mise en demeure: what is owed, the penalties to date and the 40 € indemnity, the invoice attached."""
     context = invoice_context(ctx, invoice)
     due = invoice.due_date or ctx.calendar.today(ctx.now)
-    owed = penalty(ctx.settings, context["amount_due"], due, ctx.calendar.today(ctx.now))
+    customer = ctx.session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+    public = bool(customer and customer.public_buyer)
+    owed = penalty(ctx.settings, context["amount_due"], due, ctx.calendar.today(ctx.now), public=public)
     collection = ctx.settings.dunning.collection
     context.update(
         penalty=owed,
+        public_buyer=public,
         notice_date=ctx.calendar.today(ctx.now),
         pay_within_days=NOTICE_DAYS,
         agency=collection.name or None,

@@ -277,6 +277,18 @@ class Runner:
             self.park(step, self.calendar.next_open(now), "quiet")
             return False
         if step.action == "hand_over":
+            customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+            if customer is not None and customer.public_buyer:
+                # a public body's debt is not sold to a private agency: its accountant (comptable public)
+                # pays, or the prefect orders the payment (mandatement d'office); a person takes it up
+                self.settle(step, "skipped", "public buyer: no private collection agency")
+                milestone = self.milestones.get((invoice.id, step.milestone or ""))
+                if milestone is not None:
+                    open_late_case(
+                        session, invoice, milestone,
+                        "public buyer: ask its public accountant, or the prefect (mandatement d'office)",
+                    )  # fmt: skip
+                return False
             return self.notice_given(step, invoice)
         return True
 

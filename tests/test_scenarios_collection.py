@@ -264,3 +264,27 @@ def test_the_agency_is_told_once_when_a_handed_over_invoice_is_paid(db: Database
         "Globex Ltd",
         "paid",
     ]
+
+
+def test_a_public_buyer_owes_ecb_plus_8_points_and_is_not_handed_to_an_agency(db: Database, tmp_path) -> None:
+    """A hospital: the formal notice claims moratory interest at ECB + 8 points (public procurement code,
+    not the Commercial Code's + 10), and no private agency gets the file: a person takes it up."""
+    from jalon.models import Case, Customer
+
+    folder = tmp_path / "recouvrement"
+    settings = settings_for(
+        db.url, groups=GROUP, dunning={"collection": {"mode": "csv", "csv_dir": str(folder)}}
+    )
+    customer = add_customer(db, "K-HOP", group="grands-comptes", name="Hôpital Saint-Louis")
+    with db.session() as session:
+        session.get(Customer, customer).public_buyer = True  # type: ignore[union-attr]
+    add_sent_invoice(db, customer, "F-HOP-1", sent_at=paris(2026, 1, 28, 10), due=DUE, amount="2400.00")
+    for day in (dt.date(2026, 1, 28), dt.date(2026, 3, 2), dt.date(2026, 3, 19), dt.date(2026, 4, 8)):
+        scenarios.tick(db, settings, paris(day.year, day.month, day.day, 10))
+    [notice] = [m for m in mails(db) if "mise en demeure" in m.subject.lower()]
+    with db.session() as session:
+        titles = [c.title for c in session.scalars(select(Case).where(Case.kind == "late"))]
+    rate = settings.dunning.ecb_rate + 8  # 2.15 + 8
+    assert f"({rate} % l'an" in notice.text, notice.text
+    assert "Code de la commande publique" in notice.text and "L441-10" not in notice.text
+    assert list(folder.glob("*.csv")) == [] and titles
