@@ -246,7 +246,19 @@ CSV_COLUMNS = {  # what banks and spreadsheets call each column (lower case, no 
         "date valeur",
         "paid_on",
     ),
-    "amount": ("amount", "montant", "credit", "credit eur", "montant eur"),
+    "amount": (
+        "amount",
+        "montant",
+        "credit",
+        "credit eur",
+        "credit euros",
+        "montant eur",
+        "montant credit",
+        "credit (eur)",
+        "credits",
+    ),
+    # French banks often split the amount: a Débit and a Crédit column, one of them empty on each line
+    "debit": ("debit", "debit eur", "debit euros", "montant debit", "debit (eur)", "debits"),
     "reference": (
         "reference",
         "libelle",
@@ -306,6 +318,9 @@ def parse_csv(data: bytes) -> Statement:
             return row[position].strip() if position is not None and position < len(row) else ""
 
         if not cell("amount"):
+            if cell("debit"):  # money out, in the Débit column: not a payment to us
+                ignored.append({"line": number, "amount": f"-{cell('debit').lstrip('-')}", "reason": "debit"})
+                continue
             raise PaymentFileError(number, "no amount")
         try:
             amount = parse_amount(cell("amount"))

@@ -205,6 +205,20 @@ def test_a_french_bank_csv_pays_invoices(ledger: Database) -> None:
     assert state_of(ledger, "F-2026-0042")[0] == "paid"
 
 
+def test_a_bank_csv_with_separate_debit_and_credit_columns_pays_invoices(ledger: Database) -> None:
+    """'Date;Libellé;Débit euros;Crédit euros', one of the two empty on each line: debits are left aside,
+    credits pay invoices; the first debit line no longer refuses the whole file."""
+    text = (
+        "Date;Libellé;Débit euros;Crédit euros\n"
+        "31/03/2026;PRLV ASSURANCE;80,00;\n"
+        "31/03/2026;VIR FACTURE F-2026-0042 HOPITAL;;1 200,00\n"
+    )
+    report = payments.import_statement(ledger, text.encode("utf-8"), actor="test", filename="releve.csv")
+    assert [m["invoice"] for m in report["matched"]] == ["F-2026-0042"]
+    assert [(i["line"], i["reason"]) for i in report["ignored"]] == [(2, "debit")]
+    assert state_of(ledger, "F-2026-0042")[0] == "paid"
+
+
 def test_a_csv_with_a_bad_line_is_refused_whole(ledger: Database) -> None:
     text = "date,amount,reference\n2026-03-31,1200.00,F-2026-0042\n2026-03-32,300.00,F-2026-0043\n"
     with pytest.raises(statements.PaymentFileError) as refused:
