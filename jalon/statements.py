@@ -182,7 +182,10 @@ def _entry_lines(
         ]
     result = []
     for tx_index, tx in enumerate(details):
-        tx_amount_el = _ns_child(tx, ns, "Amt") or _ns_child(tx, ns, "AmtDtls", "TxAmt", "Amt")
+        # `is None`, not `or`: an lxml element without children is false, so an `Amt` was taken for missing
+        tx_amount_el = _ns_child(tx, ns, "Amt")
+        if tx_amount_el is None:
+            tx_amount_el = _ns_child(tx, ns, "AmtDtls", "TxAmt", "Amt")
         if tx_amount_el is not None:
             tx_amount, tx_currency = _amount_of(tx_amount_el, ns, "TxDtls")
         elif len(details) == 1:

@@ -264,3 +264,23 @@ def test_a_few_cents_short_settles_the_invoice_and_keeps_the_difference(ledger: 
         ]
     assert state_of(ledger, "F-2026-0042")[0] == "paid" and written_off == ["0.50"]
     assert state_of(ledger, "B-18") == ("sent", Decimal("115.00"))
+
+
+def test_a_batch_credit_entry_with_one_amount_per_transaction_pays_each_invoice(ledger: Database) -> None:
+    """One camt.053 entry, two transfers inside, each with its own <Amt> (as banks report batch credits):
+    each pays its invoice; the file is not refused for 'a transaction without amount'."""
+    txs = "".join(
+        f"<TxDtls><Refs><EndToEndId>E2E-{n}</EndToEndId></Refs><Amt Ccy='EUR'>{amount}</Amt>"
+        f"<RmtInf><Ustrd>VIR {number}</Ustrd></RmtInf></TxDtls>"
+        for n, (number, amount) in enumerate((("F-2026-0043", "300.00"), ("B-17", "987.65")), 1)
+    )
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="{NS["08"]}"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId><CreDtTm>2026-03-31T18:00:00</CreDtTm>
+</GrpHdr><Stmt><Id>S-BATCH</Id><CreDtTm>2026-03-31T18:00:00</CreDtTm>
+<Acct><Id><IBAN>FR7612345000011234567890123</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">1287.65</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>2026-03-31</Dt></BookgDt><AcctSvcrRef>BATCH-1</AcctSvcrRef><NtryDtls>{txs}</NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+    report = payments.import_statement(ledger, xml.encode(), actor="test", filename="batch.xml")
+    assert sorted(m["invoice"] for m in report["matched"]) == ["B-17", "F-2026-0043"]
+    assert state_of(ledger, "F-2026-0043")[0] == state_of(ledger, "B-17")[0] == "paid"
