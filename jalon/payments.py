@@ -34,6 +34,7 @@ OPEN_STATES = ("received", "held", "ready", "sent")  # an invoice that may still
 # --- recording and settling -----------------------------------------------------------------------------
 
 
+MIN_CORE = 6  # digits a number's core needs before it identifies an invoice on its own
 WRITE_OFF = Decimal("1.00")  # a remainder this small after a payment settles the invoice (charges, rounding)
 
 
@@ -164,6 +165,9 @@ class Matcher:
 
     session: Session
     by_number: dict[str, list[Invoice]] = field(default_factory=dict)
+    # the number without its letter prefix ("FA2026-1107" -> "20261107"): banks and payers rewrite prefixes
+    # ("FACT 2026-1107"); used only when no number matched as written, and only when one invoice has it
+    by_core: dict[str, list[Invoice]] = field(default_factory=dict)
     by_customer: dict[int, list[Invoice]] = field(default_factory=dict)
     customers: list[tuple[Customer, set[str]]] = field(default_factory=list)
 
@@ -175,6 +179,9 @@ class Matcher:
         )
         for invoice in session.scalars(query.order_by(Invoice.id)):
             matcher.by_number.setdefault(normal(invoice.number), []).append(invoice)
+            core = re.sub(r"^[A-Z]+", "", normal(invoice.number))
+            if len(core) >= MIN_CORE and core.isdigit():
+                matcher.by_core.setdefault(core, []).append(invoice)
             if invoice.customer_id and invoice.state in OPEN_STATES:
                 matcher.by_customer.setdefault(invoice.customer_id, []).append(invoice)
         for customer in session.scalars(select(Customer)):
@@ -184,10 +191,17 @@ class Matcher:
 
     def by_reference(self, line: BankLine) -> list[Invoice]:
         found: list[Invoice] = []
-        for candidate in number_candidates(" ".join(filter(None, [line.invoice_hint, line.reference]))):
+        candidates = number_candidates(" ".join(filter(None, [line.invoice_hint, line.reference])))
+        for candidate in candidates:
             for invoice in self.by_number.get(candidate, []):
                 if invoice not in found:
                     found.append(invoice)
+        if not found:
+            for candidate in candidates:
+                core = re.sub(r"^[A-Z]+", "", candidate)
+                invoices = self.by_core.get(core, []) if len(core) >= MIN_CORE else []
+                if len(invoices) == 1 and invoices[0] not in found:
+                    found.append(invoices[0])
         return found
 
     def customer_of(self, line: BankLine) -> Customer | None:

@@ -284,3 +284,14 @@ def test_a_batch_credit_entry_with_one_amount_per_transaction_pays_each_invoice(
     report = payments.import_statement(ledger, xml.encode(), actor="test", filename="batch.xml")
     assert sorted(m["invoice"] for m in report["matched"]) == ["B-17", "F-2026-0043"]
     assert state_of(ledger, "F-2026-0043")[0] == state_of(ledger, "B-17")[0] == "paid"
+
+
+def test_a_number_written_with_another_prefix_still_pays_its_invoice(ledger: Database) -> None:
+    """The payer wrote 'FACT 2026 0044' for F-2026-0044: the digits name one invoice, so it is paid; digits
+    two invoices share would name none (matched by amount and customer as before, or left for a person)."""
+    text = (
+        "Date;Libellé;Montant;Donneur d'ordre\n31/03/2026;REGLEMENT FACT 2026 0044;450,50;HOPITAL ST LOUIS\n"
+    )
+    report = payments.import_statement(ledger, text.encode("utf-8"), actor="test", filename="releve.csv")
+    assert [m["invoice"] for m in report["matched"]] == ["F-2026-0044"]
+    assert state_of(ledger, "F-2026-0044")[0] == "paid"
