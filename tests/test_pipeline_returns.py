@@ -301,3 +301,29 @@ async def test_the_text_journey_goes_on_after_sent_with_the_customers_answers(db
     assert any("promise_to_pay from achats@client.test" in line for line in lines)
     assert any("to pay on 2026-12-15" in line for line in lines)
     assert lines[1].strip()[:4].isdigit()  # the day, before the times of that day
+
+
+async def test_a_promise_naming_two_invoices_pauses_both(db_url: str) -> None:
+    """'F… et F-2026-0999 seront réglées le 15 décembre': both invoices of that customer wait, not only the
+    one whose mail was answered."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        with gw.services.database.session() as session:
+            first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
+            session.add(
+                Invoice(
+                    number="F-2026-0999", issuer=first.issuer, customer_id=first.customer_id, state="sent"
+                )
+            )
+        await buyer_answers(
+            gw,
+            f"Bonjour, les factures {number} et F-2026-0999 seront réglées le 15 décembre 2026.\nCdt",
+        )
+        await gw.settle()
+        with gw.services.database.session() as session:
+            paused = {
+                i.number: (i.pause_reason, i.paused_until.date() if i.paused_until else None)
+                for i in session.scalars(select(Invoice))
+            }
+    assert paused[number][0] == paused["F-2026-0999"][0] == "promise"
+    assert paused[number][1] == paused["F-2026-0999"][1] >= dt.date(2026, 12, 15)

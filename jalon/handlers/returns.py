@@ -394,6 +394,24 @@ def record_reply(ctx: Context) -> None:
     )
 
 
+def _also_named(ctx: Context, invoice: Invoice) -> list[Invoice]:
+    """The customer's other open invoices the reply names by number: a promise or a payment about several
+    invoices is about each of them, not only the one whose mail was answered."""
+    numbers = [n for n in getattr(ctx.classification, "invoice_numbers", None) or [] if n != invoice.number]
+    if not numbers or invoice.customer_id is None:
+        return []
+    return list(
+        ctx.session.scalars(
+            select(Invoice).where(
+                Invoice.number.in_(numbers),
+                Invoice.customer_id == invoice.customer_id,
+                Invoice.state == "sent",
+                Invoice.id != invoice.id,
+            )
+        )
+    )
+
+
 def _pause(invoice: Invoice, until: dt.datetime, reason: str) -> None:
     invoice.paused_until = until
     invoice.pause_reason = reason
@@ -441,17 +459,18 @@ def act_on_reply(ctx: Context) -> None:
             until = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC) + PROMISE_GRACE
         else:
             until = ctx.now + PROMISE_DEFAULT
-        _pause(invoice, until, "promise")
         instalments = list(getattr(classification, "instalments", None) or [])
-        events.record(
-            session,
-            "payment.promised",
-            invoice_id=invoice.id,
-            inbound_id=ctx.inbound.id,
-            promised_date=promised,
-            instalments=instalments,
-            paused_until=until,
-        )
+        for named in [invoice, *_also_named(ctx, invoice)]:  # "1107 et 1109 seront payées le 25"
+            _pause(named, until, "promise")
+            events.record(
+                session,
+                "payment.promised",
+                invoice_id=named.id,
+                inbound_id=ctx.inbound.id,
+                promised_date=promised,
+                instalments=instalments,
+                paused_until=until,
+            )
         if instalments or until > ctx.now + PROMISE_REVIEW:
             # A payment plan, or a date far off, is the customer asking for terms: a person agrees or not.
             plan = ", ".join(instalments)
@@ -467,14 +486,15 @@ def act_on_reply(ctx: Context) -> None:
                 inbound_id=ctx.inbound.id,
             )
     elif intent == "paid":
-        _pause(invoice, ctx.now + PAID_GRACE, "payment_announced")
-        events.record(
-            session,
-            "payment.announced",
-            invoice_id=invoice.id,
-            inbound_id=ctx.inbound.id,
-            paused_until=ctx.now + PAID_GRACE,
-        )
+        for named in [invoice, *_also_named(ctx, invoice)]:
+            _pause(named, ctx.now + PAID_GRACE, "payment_announced")
+            events.record(
+                session,
+                "payment.announced",
+                invoice_id=named.id,
+                inbound_id=ctx.inbound.id,
+                paused_until=ctx.now + PAID_GRACE,
+            )
     elif intent == "missing_info":
         missing = list(getattr(classification, "missing", None) or [])
         cases.open_case(
