@@ -251,6 +251,25 @@ async def api_auth(request: web.Request, handler: Any) -> web.StreamResponse:
     return await handler(request)
 
 
+@web.middleware
+async def api_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Under /api/, every error is a JSON object with an `error` (scripts parse one shape): aiohttp's own
+    404, 405 and 413 answer plain text."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if not request.path.startswith("/api/") or error.status < 400:
+            raise
+        if error.content_type == "application/json":
+            raise
+        allow = error.headers.get("Allow")
+        return web.json_response(
+            {"error": error.text or error.reason},
+            status=error.status,
+            headers={"Allow": allow} if allow else None,
+        )
+
+
 def _actor(request: web.Request) -> str:
     return request.headers.get("X-Jalon-Actor", "api")[:128]
 
@@ -417,7 +436,7 @@ WAKE_OUTBOX = web.AppKey("wake_outbox", Any)
 
 def make_app(settings: Settings, database: Database, wake_outbox: Any = None) -> web.Application:
     """The aiohttp application; other edges (chat callbacks) add their routes to it."""
-    app = web.Application(middlewares=[api_auth], client_max_size=settings.smtp.max_message_size)
+    app = web.Application(middlewares=[api_errors, api_auth], client_max_size=settings.smtp.max_message_size)
     app[DATABASE] = database
     app[SETTINGS] = settings
     app[WAKE_OUTBOX] = wake_outbox or (lambda: None)

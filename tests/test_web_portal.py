@@ -213,10 +213,15 @@ async def test_the_api_refuses_what_it_cannot_take_for_sure(db_url: str) -> None
                     answers[name] = (response.status, response.content_type)
             async with http.get(f"{gw.web_url}/healthz") as health:
                 healthy = (health.status, await health.json())
+            async with http.put(f"{base}/{number}/release") as wrong_method:
+                answers["method"] = (wrong_method.status, wrong_method.content_type)
+            async with http.get(f"{gw.web_url}/api/nothing-here") as nowhere:
+                answers["route"] = (nowhere.status, nowhere.content_type)
         shown = detail(gw, number)
     assert answers["force"][0] == answers["limit"][0] == answers["array"][0] == 400
     assert answers["nan"][0] == answers["future"][0] == 400
     assert answers["first"][0] == 200 and answers["again"][0] == 409
+    assert answers["method"][0] == 405 and answers["route"][0] == 404
     assert all(kind == "application/json" for _, kind in answers.values())
     assert [e["data"]["amount"] for e in shown["events"] if e["type"] == "payment.received"] == ["10"]
     assert healthy == (200, {"status": "ok", "database": "ok"})
