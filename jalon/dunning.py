@@ -289,6 +289,8 @@ def grouped_reminder(ctx: ActionContext, steps: list[ScenarioStep]) -> dict[int,
             "total_due": total,
             "currency": listed[0]["currency"],
             "late": any(item["days_late"] > 0 for item in listed),
+            # one is at its second reminder: the grouped mail says what comes next, as a single one would
+            "second": any(step.params.get("template") == "reminder_second" for step, _ in items),
         }
         message_id = send_templated(ctx, recipient, "reminders_grouped", context)
         numbers = [inv.number for _, inv in items]

@@ -234,6 +234,12 @@ def test_one_customer_gets_one_mail_listing_its_due_invoices(db: Database) -> No
     for number in ("F-A", "F-B", "F-C"):
         assert number in grouped.text
     assert "1\u202f350,50 €" in grouped.text
+    assert "mise en demeure" not in grouped.text  # a first reminder threatens nothing yet
+
+    scenarios.tick(db, settings, paris(2026, 3, 23, 10))  # J+8 (+2 for the weekend): the second reminders
+    [second] = [m for m in mails(db)[len(got) :] if m.to == ["compta@c7.test"]]
+    assert second.subject.startswith("Deuxième relance : 3 factures")
+    assert "sous huit jours" in second.text and "mise en demeure" in second.text
 
 
 def test_a_tick_that_dies_before_committing_leaves_nothing_behind(db: Database) -> None:
