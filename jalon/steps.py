@@ -261,6 +261,10 @@ class Runner:
             # A formal notice is never skipped for a later step: the hand-over it announces must come after it
             self.settle(step, "skipped", f"superseded by {later} (catching up: only the latest step runs)")
             return False
+        if step.action == "case" and invoice.pause_reason == "dispute":
+            # the dispute's own case is open: a second, "late", card would ask the same people the same thing
+            self.settle(step, "skipped", "disputed: its dispute case stands")
+            return False
         if step.action not in CUSTOMER_FACING:
             return True
         if step.action != "hand_over" and any(
@@ -441,8 +445,8 @@ class Runner:
         if milestone.state != "late" or self.remaining[(milestone.invoice_id, milestone.name)] > 0:
             return
         invoice = self.session.get(Invoice, milestone.invoice_id)
-        if invoice is None or invoice.state != "sent":
-            return
+        if invoice is None or invoice.state != "sent" or invoice.pause_reason == "dispute":
+            return  # a disputed invoice's people are already on its dispute case
         customer = self.session.get(Customer, invoice.customer_id) if invoice.customer_id else None
         spec = definitions_for(self.settings, customer).milestone(milestone.name)
         if spec is not None and spec.on_late == "note":

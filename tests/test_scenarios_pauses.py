@@ -259,3 +259,16 @@ def test_a_settled_dispute_goes_on_where_the_ladder_stood_not_at_a_formal_notice
     later = subjects(db)
     assert not [s for s in after_settling if "mise en demeure" in s.lower()]
     assert [s for s in later if "mise en demeure" in s.lower()]
+
+
+def test_a_disputed_invoice_gets_no_second_late_card(db: Database) -> None:
+    """The dispute has its case; the ladder's 'case' step does not open another one asking the same thing."""
+    settings = settings_for(db.url)
+    customer = add_customer(db, "D10")
+    add_sent_invoice(db, customer, "F-UNE-CARTE", sent_at=paris(2026, 2, 12, 10), due=DUE)
+    tick_on(db, settings, (2, 12), (3, 9))
+    assert actions.mark_disputed(db, settings, "F-UNE-CARTE", actor="sophie", reason="prix").ok
+    tick_on(db, settings, (3, 16), (3, 23), (3, 30), (4, 6))
+    with db.session() as session:
+        kinds = sorted(c.kind for c in session.scalars(select(Case).where(Case.state == "open")))
+    assert kinds == ["dispute"]
