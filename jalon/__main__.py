@@ -231,10 +231,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return status
 
 
+FATES = {
+    "hard": "hard (address dead)",
+    "refused": "refused (their system blocks our mail)",
+    "soft": "soft (may pass)",
+}
+
+
 def _classification_line(result: Any) -> str:
     """What a person needs from a classified message, on one line: for a reply its intent and the facts it
     gives (invoices, promised date, new contact, what is missing); for a report each recipient's fate."""
-    from jalon.handlers.bounce_reasons import PASSING_REASONS
+    from jalon.handlers.bounce_reasons import fate
 
     parts = [result.kind]
     if result.kind == "reply":
@@ -246,14 +253,8 @@ def _classification_line(result: Any) -> str:
     for recipient in result.recipients:
         line = f"{recipient.get('address')} {recipient.get('action')} {recipient.get('status') or ''}".strip()
         if recipient.get("action") == "failed":
-            fate = (
-                "hard (address dead)"
-                if recipient.get("hard")
-                else "refused (their system blocks our mail)"
-                if recipient.get("permanent") and recipient.get("reason") not in PASSING_REASONS
-                else "soft (may pass)"
-            )
-            line += f" {fate}, {recipient.get('reason') or 'no reason given'}"
+            said = fate(recipient.get("hard"), bool(recipient.get("permanent")), recipient.get("reason"))
+            line += f" {FATES[said]}, {recipient.get('reason') or 'no reason given'}"
         parts.append(line)
     if result.left_company:
         parts.append("left the company")

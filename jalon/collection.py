@@ -97,10 +97,7 @@ def hand_over(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[
     }
     result: dict[str, Any] = {"mode": collection.mode}
     if collection.mode == "email":
-        agency = next(
-            (c for c in (customer.contacts if customer else []) if c.role == "collection" and c.valid), None
-        )
-        address = agency.email if agency else collection.email
+        address = _agency_address(customer, collection)
         if not address:
             raise StepProblem(
                 "no collection agency: set [dunning.collection] email or a 'collection' contact"
@@ -128,17 +125,7 @@ def hand_over(ctx: ActionContext, step: ScenarioStep, invoice: Invoice) -> dict[
     else:
         if not collection.api_url:
             raise StepProblem("[dunning.collection] mode = 'api' needs api_url")
-        session.add(
-            Outbox(
-                kind="webhook",
-                payload={
-                    "url": collection.api_url,
-                    "token_env": collection.api_token_env,
-                    "body": json.loads(json.dumps({"invoice": summary, "history": rows}, default=str)),
-                },
-                next_attempt_at=ctx.now,
-            )
-        )
+        _queue_agency_call(ctx, {"invoice": summary, "history": rows})
         result["url"] = collection.api_url
     events.record(session, "invoice.handed_over", invoice_id=invoice.id, at=ctx.now, step=step.name, **result)
     return result
@@ -165,6 +152,30 @@ def _write(path: Path, text: str) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
+
+
+def _agency_address(customer: Customer | None, collection: Any) -> str | None:
+    """The customer's own collection contact, else the agency of `[dunning.collection]`."""
+    agency = next(
+        (c for c in (customer.contacts if customer else []) if c.role == "collection" and c.valid), None
+    )
+    return agency.email if agency else collection.email or None
+
+
+def _queue_agency_call(ctx: ActionContext, body: dict[str, Any]) -> None:
+    """A JSON call to the agency's API, posted by the outbox after the commit."""
+    collection = ctx.settings.dunning.collection
+    ctx.session.add(
+        Outbox(
+            kind="webhook",
+            payload={
+                "url": collection.api_url,
+                "token_env": collection.api_token_env,
+                "body": json.loads(json.dumps(body, default=str)),
+            },
+            next_attempt_at=ctx.now,
+        )
+    )
 
 
 def notify_settled(session: Session, ctx: ActionContext) -> int:
@@ -199,11 +210,7 @@ def notify_settled(session: Session, ctx: ActionContext) -> int:
         }
         result: dict[str, Any] = {"mode": collection.mode}
         if collection.mode == "email":
-            agency = next(
-                (c for c in (customer.contacts if customer else []) if c.role == "collection" and c.valid),
-                None,
-            )
-            address = agency.email if agency else collection.email
+            address = _agency_address(customer, collection)
             if not address:
                 continue
             from jalon.mailbox.compose import build_message
@@ -228,17 +235,7 @@ def notify_settled(session: Session, ctx: ActionContext) -> int:
             ctx.after_commit.append(lambda path=path, text=text: _write(path, text))
             result["file"] = str(path)
         elif collection.api_url:
-            session.add(
-                Outbox(
-                    kind="webhook",
-                    payload={
-                        "url": collection.api_url,
-                        "token_env": collection.api_token_env,
-                        "body": json.loads(json.dumps({"settled": facts}, default=str)),
-                    },
-                    next_attempt_at=ctx.now,
-                )
-            )
+            _queue_agency_call(ctx, {"settled": facts})
             result["url"] = collection.api_url
         events.record(session, "collection.settled", invoice_id=invoice.id, at=ctx.now, state=invoice.state,
                       **result)  # fmt: skip

@@ -138,6 +138,11 @@ def normal(text: str) -> str:
 _TOKEN = re.compile(r"[^\s,;:/()\[\]'\"+*]+")
 
 
+def _core(word: str) -> str:
+    """A normalised number without its letter prefix ('FA20261107' -> '20261107')."""
+    return re.sub(r"^[A-Z]+", "", word)
+
+
 def number_candidates(text: str) -> list[str]:
     """Normalised words of a remittance text, runs of two or three of them ('FA 2026 0042'), and words
     without a letter prefix glued by the bank ('FACT20260042' -> '20260042')."""
@@ -147,7 +152,7 @@ def number_candidates(text: str) -> list[str]:
     for i, word in enumerate(words):
         found.append(word)
         found.extend("".join(words[i : i + n]) for n in (2, 3) if i + n <= len(words))
-        stripped = re.sub(r"^[A-Z]+", "", word)
+        stripped = _core(word)
         if stripped != word and len(stripped) >= 4:
             found.append(stripped)
     return list(dict.fromkeys(found))
@@ -179,7 +184,7 @@ class Matcher:
         )
         for invoice in session.scalars(query.order_by(Invoice.id)):
             matcher.by_number.setdefault(normal(invoice.number), []).append(invoice)
-            core = re.sub(r"^[A-Z]+", "", normal(invoice.number))
+            core = _core(normal(invoice.number))
             if len(core) >= MIN_CORE and core.isdigit():
                 matcher.by_core.setdefault(core, []).append(invoice)
             if invoice.customer_id and invoice.state in OPEN_STATES:
@@ -198,7 +203,7 @@ class Matcher:
                     found.append(invoice)
         if not found:
             for candidate in candidates:
-                core = re.sub(r"^[A-Z]+", "", candidate)
+                core = _core(candidate)
                 invoices = self.by_core.get(core, []) if len(core) >= MIN_CORE else []
                 if len(invoices) == 1 and invoices[0] not in found:
                     found.append(invoices[0])

@@ -280,11 +280,14 @@ def _count(request: web.Request, name: str, default: int, most: int) -> int:
     if raw is None:
         return default
     if not raw.isdigit() or int(raw) > most:
-        raise web.HTTPBadRequest(
-            text=_dumps({"error": f"{name} must be a whole number from 0 to {most}"}),
-            content_type="application/json",
-        )
+        raise web.HTTPBadRequest(text=f"{name} must be a whole number from 0 to {most}")  # JSON: api_errors
     return int(raw)
+
+
+def _reason(body: dict[str, Any]) -> str | None:
+    """A person's reason from a JSON body: a sentence, kept to 2000 characters, blank means none."""
+    reason = body.get("reason")
+    return reason.strip()[:2000] or None if isinstance(reason, str) else None
 
 
 async def api_invoices(request: web.Request) -> web.Response:
@@ -326,17 +329,9 @@ async def api_release(request: web.Request) -> web.Response:
     body = await _json(request)
     force = body.get("force", False)
     if not isinstance(force, bool):  # "false" is a true string: a script's typo must not release anyway
-        raise web.HTTPBadRequest(
-            text=_dumps({"error": "force must be true or false (JSON booleans)"}),
-            content_type="application/json",
-        )
-    reason = body.get("reason")
+        raise web.HTTPBadRequest(text="force must be true or false (JSON booleans)")
     result = await _act(
-        request,
-        actions.release,
-        force=force,
-        reason=reason.strip()[:2000] or None if isinstance(reason, str) else None,
-        customer=body.get("customer"),
+        request, actions.release, force=force, reason=_reason(body), customer=body.get("customer")
     )
     request.app[WAKE_OUTBOX]()
     return web.json_response(result.as_dict(), status=200 if result.ok else 409, dumps=_dumps)
@@ -344,8 +339,7 @@ async def api_release(request: web.Request) -> web.Response:
 
 async def api_cancel(request: web.Request) -> web.Response:
     body = await _json(request)
-    reason = body.get("reason")
-    result = await _act(request, actions.cancel, reason=reason[:2000] if isinstance(reason, str) else None)
+    result = await _act(request, actions.cancel, reason=_reason(body))
     return web.json_response(result.as_dict(), status=200 if result.ok else 409, dumps=_dumps)
 
 
@@ -385,9 +379,7 @@ async def _json(request: web.Request) -> dict[str, Any]:
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(
-            text=_dumps({"error": "the body must be a JSON object"}), content_type="application/json"
-        )
+        raise web.HTTPBadRequest(text="the body must be a JSON object")  # JSON under /api/: api_errors
     return body
 
 

@@ -266,19 +266,24 @@ async def test_broken_message_is_set_aside_and_the_gateway_keeps_running(db_url:
     )
 
 
+async def genuine_then_forged(gw: Running) -> None:
+    """The billing tool's invoice leaves; then a fraudster mails a copy of it from another domain (held)."""
+    pdf, expected = sample("classic_fr-01-plain")
+    add_customer(gw, expected, [("achats@client.test", "buyer")])
+    await send(gw, invoice_mail(pdf))
+    await gw.settle()
+    await send(gw, invoice_mail(pdf, sender="billing@acme-invoices.test"))
+    await gw.settle()
+
+
 async def test_a_number_shared_with_a_forged_copy_still_names_the_genuine_invoice(db_url: str) -> None:
     """A fraudster mails a copy of a genuine invoice (held as suspicious): "paid" and the invoice's journey
     by number are about the genuine invoice that left, while "cancel" by number drops the held forgery."""
     from jalon.handlers import actions
 
-    pdf, expected = sample("classic_fr-01-plain")
-    number = expected["invoice_number"]
+    number = sample("classic_fr-01-plain")[1]["invoice_number"]
     async with running(db_url) as gw:
-        add_customer(gw, expected, [("achats@client.test", "buyer")])
-        await send(gw, invoice_mail(pdf))
-        await gw.settle()
-        await send(gw, invoice_mail(pdf, sender="billing@acme-invoices.test"))
-        await gw.settle()
+        await genuine_then_forged(gw)
         database, settings = gw.services.database, gw.services.settings
         assert detail(gw, number)["state"] == "sent", "the journey shown is the genuine invoice's"
         assert actions.mark_paid(database, settings, number, actor="ana").ok
@@ -359,14 +364,9 @@ async def test_a_cards_button_acts_on_the_cards_own_copy_of_a_shared_number(db_u
     from jalon.bot.api import act
     from jalon.handlers import cases
 
-    pdf, expected = sample("classic_fr-01-plain")
-    number = expected["invoice_number"]
+    number = sample("classic_fr-01-plain")[1]["invoice_number"]
     async with running(db_url) as gw:
-        add_customer(gw, expected, [("achats@client.test", "buyer")])
-        await send(gw, invoice_mail(pdf))
-        await gw.settle()
-        await send(gw, invoice_mail(pdf, sender="billing@acme-invoices.test"))
-        await gw.settle()
+        await genuine_then_forged(gw)
         database, settings = gw.services.database, gw.services.settings
         with database.session() as session:
             genuine = session.scalars(select(Invoice).where(Invoice.state == "sent")).one()

@@ -641,8 +641,6 @@ def assign_case(database: Database, case_id: int, *, actor: str) -> ActionResult
 
 def snooze_case(database: Database, case_id: int, days: int, *, actor: str) -> ActionResult:
     """Put a case aside for N days; its invoice's reminders wait as long."""
-    import datetime as dt
-
     if not 1 <= days <= 365:
         return ActionResult(False, "snooze between 1 and 365 days")
     with database.session() as session:
@@ -683,7 +681,6 @@ def mark_paid(
 ) -> ActionResult:
     """Money received for an invoice: the whole outstanding amount unless `amount` says less (a partial
     payment is kept and reminders go on for the rest). Paid in full stops every scenario step."""
-    import datetime as dt
     from decimal import Decimal, InvalidOperation
 
     from jalon.payments import pay
@@ -698,7 +695,7 @@ def mark_paid(
         day = dt.date.fromisoformat(str(paid_on)[:10]) if paid_on not in (None, "") else None
     except ValueError:
         return ActionResult(False, f"not a date (YYYY-MM-DD): {paid_on!r}", number)
-    if day is not None and day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+    if day is not None and day > utcnow().date() + dt.timedelta(days=1):
         return ActionResult(False, f"not a date (YYYY-MM-DD): {paid_on!r} is still to come", number)
     ok, message, data = pay(
         database, number, actor=actor, amount=value, paid_on=day, reference=reference, source=source

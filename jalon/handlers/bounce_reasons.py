@@ -24,6 +24,15 @@ HARD_REASONS = frozenset({"user_unknown", "host_unknown", "has_moved", "not_acce
 # delivery program is fixed): sent again later, never taken for a refusal of our mail.
 PASSING_REASONS = frozenset({"mailbox_full", "rate_limited", "mailer_error", "network", "expired"})
 
+
+def fate(hard: bool | None, permanent: bool, reason: str | None) -> str:
+    """What a failed delivery means for the contact: "hard" (the address is dead), "refused" (their system
+    refuses our mail for good: a person calls) or "soft" (it may pass: sent again later)."""
+    if hard is not False:
+        return "hard"
+    return "refused" if permanent and reason not in PASSING_REASONS else "soft"
+
+
 # (reason, phrases) looked at in order; the first family found names the reason. Families that share words
 # with "unknown user" (a refused sender, a failing delivery program, a full or disabled mailbox) come first.
 SPECIFIC_PHRASES: tuple[tuple[str, str], ...] = (

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from jalon import events
 from jalon.handlers import cases
-from jalon.handlers.bounce_reasons import PASSING_REASONS
+from jalon.handlers.bounce_reasons import fate
 from jalon.handlers.context import Context
 from jalon.mailbox.addresses import TOKEN_PATTERN
 from jalon.models import Dispatch, Event, Invoice
@@ -187,9 +187,10 @@ def record_delivery_status(ctx: Context) -> None:
             if permanent is None:
                 permanent = bool(status and str(status).startswith("5"))
             events.record(ctx.session, "dispatch.bounced", hard=hard, permanent=permanent, **common)
-            if hard is False and permanent and recipient.get("reason") not in PASSING_REASONS:
+            outcome = fate(hard, permanent, recipient.get("reason"))
+            if outcome == "refused":
                 policy_refusal(ctx, dispatch, status=status, diagnostic=diagnostic)
-            elif hard is False:
+            elif outcome == "soft":
                 soft_bounce(ctx, dispatch, status=status, diagnostic=diagnostic)
             else:
                 actions.hard_bounce(

@@ -197,8 +197,9 @@ def analyze_text(
     )
     analysis.invoice_numbers = _invoice_numbers(folded_subject, topic_line, folded, text, quoted, evidence)
     if "promise_to_pay" in intents:
-        analysis.promised_date = _promised_date(text, hits, found_dates, reference, evidence)
-        analysis.instalments = _instalments(text, hits, found_dates, reference)
+        promising = _promise_sentences(folded, hits)
+        analysis.promised_date = _promised_date(text, folded, promising, found_dates, reference, evidence)
+        analysis.instalments = _instalments(promising, found_dates, reference)
     if intent == "contact_change" or any(
         hit.intent == "contact_change" and hit.weight >= 2 and not hit.negated for hit in hits
     ):
@@ -440,9 +441,16 @@ def _invoice_numbers(
     return numbers
 
 
+def _promise_sentences(folded: str, hits: list[_Hit]) -> list[tuple[int, int]]:
+    """Where the sentences that promise begin and end in the folded text."""
+    return [_sentence(folded, hit.start) for hit in hits
+            if hit.intent == "promise_to_pay" and hit.where == "body" and not hit.negated]  # fmt: skip
+
+
 def _promised_date(
     text: str,
-    hits: list[_Hit],
+    folded: str,
+    sentences: list[tuple[int, int]],
     found: list[dates.DateHit],
     reference: dt.date,
     evidence: list[dict[str, Any]],
@@ -450,9 +458,6 @@ def _promised_date(
     """The latest date to come in the sentences that promise (a balance paid "fin mai" after half "now")."""
     if not found:
         return None
-    folded = quotes.fold(text)
-    sentences = [_sentence(folded, hit.start) for hit in hits
-                 if hit.intent == "promise_to_pay" and hit.where == "body" and not hit.negated]  # fmt: skip
     in_promise = [day for day in found if any(start <= day.start < end for start, end in sentences)]
     to_come = [day for day in in_promise if day.value >= reference] or [
         day for day in found if day.value >= reference and day.rule != "pay_now"
@@ -468,11 +473,10 @@ def _promised_date(
     return choice.value.isoformat()
 
 
-def _instalments(text: str, hits: list[_Hit], found: list[dates.DateHit], reference: dt.date) -> list[str]:
+def _instalments(
+    sentences: list[tuple[int, int]], found: list[dates.DateHit], reference: dt.date
+) -> list[str]:
     """The distinct days to come named in the sentences that promise, when there are several."""
-    folded = quotes.fold(text)
-    sentences = [_sentence(folded, hit.start) for hit in hits
-                 if hit.intent == "promise_to_pay" and hit.where == "body" and not hit.negated]  # fmt: skip
     days = sorted({day.value for day in found
                    if day.value > reference and day.rule not in ("pay_now", "today")
                    and any(start <= day.start < end for start, end in sentences)})  # fmt: skip
