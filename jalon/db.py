@@ -8,6 +8,7 @@ import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,40 @@ def claim(
     return ids
 
 
+# The documents of the invoices created in this transaction, as they are written: the release that follows
+# composes their mails and checks their formats without asking the database what it has just been told.
+# Forgotten on any rollback (a savepoint's included): the next question then goes to the database.
+_FRESH = "jalon_fresh_documents"
+
+
+@dataclass(frozen=True, slots=True)
+class FreshDocument:
+    """What the release reads of a document it has just written (the columns `documents_to_send` uses)."""
+
+    filename: str
+    content_type: str
+    role: str
+    format: str | None
+    blob_sha256: str
+
+
+def created_here(session: Session, invoice_id: int) -> None:
+    """The invoice was inserted by this transaction: every document it has is written through
+    `store_document` from now on, so `fresh_documents` can answer for it."""
+    session.info.setdefault(_FRESH, {})[invoice_id] = []
+
+
+def fresh_documents(session: Session, invoice_id: int) -> list[FreshDocument] | None:
+    """The documents of an invoice created in this transaction, in the order they were written; None when
+    the invoice is older (ask the database)."""
+    return session.info.get(_FRESH, {}).get(invoice_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_fresh(session: Session, previous: Any) -> None:
+    session.info.pop(_FRESH, None)
+
+
 def store_document(
     session: Session,
     invoice_id: int,
@@ -192,11 +227,12 @@ def store_document(
     """A file of an invoice: its bytes stored once (`store_blob`) and its Document row written at once, with
     one plain INSERT (through the ORM's unit of work, SQLite's INSERT … RETURNING went one row at a time and
     the row waited for the next flush; nobody holds the row object)."""
+    digest = store_blob(session, data)
     session.connection().execute(
         Document.__table__.insert(),
         {
             "invoice_id": invoice_id,
-            "blob_sha256": store_blob(session, data),
+            "blob_sha256": digest,
             "filename": filename,
             "content_type": content_type,
             "role": role,
@@ -204,6 +240,9 @@ def store_document(
             "created_at": utcnow(),
         },
     )
+    fresh = fresh_documents(session, invoice_id)
+    if fresh is not None:
+        fresh.append(FreshDocument(filename, content_type, role, fmt, digest))
 
 
 def load_blobs(session: Session, digests: list[str]) -> dict[str, bytes]:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
-from jalon.db import Database, load_blob, store_document
+from jalon.db import Database, fresh_documents, load_blob, store_document
 from jalon.handlers import cases
 from jalon.models import Customer, Dispatch, Document, Invoice, Outbox
 
@@ -67,10 +67,14 @@ _CONVERTED = (
 )  # built once: asked for every dispatch released
 
 
-def converted_document(session: Session, invoice_id: int, fmt: str) -> Document | None:
+def converted(session: Session, invoice_id: int, fmt: str) -> bool:
+    """Whether the invoice has a valid output in this format."""
+    fresh = fresh_documents(session, invoice_id)
+    if fresh is not None:  # created in this transaction: its documents are known
+        return any(d.role == "converted" and d.format == fmt for d in fresh)
     # No flush first: documents are written by plain INSERTs (db.store_document), never pending here.
     with session.no_autoflush:
-        return session.scalars(_CONVERTED, {"invoice_id": invoice_id, "format": fmt}).first()
+        return session.scalars(_CONVERTED, {"invoice_id": invoice_id, "format": fmt}).first() is not None
 
 
 def options_for(settings: Settings, customer: Customer | None, fmt: str) -> tuple[str | None, bool]:
@@ -124,7 +128,7 @@ def hold_for_conversion(
         {
             d.format
             for d in waiting
-            if d.format != NATIVE and converted_document(session, invoice.id, d.format) is None
+            if d.format != NATIVE and not converted(session, invoice.id, d.format)
         }
     )
     if not missing:
@@ -365,7 +369,7 @@ def finish(
     session.flush()
     if invoice.state not in ("ready", "sent") or not waiting:
         return
-    if any(d.format != NATIVE and converted_document(session, invoice.id, d.format) is None for d in waiting):
+    if any(d.format != NATIVE and not converted(session, invoice.id, d.format) for d in waiting):
         return  # another format of this release is still being made
     for dispatch in waiting:
         dispatch.state = "pending"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
-from jalon.db import load_blob, utcnow
+from jalon.db import fresh_documents, load_blob, utcnow
 from jalon.links import invoice_link, signing_key
 from jalon.mailbox.addresses import new_token
 from jalon.mailbox.compose import FileToSend, compose_invoice_mail
@@ -126,8 +126,10 @@ _DOCUMENTS = (
 
 def documents_to_send(session: Session, invoice: Invoice, fmt: str) -> list[FileToSend]:
     """The invoice document first, then the supporting documents."""
-    with session.no_autoflush:  # documents are written by plain INSERTs, never pending in the session
-        documents = list(session.scalars(_DOCUMENTS, {"invoice_id": invoice.id}))
+    documents: list[Any] | None = fresh_documents(session, invoice.id)
+    if documents is None:
+        with session.no_autoflush:  # documents are written by plain INSERTs, never pending in the session
+            documents = list(session.scalars(_DOCUMENTS, {"invoice_id": invoice.id}))
     main = next((d for d in documents if d.role == "converted" and d.format == fmt), None) or next(
         (d for d in documents if d.role == "invoice"), None
     )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from jalon import events
 from jalon.config import Settings
-from jalon.db import store_document
+from jalon.db import created_here, store_document
 from jalon.formats.model import Invoice as InvoiceModel
 from jalon.handlers import cases
 from jalon.handlers.context import Context
@@ -291,6 +291,7 @@ def create_invoices(ctx: Context) -> None:
         )
         session.add(invoice)
         session.flush()
+        created_here(session, invoice.id)
         ctx.invoices.append(invoice)
         ctx.documents[invoice.id] = document
         pdf = document.content_type == "application/pdf"
