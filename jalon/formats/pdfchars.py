@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,34 +60,83 @@ def page_spans(textpage: pdfium.PdfTextPage, number: int, height: float) -> list
     handle = textpage.raw
     if len(text) != count:  # characters outside the BMP take two UTF-16 units: ask PDFium one by one
         text = "".join(chr(pdfium.raw.FPDFText_GetUnicode(handle, k) or 32) for k in range(count))
-    box = pdfium.raw.FS_RECTF()
-    loose_box = pdfium.raw.FPDFText_GetLooseCharBox
-
-    generated = pdfium.raw.FPDFText_IsGenerated
-
-    def glyphs() -> Iterator[Glyph]:
-        for index, char in enumerate(text):
-            if _blank(char):
-                if char == " " and not generated(handle, index):
-                    loose_box(handle, index, box)
-                    yield index, char, None, box.right, 0.0, 0.0, None
-                else:
-                    yield index, char, None, -1.0, 0.0, 0.0, None
-                continue
-            loose_box(handle, index, box)
-            yield index, char, box.left, box.right, height - box.top, height - box.bottom, None
-
-    x, y = ctypes.c_double(), ctypes.c_double()
-
-    def baseline(index: int) -> float | None:
-        if _turned(pdfium.raw.FPDFText_GetCharAngle(handle, index)):
-            return None
-        pdfium.raw.FPDFText_GetCharOrigin(handle, index, x, y)
-        return height - y.value
-
-    spans = _words(handle, glyphs(), number, baseline)
+    spans = _level_words(handle, text, number, height)
     if spans is None:  # a word starts with a rotated character: read the page turned level
         spans = _words(handle, _levelled(text, handle, height), number, None) or []
+    return spans
+
+
+def _level_words(handle: Any, text: str, number: int, height: float) -> list[Span] | None:
+    """`_words` over PDFium's characters as they come, for a page printed level: the same words, read in
+    one loop (no glyph tuples, no PDFium call for a blank that cannot join two words), the reading of every
+    page of every invoice. None when a word starts with a rotated character (the page is read turned)."""
+    spans: list[Span] = []
+    word: list[str] = []
+    x0 = x1 = top = bottom = base = 0.0
+    spaces = 0
+    spaced = space_seen = False
+    box = pdfium.raw.FS_RECTF()
+    loose_box, generated = pdfium.raw.FPDFText_GetLooseCharBox, pdfium.raw.FPDFText_IsGenerated
+    angle_of, origin_of = pdfium.raw.FPDFText_GetCharAngle, pdfium.raw.FPDFText_GetCharOrigin
+    x, y = ctypes.c_double(), ctypes.c_double()
+
+    def flush() -> None:
+        text = "".join(word)
+        if _UNMAPPED.search(text):
+            text = _UNMAPPED.sub(_unmapped, text)
+        spans.append(Span(number, x0, top, x1, bottom, text, base, spaced))
+        word.clear()
+
+    for index, char in enumerate(text):
+        if char.isspace() or char in _BLANK or "\ud800" <= char <= "\udfff":
+            # one space printed by the PDF joins two words of a phrase; see `_words`
+            if char == " " and word and not generated(handle, index):
+                loose_box(handle, index, box)
+                if box.right >= 0:
+                    spaces += 1
+                    if box.right > x1:
+                        x1 = box.right
+                    continue
+            if word:
+                flush()
+            spaces = 0
+            if char == " ":
+                space_seen = True
+            continue
+        loose_box(handle, index, box)
+        left, right, char_top, char_bottom = box.left, box.right, height - box.top, height - box.bottom
+        if spaces:
+            if spaces == 1:
+                word.append(" ")
+            else:
+                flush()
+            spaces = 0
+        size = char_bottom - char_top
+        if word and (
+            abs(char_top - top) > 0.35 * max(size, bottom - top)
+            or left < x1 - 0.5 * size
+            or left - x1 > 0.3 * size
+        ):
+            flush()
+        if not word:
+            spaced, space_seen = space_seen or bool(spans and spans[-1].text.endswith(" ")), False
+            x0, top, bottom = left, char_top, char_bottom
+            if _turned(angle_of(handle, index)):
+                return None
+            origin_of(handle, index, x, y)
+            base = height - y.value
+            word.append(char)
+            x1 = right
+            continue
+        word.append(char)
+        if right > x1:
+            x1 = right
+        if char_top < top:
+            top = char_top
+        if char_bottom > bottom:
+            bottom = char_bottom
+    if word:
+        flush()
     return spans
 
 
