@@ -183,11 +183,17 @@ _MAIL_HEADERS = ("From", "To", "Date", "Received", "Message-ID", "Return-Path", 
 
 
 def classify(
-    raw: bytes, *, mail_from: str = "", rcpt_tos: Sequence[str] = (), domain: str | None = None
+    raw: bytes,
+    *,
+    mail_from: str = "",
+    rcpt_tos: Sequence[str] = (),
+    domain: str | None = None,
+    view: MailView | None = None,
 ) -> Classification:
-    """Classify one raw message; never raises (an unreadable message is kind "other" with a reason)."""
+    """Classify one raw message; never raises (an unreadable message is kind "other" with a reason).
+    `view`: the message already parsed (`MailView.parse(raw)`), when the caller reads it too."""
     try:
-        view = MailView.parse(raw)
+        view = view or MailView.parse(raw)
     except Exception as error:  # compat32 practically never raises; RecursionError on absurd nesting
         return Classification(
             kind="other", reason=f"unparseable message: {type(error).__name__}: {error}"[:300]

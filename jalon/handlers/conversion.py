@@ -125,11 +125,7 @@ def hold_for_conversion(
     for dispatch in waiting:
         dispatch.format = effective_format(dispatch.channel or "email", dispatch.format)
     missing = sorted(
-        {
-            d.format
-            for d in waiting
-            if d.format != NATIVE and not converted(session, invoice.id, d.format)
-        }
+        {d.format for d in waiting if d.format != NATIVE and not converted(session, invoice.id, d.format)}
     )
     if not missing:
         return False

@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from email.message import Message
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -73,12 +74,12 @@ def _read(
     return result.invoice, result.source, result.error, getattr(result, "xml", None), list(result.warnings)
 
 
-def prepare(raw: bytes) -> PreparedMail:
+def prepare(raw: bytes, message: Message | None = None) -> PreparedMail:
     """Parse the mail and read every invoice in it; a batch PDF holding several invoices gives one document
-    per invoice (`formats.split`). Never raises on bad input."""
+    per invoice (`formats.split`). Never raises on bad input. `message`: the mail already parsed."""
     from jalon.formats.split import worth_trying
 
-    parsed = parse_mail(raw)
+    parsed = parse_mail(raw, message)
     prepared = PreparedMail(parsed)
     pdfs = [a for a in parsed.attachments if a.is_pdf]
     xmls = [a for a in parsed.attachments if a.is_invoice_xml]

@@ -60,7 +60,11 @@ class ParsedMail:
 
 
 def parse_bytes(raw: bytes) -> Message:
-    return email.message_from_bytes(raw, policy=email.policy.compat32)
+    """The tree `email.message_from_bytes(raw, policy=compat32)` gives, built by the classifier's parser
+    (handlers.mimeparse: the same tree, several times faster on a PDF's base64 lines)."""
+    from jalon.handlers.mimeparse import message_from_bytes
+
+    return message_from_bytes(raw)
 
 
 def decode_words(value: str) -> str:
@@ -174,11 +178,12 @@ def _auth_results(message: Message) -> dict[str, str]:
     return results
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Everything the invoice pipeline needs from a message; defects are listed, never raised."""
+def parse_mail(raw: bytes, message: Message | None = None) -> ParsedMail:
+    """Everything the invoice pipeline needs from a message; defects are listed, never raised.
+    `message`: its tree already parsed (`parse_bytes`), read and never changed here."""
     parsed = ParsedMail()
     try:
-        message = parse_bytes(raw)
+        message = message or parse_bytes(raw)
     except Exception as error:  # pragma: no cover - compat32 parsing practically never raises
         parsed.defects.append(f"unparseable message: {error}")
         return parsed

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -71,10 +72,14 @@ def prepare_message(
     raw: bytes, mail_from: str, rcpt_tos: list[str], domain: str, route_kind: str
 ) -> Prepared:
     """CPU work for one message, in the pool. Never raises: errors come back as `error`."""
-    try:
-        from jalon.handlers.classify import classify
+    from jalon.handlers.classify import classify
+    from jalon.handlers.mailview import MailView
 
-        classification = classify(raw, mail_from=mail_from, rcpt_tos=rcpt_tos, domain=domain)
+    view = None
+    with contextlib.suppress(Exception):  # unparseable: the classifier says why
+        view = MailView.parse(raw)  # one parse for the classifier and the invoice reader
+    try:
+        classification = classify(raw, mail_from=mail_from, rcpt_tos=rcpt_tos, domain=domain, view=view)
     except Exception as error:
         return Prepared(None, None, f"classification failed: {error}\n{traceback.format_exc(limit=5)}")
     invoice_mail = None
@@ -82,7 +87,7 @@ def prepare_message(
         try:
             from jalon.handlers.invoices import prepare
 
-            invoice_mail = prepare(raw)
+            invoice_mail = prepare(raw, view.message if view is not None else None)
         except Exception as error:
             return Prepared(classification, None, f"reading failed: {error}\n{traceback.format_exc(limit=5)}")
     return Prepared(classification, invoice_mail)
