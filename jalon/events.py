@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -10,6 +11,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from jalon.models import Event, _now
+
+
+@dataclass(slots=True)
+class PendingEvent:
+    """An event recorded in this transaction and not written yet: plain data, written at commit with the
+    others in one statement (an ORM object per event, a dozen per invoice, cost more than writing them)."""
+
+    type: str
+    invoice_id: int | None
+    dispatch_id: int | None
+    inbound_id: int | None
+    case_id: int | None
+    customer_id: int | None
+    actor: str
+    data: dict[str, Any]
+    at: dt.datetime | None = None
+    written: Event | None = None  # its row, when a query about events made it an ORM object first
+
+    @property
+    def id(self) -> int | None:
+        return self.written.id if self.written is not None else None
+
+    def row(self) -> dict[str, Any]:
+        if self.at is None:
+            self.at = _now()  # what the column default would give, kept for the caller holding the event
+        return {column: getattr(self, column) for column in _COLUMNS}
 
 
 def record(
@@ -24,25 +51,19 @@ def record(
     actor: str = "jalon",
     at: dt.datetime | None = None,
     **data: Any,
-) -> Event:
+) -> Event | PendingEvent:
     """Append one event; never updated nor deleted afterwards."""
-    event = Event(
-        type=type_,
-        invoice_id=invoice_id,
-        dispatch_id=dispatch_id,
-        inbound_id=inbound_id,
-        case_id=case_id,
-        customer_id=customer_id,
-        actor=actor,
-        data=_jsonable(data),
-    )
-    if at is not None:
-        event.at = at
+    values = (type_, invoice_id, dispatch_id, inbound_id, case_id, customer_id, actor, _jsonable(data))
     if session.in_nested_transaction():
-        session.add(event)  # a savepoint rolled back must take its events with it: the ORM does
-    else:
-        session.info.setdefault(_PENDING, []).append(event)
-    return event
+        # a savepoint rolled back must take its events with it: the ORM does
+        event = Event(**dict(zip(_COLUMNS, values, strict=False)))
+        if at is not None:
+            event.at = at
+        session.add(event)
+        return event
+    pending = PendingEvent(*values, at=at)
+    session.info.setdefault(_PENDING, []).append(pending)
+    return pending
 
 
 # Events are written when the transaction commits, all in one statement, rather than one flush at a time:
@@ -51,28 +72,25 @@ def record(
 # new id back, in order) went out one row at a time. A query that reads events first writes the pending ones
 # (then through the ORM), so a transaction always sees its own events.
 _PENDING = "jalon_pending_events"
-_COLUMNS = ("type", "invoice_id", "dispatch_id", "inbound_id", "case_id", "customer_id", "actor", "data")
+_COLUMNS = (
+    *("type", "invoice_id", "dispatch_id", "inbound_id", "case_id", "customer_id", "actor", "data"),
+    "at",
+)
 
 
 @sa_event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    pending: list[Event] | None = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    rows = []
-    for event in pending:
-        if event.at is None:
-            event.at = _now()  # what the column default would give, kept on the object the caller holds
-        row = {column: getattr(event, column) for column in _COLUMNS}
-        row["at"] = event.at
-        rows.append(row)
-    session.connection().execute(Event.__table__.insert(), rows)
+    pending: list[PendingEvent] | None = session.info.pop(_PENDING, None)
+    if pending:
+        session.connection().execute(Event.__table__.insert(), [event.row() for event in pending])
 
 
 @sa_event.listens_for(Session, "do_orm_execute")
 def _before_reading_events(state: ORMExecuteState) -> None:
     if state.session.info.get(_PENDING) and any(m.class_ is Event for m in state.all_mappers):
-        state.session.add_all(state.session.info.pop(_PENDING))
+        for pending in state.session.info.pop(_PENDING):
+            pending.written = Event(**pending.row())
+            state.session.add(pending.written)
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")
