@@ -47,7 +47,10 @@ def test_model_to_format_to_model_keeps_what_the_format_carries(write, read, kin
         for field in CARRIED:
             assert getattr(back, field) == getattr(invoice, field), (name, field)
         expected_totals = invoice.totals
-        expected_totals.vat_total_accounting = None  # neither format carries BT-111
+        if kind == "gs1":
+            expected_totals.vat_total_accounting = None  # GS1 XML does not carry BT-111
+        else:  # cXML: the tax Money's alternate amount and currency
+            assert back.vat_currency == invoice.vat_currency, name
         assert back.totals == expected_totals, name
         assert _same_lines(back, invoice), name
         for role in ("seller", "buyer"):
@@ -149,3 +152,20 @@ def test_gs1_carries_the_document_allowances_and_charges() -> None:
         tuple(getattr(a, f) for f in fields) for a in invoice.allowances_charges
     ]
     assert validation.check_output(gs1.write_gs1(invoice), fmt="gs1").valid
+
+
+def test_cxml_gives_the_vat_in_the_accounting_currency_as_the_tax_alternate_amount() -> None:
+    """An invoice in USD whose VAT is accounted in EUR (BT-6, BT-111): Coupa and Ariba read the EUR VAT from
+    the tax Money's alternateAmount and alternateCurrency, and it reads back."""
+    from decimal import Decimal
+
+    invoice = next(i for i in samples().values() if i.vat_currency and i.vat_currency != i.currency)
+    root = xmlsafe.parse(cxml.write_cxml(invoice), allow_doctype_system=True)
+    money = root.find("Request/InvoiceDetailRequest/InvoiceDetailSummary/Tax/Money")
+    assert money.get("currency") == invoice.currency == "USD"
+    assert (money.get("alternateCurrency"), Decimal(money.get("alternateAmount"))) == (
+        "EUR",
+        invoice.totals.vat_total_accounting,
+    )
+    back = cxml.read_cxml(cxml.write_cxml(invoice))
+    assert (back.vat_currency, back.totals.vat_total_accounting) == ("EUR", Decimal("231.45"))

@@ -2,8 +2,9 @@
 
 One InvoiceDetailOrder per invoice (the purchase order BT-13), one InvoiceDetailItem per line, VAT as
 TaxDetail per rate in the summary. Document allowances and charges are header Modifications (reason code,
-reason, VAT category and rate) with their totals: Gross = Subtotal + Tax, Net = BT-112. BT-111 does not
-travel; line allowances only inside the line's net amount. Parties are InvoicePartner contacts
+reason, VAT category and rate) with their totals: Gross = Subtotal + Tax, Net = BT-112. BT-111 (VAT in the
+accounting currency BT-6) is the tax Money's alternateAmount / alternateCurrency; line allowances travel
+only inside the line's net amount. Parties are InvoicePartner contacts
 (from/remitTo = seller, billTo = buyer) with IdReference domains vatID, siren, siret, gln. The due date
 travels as PaymentTerm payInNumberOfDays; notes (French mentions included) as Comments typed by their
 subject code. cXML documents carry a DOCTYPE naming the cXML DTD: the reader accepts that one form (never
@@ -140,11 +141,16 @@ def write_cxml(inv: Invoice, *, sender_identity: str | None = None, deployment: 
     t = inv.totals
     _money(summary, "SubtotalAmount", t.line_total, currency)
     tax = _sub(summary, "Tax")
+    # BT-111, the VAT total in the VAT accounting currency (BT-6): the tax Money's alternate amount and
+    # currency, as Coupa and Ariba read amounts in a local currency
+    accounting = inv.vat_currency is not None and t.vat_total_accounting is not None
     _sub(
         tax,
         "Money",
         fmt_amount(t.vat_total or sum((b.tax_amount for b in inv.vat_breakdown), Decimal(0))),
         currency=currency,
+        alternateAmount=fmt_amount(t.vat_total_accounting) if accounting else None,
+        alternateCurrency=inv.vat_currency if accounting else None,
     )
     _sub(tax, "Description", "TVA")
     for bd in inv.vat_breakdown:
@@ -352,6 +358,10 @@ def read_cxml(xml: bytes | etree._Element) -> Invoice:
     t = inv.totals
     t.line_total = _money_of(summary, "SubtotalAmount/Money") or Decimal(0)
     t.vat_total = _money_of(summary, "Tax/Money")
+    tax_money = summary.find("Tax/Money") if summary is not None else None
+    if tax_money is not None and tax_money.get("alternateCurrency") and tax_money.get("alternateAmount"):
+        inv.vat_currency = tax_money.get("alternateCurrency")
+        t.vat_total_accounting = decimal(tax_money.get("alternateAmount"))
     # BT-112 is NetAmount (Gross + charges - allowances); cXML from other tools may only give GrossAmount
     t.tax_inclusive = (
         _money_of(summary, "NetAmount/Money") or _money_of(summary, "GrossAmount/Money") or Decimal(0)
