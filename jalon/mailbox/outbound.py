@@ -21,7 +21,7 @@ from typing import Any
 
 import aiosmtplib
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from jalon import events
 from jalon.config import Settings
@@ -407,12 +407,13 @@ def _load_for_recording(session: Session, outbox_ids: list[int]) -> list[object]
     customers), in one query per table instead of four look-ups per mail; the session's `get` then finds them
     in its identity map. Returned so that the caller keeps them referenced while it records."""
 
-    def rows(model: Any, ids: set[int]) -> list[Any]:
-        return list(session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+    def rows(model: Any, ids: set[int], *options: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(model.id.in_(ids)).options(*options))) if ids else []
 
     items = rows(Outbox, set(outbox_ids))
     dispatches = rows(Dispatch, {item.dispatch_id for item in items if item.dispatch_id})
-    invoices = rows(Invoice, {dispatch.invoice_id for dispatch in dispatches})
+    # without the invoice's model (`data`, its whole reading as JSON): recording a sent mail never reads it
+    invoices = rows(Invoice, {dispatch.invoice_id for dispatch in dispatches}, defer(Invoice.data))
     customers = rows(Customer, {invoice.customer_id for invoice in invoices if invoice.customer_id})
     return [*items, *dispatches, *invoices, *customers]
 
