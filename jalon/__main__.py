@@ -248,6 +248,8 @@ def _classification_line(result: Any) -> str:
         parts.append(result.intent or "?")
         parts += [f"also {', '.join(result.secondary_intents)}"] if result.secondary_intents else []
         parts += [f"invoices {', '.join(result.invoice_numbers)}"] if result.invoice_numbers else []
+        own = result.intents_by_invoice
+        parts += [f"of {', '.join(f'{n}: {i}' for n, i in own.items())}"] if own else []
         parts += [f"pays on {result.promised_date}"] if result.promised_date else []
         parts += [f"missing {', '.join(result.missing)}"] if result.missing else []
     for recipient in result.recipients:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from test_pipeline_invoices import add_customer
 
 from jalon.__main__ import main
-from jalon.models import Case, Contact, Invoice
+from jalon.models import Case, Contact, Dispatch, Event, Invoice
 from jalon.sink import send_reports
 
 pytestmark = pytest.mark.asyncio
@@ -327,3 +327,51 @@ async def test_a_promise_naming_two_invoices_pauses_both(db_url: str) -> None:
             }
     assert paused[number][0] == paused["F-2026-0999"][0] == "promise"
     assert paused[number][1] == paused["F-2026-0999"][1] >= dt.date(2026, 12, 15)
+
+
+async def test_a_reply_saying_one_invoice_is_paid_and_another_never_arrived_acts_on_each(db_url: str) -> None:
+    """'F… a été réglée le 12/11, en revanche nous n'avons jamais reçu la F-2026-0999': the paid one waits for
+    its payment (nothing resent), the other is sent again to the buyer with a case watching it."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        with gw.services.database.session() as session:
+            first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
+            earlier = first.dispatches[0]
+            other = Invoice(
+                number="F-2026-0999", issuer=first.issuer, customer_id=first.customer_id, state="sent"
+            )
+            session.add(other)
+            session.flush()
+            session.add(
+                Dispatch(
+                    invoice_id=other.id,
+                    contact_id=earlier.contact_id,
+                    recipient="achats@client.test",
+                    role="buyer",
+                    token="earlier-sending-of-0999",
+                    state="sent",
+                    sent_at=dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC),
+                )
+            )
+        await buyer_answers(
+            gw,
+            f"Bonjour, la facture {number} a été réglée le 12/11 par virement, en revanche nous n'avons "
+            "jamais reçu la facture F-2026-0999.\nCdt",
+        )
+        await gw.settle()
+        with gw.services.database.session() as session:
+            invoices = {i.number: i for i in session.scalars(select(Invoice))}
+            resent = {
+                invoices_by_id.number
+                for e in session.scalars(select(Event).where(Event.type == "invoice.resent"))
+                if (invoices_by_id := session.get(Invoice, e.invoice_id)) is not None
+            }
+            opened = {
+                (c.kind, session.get(Invoice, c.invoice_id).number) for c in session.scalars(select(Case))
+            }
+            paid, missing = invoices[number], invoices["F-2026-0999"]
+            assert paid.pause_reason == "payment_announced"
+            assert missing.pause_reason != "payment_announced"
+    assert resent == {"F-2026-0999"}  # the paid invoice is not sent again
+    assert ("not_received", "F-2026-0999") in opened
+    assert ("not_received", number) not in opened

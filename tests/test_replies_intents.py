@@ -268,3 +268,33 @@ def test_common_slips_still_say_what_they_mean() -> None:
     assert analyze_text("La facture a ete payer hier par virement", reference=MONDAY).intent == "paid"
     assert analyze_text("La facture n'a pas été payer.", reference=MONDAY).intent != "paid"
     assert analyze_text("Votre facture est bonne à payer.", reference=MONDAY).intent == "promise_to_pay"
+
+
+def test_a_reply_saying_different_things_of_different_invoices_gives_each_its_own_intent() -> None:
+    """'1050 is paid, 0990 never came', in French, English and Spanish, with 'et', 'but' or a comma between
+    them: each named invoice gets what is said of it. Several invoices said one thing of: no split."""
+    said = {
+        "La facture F-2025-1050 a été réglée le 12/03, en revanche nous n'avons pas reçu la F-2025-0990.": {
+            "F-2025-1050": "paid",
+            "F-2025-0990": "not_received",
+        },
+        "La F-2025-1050 est payée et la F-2025-0990 n'est jamais arrivée.": {
+            "F-2025-1050": "paid",
+            "F-2025-0990": "not_received",
+        },
+        "Invoice INV-1050 was paid last week, but we never received INV-0990.": {
+            "INV-1050": "paid",
+            "INV-0990": "not_received",
+        },
+        "La factura FA-2025-1050 ya está pagada, pero no hemos recibido la factura FA-2025-0990.": {
+            "FA-2025-1050": "paid",
+            "FA-2025-0990": "not_received",
+        },
+        "Nous contestons la facture F-2025-0042 : le prix n'est pas celui du devis. "
+        "La F-2025-0043 sera payée le 20/03.": {"F-2025-0042": "dispute", "F-2025-0043": "promise_to_pay"},
+    }
+    for text, expected in said.items():
+        assert analyze_text(text, reference=MONDAY).intents_by_invoice == expected, text
+    one_thing = "Les factures F-2025-1107 et F-2025-1109 seront payées le 25/03."
+    analysis = analyze_text(one_thing, reference=MONDAY)
+    assert analysis.intent == "promise_to_pay" and analysis.intents_by_invoice == {}

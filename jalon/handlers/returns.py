@@ -391,6 +391,7 @@ def record_reply(ctx: Context) -> None:
         promised_date=getattr(classification, "promised_date", None),
         missing=getattr(classification, "missing", None),
         new_contact=getattr(classification, "new_contact", None),
+        intents_by_invoice=getattr(classification, "intents_by_invoice", None) or None,
         level="confirmed",
     )
 
@@ -419,13 +420,35 @@ def _pause(invoice: Invoice, until: dt.datetime, reason: str) -> None:
 
 
 def act_on_reply(ctx: Context) -> None:
-    """The customer's words become actions: resend at once, pause reminders, or a case for a person."""
-
+    """The customer's words become actions: resend at once, pause reminders, or a case for a person. A reply
+    saying different things of different invoices ("1050 est réglée, la 0990 jamais reçue") acts on each
+    named invoice of the customer by its own words."""
     intent = ctx.facts.get("intent")
     invoice: Invoice | None = ctx.facts.get("invoice")
     dispatch: Dispatch | None = ctx.facts.get("dispatch")
     if intent is None or invoice is None:
         return
+    own = getattr(ctx.classification, "intents_by_invoice", None) or {}
+    mine = own.get(invoice.number.upper(), intent)
+    others = _also_named(ctx, invoice)
+    _act(
+        ctx,
+        invoice,
+        dispatch,
+        mine,
+        [named for named in others if own.get(named.number.upper(), mine) == mine],
+    )
+    for named in others:
+        theirs = own.get(named.number.upper())
+        if theirs is not None and theirs != mine:
+            _act(ctx, named, None, theirs, [])
+
+
+def _act(
+    ctx: Context, invoice: Invoice, dispatch: Dispatch | None, intent: str, alike: list[Invoice]
+) -> None:
+    """What `intent` asks for `invoice`; `alike`: the customer's other invoices the reply says the same of
+    (a promise or a payment about several invoices is about each of them)."""
     session = ctx.session
     classification = ctx.classification
     evidence = getattr(classification, "evidence", None)
@@ -461,7 +484,7 @@ def act_on_reply(ctx: Context) -> None:
         else:
             until = ctx.now + PROMISE_DEFAULT
         instalments = list(getattr(classification, "instalments", None) or [])
-        for named in [invoice, *_also_named(ctx, invoice)]:  # "1107 et 1109 seront payées le 25"
+        for named in [invoice, *alike]:  # "1107 et 1109 seront payées le 25"
             _pause(named, until, "promise")
             events.record(
                 session,
@@ -487,7 +510,7 @@ def act_on_reply(ctx: Context) -> None:
                 inbound_id=ctx.inbound.id,
             )
     elif intent == "paid":
-        for named in [invoice, *_also_named(ctx, invoice)]:
+        for named in [invoice, *alike]:
             _pause(named, ctx.now + PAID_GRACE, "payment_announced")
             events.record(
                 session,

@@ -11,6 +11,7 @@ going by `phrases.PRECEDENCE`; the others are kept as secondary intents. Every d
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import re
@@ -80,6 +81,9 @@ class ReplyAnalysis:
     secondary_intents: list[str] = field(default_factory=list)
     confidence: float = 0.0
     language: str = "fr"
+    # One reply, different things of different invoices ("1050 est réglée, la 0990 jamais reçue"): the
+    # invoices the new text names with an intent of their own, when one differs from `intent`; else {}
+    intents_by_invoice: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -196,6 +200,7 @@ def analyze_text(
         language=entities.language(folded or folded_subject),
     )
     analysis.invoice_numbers = _invoice_numbers(folded_subject, topic_line, folded, text, quoted, evidence)
+    analysis.intents_by_invoice = _intents_by_invoice(folded, text, hits, intent, evidence)
     if "promise_to_pay" in intents:
         promising = _promise_sentences(folded, hits)
         analysis.promised_date = _promised_date(text, folded, promising, found_dates, reference, evidence)
@@ -439,6 +444,51 @@ def _invoice_numbers(
             evidence.append({"field": "invoice_numbers", "rule": "entities.invoice_number", "phrase": value,
                              "where": where})  # fmt: skip
     return numbers
+
+
+# What one invoice's own words can ask for; a question, thanks or a contact change is about the whole mail.
+OWN_INTENTS = ("not_received", "resend_request", "dispute", "missing_info", "promise_to_pay", "paid")
+# Where the words about one invoice end: a comma, a full stop, "mais", "but"... Not "et" / "and", which join
+# a list of numbers ("1107 et 1109 seront payées le 25"): within a part, an intent goes to the number said
+# just before it ("la 1050 est payée et la 0990 n'est jamais arrivée"), else to the first after it.
+PART_END = re.compile(
+    r"[,;!?\n]|\.(?=\s|$)|\s[-–—]\s|\b(?:mais|but|cependant|however|toutefois|par contre|tandis que"
+    r"|alors que|whereas|while|aber|pero|sauf|except)\b"
+)
+
+
+def _intents_by_invoice(
+    folded: str, text: str, hits: list[_Hit], intent: str, evidence: list[dict[str, Any]]
+) -> dict[str, str]:
+    """{number: intent} for the invoices the new text names with an intent of their own, when the reply says
+    something else of one of them than its main intent; {} when it says one thing of all (the usual case)."""
+    named = entities.invoice_numbers(folded, text)
+    if len({value for value, _start, _end in named}) < 2:
+        return {}
+    bounds = [0, *(m.end() for m in PART_END.finditer(folded)), len(folded) + 1]
+    own: dict[str, _Hit] = {}
+    for hit in hits:
+        if hit.where != "body" or hit.negated or hit.weight < 2 or hit.intent not in OWN_INTENTS:
+            continue
+        part = next((a, b) for a, b in itertools.pairwise(bounds) if a <= hit.start < b)
+        in_part = [item for item in named if part[0] <= item[1] < part[1]]
+        if not in_part:
+            continue
+        before = [item for item in in_part if item[2] <= hit.start]
+        number = (before[-1] if before else in_part[0])[0]
+        held = own.get(number)
+        if held is None or (hit.weight, -PRECEDENCE.index(hit.intent)) > (
+            held.weight,
+            -PRECEDENCE.index(held.intent),
+        ):
+            own[number] = hit
+    found = {number: hit.intent for number, hit in own.items()}
+    if all(value == intent for value in found.values()):
+        return {}
+    for number, value in found.items():
+        evidence.append({"field": "intents_by_invoice", "rule": own[number].rule, "phrase": number,
+                         "intent": value})  # fmt: skip
+    return found
 
 
 def _promise_sentences(folded: str, hits: list[_Hit]) -> list[tuple[int, int]]:
