@@ -117,3 +117,17 @@ def test_the_language_of_the_reply_is_named() -> None:
         "en": "Hello, we have not received the invoice. Kind regards",
     }
     assert {code: analyze_text(text).language for code, text in said.items()} == {c: c for c in said}
+
+
+def test_invoice_numbers_are_found_after_the_german_spanish_and_italian_words_for_invoice() -> None:
+    """'Rechnung Nr. 2025-1050', 'factura núm. 2025-88', 'fattura n. 2025/123', 'Rechnungen 4711 und 4712':
+    the invoices a reply names, whatever its language; an order number ('Bestellung Nr.') is not one."""
+    named = {
+        "Die Rechnung Nr. 2025-1050 wurde bereits bezahlt.": ["2025-1050"],
+        "La factura núm. 2025-88 ya está pagada.": ["2025-88"],
+        "La fattura n. 2025/123 è stata pagata.": ["2025/123"],
+        "Bitte senden Sie die Rechnungen 4711 und 4712 erneut.": ["4711", "4712"],
+        "Die Bestellung Nr. 4500012345 fehlt auf der Rechnung 2025-77.": ["2025-77"],
+    }
+    for text, numbers in named.items():
+        assert analyze_text(text).invoice_numbers == numbers, text

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 
-# "facture n° F-2025-0142", "invoice #1187", "fact. 2025/0456", "avoir AV-12", and lists after them.
+# "facture n° F-2025-0142", "invoice #1187", "fact. 2025/0456", "avoir AV-12", "Rechnung Nr. 4711",
+# "factura núm. 2025-88", "fattura n. 123", and lists after them.
 KEYWORD = re.compile(
-    r"(?<!\w)(?:factures?|fact\.|fac\.|invoices?|inv\.|avoirs?|credit notes?|bills?)\s*"
-    r"(?:(?:n\s*[°o]|no|nr|nos|num(?:ero|ber)?s?|#|ref(?:erence)?)\.?\s*:?\s*|:\s*)?"
+    r"(?<!\w)(?:factures?|fact\.|fac\.|invoices?|inv\.|avoirs?|credit notes?|bills?"
+    r"|rechnung(?:en|snummer)?|gutschrift|facturas?|fattur[ae]|nota di credito)\s*"
+    r"(?:(?:n\s*[°o]|no|nr|nos|num(?:ero|ber|mer)?s?|#|ref(?:erence)?|n\.?\s*[°º]?)\.?\s*:?\s*|:\s*)?"
 )
 TOKEN = re.compile(r"(?=[\w/.-]{0,30}\d)[a-z0-9][\w/.-]{1,30}")
 LIST_LINK = re.compile(
-    r"\s*(?:,|;|&|\+|et|and|ou|or)\s*(?:(?:la |les |the )?(?:factures?|invoices?)\s*)?(?:n\s*[°o]\s*|#\s*)?"
+    r"\s*(?:,|;|&|\+|et|and|ou|or|und|y|e)\s*(?:(?:la |les |the |die |las |le )?"
+    r"(?:factures?|invoices?|rechnung(?:en)?|facturas?|fattur[ae])\s*)?(?:n\s*[°o]\s*|#\s*)?"
 )
 # Numbers shaped like invoice numbers even without the word: a billing prefix, digits, separators.
 SHAPED = re.compile(
@@ -27,7 +30,8 @@ SPACED = re.compile(
 OTHER_NUMBER = re.compile(
     r"(?:commande|cde|po|p\.o\.|order|bc|bdc|engagement|bl|livraison|delivery|devis|quote|quotation|contrat"
     r"|contract|client|customer|account|compte|dossier|ticket|siret|siren|tva|vat|tel|tél|phone|fax|mobile|iban"
-    r"|bic|rib|marche|project|projet|code|acheteur|buyer|cost cent\w*|avenant|lot|colis|tracking|suivi)"
+    r"|bic|rib|marche|project|projet|code|acheteur|buyer|cost cent\w*|avenant|lot|colis|tracking|suivi"
+    r"|bestellung|bestellnummer|auftrag|kundennummer|lieferschein|pedido|albaran|ordine|cliente|ddt)"
     r"\s*(?:n\s*[°o]|no|number|nr|#|ref)?\.?\s*:?\s*$"
 )
 DATE_LIKE = re.compile(r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}|(?:19|20)\d{2}")
