@@ -143,7 +143,9 @@ async def test_signed_release_click_sends_the_invoice_and_refreshes_the_card(
     assert any("closed by sophie@acme.test" in r[2]["text"] for r in connector.replies)
 
 
-@pytest.mark.parametrize("forgery", ["another key", "expired", "other audience", "no token", "other service"])
+@pytest.mark.parametrize(
+    "forgery", ["another key", "expired", "other audience", "no token", "other service", "no service named"]
+)
 async def test_unsigned_or_forged_activity_is_refused_and_changes_nothing(
     db_url: str, connector: FakeBotConnector, forgery: str
 ) -> None:
@@ -161,6 +163,7 @@ async def test_unsigned_or_forged_activity_is_refused_and_changes_nothing(
             "other audience": connector.token_for(service, audience="someone-else"),
             "no token": None,
             "other service": connector.token_for("https://attacker.example/"),
+            "no service named": connector.token_for(""),  # replayable with any serviceUrl
         }[forgery]
         status, _ = await invoke(gw, click, token)
         await gw.settle()

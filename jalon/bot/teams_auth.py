@@ -103,7 +103,11 @@ class InboundAuth:
             raise AuthError(f"invalid token: {type(error).__name__}") from None
         claimed = str(claims.get("serviceurl") or claims.get("serviceUrl") or "")
         given = str(activity.get("serviceUrl") or "")
-        if claimed and claimed.rstrip("/").casefold() != given.rstrip("/").casefold():
+        # The Bot Connector names in every token the serviceUrl it sends from; a token without one could be
+        # replayed with any serviceUrl, and jalon would post its answers (case details) there.
+        if not claimed:
+            raise AuthError("the token names no serviceUrl")
+        if claimed.rstrip("/").casefold() != given.rstrip("/").casefold():
             raise AuthError("the activity's serviceUrl is not the one in the token")
         return claims
 
