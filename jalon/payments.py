@@ -44,6 +44,12 @@ def outstanding(invoice: Invoice) -> Decimal:
     return owed(invoice)
 
 
+def excess(invoice: Invoice) -> Decimal:
+    """What was paid beyond the amount due (0 when it was not)."""
+    base = invoice.amount_due if invoice.amount_due is not None else invoice.total_with_vat
+    return max(Decimal(invoice.amount_paid or 0) - Decimal(base or 0), Decimal(0)).quantize(CENT)
+
+
 def settle(session: Session, invoice: Invoice, *, actor: str, at: dt.datetime, source: str) -> None:
     """Paid in full: every scenario step stops, every milestone is met, late cases close, pauses end."""
     from jalon import scenarios
@@ -125,6 +131,18 @@ def record_payment(
         settle(session, invoice, actor=actor, at=now, source=source)
     elif remaining <= 0 and invoice.state in OPEN_STATES:
         settle(session, invoice, actor=actor, at=now, source=source)
+    if excess(invoice) > 0:  # money to give back, or to set against another invoice: a person decides
+        events.record(
+            session,
+            "payment.overpaid",
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            actor=actor,
+            at=now,
+            overpaid=excess(invoice),
+            currency=currency,
+            reference=(reference or "")[:200],
+        )
     return payment
 
 
@@ -277,6 +295,7 @@ def import_statement(
         "partial": [],
         "unmatched": [],
         "duplicates": [],
+        "overpaid": [],
         "ignored": statement.ignored,
     }
     with database.session() as session:
@@ -350,6 +369,26 @@ def import_statement(
                     "paid": invoice.state == "paid",
                 }
                 report["matched" if invoice.state == "paid" else "partial"].append(entry)
+                if excess(invoice) > 0:
+                    over = {**entry, "overpaid": str(excess(invoice)), "payer": line.payer}
+                    report["overpaid"].append(over)
+                    cases.open_case(
+                        session,
+                        "overpaid",
+                        f"{invoice.number}: paid {over['overpaid']} {line.currency} more than owed",
+                        key=cases.case_key("overpaid", "invoice", invoice.id),
+                        facts={
+                            "number": invoice.number,
+                            "overpaid": over["overpaid"],
+                            "currency": line.currency,
+                            "payer": line.payer,
+                            "reference": line.reference,
+                            "file": filename,
+                            "to_do": "refund it, or set it against another invoice of the customer",
+                        },
+                        invoice_id=invoice.id,
+                        customer_id=invoice.customer_id,
+                    )
         if report["unmatched"]:
             cases.open_case(
                 session,

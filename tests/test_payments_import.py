@@ -219,6 +219,22 @@ def test_a_bank_csv_with_separate_debit_and_credit_columns_pays_invoices(ledger:
     assert state_of(ledger, "F-2026-0042")[0] == "paid"
 
 
+def test_a_transfer_paying_more_than_owed_settles_the_invoice_and_opens_a_case_for_the_excess(
+    ledger: Database,
+) -> None:
+    """The customer pays 1 250,00 for a 1 200,00 invoice: the invoice is paid, the report says 50.00 too
+    much, and a case asks a person to refund it or set it against another invoice."""
+    text = (
+        "Date;Libellé;Montant;Donneur d'ordre\n31/03/2026;VIR FACTURE F-2026-0042;1 250,00;HOPITAL ST LOUIS\n"
+    )
+    report = payments.import_statement(ledger, text.encode("utf-8"), actor="test", filename="releve.csv")
+    assert [(o["invoice"], o["overpaid"]) for o in report["overpaid"]] == [("F-2026-0042", "50.00")]
+    assert state_of(ledger, "F-2026-0042")[0] == "paid"
+    with ledger.session() as session:
+        cases = [(c.kind, c.facts["overpaid"], c.facts["payer"]) for c in session.scalars(select(Case))]
+    assert ("overpaid", "50.00", "HOPITAL ST LOUIS") in cases
+
+
 def test_a_csv_with_a_bad_line_is_refused_whole(ledger: Database) -> None:
     text = "date,amount,reference\n2026-03-31,1200.00,F-2026-0042\n2026-03-32,300.00,F-2026-0043\n"
     with pytest.raises(statements.PaymentFileError) as refused:

@@ -79,6 +79,7 @@ KIND_BUTTONS: dict[str, tuple[str, ...]] = {
     # a payment plan or a far date: accepted, the reminders wait as the customer asked; else mark it disputed
     # (a person calls) or hand it over
     "promise_review": ("accept_terms", "mark_disputed", "mark_paid", "hand_over", "snooze", "assign_to_me"),
+    "overpaid": ("discard", "snooze", "assign_to_me"),  # refunded or set against another invoice: dismissed
 }
 DEFAULT_BUTTONS = ("discard", "assign_to_me")
 

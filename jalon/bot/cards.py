@@ -33,6 +33,7 @@ KIND_TITLES = {
     "complaint": "Spam complaint",
     "question": "Customer wrote",
     "promise_review": "Payment terms to agree",
+    "overpaid": "Paid more than owed",
 }
 KIND_ICONS = {
     "held": "⏸",
@@ -49,6 +50,8 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("customer", "Customer"),
     ("amount", "Amount"),
     ("amount_due", "Outstanding"),
+    ("overpaid", "Paid in excess"),
+    ("payer", "Paid by"),
     ("due_date", "Due"),
     ("due_at", "Expected by"),
     ("state", "Invoice state"),
@@ -66,6 +69,7 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("milestone", "Milestone"),
     ("attempts", "Attempts"),
     ("received_at", "Received"),
+    ("to_do", "To do"),
 )
 MAX_FACT = 300
 

@@ -31,6 +31,7 @@ CASE_KINDS = (
     "complaint",  # a spam complaint (feedback report) about our mail
     "question",  # a customer's question or an unclassified human answer
     "promise_review",  # a payment plan or a payment date far off: a person accepts the terms or not
+    "overpaid",  # a bank transfer paid more than owed: refund it or set it against another invoice
 )
 
 
