@@ -295,11 +295,18 @@ async def api_invoices(request: web.Request) -> web.Response:
     state = request.query.get("state")
     limit, offset = _count(request, "limit", 1000, 10_000), _count(request, "offset", 0, 10**9)
 
-    def load() -> list[dict[str, Any]]:
+    def load() -> tuple[list[dict[str, Any]], int]:
         with database.session() as session:
-            return views.list_invoices(session, state=state, limit=limit, offset=offset)
+            page = views.list_invoices(session, state=state, limit=limit, offset=offset)
+            return page, views.count_invoices(session, state=state)
 
-    return web.json_response(await asyncio.to_thread(load), dumps=_dumps)
+    page, total = await asyncio.to_thread(load)
+    # The body stays the list itself; the total and the next page go in headers (RFC 8288 Link)
+    headers = {"X-Total-Count": str(total)}
+    if page and offset + len(page) < total:
+        following = request.url.update_query(offset=str(offset + len(page)), limit=str(limit))
+        headers["Link"] = f'<{following.path_qs}>; rel="next"'
+    return web.json_response(page, dumps=_dumps, headers=headers)
 
 
 async def api_invoice(request: web.Request) -> web.Response:

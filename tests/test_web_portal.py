@@ -127,6 +127,40 @@ async def test_api_needs_the_bearer_token_and_shows_the_journey(db_url: str) -> 
     assert all(set(e) >= {"type", "at", "data"} for e in shown["events"])
 
 
+async def test_the_invoice_list_comes_in_pages_with_its_total_and_a_link_to_the_next(db_url: str) -> None:
+    """A tool reading the list page by page: each page says how many invoices there are in all
+    (X-Total-Count) and where the next page is (Link rel="next"), the last page has no next."""
+    from sqlalchemy import select
+
+    from jalon.models import Invoice
+
+    async with running(db_url) as gw:
+        number, _, _ = await sent_invoice(gw)
+        with gw.services.database.session() as session:
+            first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
+            for n in (2, 3):
+                session.add(
+                    Invoice(
+                        number=f"F-2026-900{n}",
+                        issuer=first.issuer,
+                        customer_id=first.customer_id,
+                        state="sent",
+                    )
+                )
+        auth = {"Authorization": "Bearer test-api-token"}
+        seen, pages, url = [], [], f"{gw.web_url}/api/invoices?limit=2"
+        async with aiohttp.ClientSession() as http:
+            while url:
+                async with http.get(url, headers=auth) as page:
+                    seen += [i["number"] for i in await page.json()]
+                    pages.append(page.headers["X-Total-Count"])
+                    link = page.headers.get("Link")
+                following = re.match(r'<([^>]+)>; rel="next"', link) if link else None
+                url = f"{gw.web_url}{following.group(1)}" if following else None
+    assert seen == [number, "F-2026-9002", "F-2026-9003"]
+    assert pages == ["3", "3"]
+
+
 async def test_the_portal_in_a_real_browser(db_url: str, tmp_path: Path) -> None:
     """In Chromium, the customer clicks Download and gets the PDF; jalon records a confirmed receipt."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from jalon import events
@@ -51,11 +51,19 @@ def list_invoices(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     query = select(Invoice).options(selectinload(Invoice.customer)).order_by(Invoice.id)
-    if state:
-        query = query.where(Invoice.state == state)
-    elif not include_replaced:
-        query = query.where(Invoice.state != "replaced")
+    query = query.where(*_listed(state, include_replaced))
     return [invoice_summary(i, i.customer) for i in session.scalars(query.limit(limit).offset(offset))]
+
+
+def count_invoices(session: Session, *, state: str | None = None, include_replaced: bool = False) -> int:
+    """How many invoices `list_invoices` has to show in all, page after page."""
+    return int(session.scalar(select(func.count(Invoice.id)).where(*_listed(state, include_replaced))) or 0)
+
+
+def _listed(state: str | None, include_replaced: bool) -> list[Any]:
+    if state:
+        return [Invoice.state == state]
+    return [] if include_replaced else [Invoice.state != "replaced"]
 
 
 def invoice_detail(session: Session, number: str) -> dict[str, Any] | None:
