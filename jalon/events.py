@@ -53,15 +53,14 @@ def record(
     **data: Any,
 ) -> Event | PendingEvent:
     """Append one event; never updated nor deleted afterwards."""
-    values = (type_, invoice_id, dispatch_id, inbound_id, case_id, customer_id, actor, _jsonable(data))
+    pending = PendingEvent(
+        type_, invoice_id, dispatch_id, inbound_id, case_id, customer_id, actor, _jsonable(data), at=at
+    )
     if session.in_nested_transaction():
         # a savepoint rolled back must take its events with it: the ORM does
-        event = Event(**dict(zip(_COLUMNS, values, strict=False)))
-        if at is not None:
-            event.at = at
-        session.add(event)
-        return event
-    pending = PendingEvent(*values, at=at)
+        pending.written = Event(**pending.row())
+        session.add(pending.written)
+        return pending.written
     session.info.setdefault(_PENDING, []).append(pending)
     return pending
 
