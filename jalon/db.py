@@ -63,47 +63,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-class WriterLock:
-    """SQLite's one writer, for the threads of this process: reentrant, handed over at once (SQLite's busy
-    handler sleeps 1-100 ms between tries), and first to whoever stores an arriving message (`urgent`): a
-    sender waits for its 250 while the worker's transactions would otherwise take turns before it, and a
-    message stored sooner is a message read sooner."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition(threading.Lock())
-        self._owner: int | None = None
-        self._depth = 0
-        self._urgent_waiting = 0
-
-    def acquire(self, *, urgent: bool = False, timeout: float = 30.0) -> bool:
-        me = threading.get_ident()
-        with self._condition:
-            if self._owner == me:
-                self._depth += 1
-                return True
-            if urgent:
-                self._urgent_waiting += 1
-            try:
-                free = self._condition.wait_for(
-                    lambda: self._owner is None and (urgent or not self._urgent_waiting), timeout
-                )
-            finally:
-                if urgent:
-                    self._urgent_waiting -= 1
-            if not free:
-                return False
-            self._owner, self._depth = me, 1
-            return True
-
-    def release(self) -> None:
-        with self._condition:
-            self._depth -= 1
-            if self._depth == 0:
-                self._owner = None
-                self._condition.notify_all()
-
-
-_sqlite_locks: dict[str, WriterLock] = {}
+_sqlite_locks: dict[str, threading.RLock] = {}
 
 
 class Database:
@@ -119,9 +79,8 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, urgent: bool = False) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error. `urgent`: storing
-        a message a sender waits on; on SQLite it goes before the other writers of this process."""
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
         if self.engine.dialect.name != "sqlite":
             with self.sessions() as session, session.begin():
                 yield session
@@ -129,8 +88,8 @@ class Database:
         # SQLite has one writer, and its busy handler waits by sleeping 1-100 ms between tries: threads of
         # one process queue on a lock instead (handed over at once). Other processes still meet the busy
         # timeout; a lock held too long (a bug) is bypassed after the same 30 s rather than deadlocking.
-        lock = _sqlite_locks.setdefault(self.url, WriterLock())
-        locked = lock.acquire(urgent=urgent, timeout=30)
+        lock = _sqlite_locks.setdefault(self.url, threading.RLock())
+        locked = lock.acquire(timeout=30)
         try:
             with self.sessions() as session, session.begin():
                 yield session

@@ -116,13 +116,13 @@ def accept(database: Database, raw: bytes, envelope: Envelope) -> Accepted:
     """Store and commit one message. Returns once the bytes are durable; raises if they are not."""
     key = dedupe_key(raw, envelope)
     try:
-        with database.session(urgent=True) as session:
+        with database.session() as session:
             inbound = stage(session, raw, envelope)
             if inbound is not None:
                 return Accepted(inbound.id, duplicate=False)
     except IntegrityError:
         pass  # a concurrent delivery of the same message won the race; it is stored
-    with database.session(urgent=True) as session:
+    with database.session() as session:
         existing = session.execute(
             select(InboundMessage.id).where(InboundMessage.dedupe_key == key)
         ).scalar_one()
@@ -134,7 +134,7 @@ def accept_many(database: Database, items: list[tuple[bytes, Envelope]]) -> list
     one flush for the new rows; falls back one by one."""
     try:
         results: list[Accepted | InboundMessage] = []
-        with database.session(urgent=True) as session:
+        with database.session() as session:
             keys = [dedupe_key(raw, envelope) for raw, envelope in items]
             known = dict(
                 session.execute(
