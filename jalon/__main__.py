@@ -496,7 +496,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
         outcome = api.act(database, load_settings(args), args.case, args.button, args.actor, given, via="cli")
         emit({"ok": outcome.ok, "case": args.case, "action": args.button, "message": outcome.message})
         return 0 if outcome.ok else 1
-    for card in api.list_cards(database, include_closed=args.all):
+    zone = load_settings(args).gateway.timezone
+    for card in api.list_cards(database, include_closed=args.all, zone=zone):
         if args.json:
             emit(api.card_dict(card))
         else:

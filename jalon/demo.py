@@ -313,7 +313,7 @@ def print_cases(services: app_module.Services) -> None:
         ids = list(session.scalars(select(Case.id).where(Case.state == "open").order_by(Case.id)))
         say(style(f"Cases waiting for a person ({len(ids)}): the only ones your team has to look at", BOLD))
         for case_id in ids:
-            card = cards.build(session, case_id)
+            card = cards.build(session, case_id, zone=services.settings.gateway.timezone)
             if card is not None:
                 say(terminal.render(card, color=_tty()))
     if chat.configured(services.settings):

@@ -71,6 +71,22 @@ def test_held_case_card_has_facts_findings_and_the_buttons_that_can_work(db: Dat
     assert card.buttons[0].ask is not None and card.buttons[0].role == "supervisor"
 
 
+def test_a_card_tells_times_in_the_time_zone_of_the_people_who_read_it(db: Database) -> None:
+    """A case opened at 09:30 UTC in winter reads 10:30 CET for a team in Paris, 09:30 UTC by default."""
+    import datetime as dt
+
+    from jalon.models import Case
+
+    case_id = held(db, "FA-3", "10.00")
+    with db.session() as session:
+        session.get(Case, case_id).opened_at = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
+    with db.session() as session:
+        paris = cards.build(session, case_id, zone="Europe/Paris")
+        utc = cards.build(session, case_id)
+    assert any("Opened 2026-01-15 10:30 CET" in line for line in paris.status)  # type: ignore[union-attr]
+    assert any("Opened 2026-01-15 09:30 UTC" in line for line in utc.status)  # type: ignore[union-attr]
+
+
 def test_terminal_card_shows_what_a_person_needs_and_closes_with_who_did_it(db: Database) -> None:
     """The demo's terminal card reads like the chat one; once settled, it says who did what and no button is
     left to press."""

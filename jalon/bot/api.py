@@ -33,12 +33,12 @@ def card_dict(card: cards.Card) -> dict[str, Any]:
     return data
 
 
-def list_cards(database: Database, *, include_closed: bool = False) -> list[cards.Card]:
+def list_cards(database: Database, *, include_closed: bool = False, zone: str = "UTC") -> list[cards.Card]:
     with database.session() as session:
         query = select(Case.id).order_by(Case.id)
         if not include_closed:
             query = query.where(Case.state == "open")
-        found = [cards.build(session, case_id) for case_id in session.scalars(query)]
+        found = [cards.build(session, case_id, zone=zone) for case_id in session.scalars(query)]
         return [card for card in found if card is not None]
 
 
@@ -56,10 +56,11 @@ def act(
 
 
 async def api_cases(request: web.Request) -> web.Response:
-    from jalon.web import DATABASE
+    from jalon.web import DATABASE, SETTINGS
 
     closed = request.query.get("state") == "all"
-    found = await asyncio.to_thread(list_cards, request.app[DATABASE], include_closed=closed)
+    zone = request.app[SETTINGS].gateway.timezone
+    found = await asyncio.to_thread(list_cards, request.app[DATABASE], include_closed=closed, zone=zone)
     return web.json_response([card_dict(card) for card in found])
 
 

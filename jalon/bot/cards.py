@@ -11,11 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jalon.bot.buttons import BUTTONS, Ask, Subject, buttons_for, load_subject
+from jalon.db import Database
 from jalon.models import Case, Customer, Event
 
 KIND_TITLES = {
@@ -115,8 +117,13 @@ def _clip(text: str, size: int = MAX_FACT) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def when(moment: dt.datetime | None) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "?"
+def when(moment: dt.datetime | None, zone: str = "UTC") -> str:
+    """A moment as the people reading the card live it: in their time zone, named (CET, CEST, UTC…)."""
+    if moment is None:
+        return "?"
+    if moment.tzinfo is None:  # stored naive on SQLite: UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def money(amount: Any, currency: str | None) -> str | None:
@@ -129,7 +136,7 @@ def money(amount: Any, currency: str | None) -> str | None:
     return f"{value:,.2f} {currency or ''}".replace(",", " ").strip()
 
 
-def _facts(subject: Subject, session: Session) -> dict[str, Any]:
+def _facts(subject: Subject, session: Session, zone: str) -> dict[str, Any]:
     """The case's own facts, completed from its invoice and customer."""
     case, invoice = subject.case, subject.invoice
     facts: dict[str, Any] = dict(case.facts or {})
@@ -144,7 +151,7 @@ def _facts(subject: Subject, session: Session) -> dict[str, Any]:
         facts.pop("total_with_vat", None)
     for key in ("due_at", "received_at"):  # ISO timestamps, shown like every other time on a card
         with contextlib.suppress(KeyError, ValueError):
-            facts[key] = when(dt.datetime.fromisoformat(str(facts[key])))
+            facts[key] = when(dt.datetime.fromisoformat(str(facts[key])), zone)
     customer_id = case.customer_id or (invoice.customer_id if invoice else None)
     if not facts.get("customer") and customer_id:
         customer = session.get(Customer, customer_id)
@@ -183,13 +190,19 @@ def _last_action(session: Session, case: Case) -> Event | None:
     ).first()
 
 
-def build(session: Session, case_id: int, *, notice: str | None = None) -> Card | None:
-    """The card of a case as it stands now."""
+def load(database: Database, case_id: int, *, notice: str | None = None, zone: str = "UTC") -> Card | None:
+    """The card of a case, read in its own transaction."""
+    with database.session() as session:
+        return build(session, case_id, notice=notice, zone=zone)
+
+
+def build(session: Session, case_id: int, *, notice: str | None = None, zone: str = "UTC") -> Card | None:
+    """The card of a case as it stands now; its times in `zone` (the chat section's `timezone`)."""
     subject = load_subject(session, case_id)
     if subject is None:
         return None
     case = subject.case
-    facts = _facts(subject, session)
+    facts = _facts(subject, session, zone)
     shown = [
         (label, _clip(_text(facts[key]))) for key, label in FACTS if facts.get(key) not in (None, "", [])
     ]
@@ -202,16 +215,18 @@ def build(session: Session, case_id: int, *, notice: str | None = None) -> Card 
         if case.assignee:
             status.append(f"Assigned to {case.assignee}")
         if case.snoozed_until:
-            status.append(f"Snoozed until {when(case.snoozed_until)}")
+            status.append(f"Snoozed until {when(case.snoozed_until, zone)}")
         last = _last_action(session, case)
         if last is not None:
             mark = "✔" if last.data.get("ok") else "✖"
             spec = BUTTONS.get(last.data.get("action", ""))
             label = spec.label if spec else last.data.get("action")
-            status.append(f"{mark} {label} by {last.actor} at {when(last.at)}: {last.data.get('message')}")
-        status.append(f"Opened {when(case.opened_at)} · case #{case.id}")
+            status.append(
+                f"{mark} {label} by {last.actor} at {when(last.at, zone)}: {last.data.get('message')}"
+            )
+        status.append(f"Opened {when(case.opened_at, zone)} · case #{case.id}")
     else:
-        status.append(f"Closed by {case.closed_by} at {when(case.closed_at)}: {case.resolution}")
+        status.append(f"Closed by {case.closed_by} at {when(case.closed_at, zone)}: {case.resolution}")
     return Card(
         case_id=case.id,
         kind=case.kind,

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 class Platform(Protocol):
     name: str
+    zone: str  # the time zone its cards show times in (its section's `timezone`)
 
     def channel_for(self, kind: str, group: str | None) -> str: ...
     def channels(self) -> list[str]: ...
@@ -63,10 +64,10 @@ def configured(settings: Settings) -> bool:
 
 
 def _load(
-    database: Database, case_id: int, platform: str
+    database: Database, case_id: int, platform: str, zone: str
 ) -> tuple[cards.Card | None, PostRef | None, str, str | None, int]:
     with database.session() as session:
-        card = cards.build(session, case_id)
+        card = cards.build(session, case_id, zone=zone)
         post = session.scalar(
             select(ChatPost).where(ChatPost.case_id == case_id, ChatPost.platform == platform)
         )
@@ -146,7 +147,9 @@ async def sync(database: Database, platform: Platform, case_id: int) -> None:
 
 
 async def _sync(database: Database, platform: Platform, case_id: int) -> None:
-    card, ref, kind, group, latest = await asyncio.to_thread(_load, database, case_id, platform.name)
+    card, ref, kind, group, latest = await asyncio.to_thread(
+        _load, database, case_id, platform.name, platform.zone
+    )
     if card is None:
         return
     if ref is None:

@@ -148,17 +148,12 @@ async def _context(request: web.Request) -> tuple[Database, Settings, str, Link 
     return database, settings, token, await asyncio.to_thread(read)
 
 
-def _load(database: Database, case_id: int, notice: str | None = None) -> cards.Card | None:
-    with database.session() as session:
-        return cards.build(session, case_id, notice=notice)
-
-
 async def show(request: web.Request) -> web.Response:
     """GET: the case and the form; nothing happens until the form is sent."""
     database, settings, token, link = await _context(request)
     if isinstance(link, str):
         return _page("Link not valid", f"<p class=note>{html.escape(link)}.</p>", status=403)
-    card = await asyncio.to_thread(_load, database, link.case_id)
+    card = await asyncio.to_thread(cards.load, database, link.case_id, zone=settings.teams.timezone)
     if card is None:
         return _page("Unknown case", "<p class=note>This case does not exist.</p>", status=404)
     if await asyncio.to_thread(_spent, database, link.nonce):
@@ -193,7 +188,9 @@ async def act(request: web.Request) -> web.Response:
     elif not header and why is not None:
         why = "this address may not do that here"  # never says who is on the staff list, nor their role
     if why is not None:
-        card = await asyncio.to_thread(_load, database, link.case_id, why)
+        card = await asyncio.to_thread(
+            cards.load, database, link.case_id, notice=why, zone=settings.teams.timezone
+        )
         body = _card_html(card) if card else ""
         return _page("Refused", body + f"<p class=note>⛔ {html.escape(why)}</p>", status=403)
     if not await asyncio.to_thread(_spend, database, link.nonce, person.actor):
@@ -201,8 +198,9 @@ async def act(request: web.Request) -> web.Response:
     given: dict[str, Any] = {k: str(form[k]) for k in ("email", "reason", "days") if form.get(k)}
     outcome = await asyncio.to_thread(perform, database, settings, link.case_id, link.action, person, given)
     request.app[WAKE_OUTBOX]()
+    notice = outcome.message if outcome.refused else None
     card = await asyncio.to_thread(
-        _load, database, link.case_id, outcome.message if outcome.refused else None
+        cards.load, database, link.case_id, notice=notice, zone=settings.teams.timezone
     )
     mark = "✔" if outcome.ok else "✖"
     body = (_card_html(card) if card else "") + f"<p class=note>{mark} {html.escape(outcome.message)}</p>"

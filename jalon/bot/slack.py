@@ -151,6 +151,7 @@ class SlackChat:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.zone = settings.slack.timezone
         self.client = AsyncWebClient(
             token=settings.secret(settings.slack.bot_token_env), base_url=settings.slack.api_base_url
         )
@@ -188,6 +189,7 @@ class SlackChat:
     def bolt_app(self, database: Database, wake_outbox: Callable[[], None]) -> AsyncApp:
         """The Bolt app: one listener for every button, one for the input modals."""
         settings = self.settings
+        zone = settings.slack.timezone  # the card's times, as the channel's people live them
         app = AsyncApp(
             client=self.client,
             signing_secret=settings.secret(settings.slack.signing_secret_env) or None,
@@ -196,7 +198,7 @@ class SlackChat:
         )
 
         async def refresh(channel: str, ts: str, case_id: int, notice: str | None) -> None:
-            card = await asyncio.to_thread(_card, database, case_id, notice)
+            card = await asyncio.to_thread(cards.load, database, case_id, notice=notice, zone=zone)
             if card is not None:
                 await self.update(PostRef(channel, ts, {}), card)
 
@@ -215,7 +217,7 @@ class SlackChat:
             why = refusal(person, name)
             spec = BUTTONS[name]
             if why is None and spec.ask is not None:
-                card = await asyncio.to_thread(_card, database, case_id, None)
+                card = await asyncio.to_thread(cards.load, database, case_id, zone=zone)
                 if card is not None:
                     await client.views_open(
                         trigger_id=body["trigger_id"], view=modal(card, name, channel=channel, ts=ts)
@@ -263,11 +265,6 @@ class SlackChat:
 def _typed(body: dict[str, Any]) -> str:
     state = body.get("view", {}).get("state", {}).get("values", {}).get("ask", {}).get("value", {})
     return str(state.get("value") or "")
-
-
-def _card(database: Database, case_id: int, notice: str | None) -> cards.Card | None:
-    with database.session() as session:
-        return cards.build(session, case_id, notice=notice)
 
 
 def events_handler(app: AsyncApp) -> Callable[[web.Request], Any]:

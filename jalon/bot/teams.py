@@ -201,6 +201,7 @@ class TeamsChat:
 
     def __init__(self, settings: Settings, token: BotToken | None = None) -> None:
         self.settings = settings
+        self.zone = settings.teams.timezone
         self.token = token or BotToken(settings)
 
     def channel_for(self, kind: str, group: str | None) -> str:
@@ -269,6 +270,7 @@ class WorkflowChat:
 
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
+        self.zone = settings.teams.timezone
         self.database = database
 
     def channel_for(self, kind: str, group: str | None) -> str:
@@ -352,8 +354,9 @@ class CaseBot(ActivityHandler):
         }
         outcome = await asyncio.to_thread(perform, self.database, self.settings, case_id, verb, person, given)
         self.wake_outbox()
+        notice = outcome.message if outcome.refused else None
         card = await asyncio.to_thread(
-            _card, self.database, case_id, outcome.message if outcome.refused else None
+            cards.load, self.database, case_id, notice=notice, zone=self.settings.teams.timezone
         )
         if card is None:
             return AdaptiveCardInvokeResponse(
@@ -371,11 +374,6 @@ class CaseBot(ActivityHandler):
             conversation.id if conversation else "?",
             turn_context.activity.service_url,
         )
-
-
-def _card(database: Database, case_id: int, notice: str | None) -> cards.Card | None:
-    with database.session() as session:
-        return cards.build(session, case_id, notice=notice)
 
 
 def messages_handler(
