@@ -134,7 +134,7 @@ def cmd_invoice(args: argparse.Namespace) -> int:
     if args.json:
         emit(detail)
     else:
-        print(views.render_journey(detail))
+        print(views.render_journey(detail, load_settings(args).gateway.timezone))
     return 0
 
 

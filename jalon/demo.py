@@ -298,7 +298,7 @@ def print_journeys(services: app_module.Services) -> None:
             select(Invoice).where(Invoice.state != "replaced").order_by(Invoice.id)
         ):
             detail = views.invoice_detail_of(session, invoice)
-            text = views.render_journey(detail)
+            text = views.render_journey(detail, services.settings.gateway.timezone)
             head, _, rest = text.partition("\n")
             colour = {"held": YELLOW, "sent": GREEN}.get(detail["state"], BOLD)
             say(style(head, colour))

@@ -375,3 +375,27 @@ async def test_a_reply_saying_one_invoice_is_paid_and_another_never_arrived_acts
     assert resent == {"F-2026-0999"}  # the paid invoice is not sent again
     assert ("not_received", "F-2026-0999") in opened
     assert ("not_received", number) not in opened
+
+
+async def test_the_journey_is_told_in_the_teams_time_zone() -> None:
+    """Sent at 23:30 UTC on 15 January: a team in Paris reads it on the 16th at 00:30 (CET)."""
+    from jalon.handlers.views import render_journey
+
+    journey = {
+        "number": "F-2026-0001",
+        "customer": {"name": "Client SA"},
+        "total_with_vat": 120.0,
+        "currency": "EUR",
+        "state": "sent",
+        "events": [
+            {
+                "type": "dispatch.sent",
+                "at": "2026-01-15T23:30:00+00:00",
+                "data": {"recipient": "ap@client.test"},
+            }
+        ],
+    }
+    paris = render_journey(journey, "Europe/Paris").splitlines()
+    utc = render_journey(journey).splitlines()
+    assert paris[1].strip() == "2026-01-16 CET" and paris[2].strip().startswith("00:30:00")
+    assert utc[1].strip() == "2026-01-15 UTC" and utc[2].strip().startswith("23:30:00")

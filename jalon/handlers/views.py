@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -174,6 +176,7 @@ _LABELS = {
     "reminder.queued": "reminder",
     "reminder.withdrawn": "not sent",
     "payment.difference_written_off": "written off",
+    "payment.overpaid": "OVERPAID",
     "collection.settled": "agency told",
     "dunning.formal_notice": "formal notice",
     "invoice.handed_over": "handed over",
@@ -234,8 +237,17 @@ def _journey_detail(event: dict[str, Any]) -> str:
     return str(data.get("message") or data.get("reason") or data.get("title") or "")
 
 
-def render_journey(detail: dict[str, Any]) -> str:
-    """A few terminal lines telling an invoice's journey."""
+def _local(at: str | None, zone: str) -> str:
+    """'YYYY-MM-DD HH:MM:SS ZONE' of a stored ISO time (naive: UTC), as lived in `zone`."""
+    if not at:
+        return ""
+    moment = dt.datetime.fromisoformat(at)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def render_journey(detail: dict[str, Any], zone: str = "UTC") -> str:
+    """A few terminal lines telling an invoice's journey, its times in `zone` (the gateway's timezone)."""
     customer = detail["customer"]["name"] if detail.get("customer") else "no customer"
     amount = (
         f"{detail['total_with_vat']:.2f} {detail['currency']}"
@@ -248,9 +260,9 @@ def render_journey(detail: dict[str, Any]) -> str:
         if event["type"] in _BOOKKEEPING:
             continue
         label = _LABELS.get(event["type"], event["type"])
-        at = event["at"] or ""
+        at = _local(event["at"], zone)
         if at[:10] != day:  # a journey lasts weeks: the date when it changes, the time on every line
             day = at[:10]
-            lines.append(f"  {day}")
+            lines.append(f"  {day} {at[20:]}".rstrip())
         lines.append(f"   {at[11:19]}  {label:<14} {_journey_detail(event)}".rstrip())
     return "\n".join(lines)
