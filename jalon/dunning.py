@@ -56,10 +56,15 @@ class StepProblem(Exception):
 # --- money -------------------------------------------------------------------------------------------------
 
 
+def balance(invoice: Invoice) -> Decimal:
+    """The amount due (or the total) less what was paid: below zero when it was paid more than owed."""
+    base = invoice.amount_due if invoice.amount_due is not None else invoice.total_with_vat
+    return (Decimal(base or 0) - Decimal(invoice.amount_paid or 0)).quantize(CENT)
+
+
 def outstanding(invoice: Invoice) -> Decimal:
     """What is still owed: the amount due (or the total) less what was paid."""
-    base = invoice.amount_due if invoice.amount_due is not None else invoice.total_with_vat
-    return max(Decimal(base or 0) - Decimal(invoice.amount_paid or 0), Decimal(0)).quantize(CENT)
+    return max(balance(invoice), Decimal(0)).quantize(CENT)
 
 
 @dataclass(frozen=True)

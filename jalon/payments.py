@@ -46,8 +46,9 @@ def outstanding(invoice: Invoice) -> Decimal:
 
 def excess(invoice: Invoice) -> Decimal:
     """What was paid beyond the amount due (0 when it was not)."""
-    base = invoice.amount_due if invoice.amount_due is not None else invoice.total_with_vat
-    return max(Decimal(invoice.amount_paid or 0) - Decimal(base or 0), Decimal(0)).quantize(CENT)
+    from jalon.dunning import balance
+
+    return max(-balance(invoice), Decimal(0)).quantize(CENT)
 
 
 def settle(session: Session, invoice: Invoice, *, actor: str, at: dt.datetime, source: str) -> None:
@@ -446,11 +447,11 @@ def pay(
             reference=reference,
             now=now,
         )
-        remaining = outstanding(invoice)
+        remaining, over = outstanding(invoice), excess(invoice)
         state = invoice.state
     message = f"invoice {number} paid" if state == "paid" else f"invoice {number}: {remaining} still owed"
     data = {"amount": str(amount), "remaining": str(remaining), "state": state}
-    if amount > owed:
-        data["overpaid"] = str(amount - owed)
-        message += f"; overpaid by {amount - owed} (to refund or to set against another invoice)"
+    if over > 0:
+        data["overpaid"] = str(over)
+        message += f"; overpaid by {over} (to refund or to set against another invoice)"
     return True, message, data
