@@ -377,6 +377,32 @@ async def test_a_reply_saying_one_invoice_is_paid_and_another_never_arrived_acts
     assert ("not_received", number) not in opened
 
 
+async def test_an_invoice_the_reply_takes_out_of_a_payment_keeps_its_reminders(db_url: str) -> None:
+    """'Nous avons réglé la F…, mais pas la F-2026-0999': the first waits for its payment; the other is not
+    paused as if paid (its reminders go on), and nothing is resent."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        with gw.services.database.session() as session:
+            first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
+            session.add(
+                Invoice(
+                    number="F-2026-0999", issuer=first.issuer, customer_id=first.customer_id, state="sent"
+                )
+            )
+        await buyer_answers(
+            gw, f"Bonjour, nous avons réglé la facture {number}, mais pas la F-2026-0999.\nCdt"
+        )
+        await gw.settle()
+        with gw.services.database.session() as session:
+            paused = {i.number: i.pause_reason for i in session.scalars(select(Invoice))}
+            resent = session.scalars(select(Event).where(Event.type == "invoice.resent")).all()
+            other = session.scalars(select(Invoice).where(Invoice.number == "F-2026-0999")).one()
+            its_cases = session.scalars(select(Case).where(Case.invoice_id == other.id)).all()
+    assert paused[number] == "payment_announced"
+    assert paused["F-2026-0999"] is None
+    assert resent == [] and its_cases == []  # its reminders simply go on
+
+
 async def test_the_journey_is_told_in_the_teams_time_zone() -> None:
     """Sent at 23:30 UTC on 15 January: a team in Paris reads it on the 16th at 00:30 (CET)."""
     from jalon.handlers.views import render_journey

@@ -295,6 +295,13 @@ def test_a_reply_saying_different_things_of_different_invoices_gives_each_its_ow
     }
     for text, expected in said.items():
         assert analyze_text(text, reference=MONDAY).intents_by_invoice == expected, text
+    # an invoice taken out of what the rest says gets nothing done on the reply's word
+    for text, number in {
+        "Nous avons réglé les factures F-2025-1050 et F-2025-1051, mais pas la F-2025-0990.": "F-2025-0990",
+        "We paid INV-1050 but not INV-0990.": "INV-0990",
+        "Toutes les factures sont réglées sauf la F-2025-0990, la F-2025-1050 est payée.": "F-2025-0990",
+    }.items():
+        assert analyze_text(text, reference=MONDAY).intents_by_invoice[number] == "excepted", text
     one_thing = "Les factures F-2025-1107 et F-2025-1109 seront payées le 25/03."
     analysis = analyze_text(one_thing, reference=MONDAY)
     assert analysis.intent == "promise_to_pay" and analysis.intents_by_invoice == {}

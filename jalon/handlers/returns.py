@@ -422,25 +422,23 @@ def _pause(invoice: Invoice, until: dt.datetime, reason: str) -> None:
 def act_on_reply(ctx: Context) -> None:
     """The customer's words become actions: resend at once, pause reminders, or a case for a person. A reply
     saying different things of different invoices ("1050 est réglée, la 0990 jamais reçue") acts on each
-    named invoice of the customer by its own words."""
+    named invoice of the customer by its own words; one it takes out ("mais pas la 0990") is left as it is."""
     intent = ctx.facts.get("intent")
     invoice: Invoice | None = ctx.facts.get("invoice")
     dispatch: Dispatch | None = ctx.facts.get("dispatch")
     if intent is None or invoice is None:
         return
+    from jalon.handlers.replies import EXCEPTED
+
     own = getattr(ctx.classification, "intents_by_invoice", None) or {}
     mine = own.get(invoice.number.upper(), intent)
     others = _also_named(ctx, invoice)
-    _act(
-        ctx,
-        invoice,
-        dispatch,
-        mine,
-        [named for named in others if own.get(named.number.upper(), mine) == mine],
-    )
+    alike = [named for named in others if own.get(named.number.upper(), mine) == mine]
+    if mine != EXCEPTED:  # "réglées, mais pas celle-ci": nothing is done to it on this reply's word
+        _act(ctx, invoice, dispatch, mine, alike)
     for named in others:
         theirs = own.get(named.number.upper())
-        if theirs is not None and theirs != mine:
+        if theirs not in (None, mine, EXCEPTED):
             _act(ctx, named, None, theirs, [])
 
 

@@ -455,6 +455,11 @@ PART_END = re.compile(
     r"[,;!?\n]|\.(?=\s|$)|\s[-–—]\s|\b(?:mais|but|cependant|however|toutefois|par contre|tandis que"
     r"|alors que|whereas|while|aber|pero|sauf|except)\b"
 )
+# A part that takes an invoice out of what the rest says: "payées, mais pas la 0990", "but not INV-0990",
+# "toutes réglées sauf la 0990". Such an invoice gets EXCEPTED: nothing is done to it on the reply's word.
+EXCEPTION = re.compile(r"\b(?:sauf|except|hormis|excepte|ausser|salvo|tranne)\b")
+CONTRAST = re.compile(r"\b(?:mais|but|aber|pero)\b")
+EXCEPTED = "excepted"
 
 
 def _intents_by_invoice(
@@ -483,10 +488,19 @@ def _intents_by_invoice(
         ):
             own[number] = hit
     found = {number: hit.intent for number, hit in own.items()}
+    rules = {number: hit.rule for number, hit in own.items()}
+    for value, start, _end in named:
+        if value in found:
+            continue
+        part_start = max(b for b in bounds if b <= start)
+        opening = folded[max(0, part_start - 8) : start]
+        said = folded[part_start:start]
+        if EXCEPTION.search(opening) or (CONTRAST.search(opening) and NEGATION.search(said)):
+            found[value], rules[value] = EXCEPTED, "replies.exception"
     if all(value == intent for value in found.values()):
         return {}
     for number, value in found.items():
-        evidence.append({"field": "intents_by_invoice", "rule": own[number].rule, "phrase": number,
+        evidence.append({"field": "intents_by_invoice", "rule": rules[number], "phrase": number,
                          "intent": value})  # fmt: skip
     return found
 
