@@ -131,3 +131,24 @@ def test_invoice_numbers_are_found_after_the_german_spanish_and_italian_words_fo
     }
     for text, numbers in named.items():
         assert analyze_text(text).invoice_numbers == numbers, text
+
+
+def test_what_is_missing_is_named_in_german_spanish_and_italian() -> None:
+    """'Die Bestellnummer fehlt', 'Es fehlt der Lieferschein', 'Falta el albarán firmado', 'Manca la bolla':
+    the case says what the customer wants added; a 'fehlt nichts' after a payment asks for nothing."""
+    said = {
+        "Die Bestellnummer fehlt auf der Rechnung.": ["purchase_order"],
+        "Es fehlt der Lieferschein, bitte nachreichen.": ["supporting_document"],
+        "Die Anschrift fehlt auf der Rechnung.": ["address"],
+        "Falta el número de pedido en la factura.": ["purchase_order"],
+        "Falta el albarán firmado.": ["supporting_document"],
+        "Manca il numero d'ordine sulla fattura.": ["purchase_order"],
+        "Manca la bolla di consegna.": ["supporting_document"],
+    }
+    for text, missing in said.items():
+        analysis = analyze_text(text, reference=REFERENCE)
+        assert (analysis.intent, analysis.missing) == ("missing_info", missing), text
+    assert (
+        analyze_text("Die Rechnung 2025-77 ist bezahlt, es fehlt nichts.", reference=REFERENCE).intent
+        == "paid"
+    )

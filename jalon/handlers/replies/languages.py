@@ -48,6 +48,11 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
         ("es_falta", 3, False, rf"(?:falta|sin|no (?:\S+ )?(?:incluye|indica|tiene|figura|aparece|consta))"
          rf" (?:\S+ ){{0,3}}{ORDER_NUMBER}|{ORDER_NUMBER} (?:\S+ ){{0,4}}(?:falta|obligatori[oa]"
          r"|necesari[oa]|imprescindible)"),
+        # "fehlt" / "falta" / "manca" alone is a hint; with what is missing in the sentence (a delivery note,
+        # an address: phrases.MISSING_TOPICS and MORE_TOPICS) it says it all
+        ("de_fehlt_etwas", 1, False, r"(?:fehlt|fehlen|fehlende\w*|nachreichen)"),
+        ("es_falta_algo", 1, False, r"(?:falta|faltan)"),
+        ("it_manca_qualcosa", 1, False, r"(?:manca|mancano)"),
         ("it_manca", 3, False, rf"(?:manca|mancano|mancante|senza|non (?:\S+ )?(?:riporta|indica|contiene))"
          rf" (?:\S+ ){{0,3}}{ORDER_NUMBER}|{ORDER_NUMBER} (?:\S+ ){{0,4}}(?:mancante|manca"
          r"|obbligatori[oa]|necessari[oa])"),
@@ -97,4 +102,16 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
         ("it_pagheremo", 3, True, r"(?:pagheremo|salderemo|provvederemo al (?:pagamento|saldo)"
          r"|effettueremo (?:il )?(?:pagamento|bonifico)|verra (?:pagat[oa]|saldat[oa])|sara pagat[oa])"),
     ),
+}  # fmt: skip
+
+# What is missing, in these languages: topic -> pattern, added to `phrases.MISSING_TOPICS`.
+MORE_TOPICS: dict[str, str] = {
+    "purchase_order": ORDER_NUMBER + r"|bestellung\w*",
+    "buyer_reference": r"ihr zeichen|unser zeichen|referencia (?:del cliente|interna)|centro de cost[eo]"
+    r"|centro di costo|riferimento (?:cliente|interno)",
+    "siret": r"ust-?id\w*|umsatzsteuer-?id\w*|steuernummer|\bnif\b|\bcif\b|partita iva|codice fiscale",
+    "address": r"rechnungsadresse|lieferadresse|anschrift|direccion (?:de facturacion|de entrega|fiscal)"
+    r"|indirizzo (?:di fatturazione|di consegna)",
+    "supporting_document": r"lieferschein\w*|leistungsnachweis\w*|stundenzettel|albaran\w*|nota de entrega"
+    r"|\bbolla\b|\bddt\b|documento di trasporto",
 }  # fmt: skip

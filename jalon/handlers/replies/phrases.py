@@ -849,4 +849,9 @@ def compile_phrases() -> tuple[Phrase, ...]:
 
 
 def compile_topics() -> dict[str, re.Pattern[str]]:
-    return {topic: _regex(pattern) for topic, pattern in MISSING_TOPICS.items()}
+    from jalon.handlers.replies.languages import MORE_TOPICS
+
+    return {
+        topic: _regex(f"{pattern}|{MORE_TOPICS[topic]}" if topic in MORE_TOPICS else pattern)
+        for topic, pattern in MISSING_TOPICS.items()
+    }
