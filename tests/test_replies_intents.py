@@ -302,6 +302,9 @@ def test_a_reply_saying_different_things_of_different_invoices_gives_each_its_ow
         "Toutes les factures sont réglées sauf la F-2025-0990, la F-2025-1050 est payée.": "F-2025-0990",
     }.items():
         assert analyze_text(text, reference=MONDAY).intents_by_invoice[number] == "excepted", text
+    # an invoice only asked about ("et la 0990 ?") is a question for a person, not paid with the others
+    asked = analyze_text("La F-2025-1050 est payée, et la F-2025-0990 ?", reference=MONDAY)
+    assert asked.intents_by_invoice == {"F-2025-1050": "paid", "F-2025-0990": "question"}
     one_thing = "Les factures F-2025-1107 et F-2025-1109 seront payées le 25/03."
     analysis = analyze_text(one_thing, reference=MONDAY)
     assert analysis.intent == "promise_to_pay" and analysis.intents_by_invoice == {}

@@ -492,11 +492,14 @@ def _intents_by_invoice(
     for value, start, _end in named:
         if value in found:
             continue
-        part_start = max(b for b in bounds if b <= start)
+        part_start, part_end = next((a, b) for a, b in itertools.pairwise(bounds) if a <= start < b)
         opening = folded[max(0, part_start - 8) : start]
         said = folded[part_start:start]
         if EXCEPTION.search(opening) or (CONTRAST.search(opening) and NEGATION.search(said)):
             found[value], rules[value] = EXCEPTED, "replies.exception"
+        elif folded[part_end - 1 : part_end] == "?" and len(folded[part_start:part_end].split()) <= 5:
+            # "la 1050 est payée, et la 0990 ?": asked about, not said of: a person answers
+            found[value], rules[value] = "question", "replies.asked_about"
     if all(value == intent for value in found.values()):
         return {}
     for number, value in found.items():
