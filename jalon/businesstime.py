@@ -16,6 +16,14 @@ from jalon.config import Settings
 MIDNIGHT = dt.time(0, 0)
 
 
+def shown(moment: dt.datetime, zone: str, pattern: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A stored instant (naive: UTC, as SQLite gives it back) as people in `zone` read it, the zone named
+    (CET, CEST, UTC…) so that nobody has to guess."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
+
+
 @lru_cache(maxsize=8)
 def _holidays(country: str) -> Any:
     import holidays

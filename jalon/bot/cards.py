@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jalon.bot.buttons import BUTTONS, Ask, Subject, buttons_for, load_subject
+from jalon.businesstime import shown
 from jalon.db import Database
 from jalon.models import Case, Customer, Event
 
@@ -119,11 +119,7 @@ def _clip(text: str, size: int = MAX_FACT) -> str:
 
 def when(moment: dt.datetime | None, zone: str = "UTC") -> str:
     """A moment as the people reading the card live it: in their time zone, named (CET, CEST, UTC…)."""
-    if moment is None:
-        return "?"
-    if moment.tzinfo is None:  # stored naive on SQLite: UTC
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return shown(moment, zone) if moment else "?"
 
 
 def money(amount: Any, currency: str | None) -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from jalon import events
+from jalon.businesstime import shown
 from jalon.config import Settings
 from jalon.db import fresh_documents, load_blob, utcnow
 from jalon.links import invoice_link, signing_key
@@ -211,7 +212,10 @@ def send_dispatch(
         if original is not None:
             copy_of = {
                 "message_id": original.message_id or "",
-                "sent_at": original.sent_at.strftime("%d/%m/%Y %H:%M UTC") if original.sent_at else "",
+                # told in the company's time zone, named: "29/11/2026 14:25 CET"
+                "sent_at": shown(original.sent_at, settings.gateway.timezone, "%d/%m/%Y %H:%M %Z")
+                if original.sent_at
+                else "",
                 "recipient": original.recipient,
             }
     language = (contact.language if contact and contact.language else None) or (

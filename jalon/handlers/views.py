@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -239,11 +238,9 @@ def _journey_detail(event: dict[str, Any]) -> str:
 
 def _local(at: str | None, zone: str) -> str:
     """'YYYY-MM-DD HH:MM:SS ZONE' of a stored ISO time (naive: UTC), as lived in `zone`."""
-    if not at:
-        return ""
-    moment = dt.datetime.fromisoformat(at)
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+    from jalon.businesstime import shown
+
+    return shown(dt.datetime.fromisoformat(at), zone, "%Y-%m-%d %H:%M:%S %Z") if at else ""
 
 
 def render_journey(detail: dict[str, Any], zone: str = "UTC") -> str:
