@@ -191,12 +191,7 @@ def notify_settled(session: Session, ctx: ActionContext) -> int:
         query = query.with_for_update(skip_locked=True)  # two ticks at once tell the agency once
     notified = 0
     for invoice in session.scalars(query):
-        handed_at = session.scalar(
-            select(Event.at)
-            .where(Event.invoice_id == invoice.id, Event.type == "invoice.handed_over")
-            .order_by(Event.at.desc())
-            .limit(1)
-        )
+        handed_at = events.last_at(session, invoice.id, "invoice.handed_over")
         customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
         facts = {
             "company": ctx.settings.gateway.company_name,

@@ -98,6 +98,16 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
         session.info.pop(_PENDING, None)
 
 
+def last_at(session: Session, invoice_id: int, type_: str) -> dt.datetime | None:
+    """When an event of this type was last recorded for the invoice (None: never)."""
+    return session.scalar(
+        select(Event.at)
+        .where(Event.invoice_id == invoice_id, Event.type == type_)
+        .order_by(Event.at.desc())
+        .limit(1)
+    )
+
+
 def for_invoice(session: Session, invoice_id: int) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.invoice_id == invoice_id).order_by(Event.id)))
 

@@ -102,48 +102,23 @@ def record_payment(
     if invoice is None:
         return payment
     invoice.amount_paid = (Decimal(invoice.amount_paid or 0) + amount).quantize(CENT)
-    remaining = outstanding(invoice)
-    events.record(
-        session,
-        "payment.received",
-        invoice_id=invoice.id,
-        customer_id=invoice.customer_id,
-        actor=actor,
-        at=now,
-        amount=amount,
-        currency=currency,
-        paid_on=paid_on,
-        source=source,
-        reference=(reference or "")[:200],
-        remaining=remaining,
-    )
-    if 0 < remaining <= WRITE_OFF and invoice.state in OPEN_STATES:
-        # bank charges, a rounding: nobody sends a formal notice for 0.50; the difference stays on record
-        events.record(
-            session,
-            "payment.difference_written_off",
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
-            actor=actor,
-            at=now,
-            difference=remaining,
-            currency=currency,
-        )
+    remaining, over = outstanding(invoice), excess(invoice)
+
+    paid = {"invoice_id": invoice.id, "customer_id": invoice.customer_id, "actor": actor, "at": now}
+
+    def note(type_: str, **data: Any) -> None:  # this payment's events on the invoice, alike but for data
+        events.record(session, type_, **paid, **data)
+
+    clipped = (reference or "")[:200]
+    note("payment.received", amount=amount, currency=currency, paid_on=paid_on, source=source,
+         reference=clipped, remaining=remaining)  # fmt: skip
+    if remaining <= WRITE_OFF and invoice.state in OPEN_STATES:
+        if remaining > 0:
+            # bank charges, a rounding: nobody sends a formal notice for 0.50; the difference stays on record
+            note("payment.difference_written_off", difference=remaining, currency=currency)
         settle(session, invoice, actor=actor, at=now, source=source)
-    elif remaining <= 0 and invoice.state in OPEN_STATES:
-        settle(session, invoice, actor=actor, at=now, source=source)
-    if excess(invoice) > 0:  # money to give back, or to set against another invoice: a person decides
-        events.record(
-            session,
-            "payment.overpaid",
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
-            actor=actor,
-            at=now,
-            overpaid=excess(invoice),
-            currency=currency,
-            reference=(reference or "")[:200],
-        )
+    if over > 0:  # money to give back, or to set against another invoice: a person decides
+        note("payment.overpaid", overpaid=over, currency=currency, reference=clipped)
     return payment
 
 
@@ -370,8 +345,9 @@ def import_statement(
                     "paid": invoice.state == "paid",
                 }
                 report["matched" if invoice.state == "paid" else "partial"].append(entry)
-                if excess(invoice) > 0:
-                    over = {**entry, "overpaid": str(excess(invoice)), "payer": line.payer}
+                over_paid = excess(invoice)
+                if over_paid > 0:
+                    over = {**entry, "overpaid": str(over_paid), "payer": line.payer}
                     report["overpaid"].append(over)
                     cases.open_case(
                         session,

@@ -309,12 +309,7 @@ class Runner:
         )
         if planned is None:
             return True  # this ladder has no formal notice: the hand-over is its own decision
-        sent = session.scalar(
-            select(Event.at)
-            .where(Event.invoice_id == invoice.id, Event.type == "dunning.formal_notice")
-            .order_by(Event.at.desc())
-            .limit(1)
-        )
+        sent = events.last_at(session, invoice.id, "dunning.formal_notice")
         if sent is None:
             self.park(step, self.now + PAUSE_RECHECK, "waiting for the formal notice")
             milestone = self.milestones.get((invoice.id, step.milestone or ""))

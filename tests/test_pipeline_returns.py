@@ -29,6 +29,28 @@ async def sent(gw: Running, contacts: list[tuple[str, str]]) -> str:
     return expected["invoice_number"]
 
 
+def another_sent_invoice(gw: Running, number: str, other: str, *, mailed_to: str | None = None) -> None:
+    """A second sent invoice of the customer of `number` (mailed earlier to `mailed_to`, when given)."""
+    with gw.services.database.session() as session:
+        first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
+        invoice = Invoice(number=other, issuer=first.issuer, customer_id=first.customer_id, state="sent")
+        session.add(invoice)
+        if mailed_to is None:
+            return
+        session.flush()
+        session.add(
+            Dispatch(
+                invoice_id=invoice.id,
+                contact_id=first.dispatches[0].contact_id,
+                recipient=mailed_to,
+                role="buyer",
+                token=f"earlier-sending-of-{other}",
+                state="sent",
+                sent_at=dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC),
+            )
+        )
+
+
 def reply_to(original: EmailMessage, sender: str, text: str, *, date: str | None = None) -> EmailMessage:
     """The customer answers the invoice mail from their mail client (quoting it, as clients do)."""
     reply = EmailMessage()
@@ -313,13 +335,7 @@ async def test_a_promise_naming_two_invoices_pauses_both(db_url: str) -> None:
     one whose mail was answered."""
     async with running(db_url) as gw:
         number = await sent(gw, [("achats@client.test", "buyer")])
-        with gw.services.database.session() as session:
-            first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
-            session.add(
-                Invoice(
-                    number="F-2026-0999", issuer=first.issuer, customer_id=first.customer_id, state="sent"
-                )
-            )
+        another_sent_invoice(gw, number, "F-2026-0999")
         await buyer_answers(
             gw,
             f"Bonjour, les factures {number} et F-2026-0999 seront réglées le 15 décembre 2026.\nCdt",
@@ -339,25 +355,7 @@ async def test_a_reply_saying_one_invoice_is_paid_and_another_never_arrived_acts
     its payment (nothing resent), the other is sent again to the buyer with a case watching it."""
     async with running(db_url) as gw:
         number = await sent(gw, [("achats@client.test", "buyer")])
-        with gw.services.database.session() as session:
-            first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
-            earlier = first.dispatches[0]
-            other = Invoice(
-                number="F-2026-0999", issuer=first.issuer, customer_id=first.customer_id, state="sent"
-            )
-            session.add(other)
-            session.flush()
-            session.add(
-                Dispatch(
-                    invoice_id=other.id,
-                    contact_id=earlier.contact_id,
-                    recipient="achats@client.test",
-                    role="buyer",
-                    token="earlier-sending-of-0999",
-                    state="sent",
-                    sent_at=dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC),
-                )
-            )
+        another_sent_invoice(gw, number, "F-2026-0999", mailed_to="achats@client.test")
         await buyer_answers(
             gw,
             f"Bonjour, la facture {number} a été réglée le 12/11 par virement, en revanche nous n'avons "
@@ -387,13 +385,7 @@ async def test_an_invoice_the_reply_takes_out_of_a_payment_keeps_its_reminders(d
     paused as if paid (its reminders go on), and nothing is resent."""
     async with running(db_url) as gw:
         number = await sent(gw, [("achats@client.test", "buyer")])
-        with gw.services.database.session() as session:
-            first = session.scalars(select(Invoice).where(Invoice.number == number)).one()
-            session.add(
-                Invoice(
-                    number="F-2026-0999", issuer=first.issuer, customer_id=first.customer_id, state="sent"
-                )
-            )
+        another_sent_invoice(gw, number, "F-2026-0999")
         await buyer_answers(
             gw, f"Bonjour, nous avons réglé la facture {number}, mais pas la F-2026-0999.\nCdt"
         )

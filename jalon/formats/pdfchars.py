@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,7 @@ def page_spans(textpage: pdfium.PdfTextPage, number: int, height: float) -> list
         text = "".join(chr(pdfium.raw.FPDFText_GetUnicode(handle, k) or 32) for k in range(count))
     spans = _level_words(handle, text, number, height)
     if spans is None:  # a word starts with a rotated character: read the page turned level
-        spans = _words(handle, _levelled(text, handle, height), number, None) or []
+        spans = _words(_levelled(text, handle, height), number)
     return spans
 
 
@@ -112,11 +112,7 @@ def _level_words(handle: Any, text: str, number: int, height: float) -> list[Spa
                 flush()
             spaces = 0
         size = char_bottom - char_top
-        if word and (
-            abs(char_top - top) > 0.35 * max(size, bottom - top)
-            or left < x1 - 0.5 * size
-            or left - x1 > 0.3 * size
-        ):
+        if word and _breaks_word(top, bottom, x1, left, char_top, size):
             flush()
         if not word:
             spaced, space_seen = space_seen or bool(spans and spans[-1].text.endswith(" ")), False
@@ -140,6 +136,15 @@ def _level_words(handle: Any, text: str, number: int, height: float) -> list[Spa
     return spans
 
 
+def _breaks_word(top: float, bottom: float, x1: float, left: float, char_top: float, size: float) -> bool:
+    """Whether a character cannot go on the word so far (its box `top`..`bottom`, right edge `x1`)."""
+    return (
+        abs(char_top - top) > 0.35 * max(size, bottom - top)  # another line
+        or left < x1 - 0.5 * size  # back to the left: another run
+        or left - x1 > 0.3 * size  # a gap wider than a space
+    )
+
+
 _TURNED = 0.005  # radians (0.3 degree): a line drifts less than 3 points across a page; read as level
 _SIDEWAYS = 0.35  # radians (20 degrees): beyond this, text runs up or down the page, not along a line
 
@@ -148,11 +153,9 @@ def _turned(angle: float) -> bool:
     return angle >= 0 and min(angle, 2 * math.pi - angle) > _TURNED
 
 
-def _words(
-    handle: Any, glyphs: Iterable[Glyph], number: int, baseline: Callable[[int], float | None] | None
-) -> list[Span] | None:
-    """Characters in the order the PDF prints them, joined into words. `baseline` gives a word's baseline
-    from its first character; None from it (a rotated character) stops the reading: returns None."""
+def _words(glyphs: Iterable[Glyph], number: int) -> list[Span]:
+    """Characters turned level (`_levelled`), in the order the PDF prints them, joined into words as
+    `_level_words` joins a level page's; a word's baseline is its first character's, else under its box."""
     spans: list[Span] = []
     word: list[str] = []
     x0 = x1 = top = bottom = base = 0.0
@@ -167,7 +170,7 @@ def _words(
 
     spaces = 0
     spaced = space_seen = False
-    for index, char, left, right, char_top, char_bottom, char_base in glyphs:
+    for _index, char, left, right, char_top, char_bottom, char_base in glyphs:
         if left is None:
             # one space printed by the PDF joins two words of a phrase (monospaced text has wide ones); two
             # or more are a column gap; a space PDFium inferred leaves the decision to the layout's geometry
@@ -186,19 +189,12 @@ def _words(
                 flush()
             spaces = 0
         size = char_bottom - char_top
-        if word and (
-            abs(char_top - top) > 0.35 * max(size, bottom - top)  # another line
-            or left < x1 - 0.5 * size  # back to the left: another run
-            or left - x1 > 0.3 * size  # a gap wider than a space
-        ):
+        if word and _breaks_word(top, bottom, x1, left, char_top, size):
             flush()
         if not word:
             spaced, space_seen = space_seen or bool(spans and spans[-1].text.endswith(" ")), False
             x0, top, bottom = left, char_top, char_bottom
-            found = char_base if char_base is not None or baseline is None else baseline(index)
-            if found is None and baseline is not None:
-                return None
-            base = found if found is not None else char_bottom - 0.2 * size
+            base = char_base if char_base is not None else char_bottom - 0.2 * size
         word.append(char)
         x1 = max(x1, right) if len(word) > 1 else right
         top, bottom = min(top, char_top), max(bottom, char_bottom)

@@ -781,14 +781,9 @@ def _shift_after_dispute(session: Session, invoice: Invoice, now: dt.datetime) -
     """A settled dispute stopped the clock: every step still to come (of this invoice, and of the customer's
     other invoices it paused) moves on by the time the dispute lasted, so the ladder goes on where it stood
     instead of jumping to the formal notice whose date passed meanwhile."""
-    from jalon.models import Event, ScenarioStep
+    from jalon.models import ScenarioStep
 
-    began = session.scalar(
-        select(Event.at)
-        .where(Event.invoice_id == invoice.id, Event.type == "invoice.disputed")
-        .order_by(Event.at.desc())
-        .limit(1)
-    )
+    began = events.last_at(session, invoice.id, "invoice.disputed")
     if began is None:
         return 0
     lasted = now - began
