@@ -400,6 +400,27 @@ async def test_an_invoice_the_reply_takes_out_of_a_payment_keeps_its_reminders(d
     assert resent == [] and its_cases == []  # its reminders simply go on
 
 
+async def test_an_invoice_the_customer_is_still_checking_is_not_paused_as_paid(db_url: str) -> None:
+    """'La F… a été réglée ; la F-2026-0999, je vois avec la comptabilité': the first waits for its
+    payment; the other is not paused as paid, and a person gets a case to read what was said of it."""
+    async with running(db_url) as gw:
+        number = await sent(gw, [("achats@client.test", "buyer")])
+        another_sent_invoice(gw, number, "F-2026-0999")
+        await buyer_answers(
+            gw,
+            f"Bonjour, la facture {number} a été réglée le 12/11 ; la F-2026-0999, je vois avec la "
+            "comptabilité.\nCdt",
+        )
+        await gw.settle()
+        with gw.services.database.session() as session:
+            paused = {i.number: i.pause_reason for i in session.scalars(select(Invoice))}
+            other = session.scalars(select(Invoice).where(Invoice.number == "F-2026-0999")).one()
+            its_cases = [c.kind for c in session.scalars(select(Case).where(Case.invoice_id == other.id))]
+    assert paused[number] == "payment_announced"
+    assert paused["F-2026-0999"] != "payment_announced"
+    assert its_cases == ["question"]
+
+
 async def test_the_journey_is_told_in_the_teams_time_zone() -> None:
     """Sent at 23:30 UTC on 15 January: a team in Paris reads it on the 16th at 00:30 (CET)."""
     from jalon.handlers.views import render_journey

@@ -308,3 +308,47 @@ def test_a_reply_saying_different_things_of_different_invoices_gives_each_its_ow
     one_thing = "Les factures F-2025-1107 et F-2025-1109 seront payées le 25/03."
     analysis = analyze_text(one_thing, reference=MONDAY)
     assert analysis.intent == "promise_to_pay" and analysis.intents_by_invoice == {}
+
+
+def test_what_is_said_of_an_invoice_in_the_next_clause_or_of_a_list_goes_to_each_of_them() -> None:
+    """French puts the invoice first and says it after a comma ("la F-1050, nous l'avons réglée"); a list
+    shares what is said at its end or its start; words no phrase reads make a question for a person."""
+    said = {
+        # the invoice set apart before the comma: the paid one is not resent with the missing one
+        "La F-2025-1050, nous l'avons réglée le 12/03. La F-2025-0990 n'est jamais arrivée.": {
+            "F-2025-1050": "paid",
+            "F-2025-0990": "not_received",
+        },
+        # a list said of at its end, another at its start: every number of it, not only the nearest
+        "La F-2025-1050, la F-2025-1051 et la F-2025-1052 ont été réglées, mais la F-2025-0990 n'est jamais "
+        "arrivée.": {
+            "F-2025-1050": "paid",
+            "F-2025-1051": "paid",
+            "F-2025-1052": "paid",
+            "F-2025-0990": "not_received",
+        },
+        "Nous avons payé les factures F-2025-1050, F-2025-1051 et F-2025-1052, en revanche la F-2025-0990 "
+        "n'est jamais arrivée.": {
+            "F-2025-1050": "paid",
+            "F-2025-1051": "paid",
+            "F-2025-1052": "paid",
+            "F-2025-0990": "not_received",
+        },
+        # words of its own that no phrase reads: not paid with the other, a person reads them
+        "La F-2025-1050 a été réglée le 12/03 ; la F-2025-0990, je vois avec la comptabilité.": {
+            "F-2025-1050": "paid",
+            "F-2025-0990": "question",
+        },
+        "Nous avons bien reçu la F-2025-1050, et la F-2025-0990 n'est jamais arrivée.": {
+            "F-2025-1050": "question",
+            "F-2025-0990": "not_received",
+        },
+    }
+    for text, expected in said.items():
+        assert analyze_text(text, reference=MONDAY).intents_by_invoice == expected, text
+    # one thing said of all, with a date or "également" beside a number: no split
+    for text in (
+        "Nous avons payé la F-2025-1050 le 12/03, la F-2025-0990 le 15/03 par virement.",
+        "Nous avons bien payé la F-2025-1050, et la F-2025-0990 également.",
+    ):
+        assert analyze_text(text, reference=MONDAY).intents_by_invoice == {}, text

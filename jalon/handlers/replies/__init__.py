@@ -467,32 +467,24 @@ def _intents_by_invoice(
 ) -> dict[str, str]:
     """{number: intent} for the invoices the new text names with an intent of their own, when the reply says
     something else of one of them than its main intent; {} when it says one thing of all (the usual case)."""
-    named = entities.invoice_numbers(folded, text)
+    named = sorted(entities.invoice_numbers(folded, text), key=lambda item: item[1])
     if len({value for value, _start, _end in named}) < 2:
         return {}
-    bounds = [0, *(m.end() for m in PART_END.finditer(folded)), len(folded) + 1]
+    parts = list(itertools.pairwise([0, *(m.end() for m in PART_END.finditer(folded)), len(folded) + 1]))
     own: dict[str, _Hit] = {}
     for hit in hits:
         if hit.where != "body" or hit.negated or hit.weight < 2 or hit.intent not in OWN_INTENTS:
             continue
-        part = next((a, b) for a, b in itertools.pairwise(bounds) if a <= hit.start < b)
-        in_part = [item for item in named if part[0] <= item[1] < part[1]]
-        if not in_part:
-            continue
-        before = [item for item in in_part if item[2] <= hit.start]
-        number = (before[-1] if before else in_part[0])[0]
-        held = own.get(number)
-        if held is None or (hit.weight, -PRECEDENCE.index(hit.intent)) > (
-            held.weight,
-            -PRECEDENCE.index(held.intent),
-        ):
+        number = _spoken_of(folded, parts, named, hit.start)
+        held = own.get(number) if number else None
+        if number and (held is None or (hit.weight, -_rank(hit.intent)) > (held.weight, -_rank(held.intent))):
             own[number] = hit
     found = {number: hit.intent for number, hit in own.items()}
     rules = {number: hit.rule for number, hit in own.items()}
     for value, start, _end in named:
         if value in found:
             continue
-        part_start, part_end = next((a, b) for a, b in itertools.pairwise(bounds) if a <= start < b)
+        part_start, part_end = next((a, b) for a, b in parts if a <= start < b)
         opening = folded[max(0, part_start - 8) : start]
         said = folded[part_start:start]
         if EXCEPTION.search(opening) or (CONTRAST.search(opening) and NEGATION.search(said)):
@@ -500,12 +492,96 @@ def _intents_by_invoice(
         elif folded[part_end - 1 : part_end] == "?" and len(folded[part_start:part_end].split()) <= 5:
             # "la 1050 est payée, et la 0990 ?": asked about, not said of: a person answers
             found[value], rules[value] = "question", "replies.asked_about"
+    for value, listed_with in _listed_with(folded, parts, named, found).items():
+        found[value], rules[value] = found[listed_with], "replies.listed_with"
+    for index, (value, _start, _end) in enumerate(named):
+        if own and value not in found and len(_own_words(folded, parts, named, hits, index)) >= 2:
+            # "la 1050 est payée ; la 0990, je vois avec la compta": words no phrase reads: a person does
+            found[value], rules[value] = "question", "replies.unread_words"
     if all(value == intent for value in found.values()):
         return {}
     for number, value in found.items():
         evidence.append({"field": "intents_by_invoice", "rule": rules[number], "phrase": number,
                          "intent": value})  # fmt: skip
     return found
+
+
+def _spoken_of(
+    folded: str, parts: list[tuple[int, int]], named: list[tuple[str, int, int]], position: int
+) -> str | None:
+    """The invoice an intent phrase at `position` speaks of: in its part, the number said just before it,
+    else the first after it; in a part naming none ("la F-0990, nous ne l'avons jamais reçue"), the last
+    number said before it in its sentence."""
+    part_start, part_end = next((a, b) for a, b in parts if a <= position < b)
+    in_part = [item for item in named if part_start <= item[1] < part_end]
+    if in_part:
+        before = [item for item in in_part if item[2] <= position]
+        return (before[-1] if before else in_part[0])[0]
+    sentence_start, _ = _sentence(folded, position)
+    earlier = [item for item in named if sentence_start <= item[1] < part_start]
+    return earlier[-1][0] if earlier else None
+
+
+# What may stand between the numbers of one list: "F-1050, F-1051 et la F-1052", "INV-1 and INV-2".
+LIST_GLUE = re.compile(
+    r"(?:[\s,/&]|(?<![a-z])(?:et|and|und|y|e|ou|or|la|le|les|l'|the|facture|factures|invoice|invoices"
+    r"|rechnung|rechnungen|factura|facturas|fattura|fatture|n°|no|nr|n)(?![a-z])\.?)*"
+)
+# Words that say nothing of an invoice by themselves (`_own_words`).
+_FILLER_WORDS = (
+    "je j' nous on vous ce ca cela celle celle-ci celle-la la le les l' de du des un une et ou a au aux pour"
+    " par avec en y est sont bien aussi egalement deja concernant quant i we you it that this the an and or"
+    " of for with to is are also ich wir sie es der die das und yo la el los y io noi il lo e facture invoice"
+    " factures invoices"
+)
+FILLER = frozenset(_FILLER_WORDS.split())
+WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def _before_in_part(folded: str, parts: list[tuple[int, int]], named: list[tuple[str, int, int]],
+                    index: int) -> str:  # fmt: skip
+    """The words of the number `named[index]`'s part said before it (after the number before it, if any)."""
+    start = named[index][1]
+    part_start = next(a for a, b in parts if a <= start < b)
+    if index and named[index - 1][2] > part_start:
+        part_start = named[index - 1][2]
+    return folded[part_start:start]
+
+
+def _own_words(
+    folded: str, parts: list[tuple[int, int]], named: list[tuple[str, int, int]], hits: list[_Hit], index: int
+) -> list[str]:
+    """The words said of `named[index]` alone: before it in its part, and after it up to the next number,
+    phrase or end of sentence; without the words that say nothing by themselves."""
+    end = named[index][2]
+    _, stop = _sentence(folded, end)
+    stop = min([start for _value, start, _end in named[index + 1 :]] + [stop])
+    stop = min([hit.start for hit in hits if hit.where == "body" and end <= hit.start < stop] + [stop])
+    said = _before_in_part(folded, parts, named, index) + " " + folded[end:stop]
+    return [word for word in WORD.findall(said) if word not in FILLER]
+
+
+def _listed_with(
+    folded: str, parts: list[tuple[int, int]], named: list[tuple[str, int, int]], found: dict[str, str]
+) -> dict[str, str]:
+    """{number: number it is listed with} for the numbers with no words of their own listed next to one said
+    something of ("la F-1050, la F-1051 et la F-1052 ont été réglées", "payé F-1050, F-1051 et F-1052")."""
+    shared: dict[str, str] = {}
+    for step in (1, -1):  # the words usually follow a list ("X et Y sont payées"), else open it ("payé X, Y")
+        for index in range(len(named))[::-step]:
+            value, start, end = named[index]
+            near = index + step
+            if value in found or value in shared or not 0 <= near < len(named):
+                continue
+            other, other_start, other_end = named[near]
+            gap = folded[end:other_start] if step == 1 else folded[other_end:start]
+            source = shared.get(other, other)
+            bare = not [
+                w for w in WORD.findall(_before_in_part(folded, parts, named, index)) if w not in FILLER
+            ]
+            if source in found and bare and LIST_GLUE.fullmatch(gap):
+                shared[value] = source
+    return shared
 
 
 def _promise_sentences(folded: str, hits: list[_Hit]) -> list[tuple[int, int]]:
