@@ -278,6 +278,8 @@ class DunningSettings(Section):
     pause_scope: Literal["invoice", "customer"] = "customer"  # what a dispute/promise/payment pauses
     group_reminders: bool = True  # one mail per customer listing every invoice due that day
     default_terms: Duration = parse_duration("30d")  # an invoice without a due date: due this after issue
+    # a retenue de garantie is owed this long after the invoice (works contracts: a year after acceptance)
+    holdback_period: Duration = parse_duration("365d")
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
 
 

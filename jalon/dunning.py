@@ -63,8 +63,16 @@ def balance(invoice: Invoice) -> Decimal:
 
 
 def outstanding(invoice: Invoice) -> Decimal:
-    """What is still owed: the amount due (or the total) less what was paid."""
-    return max(balance(invoice), Decimal(0)).quantize(CENT)
+    """What is owed now: the amount due (or the total) less what was paid, and less the holdback (retenue de
+    garantie), owed only once the guarantee ends: reminders, notices and payment matching never ask for it."""
+    return max(balance(invoice) - held_back(invoice), Decimal(0)).quantize(CENT)
+
+
+def held_back(invoice: Invoice) -> Decimal:
+    """The part of the invoice's holdback not paid yet (0 without one)."""
+    if not invoice.holdback:
+        return Decimal(0)
+    return min(Decimal(invoice.holdback), max(balance(invoice), Decimal(0))).quantize(CENT)
 
 
 @dataclass(frozen=True)

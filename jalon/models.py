@@ -186,6 +186,8 @@ class Invoice(Base):
     total_with_vat: Mapped[Decimal | None] = mapped_column(Money)
     amount_due: Mapped[Decimal | None] = mapped_column(Money)
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    # a retenue de garantie: owed, but only when the guarantee ends; reminders never ask for it
+    holdback: Mapped[Decimal | None] = mapped_column(Money)
     purchase_order: Mapped[str | None] = mapped_column(String(128))
     source: Mapped[str] = mapped_column(String(16), default="none")  # facturx | xml | text | none
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the invoice model (formats.model.Invoice)

@@ -44,6 +44,12 @@ def outstanding(invoice: Invoice) -> Decimal:
     return owed(invoice)
 
 
+def held_back(invoice: Invoice) -> Decimal:
+    from jalon.dunning import held_back as kept
+
+    return kept(invoice)
+
+
 def excess(invoice: Invoice) -> Decimal:
     """What was paid beyond the amount due (0 when it was not)."""
     from jalon.dunning import balance
@@ -101,6 +107,7 @@ def record_payment(
     session.add(payment)
     if invoice is None:
         return payment
+    holdback_before = held_back(invoice)
     invoice.amount_paid = (Decimal(invoice.amount_paid or 0) + amount).quantize(CENT)
     remaining, over = outstanding(invoice), excess(invoice)
 
@@ -117,6 +124,15 @@ def record_payment(
             # bank charges, a rounding: nobody sends a formal notice for 0.50; the difference stays on record
             note("payment.difference_written_off", difference=remaining, currency=currency)
         settle(session, invoice, actor=actor, at=now, source=source)
+        if held_back(invoice) > 0:  # paid less the retenue de garantie: owed later, and not to be forgotten
+            note("payment.holdback_retained", holdback=held_back(invoice), currency=currency)
+    elif invoice.state == "paid" and holdback_before > 0:
+        note("payment.holdback_received", amount=amount, remaining=held_back(invoice), currency=currency)
+        if held_back(invoice) <= WRITE_OFF:
+            resolution = f"holdback paid ({source})"
+            cases.close_invoice_cases(
+                session, invoice.id, actor=actor, resolution=resolution, kinds=("holdback_due",)
+            )
     if over > 0:  # money to give back, or to set against another invoice: a person decides
         note("payment.overpaid", overpaid=over, currency=currency, reference=clipped)
     return payment
@@ -220,7 +236,7 @@ class Matcher:
         """(allocations, method, why unmatched)."""
         invoices = [i for i in self.by_reference(line) if i.currency == line.currency]
         if invoices:
-            payable = [i for i in invoices if i.state in OPEN_STATES]
+            payable = [i for i in invoices if i.state in OPEN_STATES or held_back(i)]
             if not payable:
                 return [], "invoice_number", f"invoice {invoices[0].number} is already paid"
             return self.allocate(payable, line.amount), "invoice_number", None
@@ -246,7 +262,8 @@ class Matcher:
         allocations = []
         left = amount
         for index, invoice in enumerate(invoices):
-            share = left if index == len(invoices) - 1 else min(outstanding(invoice), left)
+            owed = outstanding(invoice) if invoice.state in OPEN_STATES else held_back(invoice)
+            share = left if index == len(invoices) - 1 else min(owed, left)
             if share <= 0:
                 break
             allocations.append(Allocation(invoice, share))
@@ -401,9 +418,9 @@ def pay(
         invoice = find_invoice(session, number)
         if invoice is None:
             return False, f"no invoice {number}", {}
-        if invoice.state not in OPEN_STATES:
+        if invoice.state not in OPEN_STATES and not held_back(invoice):
             return False, f"invoice {number} is {invoice.state}", {"state": invoice.state}
-        owed = outstanding(invoice)
+        owed = outstanding(invoice) if invoice.state in OPEN_STATES else held_back(invoice)
         amount = owed if amount is None else Decimal(amount)
         if amount <= 0:
             return False, "a payment must be a positive amount", {}
@@ -423,10 +440,13 @@ def pay(
             reference=reference,
             now=now,
         )
-        remaining, over = outstanding(invoice), excess(invoice)
+        remaining, over, kept = outstanding(invoice), excess(invoice), held_back(invoice)
         state = invoice.state
     message = f"invoice {number} paid" if state == "paid" else f"invoice {number}: {remaining} still owed"
     data = {"amount": str(amount), "remaining": str(remaining), "state": state}
+    if kept > 0:
+        data["holdback"] = str(kept)
+        message += f"; holdback of {kept} owed when the guarantee ends"
     if over > 0:
         data["overpaid"] = str(over)
         message += f"; overpaid by {over} (to refund or to set against another invoice)"

@@ -292,6 +292,7 @@ class TickReport:
     met: int = 0
     closed_cases: int = 0
     agency_told: int = 0  # handed-over invoices since settled, the agency told
+    holdbacks_due: int = 0  # paid invoices whose holdback is owed now: a case to claim it
     mails: int = 0
     seconds: float = 0.0
     actions: dict[str, int] = field(default_factory=dict)
@@ -360,6 +361,7 @@ def tick(
             break
     report.closed_cases += close_unstuck(database, now)
     report.agency_told += _tell_agency(database, settings, calendar, now)
+    report.holdbacks_due += holdbacks_due(database, settings, now)
     report.seconds = round(time.perf_counter() - started, 4)
     return report
 
@@ -378,6 +380,47 @@ def _tell_agency(database: Database, settings: Settings, calendar: BusinessCalen
         except Exception:
             log.exception("telling the collection agency failed")
     return told
+
+
+def holdbacks_due(database: Database, settings: Settings, now: dt.datetime) -> int:
+    """Paid invoices whose retenue de garantie is still owed when the guarantee ends: a case, once, so that
+    somebody claims it (a holdback is easily forgotten for a year)."""
+    from jalon.dunning import held_back
+
+    period = settings.dunning.holdback_period
+    opened = 0
+    with database.session() as session:
+        kept = session.scalars(
+            select(Invoice).where(
+                Invoice.state == "paid",
+                Invoice.holdback.is_not(None),
+                Invoice.amount_paid < Invoice.amount_due,
+            )
+        ).all()
+        for invoice in kept:
+            since = (invoice.issue_date or invoice.created_at.date()) + period
+            owed = held_back(invoice)
+            if since > now.date() or owed <= 0 or events.last_at(session, invoice.id, "invoice.holdback_due"):
+                continue
+            customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
+            events.record(session, "invoice.holdback_due", invoice_id=invoice.id, holdback=owed, since=since,
+                          at=now)  # fmt: skip
+            cases.open_case(
+                session,
+                "holdback_due",
+                f"{invoice.number}: holdback of {owed} {invoice.currency} to claim",
+                key=cases.case_key("holdback_due", "invoice", invoice.id),
+                facts={
+                    "number": invoice.number,
+                    "customer": customer.name if customer else None,
+                    "holdback": f"{owed} {invoice.currency}",
+                    "release_on": since.isoformat(),
+                },
+                invoice_id=invoice.id,
+                customer_id=invoice.customer_id,
+            )
+            opened += 1
+    return opened
 
 
 def enrol_pending(

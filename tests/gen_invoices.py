@@ -243,6 +243,7 @@ class Doc:
     customer_code: str | None = None
     exemption: str | None = None  # franchise | export | intra | reverse
     prepaid: Decimal | None = None
+    holdback: Decimal | None = None  # a retenue de garantie kept back from the amount to pay
     # what is printed (non-compliant invoices switch one off)
     show: dict[str, bool] = field(default_factory=dict)
     inconsistent: bool = False
@@ -555,7 +556,10 @@ def style_classic_fr(doc: Doc) -> bytes:
     rows.append(("Total TTC", doc.printed_ttc()))
     if doc.prepaid:
         rows.append(("Acompte versé", doc.prepaid))
-        rows.append(("Net à payer", doc.printed_ttc() - doc.prepaid))
+    if doc.holdback:
+        rows.append(("Retenue de garantie 5 %", -doc.holdback))
+    if doc.prepaid or doc.holdback:
+        rows.append(("Net à payer", doc.printed_ttc() - (doc.prepaid or 0) - (doc.holdback or 0)))
     pen.box(370, y - 12, 188, 16 * len(rows) + 6)
     for label, value in rows:
         pen.text(378, y, label, 9, bold=label.startswith(("Total TTC", "Net")))
@@ -635,7 +639,11 @@ def style_modern_en(doc: Doc) -> bytes:
         rows.append((f"VAT {rate:g}% on {fmt_amount(base, 'en', cur)}", vat))
     rows.append(("Total", doc.printed_ttc()))
     if doc.prepaid:
-        rows += [("Amount paid", doc.prepaid), ("Balance Due", doc.printed_ttc() - doc.prepaid)]
+        rows += [("Amount paid", doc.prepaid)]
+    if doc.holdback:
+        rows += [("Retention (5%)", doc.holdback)]
+    if doc.prepaid or doc.holdback:
+        rows += [("Balance Due", doc.printed_ttc() - (doc.prepaid or 0) - (doc.holdback or 0))]
     for label, value in rows:
         pen.text(330, y, label, 10, bold=label in {"Total", "Balance Due"})
         pen.text(
@@ -988,7 +996,11 @@ def style_totals_row_fr(doc: Doc) -> bytes:
     ht, tva, _ = doc.totals()
     cells = [("TOTAL HT", ht), ("TOTAL TVA", tva), ("TOTAL TTC", doc.printed_ttc())]
     if doc.prepaid:
-        cells += [("ACOMPTE", doc.prepaid), ("NET À PAYER", doc.printed_ttc() - doc.prepaid)]
+        cells += [("ACOMPTE", doc.prepaid)]
+    if doc.holdback:
+        cells += [("RETENUE DE GARANTIE", doc.holdback)]
+    if doc.prepaid or doc.holdback:
+        cells += [("NET À PAYER", doc.printed_ttc() - (doc.prepaid or 0) - (doc.holdback or 0))]
     x = 555 - 95 * len(cells)
     for label, value in cells:
         pen.box(x, y - 10, 95, 32)

@@ -80,6 +80,7 @@ KIND_BUTTONS: dict[str, tuple[str, ...]] = {
     # (a person calls) or hand it over
     "promise_review": ("accept_terms", "mark_disputed", "mark_paid", "hand_over", "snooze", "assign_to_me"),
     "overpaid": ("discard", "snooze", "assign_to_me"),  # refunded or set against another invoice: dismissed
+    "holdback_due": ("mark_paid", "snooze", "discard", "assign_to_me"),  # claimed, then paid (or given up)
 }
 DEFAULT_BUTTONS = ("discard", "assign_to_me")
 
@@ -101,6 +102,11 @@ def _open_invoice(s: Subject) -> bool:
     return s.invoice is not None and s.invoice.state not in ("cancelled", "paid", "replaced")
 
 
+def _holdback_owed(s: Subject) -> bool:
+    """A paid invoice whose holdback is claimed: it can be marked paid once more, for the holdback."""
+    return s.case.kind == "holdback_due" and s.invoice is not None and s.invoice.state == "paid"
+
+
 def _has_defects(s: Subject) -> bool:
     """Errors a plain release does not lift (it does lift approval holds, e.g. an amount over a threshold)."""
     from jalon.handlers.checks import APPROVAL_CODES
@@ -120,7 +126,7 @@ AVAILABLE: dict[str, Callable[[Subject], bool]] = {
     "mark_disputed": _open_invoice,
     "resolve_dispute": lambda s: s.invoice is not None,
     "hand_over": lambda s: s.invoice is not None and s.invoice.state == "sent",
-    "mark_paid": _open_invoice,
+    "mark_paid": lambda s: _open_invoice(s) or _holdback_owed(s),
     "retry": lambda s: s.inbound is not None and s.inbound.status == "set_aside",
 }
 

@@ -36,6 +36,7 @@ KIND_TITLES = {
     "question": "Customer wrote",
     "promise_review": "Payment terms to agree",
     "overpaid": "Paid more than owed",
+    "holdback_due": "Holdback to claim",
 }
 KIND_ICONS = {
     "held": "⏸",
@@ -53,6 +54,8 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("amount", "Amount"),
     ("amount_due", "Outstanding"),
     ("overpaid", "Paid in excess"),
+    ("holdback", "Holdback"),
+    ("release_on", "Owed since"),
     ("payer", "Paid by"),
     ("due_date", "Due"),
     ("due_at", "Expected by"),

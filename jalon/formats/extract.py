@@ -388,7 +388,7 @@ def to_json(invoice: Invoice) -> dict[str, Any]:
         "profile": invoice.profile,
         "confidence": {key: round(value, 2) for key, value in sorted(invoice.confidence.items())},
         "warnings": list(invoice.reader_warnings),
-    }
+    } | ({"holdback": _number(totals.holdback, credit)} if totals.holdback else {})
 
 
 def result_json(result: ReadResult) -> dict[str, Any]:

@@ -145,6 +145,9 @@ class Totals:
     prepaid: Decimal | None = None  # BT-113
     rounding: Decimal | None = None  # BT-114
     payable: Decimal = Decimal("0")  # BT-115
+    # Not an EN 16931 term: a retenue de garantie (holdback, retention) the buyer keeps back from what is due
+    # (BT-115) until the guarantee period ends (French works contracts: at most 5 %, released after a year).
+    holdback: Decimal | None = None
 
 
 @dataclass

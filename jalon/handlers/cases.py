@@ -32,6 +32,7 @@ CASE_KINDS = (
     "question",  # a customer's question or an unclassified human answer
     "promise_review",  # a payment plan or a payment date far off: a person accepts the terms or not
     "overpaid",  # a bank transfer paid more than owed: refund it or set it against another invoice
+    "holdback_due",  # the guarantee of a retenue de garantie has ended: claim the amount kept back
 )
 
 

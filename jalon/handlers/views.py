@@ -32,6 +32,7 @@ def invoice_summary(invoice: Invoice, customer: Customer | None) -> dict[str, An
         "total_vat": _money(invoice.total_vat),
         "total_with_vat": _money(invoice.total_with_vat),
         "amount_paid": _money(invoice.amount_paid),
+        "holdback": _money(invoice.holdback),  # a retenue de garantie: owed when the guarantee ends
         "purchase_order": invoice.purchase_order,
         "source": invoice.source,
         "hold_reason": invoice.hold_reason,
@@ -176,6 +177,9 @@ _LABELS = {
     "reminder.withdrawn": "not sent",
     "payment.difference_written_off": "written off",
     "payment.overpaid": "OVERPAID",
+    "payment.holdback_retained": "holdback kept",
+    "payment.holdback_received": "holdback paid",
+    "invoice.holdback_due": "HOLDBACK DUE",
     "collection.settled": "agency told",
     "dunning.formal_notice": "formal notice",
     "invoice.handed_over": "handed over",

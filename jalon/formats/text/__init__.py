@@ -89,6 +89,7 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     invoice.totals.tax_inclusive = totals.with_vat if totals.with_vat is not None else Decimal("0")
     invoice.totals.payable = totals.payable if totals.payable is not None else invoice.totals.tax_inclusive
     invoice.totals.prepaid = totals.prepaid
+    invoice.totals.holdback = totals.holdback
     invoice.lines = read_lines(reader, totals)
     invoice.vat_breakdown = read_vat_breakdown(reader, totals, rate_rows, exempt, invoice.lines)
     apply_vat_column(reader, invoice.lines, invoice.vat_breakdown)

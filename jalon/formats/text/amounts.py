@@ -8,6 +8,7 @@ due, never the totals. What does not add up is kept but marked unsure, never "fi
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -78,6 +79,7 @@ class Totals:
     with_vat: Decimal | None = None
     payable: Decimal | None = None
     prepaid: Decimal | None = None
+    holdback: Decimal | None = None
     negative: bool = False
 
 
@@ -188,22 +190,31 @@ def read_totals(reader: Reader, exempt: bool, rate_rows: RateRows | None = None)
         settled = exempt and _total_before_deposit(cands, totals_pool, result)
         if not settled and (result.without_vat is not None or result.with_vat is not None):
             reader.warnings.append("totals do not add up (HT + VAT != TTC) or were not all found")
-    prepaid = [abs(c.value) for c in cands["prepaid"] if c.value]  # printed "-300,00" as often as "300,00"
-    payable = [c.value for c in cands["payable"]]
     if result.with_vat is not None:
-        result.payable = result.with_vat
-        for paid in prepaid:
-            if result.with_vat - paid in payable:
-                result.prepaid, result.payable = paid, result.with_vat - paid
-                break
+        _deductions(result, cands)
     values = [x for x in (result.without_vat, result.with_vat) if x is not None]
     if values and all(x < 0 for x in values):
         result.negative = True
-        for kind in ("without_vat", "vat", "with_vat", "payable", "prepaid"):
+        for kind in ("without_vat", "vat", "with_vat", "payable", "prepaid", "holdback"):
             value = getattr(result, kind)
             if value is not None:
                 setattr(result, kind, -value)
     return result
+
+
+def _deductions(result: Totals, cands: dict[str, list[Candidate]]) -> None:
+    """A deposit (BT-113) and a holdback taken off the total, each only when the amount printed to pay is the
+    total less them ("Total TTC 6 603,60 | Retenue de garantie 5 % -330,18 | Net à payer 6 273,42"). The
+    amount due (BT-115) is the total less the deposit: the holdback is owed, later."""
+    assert result.with_vat is not None
+    prepaid = [abs(c.value) for c in cands["prepaid"] if c.value]  # printed "-300,00" as often as "300,00"
+    held = [abs(c.value) for c in cands["holdback"] if c.value]
+    payable = {c.value for c in cands["payable"]}
+    result.payable = result.with_vat
+    for paid, hold in itertools.product([None, *prepaid], [None, *held]):
+        if (paid or hold) and result.with_vat - (paid or 0) - (hold or 0) in payable:
+            result.prepaid, result.holdback, result.payable = paid, hold, result.with_vat - (paid or 0)
+            return
 
 
 def _total_before_deposit(cands: dict[str, list[Candidate]], pool: list[Candidate], result: Totals) -> bool:

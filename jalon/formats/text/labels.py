@@ -175,6 +175,11 @@ TOTALS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\berhaltene anzahlungen?\b|\banzahlung\b", 0.9),
         (r"\bprovisions? (?:recues?|versees?|deja versees?)\b|\bretainer (?:received|paid)\b", 0.9),
     ),
+    # what the buyer keeps back until the guarantee ends; only read when the amount to pay is printed less it
+    "holdback": (
+        (r"\bretenues? de garantie\b|\bretention(?: money| amount)?\b(?! of title)|\bretainage\b", 1.0),
+        (r"\b(?:sicherheits|garantie)einbehalt\b|\britenuta di garanzia\b|\bretencion de garantia\b", 1.0),
+    ),
 }
 
 # Cells that look like a totals label but are not: identifiers, running page totals, VAT regime mentions.
