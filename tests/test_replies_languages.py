@@ -91,6 +91,18 @@ PROMISES = [
     ("Nous réglerons à 60 jours fin de mois.", "2025-01-31"),
     ("Paiement le 5/12/24.", "2024-12-05"),
     ("We will pay by 12/06.", "2024-12-06"),
+    # a weekday of next week, a part of next month, the year's end, before Christmas (written on a Wednesday)
+    ("Wir zahlen nächsten Freitag.", "2024-11-29"),
+    ("Wir überweisen den Betrag in 14 Tagen.", "2024-12-04"),
+    ("Wir zahlen bis Ende nächster Woche.", "2024-11-29"),
+    ("Die Zahlung erfolgt Anfang nächsten Monats.", "2024-12-10"),
+    ("Wir begleichen die Rechnung bis Jahresende.", "2024-12-31"),
+    ("Pagaremos el próximo viernes.", "2024-11-29"),
+    ("Pagaremos a principios del mes que viene.", "2024-12-10"),
+    ("Il pagamento verrà effettuato venerdì prossimo.", "2024-11-29"),
+    ("Payment is scheduled for early next month.", "2024-12-10"),
+    ("We will pay before Christmas.", "2024-12-24"),
+    ("Nous réglerons avant la fin de l'année.", "2024-12-31"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Dates in a reply, French and English, absolute or relative, resolved against the message's own date.
+"""Dates in a reply, French and English (and the common forms in German, Spanish, Italian), absolute or
+relative, resolved against the message's own date.
 
 "le 15/03", "15 mars", "March 15th", "2025-03-15", "vendredi prochain", "next Tuesday", "fin du mois",
 "end of month", "fin avril", "sous 8 jours", "within 10 days", "la semaine prochaine", "demain", "le 15".
@@ -6,9 +7,10 @@ Conventions (a promise is read on the safe side, the later date when a phrase is
 "next Friday" / "vendredi prochain" is the Friday of the following calendar week; "Friday" / "ce vendredi"
 the next Friday after today; "next week" its Friday, "début de semaine prochaine" its Monday;
 "début"/"early" a month is its 10th, "mi-"/"mid" its 15th, "fin"/"end" its last day; "le mois prochain" /
-"next month" the end of next month; a day without a month ("le 15") the next such day; a day and month
-without a year the next such date (unless it is at most 60 days past: then this year's, a payment date just
-passed); "à l'échéance" / "on the due date" the due date the quoted invoice mail states.
+"next month" the end of next month, "early"/"début"/"Anfang" next month its 10th, "mid" its 15th; "by year
+end" the 31st of December, "before Christmas" the 24th; a day without a month ("le 15") the next such day;
+a day and month without a year the next such date (unless it is at most 60 days past: then this year's, a
+payment date just passed); "à l'échéance" / "on the due date" the due date the quoted invoice mail states.
 Numeric dates are day first (French and British use); month first when the day would exceed 12, or when
 day first lands more than 4 months away and month first within them ("by 12/06" written in November).
 """
@@ -36,6 +38,9 @@ MONTHS = {
 WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonntag": 6,
+    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+    "lunedi": 0, "martedi": 1, "mercoledi": 2, "giovedi": 3, "venerdi": 4, "sabato": 5, "domenica": 6,
 }  # fmt: skip
 NUMBERS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
@@ -62,7 +67,20 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                    rf"(?:,? (?P<y>\d{{4}}))?"),
     ("day_next_month", r"(?:le |the )?(?P<d>\d{1,2})(?:er|st|nd|rd|th)? (?:du|of|de) (?:the )?"
                        r"(?:mois prochain|next month|mois suivant|following month)"),
-    ("month_end_next", r"(?:fin|end) (?:du |de |of )?(?:the )?(?:mois prochain|next month|month prochain)"),
+    ("month_end_next", r"(?:fin|end) (?:du |de |of )?(?:the )?(?:mois prochain|next month|month prochain)"
+                       r"|ende (?:des )?(?:nachste[rn]?|kommende[rn]?) monats"
+                       r"|(?:a )?(?:fin|finales) del mes (?:que viene|proximo)"
+                       r"|(?:a )?fine (?:del )?(?:mese prossimo|prossimo mese)"),
+    # "early next month", "mi-mois prochain", "Anfang nächsten Monats": the 10th or the 15th of next month
+    ("next_month_part", r"(?P<part>debut|mi|early|mid|beginning of|the beginning of|anfang|mitte|principios"
+                        r"|mediados|inizio|meta)(?: |-)(?:(?:du|de|del|of|des) )?(?:the )?(?:le )?"
+                        r"(?:mois prochain|next month|nachsten monats|kommenden monats|mes que viene"
+                        r"|proximo mes|(?:mese )?prossimo(?: mese)?)"),
+    # "avant la fin de l'année", "by year end", "bis Jahresende": the 31st of December
+    ("year_end", r"(?:la |the )?fin (?:de l'|d')?annee|(?:the )?end of (?:the |this )?year|year(?: |-)end"
+                 r"|jahresende|ende (?:des|dieses) jahres|(?:el )?fin(?:al)? de ano|fine (?:dell')?anno"),
+    ("christmas", r"(?:avant |before |vor |antes de |prima di )(?:la |le )?(?:noel|christmas|xmas|weihnachten"
+                  r"|navidad|natale)"),
     # "à 60 jours fin de mois": the end of the month in which the 60 days end
     ("days_month_end", r"(?:a |at |within )?(?P<n>\d{1,3}) (?:jours|j|days)"
                        r" (?:fin de mois|end of month|eom)"),
@@ -72,14 +90,20 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                   r"|(?:a )?(?:fin|finales|final) (?:de(?:l)? )?mes"
                   r"|(?:a |entro )?(?:la )?fine (?:del )?mese)"),
     ("next_month", r"(?:le |au )?mois prochain|next month|courant du mois prochain"),
-    ("next_week_day", rf"(?P<wd>{_DAY}) prochain|next (?P<wd2>{_DAY})"
-                      rf"|(?P<wd3>{_DAY}) (?:de la semaine prochaine|next week\b)"),
+    ("next_week_day", rf"(?P<wd>{_DAY}) (?:prochain|prossimo|que viene)|next (?P<wd2>{_DAY})"
+                      rf"|(?P<wd3>{_DAY}) (?:de la semaine prochaine|next week\b)"
+                      rf"|(?:nachste[rn]?|kommende[rn]?|(?:el )?proximo|(?:il )?prossimo) (?P<wd4>{_DAY})"),
     ("week_day", rf"(?:ce |this |on |le |d'ici )?(?P<wd>{_DAY})"),
     ("next_week_start", r"(?:en |au )?debut (?:de )?(?:la )?semaine prochaine|(?:early|(?:the )?beginning of"
                         r"|(?:the )?start of) next week"),
     ("week_end", r"(?:d'ici |avant |by |before |en )?(?:la |the )?fin (?:de )?(?:la |cette )?semaine"
-                 r"(?! prochaine)|(?:the )?end of (?:the |this )?week|cette semaine|this week"),
-    ("next_week", r"(?:la |the )?semaine prochaine|next week\b|(?:nachste|kommende) woche"
+                 r"(?! prochaine)|(?:the )?end of (?:the |this )?week|cette semaine|this week"
+                 r"|ende (?:der|dieser) woche|diese woche|(?:a )?(?:fin|finales) de (?:esta )?semana"
+                 r"|esta semana|(?:entro )?(?:la )?fine (?:della |di questa )?settimana|questa settimana"),
+    ("next_week_end", r"(?:bis |zum )?ende (?:der )?(?:nachste[rn]?|kommende[rn]?) woche"
+                      r"|(?:a )?(?:fin|finales) de la (?:semana que viene|proxima semana)"
+                      r"|fine (?:della )?(?:prossima settimana|settimana prossima)"),
+    ("next_week", r"(?:la |the )?semaine prochaine|next week\b|(?:nachste[rn]?|kommende[rn]?) woche"
                   r"|(?:la )?(?:semana que viene|proxima semana|semana proxima)"
                   r"|(?:la )?(?:prossima settimana|settimana prossima)"
                   r"|(?:la |the )?(?:semaine|week) (?:du|of) (?P<d>\d{1,2})"),
@@ -199,8 +223,18 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
         return _safe(*_add_months(ref, 1), int(group["d"]))
     if rule in ("month_end_next", "next_month"):
         return _last_day(*_add_months(ref, 1))
+    if rule == "next_month_part":
+        return _safe(
+            *_add_months(ref, 1), 15 if group["part"] in ("mi", "mid", "mitte", "mediados", "meta") else 10
+        )
+    if rule == "year_end":
+        return dt.date(ref.year, 12, 31)
+    if rule == "christmas":
+        return dt.date(ref.year if ref <= dt.date(ref.year, 12, 24) else ref.year + 1, 12, 24)
+    if rule == "next_week_end":
+        return ref + dt.timedelta(days=7 - ref.weekday() + 4)
     if rule == "next_week_day":
-        weekday = WEEKDAYS[group["wd"] or group["wd2"] or group["wd3"]]
+        weekday = WEEKDAYS[group["wd"] or group["wd2"] or group["wd3"] or group["wd4"]]
         next_monday = ref + dt.timedelta(days=7 - ref.weekday())
         return next_monday + dt.timedelta(days=weekday)
     if rule == "week_day":

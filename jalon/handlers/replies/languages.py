@@ -89,7 +89,8 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
         ("de_werden_zahlen", 3, True, r"(?:werden|wird|werde) (?:\S+ ){0,6}(?:bezahlen|bezahlt|zahlen"
          r"|uberweisen|uberwiesen|begleichen|beglichen|anweisen|angewiesen)"),
         # "wir überweisen den Betrag bis 6. Dezember": the present with a deadline is a promise
-        ("de_zahlen_bis", 3, True, r"(?:uberweisen|zahlen|bezahlen|begleichen) (?:\S+ ){0,5}(?:bis|am)\b"),
+        ("de_zahlen_bis", 3, True, r"(?:uberweisen|zahlen|bezahlen|begleichen) (?:\S+ ){0,5}(?:bis|am|in \d+ "
+         r"(?:tagen|wochen)|innerhalb|binnen|morgen|nachste\w*|kommende\w*|ende)\b"),
         ("de_zahlung_folgt", 3, True, r"(?:zahlung|uberweisung)\w* (?:erfolgt|folgt) (?:\S+ ){0,2}(?:am|bis"
          r"|nachste|nachsten|morgen|innerhalb|in|zum|ende)\b"),
         ("es_se_realizara", 3, True, r"(?:pago|transferencia|abono) (?:\S+ ){0,2}(?:se (?:realizara|efectuara"
