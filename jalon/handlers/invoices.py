@@ -259,7 +259,11 @@ def create_invoices(ctx: Context) -> None:
     session, inbound = ctx.session, ctx.inbound
     prepared = ctx.prepared
     if not prepared.documents:
-        ctx.stop(f"no invoice (PDF or invoice XML) attached to the message from {inbound.mail_from or '?'}")
+        refused = "; ".join(prepared.parsed.archives_refused)
+        ctx.stop(
+            f"no invoice (PDF or invoice XML) attached to the message from {inbound.mail_from or '?'}"
+            + (f": {refused}" if refused else "")
+        )
         return
     sender = ctx.facts.get("sender") or inbound.mail_from
     for index, document in enumerate(prepared.documents, start=1):

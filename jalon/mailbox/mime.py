@@ -8,10 +8,13 @@ from __future__ import annotations
 import email
 import email.header
 import email.policy
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import getaddresses, parseaddr
+
+from jalon.mailbox import archives
 
 MAX_DEPTH = 12
 INVOICE_XML_HINTS = (
@@ -56,6 +59,7 @@ class ParsedMail:
     forwarded_from: str | None = None
     auth_results: dict[str, str] = field(default_factory=dict)  # dkim / spf / dmarc -> pass | fail | …
     defects: list[str] = field(default_factory=list)
+    archives_refused: list[str] = field(default_factory=list)  # ZIP attachments not opened, and why
     text: str = ""
 
 
@@ -239,7 +243,19 @@ def _walk(part: Message, parsed: ParsedMail, texts: list[str], depth: int) -> No
     if content_type.startswith("multipart/"):
         return
     data = _payload(part)
-    if data:
-        parsed.attachments.append(
-            Attachment(_filename(part, len(parsed.attachments) + 1), content_type, data)
-        )
+    if not data:
+        return
+    filename = _filename(part, len(parsed.attachments) + 1)
+    if archives.is_zip(filename, content_type, data):
+        unpacked = archives.unpack(data, filename)
+        if unpacked.refused is None:  # its files stand for it: a PDF is read, the rest travels along
+            parsed.attachments.extend(
+                Attachment(name, _type_of(name), content) for name, content in unpacked.members
+            )
+            return
+        parsed.archives_refused.append(unpacked.refused)
+    parsed.attachments.append(Attachment(filename, content_type, data))
+
+
+def _type_of(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
