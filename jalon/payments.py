@@ -138,6 +138,37 @@ def record_payment(
     return payment
 
 
+def open_overpaid_case(
+    session: Session,
+    invoice: Invoice,
+    over: Decimal,
+    currency: str,
+    *,
+    reference: str | None,
+    origin: str | None,
+    payer: str | None = None,
+) -> None:
+    """Money beyond what the invoice owed (a transfer, a credit note): a person refunds it or sets it against
+    another invoice of the customer."""
+    cases.open_case(
+        session,
+        "overpaid",
+        f"{invoice.number}: paid {over} {currency} more than owed",
+        key=cases.case_key("overpaid", "invoice", invoice.id),
+        facts={
+            "number": invoice.number,
+            "overpaid": str(over),
+            "currency": currency,
+            "payer": payer,
+            "reference": reference,
+            "file": origin,
+            "to_do": "refund it, or set it against another invoice of the customer",
+        },
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+    )
+
+
 # --- matching ------------------------------------------------------------------------------------------
 
 
@@ -364,25 +395,9 @@ def import_statement(
                 report["matched" if invoice.state == "paid" else "partial"].append(entry)
                 over_paid = excess(invoice)
                 if over_paid > 0:
-                    over = {**entry, "overpaid": str(over_paid), "payer": line.payer}
-                    report["overpaid"].append(over)
-                    cases.open_case(
-                        session,
-                        "overpaid",
-                        f"{invoice.number}: paid {over['overpaid']} {line.currency} more than owed",
-                        key=cases.case_key("overpaid", "invoice", invoice.id),
-                        facts={
-                            "number": invoice.number,
-                            "overpaid": over["overpaid"],
-                            "currency": line.currency,
-                            "payer": line.payer,
-                            "reference": line.reference,
-                            "file": filename,
-                            "to_do": "refund it, or set it against another invoice of the customer",
-                        },
-                        invoice_id=invoice.id,
-                        customer_id=invoice.customer_id,
-                    )
+                    report["overpaid"].append({**entry, "overpaid": str(over_paid), "payer": line.payer})
+                    open_overpaid_case(session, invoice, over_paid, line.currency, reference=line.reference,
+                                       origin=filename, payer=line.payer)  # fmt: skip
         if report["unmatched"]:
             cases.open_case(
                 session,

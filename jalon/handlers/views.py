@@ -178,6 +178,8 @@ _LABELS = {
     "payment.difference_written_off": "written off",
     "payment.overpaid": "OVERPAID",
     "payment.holdback_retained": "holdback kept",
+    "credit_note.applied": "set against its invoice",
+    "credit_note.unallocated": "CREDIT NOTE UNALLOCATED",
     "payment.holdback_received": "holdback paid",
     "invoice.holdback_due": "HOLDBACK DUE",
     "collection.settled": "agency told",

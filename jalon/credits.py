@@ -1,0 +1,102 @@
+"""A credit note is set against the invoice it corrects, as soon as it is released.
+
+The customer pays the invoice less the credit note; without this, the invoice would show the credit note's
+amount as still owed, and reminders, the formal notice and its penalties would chase money nobody owes. The
+invoices a credit note names (BT-25, "Avoir sur facture F-1050") of the same customer get its amount, in the
+order named, each up to what it still owes (the last one the rest: a credit beyond what was owed is money to
+give back, said as an overpayment, with a case). A credit note naming no invoice it can find is said on its
+journey, for a person to allocate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jalon import events
+from jalon.db import utcnow
+from jalon.models import Invoice
+
+SOURCE = "credit_note"
+
+
+def apply_credit_note(
+    session: Session, credit_note: Invoice, *, actor: str, now: dt.datetime | None = None
+) -> list[tuple[str, Decimal]]:
+    """Set a released credit note against the invoices it names; returns (invoice number, amount) per
+    invoice credited. Applied once: a credit note released again (a resend, a second release) adds nothing."""
+    from jalon import payments
+
+    if credit_note.doc_type != "credit_note" or _already_applied(session, credit_note):
+        return []
+    now = now or utcnow()
+    amount = Decimal(credit_note.amount_due or credit_note.total_with_vat or 0)
+    named = _named_numbers(credit_note.data)
+    targets = [found for number in named if (found := _corrected(session, credit_note, number)) is not None]
+    if amount <= 0 or not targets:
+        events.record(session, "credit_note.unallocated", invoice_id=credit_note.id, actor=actor,
+                      named=named, amount=amount)  # fmt: skip
+        return []
+    applied: list[tuple[str, Decimal]] = []
+    left = amount
+    for index, invoice in enumerate(targets):
+        share = left if index == len(targets) - 1 else min(payments.outstanding(invoice), left)
+        if share <= 0:
+            continue
+        payments.record_payment(
+            session,
+            invoice,
+            share,
+            credit_note.issue_date or now.date(),
+            actor=actor,
+            source=SOURCE,
+            currency=credit_note.currency,
+            reference=credit_note.number,
+            data={"credit_note_id": credit_note.id},
+            now=now,
+        )
+        over = payments.excess(invoice)
+        if over > 0:
+            origin = f"credit note {credit_note.number}"
+            payments.open_overpaid_case(
+                session, invoice, over, credit_note.currency, reference=credit_note.number, origin=origin
+            )
+        applied.append((invoice.number, share))
+        left -= share
+    events.record(session, "credit_note.applied", invoice_id=credit_note.id, actor=actor,
+                  invoices=[{"number": n, "amount": a} for n, a in applied])  # fmt: skip
+    return applied
+
+
+def _named_numbers(data: dict[str, Any] | None) -> list[str]:
+    numbers = []
+    for preceding in (data or {}).get("preceding_invoices") or []:
+        number = (preceding or {}).get("number") if isinstance(preceding, dict) else None
+        if number and number not in numbers:
+            numbers.append(str(number))
+    return numbers
+
+
+def _corrected(session: Session, credit_note: Invoice, number: str) -> Invoice | None:
+    """The invoice `number` of the credit note's issuer and customer that left (the newest copy)."""
+    query = (
+        select(Invoice)
+        .where(
+            Invoice.number == number,
+            Invoice.issuer == credit_note.issuer,
+            Invoice.doc_type != "credit_note",
+            Invoice.state.in_(("ready", "sent", "paid")),
+        )
+        .order_by(Invoice.version.desc(), Invoice.id.desc())
+    )
+    if credit_note.customer_id is not None:
+        query = query.where(Invoice.customer_id == credit_note.customer_id)
+    return session.scalars(query.limit(1)).first()
+
+
+def _already_applied(session: Session, credit_note: Invoice) -> bool:
+    return events.last_at(session, credit_note.id, "credit_note.applied") is not None
