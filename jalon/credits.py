@@ -41,12 +41,10 @@ def apply_credit_note(
         events.record(session, "credit_note.unallocated", invoice_id=credit_note.id, actor=actor,
                       named=named, amount=amount)  # fmt: skip
         return []
+    owing = [invoice for invoice in targets if payments.owed_now(invoice) > 0] or targets[-1:]
     applied: list[tuple[str, Decimal]] = []
-    left = amount
-    for index, invoice in enumerate(targets):
-        share = left if index == len(targets) - 1 else min(payments.outstanding(invoice), left)
-        if share <= 0:
-            continue
+    for allocation in payments.Matcher.allocate(owing, amount):
+        invoice, share = allocation.invoice, allocation.amount
         payments.record_payment(
             session,
             invoice,
@@ -66,7 +64,6 @@ def apply_credit_note(
                 session, invoice, over, credit_note.currency, reference=credit_note.number, origin=origin
             )
         applied.append((invoice.number, share))
-        left -= share
     events.record(session, "credit_note.applied", invoice_id=credit_note.id, actor=actor,
                   invoices=[{"number": n, "amount": a} for n, a in applied])  # fmt: skip
     return applied

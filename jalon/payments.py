@@ -50,6 +50,11 @@ def held_back(invoice: Invoice) -> Decimal:
     return kept(invoice)
 
 
+def owed_now(invoice: Invoice) -> Decimal:
+    """What a payment for this invoice goes to: what is owed while it is open, its holdback once paid."""
+    return outstanding(invoice) if invoice.state in OPEN_STATES else held_back(invoice)
+
+
 def excess(invoice: Invoice) -> Decimal:
     """What was paid beyond the amount due (0 when it was not)."""
     from jalon.dunning import balance
@@ -293,8 +298,7 @@ class Matcher:
         allocations = []
         left = amount
         for index, invoice in enumerate(invoices):
-            owed = outstanding(invoice) if invoice.state in OPEN_STATES else held_back(invoice)
-            share = left if index == len(invoices) - 1 else min(owed, left)
+            share = left if index == len(invoices) - 1 else min(owed_now(invoice), left)
             if share <= 0:
                 break
             allocations.append(Allocation(invoice, share))
@@ -435,7 +439,7 @@ def pay(
             return False, f"no invoice {number}", {}
         if invoice.state not in OPEN_STATES and not held_back(invoice):
             return False, f"invoice {number} is {invoice.state}", {"state": invoice.state}
-        owed = outstanding(invoice) if invoice.state in OPEN_STATES else held_back(invoice)
+        owed = owed_now(invoice)
         amount = owed if amount is None else Decimal(amount)
         if amount <= 0:
             return False, "a payment must be a positive amount", {}
