@@ -538,6 +538,10 @@ FILLER = frozenset(_FILLER_WORDS.split())
 WORD = re.compile(r"[a-z][a-z'-]+")
 
 
+def _content_words(folded: str) -> list[str]:
+    return [word for word in WORD.findall(folded) if word not in FILLER]
+
+
 def _before_in_part(folded: str, parts: list[tuple[int, int]], named: list[tuple[str, int, int]],
                     index: int) -> str:  # fmt: skip
     """The words of the number `named[index]`'s part said before it (after the number before it, if any)."""
@@ -557,8 +561,7 @@ def _own_words(
     _, stop = _sentence(folded, end)
     stop = min([start for _value, start, _end in named[index + 1 :]] + [stop])
     stop = min([hit.start for hit in hits if hit.where == "body" and end <= hit.start < stop] + [stop])
-    said = _before_in_part(folded, parts, named, index) + " " + folded[end:stop]
-    return [word for word in WORD.findall(said) if word not in FILLER]
+    return _content_words(_before_in_part(folded, parts, named, index) + " " + folded[end:stop])
 
 
 def _listed_with(
@@ -576,9 +579,7 @@ def _listed_with(
             other, other_start, other_end = named[near]
             gap = folded[end:other_start] if step == 1 else folded[other_end:start]
             source = shared.get(other, other)
-            bare = not [
-                w for w in WORD.findall(_before_in_part(folded, parts, named, index)) if w not in FILLER
-            ]
+            bare = not _content_words(_before_in_part(folded, parts, named, index))
             if source in found and bare and LIST_GLUE.fullmatch(gap):
                 shared[value] = source
     return shared
