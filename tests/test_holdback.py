@@ -118,3 +118,24 @@ async def test_a_holdback_is_not_chased_and_is_claimed_when_the_guarantee_ends(d
             assert invoice.amount_paid == doc.printed_ttc()
         assert "payment.holdback_retained" in types and "payment.holdback_received" in types
         assert [c.state for c in holdback_cases()] == ["closed"]
+
+
+@pytest.mark.parametrize("target", ["facturx", "cii", "ubl"])
+def test_the_e_invoice_says_the_holdback_in_a_note_and_stays_valid(target: str) -> None:
+    """EN 16931 has no holdback: the amount due stays the total (BR-CO-16) and a note tells the buyer's
+    system what the PDF prints, the holdback and the net to pay; the output passes the official rules."""
+    from jalon.formats.convert import convert
+
+    doc = works_invoice("classic_fr", 5)
+    converted = convert(gen.STYLES["classic_fr"](doc), target)
+    assert converted.report.valid, converted.report.errors
+    xml = converted.output
+    if target == "facturx":
+        from jalon.formats.facturx import embedded_xml
+
+        found = embedded_xml(converted.output)
+        assert found is not None
+        xml = found[1]
+    text = xml.decode("utf-8")
+    assert f"Retenue de garantie : {doc.holdback:f} EUR" in text
+    assert f"{doc.printed_ttc() - doc.holdback:f} EUR" in text

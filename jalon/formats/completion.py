@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jalon.formats.model import Invoice, Line
+from jalon.formats.model import Invoice, Line, Note
 
 CROSS_BORDER = frozenset({"K", "G"})  # intra-community supply, export outside the EU
 
@@ -63,9 +63,24 @@ def _unique_assignment(amounts: list[Decimal], targets: list[Decimal]) -> list[i
     return found[0] if complete and len(found) == 1 else None
 
 
+def _holdback_note(inv: Invoice) -> None:
+    """A retenue de garantie has no EN 16931 term: the amount due stays the total (BR-CO-16) and a note says
+    what the buyer keeps back, so that the e-invoice tells what the PDF prints ("Net à payer")."""
+    held = inv.totals.holdback
+    if not held or any("retenue de garantie" in note.text.lower() for note in inv.notes):
+        return
+    due, currency = inv.totals.payable - held, inv.currency
+    said = (
+        f"Retenue de garantie : {held:f} {currency}, payable à la fin de la période de garantie ; "
+        f"net à payer à l'échéance : {due:f} {currency}."
+    )
+    inv.notes.append(Note(said, "AAI"))
+
+
 def complete(invoice: Invoice) -> Invoice:
     """A copy with line VAT rates/categories and summary lines filled where the figures decide them."""
     inv = invoice.copied()
+    _holdback_note(inv)
     for bd in inv.vat_breakdown:
         if not bd.category and bd.rate:
             bd.category = "S"
