@@ -56,6 +56,7 @@ def plan(
     anchors = {"issue": invoice.issue_date or calendar.today(sent_at), "due": due_date}
     scenario = definitions.scenario
     business = scenario is not None and scenario.days == "business"
+    debited = _debited(invoice)
     result = Plan(definitions.group, scenario.name if scenario else None, [], [], assumed)
     for spec in definitions.milestones:
         if spec.expect in ("paid", "approved") and invoice.doc_type == "credit_note":
@@ -73,6 +74,8 @@ def plan(
         for step in scenario.steps if scenario else ():
             if step.milestone != spec.name:
                 continue
+            if debited and spec.expect == "paid" and step.action == "remind" and step.at < dt.timedelta(0):
+                continue  # the seller collects it on the due date: no "please pay" before it
             offset = _whole_days(step.at)
             if ref_day is not None and offset is not None:  # "J+8": a day, at the opening of business hours
                 when = calendar.at(calendar.add_days(ref_day, offset, business=business), calendar.opening())
@@ -93,6 +96,14 @@ def plan(
                 PlannedStep(spec.name, step.name, step.action, calendar.next_open(when), params)
             )
     return result
+
+
+def _debited(invoice: Invoice) -> bool:
+    """Paid by a direct debit the seller collects (the reading says so, or its means code: 49, 59)."""
+    from jalon.formats.model import DIRECT_DEBIT_CODES
+
+    payment = (invoice.data or {}).get("payment") or {}
+    return bool(payment.get("direct_debit")) or payment.get("means_code") in DIRECT_DEBIT_CODES
 
 
 _INSERTS_IGNORING: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its INSERT … ON CONFLICT DO NOTHING

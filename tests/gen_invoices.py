@@ -244,6 +244,7 @@ class Doc:
     exemption: str | None = None  # franchise | export | intra | reverse
     prepaid: Decimal | None = None
     holdback: Decimal | None = None  # a retenue de garantie kept back from the amount to pay
+    direct_debit: bool = False  # collected by the seller: "Règlement par prélèvement SEPA"
     # what is printed (non-compliant invoices switch one off)
     show: dict[str, bool] = field(default_factory=dict)
     inconsistent: bool = False
@@ -440,6 +441,8 @@ def legal_mentions_fr(doc: Doc) -> list[str]:
     if doc.shows("indemnity"):
         rows.append("Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €.")
     rows.append("Pas d'escompte pour paiement anticipé.")
+    if doc.direct_debit:
+        rows.append("Règlement par prélèvement SEPA à l'échéance, selon le mandat signé.")
     if doc.show.get("operation_category", False):  # the reform's mention; off in the committed test set
         rows.append("Catégorie de l'opération : prestation de services")
     return rows

@@ -334,61 +334,67 @@ def to_json(invoice: Invoice) -> dict[str, Any]:
         amounts cannot be empty: they read zero)."""
         return text_source and invoice.confidence.get(name, 1.0) < NOT_FOUND
 
-    return {
-        "doc_type": invoice.doc_type,
-        "type_code": invoice.type_code,
-        "invoice_number": invoice.number or None,
-        "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
-        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
-        "currency": invoice.currency or None,
-        "seller_name": seller.name,
-        "seller_siren": seller.siren,
-        "seller_siret": seller.siret,
-        "seller_vat": seller.vat_id,
-        "buyer_name": buyer.name,
-        "buyer_siren": buyer.siren,
-        "buyer_siret": buyer.siret,
-        "buyer_vat": buyer.vat_id,
-        "purchase_order": invoice.purchase_order,
-        "buyer_reference": invoice.buyer_reference,
-        "customer_code": buyer.identifiers[0] if buyer.identifiers else None,
-        "total_without_vat": None if unread("total_without_vat") else _number(totals.tax_exclusive, credit),
-        "total_vat": _number(vat_total, credit),
-        "total_with_vat": None if unread("total_with_vat") else _number(totals.tax_inclusive, credit),
-        "amount_due": _number(totals.payable, credit),
-        "vat_breakdown": [
-            {
-                "rate": _number(b.rate, False),
-                "base": _number(b.taxable_amount, credit),
-                "amount": _number(b.tax_amount, credit),
-                "category": b.category,
-            }
-            for b in invoice.vat_breakdown
-        ],
-        "preceding_invoices": [p.number for p in invoice.preceding_invoices],
-        "seller_country": seller.address.country,
-        "buyer_country": buyer.address.country,
-        "seller_address": _address_json(seller.address),
-        "buyer_address": _address_json(buyer.address),
-        "iban": invoice.payment.iban,
-        "lines": len(invoice.lines),
-        "line_items": [
-            {
-                "id": line.id or None,
-                "seller_item_id": line.seller_item_id,
-                "name": line.name or None,
-                "quantity": _number(line.quantity, credit),
-                "unit_price": _number(line.net_price, False),
-                "amount": _number(line.net_amount, credit),
-                "vat_rate": _number(line.vat_rate, False),
-            }
-            for line in invoice.lines
-        ],
-        "source": invoice.source,
-        "profile": invoice.profile,
-        "confidence": {key: round(value, 2) for key, value in sorted(invoice.confidence.items())},
-        "warnings": list(invoice.reader_warnings),
-    } | ({"holdback": _number(totals.holdback, credit)} if totals.holdback else {})
+    return (
+        {
+            "doc_type": invoice.doc_type,
+            "type_code": invoice.type_code,
+            "invoice_number": invoice.number or None,
+            "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
+            "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+            "currency": invoice.currency or None,
+            "seller_name": seller.name,
+            "seller_siren": seller.siren,
+            "seller_siret": seller.siret,
+            "seller_vat": seller.vat_id,
+            "buyer_name": buyer.name,
+            "buyer_siren": buyer.siren,
+            "buyer_siret": buyer.siret,
+            "buyer_vat": buyer.vat_id,
+            "purchase_order": invoice.purchase_order,
+            "buyer_reference": invoice.buyer_reference,
+            "customer_code": buyer.identifiers[0] if buyer.identifiers else None,
+            "total_without_vat": None
+            if unread("total_without_vat")
+            else _number(totals.tax_exclusive, credit),
+            "total_vat": _number(vat_total, credit),
+            "total_with_vat": None if unread("total_with_vat") else _number(totals.tax_inclusive, credit),
+            "amount_due": _number(totals.payable, credit),
+            "vat_breakdown": [
+                {
+                    "rate": _number(b.rate, False),
+                    "base": _number(b.taxable_amount, credit),
+                    "amount": _number(b.tax_amount, credit),
+                    "category": b.category,
+                }
+                for b in invoice.vat_breakdown
+            ],
+            "preceding_invoices": [p.number for p in invoice.preceding_invoices],
+            "seller_country": seller.address.country,
+            "buyer_country": buyer.address.country,
+            "seller_address": _address_json(seller.address),
+            "buyer_address": _address_json(buyer.address),
+            "iban": invoice.payment.iban,
+            "lines": len(invoice.lines),
+            "line_items": [
+                {
+                    "id": line.id or None,
+                    "seller_item_id": line.seller_item_id,
+                    "name": line.name or None,
+                    "quantity": _number(line.quantity, credit),
+                    "unit_price": _number(line.net_price, False),
+                    "amount": _number(line.net_amount, credit),
+                    "vat_rate": _number(line.vat_rate, False),
+                }
+                for line in invoice.lines
+            ],
+            "source": invoice.source,
+            "profile": invoice.profile,
+            "confidence": {key: round(value, 2) for key, value in sorted(invoice.confidence.items())},
+            "warnings": list(invoice.reader_warnings),
+        }
+        | ({"holdback": _number(totals.holdback, credit)} if totals.holdback else {})
+        | ({"direct_debit": True} if invoice.payment.debited else {})
+    )
 
 
 def result_json(result: ReadResult) -> dict[str, Any]:

@@ -150,6 +150,9 @@ class Totals:
     holdback: Decimal | None = None
 
 
+DIRECT_DEBIT_CODES = ("49", "59")  # UNTDID 4461: direct debit, SEPA direct debit
+
+
 @dataclass
 class Payment:
     """BG-16: payment instructions, with BG-17 credit transfer and BG-19 direct debit."""
@@ -165,6 +168,14 @@ class Payment:
     mandate_ref: str | None = None  # BT-89
     creditor_id: str | None = None  # BT-90
     debited_account: str | None = None  # BT-91
+    # Not an EN 16931 term: the PDF says the seller collects it by direct debit ("Règlement par prélèvement
+    # SEPA") where no mandate reference (BT-89) could be read to write it as code 59.
+    direct_debit: bool = False
+
+    @property
+    def debited(self) -> bool:
+        """Collected by the seller on the due date (direct debit): nothing to remind the buyer of before."""
+        return self.direct_debit or self.means_code in DIRECT_DEBIT_CODES
 
 
 @dataclass

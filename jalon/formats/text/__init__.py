@@ -124,6 +124,7 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     invoice.payment.iban, invoice.payment.bic = parties.iban, parties.bic
     if invoice.payment.iban:
         invoice.payment.means_code = "58"
+    invoice.payment.direct_debit = bool(mentions["direct_debit"])
 
     _mentions(reader, invoice, mentions)
     invoice.confidence = dict(sorted(reader.confidence.items()))

@@ -340,6 +340,14 @@ MENTIONS: dict[str, re.Pattern[str]] = {
         r"262 ter|livraison intracommunautaire|intra-?community supply|138 de la directive"
     ),
     "export_exempt": re.compile(r"\b262 ?i\b|exportation|export outside|hors ue|outside the eu"),
+    # paid by a direct debit the seller collects (UNTDID 4461 code 59): "Mode de règlement : prélèvement"
+    "direct_debit": re.compile(
+        r"(?:reglement|paiement|payable|paye|regle)e?s? (?:\S+ ){0,2}par prelevement"
+        r"|prelevement (?:sepa|automatique)|(?:mode|moyen) de (?:reglement|paiement)\s*:?\s*prelevement"
+        r"|(?:by|via) (?:sepa )?direct debit"
+        r"|sepa direct debit|payment (?:method|terms)\s*:?\s*direct debit|(?:sepa-)?lastschrift"
+        r"|domiciliacion bancaria|adeudo (?:directo|sepa)|addebito (?:diretto|sdd|rid|sepa)"
+    ),
 }
 
 OPERATION_CATEGORY = (
