@@ -245,6 +245,7 @@ class Doc:
     prepaid: Decimal | None = None
     holdback: Decimal | None = None  # a retenue de garantie kept back from the amount to pay
     direct_debit: bool = False  # collected by the seller: "Règlement par prélèvement SEPA"
+    mandate: str | None = None  # its mandate reference (RUM), printed with the creditor id (ICS)
     # what is printed (non-compliant invoices switch one off)
     show: dict[str, bool] = field(default_factory=dict)
     inconsistent: bool = False
@@ -443,6 +444,8 @@ def legal_mentions_fr(doc: Doc) -> list[str]:
     rows.append("Pas d'escompte pour paiement anticipé.")
     if doc.direct_debit:
         rows.append("Règlement par prélèvement SEPA à l'échéance, selon le mandat signé.")
+        if doc.mandate:
+            rows.append(f"RUM : {doc.mandate} - ICS : FR12ZZZ{doc.number[-6:].rjust(6, '0')}")
     if doc.show.get("operation_category", False):  # the reform's mention; off in the committed test set
         rows.append("Catégorie de l'opération : prestation de services")
     return rows

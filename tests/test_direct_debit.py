@@ -66,3 +66,23 @@ async def test_no_courtesy_reminder_before_a_direct_debit_but_the_ladder_after_i
             }
     assert "courtesy" in steps[by_transfer.number] and "courtesy" not in steps[by_debit.number]
     assert "reminder-1" in steps[by_debit.number] and "reminder-1" in steps[by_transfer.number]
+
+
+@pytest.mark.parametrize("target", ["peppol", "facturx"])
+def test_a_direct_debit_with_its_mandate_is_written_as_such_and_passes_the_official_rules(
+    target: str,
+) -> None:
+    """'RUM : … - ICS : …' printed: the e-invoice says SEPA direct debit (code 59) with the mandate reference
+    and the creditor identifier, and passes the official rules (Peppol asks for the mandate: R061). Without
+    a mandate printed, the means code stays what the IBAN says."""
+    from jalon.formats.convert import convert
+
+    doc = debited("classic_fr", 6)
+    doc.mandate = "ACME-MDT-2026-0042"
+    converted = convert(gen.STYLES["classic_fr"](doc), target)
+    payment = converted.invoice.payment
+    assert (payment.means_code, payment.mandate_ref) == ("59", "ACME-MDT-2026-0042")
+    assert payment.creditor_id and payment.creditor_id.startswith("FR12ZZZ")
+    assert converted.report.valid, converted.report.errors
+    without = read_invoice(gen.STYLES["classic_fr"](debited("classic_fr", 6))).invoice.payment
+    assert without.debited and without.means_code != "59" and without.mandate_ref is None

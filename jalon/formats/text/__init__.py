@@ -125,6 +125,13 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     if invoice.payment.iban:
         invoice.payment.means_code = "58"
     invoice.payment.direct_debit = bool(mentions["direct_debit"])
+    if invoice.payment.direct_debit:
+        mandate = reader.pick("mandate_ref", reader.near("mandate_reference", reader.parse_ident))
+        if mandate:  # what EN 16931 needs to say "SEPA direct debit" (Peppol R061: a mandate reference)
+            invoice.payment.means_code, invoice.payment.mandate_ref = "59", mandate
+            invoice.payment.creditor_id = reader.pick(
+                "creditor_id", reader.near("creditor_id", reader.parse_ident)
+            )
 
     _mentions(reader, invoice, mentions)
     invoice.confidence = dict(sorted(reader.confidence.items()))

@@ -89,6 +89,15 @@ LABELS: dict[str, tuple[tuple[str, float], ...]] = {
             0.95,
         ),
     ),
+    # a direct debit's mandate (BT-89) and the seller's SEPA creditor identifier (BT-90)
+    "mandate_reference": (
+        (r"\brum\b\s*:?|\breference unique (?:de|du) mandat\b\s*:?|\bmandate reference\b\s*:?", 1.0),
+        (r"\bmandatsreferenz\b\s*:?|\breferencia (?:del|de) mandato\b\s*:?", 1.0),
+    ),
+    "creditor_id": (
+        (r"\bics\b\s*:?|\bidentifiant (?:de )?creancier(?: sepa)?\b\s*:?", 1.0),
+        (r"\bcreditor (?:identifier|id)\b\s*:?|\bglaubiger-?id\w*\s*:?", 1.0),
+    ),
     "preceding_invoice": (
         (
             r"\bfactures? (?:associee|d'origine|initiale|precedente|liee|rectifiee|corrigee|annulee)s?\b"
