@@ -69,6 +69,25 @@ def apply_credit_note(
     return applied
 
 
+def apply_waiting_credit_notes(session: Session, invoice: Invoice, *, actor: str) -> None:
+    """An invoice released after a credit note that names it (the invoice was held meanwhile): that credit
+    note, left unallocated then, is set against it now."""
+    if invoice.doc_type == "credit_note" or invoice.customer_id is None:
+        return
+    with session.no_autoflush:  # the invoice's pending state goes with its dispatches' INSERT
+        waiting = session.scalars(
+            select(Invoice).where(
+                Invoice.doc_type == "credit_note",
+                Invoice.customer_id == invoice.customer_id,
+                Invoice.issuer == invoice.issuer,
+                Invoice.state.in_(("ready", "sent", "paid")),
+            )
+        ).all()
+        named_it = [c for c in waiting if invoice.number in _named_numbers(c.data)]
+    for credit_note in named_it:
+        apply_credit_note(session, credit_note, actor=actor)
+
+
 def _named_numbers(data: dict[str, Any] | None) -> list[str]:
     numbers = []
     for preceding in (data or {}).get("preceding_invoices") or []:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from test_pipeline_invoices import add_customer, send
 
 from jalon import dunning, payments
+from jalon.handlers import actions
 from jalon.models import Case, Event, Invoice
 
 
@@ -102,3 +103,25 @@ async def test_a_credit_note_naming_no_known_invoice_is_said_and_changes_nothing
         journey = [e["type"] for e in detail(gw, stranger.number)["events"]]
     assert owed == invoice.printed_ttc()
     assert "credit_note.unallocated" in journey
+
+
+async def test_a_credit_note_released_before_its_held_invoice_is_set_against_it_on_release(
+    db_url: str,
+) -> None:
+    """The invoice waits for a manager's approval (over the amount threshold) while its small credit note
+    leaves: the credit note is kept unallocated, then set against the invoice when the manager releases it."""
+    invoice, credit = an_invoice_and_its_credit_note(seed=13)
+    threshold = str(credit.printed_ttc() + 1)
+    async with running(db_url, holds={"amount_over": threshold}) as gw:
+        add_customer(gw, invoice.expected(), [("compta@client.test", "buyer")])
+        for doc in (invoice, credit):
+            await send(gw, invoice_mail(gen.STYLES[doc.style](doc), filename=f"{doc.number}.pdf"))
+            await gw.settle()
+        assert invoice_row(gw, invoice.number).state == "held"
+        assert "credit_note.unallocated" in [e["type"] for e in detail(gw, credit.number)["events"]]
+        released = actions.release(
+            gw.services.database, gw.services.settings, invoice.number, actor="manager"
+        )
+        assert released.ok, released.message
+        owed = dunning.outstanding(invoice_row(gw, invoice.number))
+    assert owed == invoice.printed_ttc() - credit.printed_ttc()
