@@ -13,6 +13,7 @@ from test_pipeline_invoices import add_customer, send
 
 from jalon import dunning, payments
 from jalon.handlers import actions
+from jalon.handlers.views import render_journey
 from jalon.models import Case, Event, Invoice
 
 
@@ -63,9 +64,11 @@ async def test_a_credit_note_lowers_what_its_invoice_still_owes(db_url: str) -> 
         assert [m["invoice"] for m in report["matched"]] == [invoice.number] and not report["overpaid"]
         journey = [e["type"] for e in detail(gw, invoice.number)["events"]]
         credit_journey = [e["type"] for e in detail(gw, credit.number)["events"]]
+        told = render_journey(detail(gw, invoice.number))  # as `jalon invoice show` tells it
     assert invoice_row(gw, invoice.number).state == "paid"
     assert "payment.received" in journey
     assert "credit_note.applied" in credit_journey
+    assert f"{credit.printed_ttc()} EUR (credit note {credit.number})" in told
 
 
 async def test_a_credit_note_for_the_whole_invoice_settles_it_and_one_after_payment_is_money_to_give_back(

@@ -178,8 +178,8 @@ _LABELS = {
     "payment.difference_written_off": "written off",
     "payment.overpaid": "OVERPAID",
     "payment.holdback_retained": "holdback kept",
-    "credit_note.applied": "set against its invoice",
-    "credit_note.unallocated": "CREDIT NOTE UNALLOCATED",
+    "credit_note.applied": "applied to",
+    "credit_note.unallocated": "UNALLOCATED",
     "payment.holdback_received": "holdback paid",
     "invoice.holdback_due": "HOLDBACK DUE",
     "collection.settled": "agency told",
@@ -217,7 +217,16 @@ def _journey_detail(event: dict[str, Any]) -> str:
     if kind == "payment.promised":
         return f"to pay on {data.get('promised_date') or '?'}"
     if kind == "payment.received":
-        return f"{data.get('amount')} {data.get('currency') or ''} ({data.get('source') or '?'})".strip()
+        source = data.get("source") or "?"
+        if source == "credit_note":
+            source = f"credit note {data.get('reference') or '?'}"
+        return f"{data.get('amount')} {data.get('currency') or ''} ({source})".strip()
+    if kind == "payment.holdback_retained":
+        return f"{data.get('holdback')} {data.get('currency') or ''} owed when the guarantee ends".strip()
+    if kind == "credit_note.applied":
+        return ", ".join(f"{item.get('number')} {item.get('amount')}" for item in data.get("invoices") or [])
+    if kind == "credit_note.unallocated":
+        return "names " + (", ".join(data.get("named") or []) or "no invoice") + ": nothing credited"
     if kind == "dispatch.rerouted":
         return f"{data.get('from_recipient')} → {data.get('to_recipient')}"
     if kind == "reply.received":
