@@ -139,3 +139,15 @@ def test_the_e_invoice_says_the_holdback_in_a_note_and_stays_valid(target: str) 
     text = xml.decode("utf-8")
     assert f"Retenue de garantie : {doc.holdback:f} EUR" in text
     assert f"{doc.printed_ttc() - doc.holdback:f} EUR" in text
+
+
+def test_the_holdback_of_a_layout_nobody_on_the_team_wrote_is_read() -> None:
+    """The blind set's construction subcontractor (tune split, written by someone who never read jalon):
+    'Retenue de garantie 5 % - 89,36 € | Net à payer 1 697,84 €' under a reverse-charge total."""
+    blind = Path(__file__).resolve().parent / "data" / "invoices_blind3"
+    invoice = read_invoice((blind / "btp_1.pdf").read_bytes()).invoice
+    assert invoice is not None
+    assert (invoice.totals.holdback, invoice.totals.payable) == (Decimal("89.36"), Decimal("1787.20"))
+    deposit = read_invoice((blind / "btp_2.pdf").read_bytes()).invoice  # a deposit, and no holdback
+    assert deposit is not None and deposit.totals.holdback is None
+    assert deposit.totals.prepaid == Decimal("2500.00")
