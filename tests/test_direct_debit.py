@@ -86,3 +86,18 @@ def test_a_direct_debit_with_its_mandate_is_written_as_such_and_passes_the_offic
     assert converted.report.valid, converted.report.errors
     without = read_invoice(gen.STYLES["classic_fr"](debited("classic_fr", 6))).invoice.payment
     assert without.debited and without.means_code != "59" and without.mandate_ref is None
+
+
+def test_direct_debits_of_layouts_nobody_on_the_team_wrote() -> None:
+    """Blind sets' tune splits: 'Règlement par prélèvement SEPA le 26/04/2026' (a food wholesaler) and
+    'REGLEMENT PAR PRELEVEMENT LE 10/08/26' (a pharmacy wholesaler) are debits; a utility's 'Prélèvement
+    automatique … si vous avez opté pour ce mode de paiement' is not said of this customer."""
+    data = Path(__file__).resolve().parent / "data"
+
+    def debit(name: str) -> bool:
+        invoice = read_invoice((data / name).read_bytes()).invoice
+        assert invoice is not None
+        return invoice.payment.debited
+
+    assert debit("invoices_blind3/ep_alimentaire_1.pdf") and debit("invoices_blind3/pharma_1.pdf")
+    assert not debit("invoices_blind2/fp_utility_1.pdf")

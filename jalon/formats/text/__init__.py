@@ -124,7 +124,10 @@ def read(text: PdfText, hints: Hints | Mapping[str, Any] | None = None) -> Invoi
     invoice.payment.iban, invoice.payment.bic = parties.iban, parties.bic
     if invoice.payment.iban:
         invoice.payment.means_code = "58"
-    invoice.payment.direct_debit = bool(mentions["direct_debit"])
+    debit = mentions["direct_debit"]
+    invoice.payment.direct_debit = debit is not None and not labels.OPTIONAL_MEANS.search(
+        everything, debit.end(), debit.end() + 120
+    )
     if invoice.payment.direct_debit:
         mandate = reader.pick("mandate_ref", reader.near("mandate_reference", reader.parse_ident))
         if mandate:  # what EN 16931 needs to say "SEPA direct debit" (Peppol R061: a mandate reference)

@@ -359,6 +359,12 @@ MENTIONS: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# "Prélèvement automatique … si vous avez opté pour ce mode de paiement": a debit only for some customers
+OPTIONAL_MEANS = re.compile(
+    r"\bsi vous (?:avez )?(?:opte|choisi|souscrit)|\bif you (?:have )?(?:opted|chosen|chose|signed up)"
+    r"|\bsur (?:simple )?demande\b|\bon request\b"
+)
+
 OPERATION_CATEGORY = (
     (re.compile(r"\b(?:mixte|biens et (?:des )?services|goods and services|both)\b"), "both"),
     (re.compile(r"\b(?:prestations? de services?|services?)\b"), "services"),
