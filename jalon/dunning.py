@@ -195,6 +195,7 @@ def invoice_context(ctx: ActionContext, invoice: Invoice) -> dict[str, Any]:
         "total_with_vat": invoice.total_with_vat,
         "amount_paid": invoice.amount_paid or Decimal(0),
         "amount_due": outstanding(invoice),
+        "holdback": held_back(invoice),  # not asked for: owed when the guarantee ends
         "days_late": max((today - due).days, 0) if due else 0,
         "days_to_due": (due - today).days if due else None,
         "purchase_order": invoice.purchase_order,

@@ -90,6 +90,15 @@ async def test_a_holdback_is_not_chased_and_is_claimed_when_the_guarantee_ends(d
         assert asked == doc.printed_ttc() - doc.holdback
         assert detail(gw, doc.number)["holdback"] == float(doc.holdback)  # as the API and `invoice show` say
 
+        # the reminder asks for the rest and says what is kept back, and until when
+        due = dt.datetime.combine(doc.due, dt.time(12), dt.UTC)
+        scenarios.tick(database, settings, due + dt.timedelta(days=2))
+        await gw.settle()
+        reminder = (await gw.sink.wait_for(2))[-1].message().get_body(("plain",)).get_content()
+        asked = f"{doc.printed_ttc() - doc.holdback:,.2f}".replace(",", "\u202f").replace(".", ",")
+        assert asked in reminder.replace("\xa0", "\u202f"), reminder
+        assert "hors retenue de garantie de" in reminder
+
         ok, message, data = payments.pay(database, doc.number, actor="test")
         assert ok and data["state"] == "paid" and data["remaining"] == "0.00"
         assert data["holdback"] == str(doc.holdback) and "holdback" in message
