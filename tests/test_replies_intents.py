@@ -346,9 +346,13 @@ def test_what_is_said_of_an_invoice_in_the_next_clause_or_of_a_list_goes_to_each
     }
     for text, expected in said.items():
         assert analyze_text(text, reference=MONDAY).intents_by_invoice == expected, text
-    # one thing said of all, with a date or "également" beside a number: no split
+    # one thing said of all, with a date or "également" beside a number, a "ni … ni" list, or a number
+    # named first in passing and then in the list said of: no split
     for text in (
         "Nous avons payé la F-2025-1050 le 12/03, la F-2025-0990 le 15/03 par virement.",
         "Nous avons bien payé la F-2025-1050, et la F-2025-0990 également.",
+        "Nous n'avons reçu ni la F-2025-1050 ni la F-2025-1051, merci de les renvoyer.",
+        "Suite à votre relance sur la F-2025-1050, je vous informe que la F-2025-1050 et la F-2025-1051 ont "
+        "été payées.",
     ):
         assert analyze_text(text, reference=MONDAY).intents_by_invoice == {}, text

@@ -467,7 +467,7 @@ def _intents_by_invoice(
 ) -> dict[str, str]:
     """{number: intent} for the invoices the new text names with an intent of their own, when the reply says
     something else of one of them than its main intent; {} when it says one thing of all (the usual case)."""
-    named = sorted(entities.invoice_numbers(folded, text), key=lambda item: item[1])
+    named = _every_mention(folded, entities.invoice_numbers(folded, text))
     if len({value for value, _start, _end in named}) < 2:
         return {}
     parts = list(itertools.pairwise([0, *(m.end() for m in PART_END.finditer(folded)), len(folded) + 1]))
@@ -494,16 +494,29 @@ def _intents_by_invoice(
             found[value], rules[value] = "question", "replies.asked_about"
     for value, listed_with in _listed_with(folded, parts, named, found).items():
         found[value], rules[value] = found[listed_with], "replies.listed_with"
+    unread = {value for value, _start, _end in named if own and value not in found}
     for index, (value, _start, _end) in enumerate(named):
-        if own and value not in found and len(_own_words(folded, parts, named, hits, index)) >= 2:
-            # "la 1050 est payée ; la 0990, je vois avec la compta": words no phrase reads: a person does
-            found[value], rules[value] = "question", "replies.unread_words"
+        if value in unread and len(_own_words(folded, parts, named, hits, index)) < 2:
+            unread.discard(value)  # said once among others, with nothing of its own: the reply's intent
+    for value in unread:
+        # "la 1050 est payée ; la 0990, je vois avec la compta": words no phrase reads: a person does
+        found[value], rules[value] = "question", "replies.unread_words"
     if all(value == intent for value in found.values()):
         return {}
     for number, value in found.items():
         evidence.append({"field": "intents_by_invoice", "rule": rules[number], "phrase": number,
                          "intent": value})  # fmt: skip
     return found
+
+
+def _every_mention(folded: str, named: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Every place each number is said, in text order ("suite à votre relance sur la F-1050, … la F-1050 et
+    la F-1051 ont été payées": what is said goes to the second)."""
+    mentions = set(named)
+    for value, _start, _end in named:
+        for found in re.finditer(rf"(?<![\w-]){re.escape(value.lower())}(?![\w-])", folded):
+            mentions.add((value, found.start(), found.end()))
+    return sorted(mentions, key=lambda item: item[1])
 
 
 def _spoken_of(
@@ -524,7 +537,7 @@ def _spoken_of(
 
 # What may stand between the numbers of one list: "F-1050, F-1051 et la F-1052", "INV-1 and INV-2".
 LIST_GLUE = re.compile(
-    r"(?:[\s,/&]|(?<![a-z])(?:et|and|und|y|e|ou|or|la|le|les|l'|the|facture|factures|invoice|invoices"
+    r"(?:[\s,/&]|(?<![a-z])(?:et|and|und|y|e|ou|or|ni|nor|la|le|les|l'|the|facture|factures|invoice|invoices"
     r"|rechnung|rechnungen|factura|facturas|fattura|fatture|n°|no|nr|n)(?![a-z])\.?)*"
 )
 # Words that say nothing of an invoice by themselves (`_own_words`).
@@ -579,7 +592,11 @@ def _listed_with(
             other, other_start, other_end = named[near]
             gap = folded[end:other_start] if step == 1 else folded[other_end:start]
             source = shared.get(other, other)
-            bare = not _content_words(_before_in_part(folded, parts, named, index))
+            # a verb before the first of a list goes with all of it ("nous avons payé la F-1 et la F-2"), not
+            # across a comma ("nous avons reçu la F-1, et la F-2 n'est jamais arrivée")
+            bare = not _content_words(_before_in_part(folded, parts, named, index)) or not PART_END.search(
+                gap
+            )
             if source in found and bare and LIST_GLUE.fullmatch(gap):
                 shared[value] = source
     return shared
