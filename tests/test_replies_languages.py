@@ -44,6 +44,11 @@ SAID = [
     ("La fattura è già stata pagata.", "paid"),
     ("Abbiamo effettuato il bonifico ieri.", "paid"),
     ("Provvederemo al pagamento entro il 15/12/2026.", "promise_to_pay"),
+    # the passive, in the past: a payment made
+    ("Las facturas FA-1050 y FA-1051 fueron pagadas el 20/11.", "paid"),
+    ("El pago fue realizado el 20 de noviembre.", "paid"),
+    ("Il bonifico è stato effettuato il 20 novembre.", "paid"),
+    ("Die Zahlung ist am 20.11. erfolgt.", "paid"),
 ]
 
 NOT_SAID = [
@@ -56,6 +61,8 @@ NOT_SAID = [
     ("Abbiamo ricevuto la fattura, grazie.", "not_received"),
     ("Wir werden die Rechnung nächste Woche bezahlen.", "paid"),
     ("Para no recibir más notificaciones de este tema, haga clic aquí.", "not_received"),
+    ("El pago no fue realizado todavía.", "paid"),
+    ("Il pagamento non è stato effettuato.", "paid"),
 ]
 
 

@@ -74,16 +74,22 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
     "paid": (
         ("de_bezahlt", 3, True, rf"(?:haben|habe|hat|wurde|wurden|ist|sind) {NOT_YET}{{0,5}}"
          r"(?:bereits |schon )?(?:bezahlt|uberwiesen|beglichen|ausgeglichen|gezahlt|angewiesen)\b"),
-        ("de_zahlung_erfolgt", 3, True, r"(?:zahlung|uberweisung)\w* (?:\S+ ){0,3}(?:ist|wurde) (?:\S+ )?"
+        ("de_zahlung_erfolgt", 3, True, r"(?:zahlung|uberweisung)\w* (?:\S+ ){0,3}(?:ist|wurde) (?:\S+ ){0,3}"
          r"(?:erfolgt|ausgefuhrt|getatigt|veranlasst)"),
-        ("es_pagado", 3, True, rf"(?:hemos|he|ha|han|fue|ya|esta|estan) {NOT_YET}{{0,3}}(?:pagad[oa]s?"
+        ("es_pagado", 3, True, rf"(?:hemos|he|ha|han|fue|fueron|ya|esta|estan) {NOT_YET}{{0,3}}(?:pagad[oa]s?"
          r"|abonad[oa]s?|liquidad[oa]s?|transferid[oa]s?|saldad[oa]s?)\b"),
         ("es_transferencia", 3, True, r"(?:hemos|he|ha|se ha) (?:\S+ )?(?:realizado|efectuado|hecho|enviado)"
          r" (?:\S+ )?(?:la |el )?(?:transferencia|pago)"),
+        # "el pago fue realizado el 20 de noviembre": the passive, in the past ("será realizado" promises)
+        ("es_pago_fue", 3, True, r"(?:pago|transferencia|abono)s? (?:\S+ ){0,2}(?:fue|fueron|ha sido"
+         r"|han sido) (?:\S+ )?(?:realizad|efectuad|hech|enviad|emitid|ordenad)[oa]s?\b"),
         ("it_pagato", 3, True, rf"(?:abbiamo|ho|e|sono|e stat[oa]|sono stat[ei]|gia) {NOT_YET}{{0,3}}"
          r"(?:pagat[oaie]|saldat[oaie]|bonificat[oaie]|versat[oaie])\b"),
         ("it_bonifico", 3, True, r"(?:abbiamo|ho|e stato) (?:\S+ )?(?:effettuato|eseguito|disposto|fatto)"
          r" (?:\S+ )?(?:il |un )?(?:bonifico|pagamento)"),
+        # "il bonifico è stato effettuato il 20 novembre": the passive, past ("verrà effettuato" promises)
+        ("it_bonifico_stato", 3, True, r"(?:bonifico|pagamento|saldo|versamento)(?: \S+){0,2} (?:e|sono)"
+         r" stat[oaie] (?:\S+ )?(?:effettuat|eseguit|dispost|inviat|fatt)[oaie]\b"),
     ),
     "promise_to_pay": (
         ("de_werden_zahlen", 3, True, r"(?:werden|wird|werde) (?:\S+ ){0,6}(?:bezahlen|bezahlt|zahlen"
