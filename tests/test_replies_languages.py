@@ -44,6 +44,17 @@ SAID = [
     ("La fattura è già stata pagata.", "paid"),
     ("Abbiamo effettuato il bonifico ieri.", "paid"),
     ("Provvederemo al pagamento entro il 15/12/2026.", "promise_to_pay"),
+    # received, a new address, a question, a dispute, a promise in the passive future
+    ("Vielen Dank, Rechnung erhalten.", "acknowledged"),
+    ("Recibida, gracias.", "acknowledged"),
+    ("Ricevuta, grazie.", "acknowledged"),
+    ("Bitte senden Sie Rechnungen künftig an rechnungen@kunde.de.", "contact_change"),
+    ("Können Sie mir sagen, welche Bankverbindung wir verwenden sollen?", "question"),
+    ("¿A qué corresponde la línea de gastos de envío?", "question"),
+    ('Potete spiegarci la voce "spese di trasporto"?', "question"),
+    ("No estamos conformes con el importe facturado.", "dispute"),
+    ("La factura se abonará a final de mes.", "promise_to_pay"),
+    ("La fattura sarà saldata a fine mese.", "promise_to_pay"),
     # the passive, in the past: a payment made
     ("Las facturas FA-1050 y FA-1051 fueron pagadas el 20/11.", "paid"),
     ("El pago fue realizado el 20 de noviembre.", "paid"),
@@ -62,6 +73,8 @@ NOT_SAID = [
     ("Wir werden die Rechnung nächste Woche bezahlen.", "paid"),
     ("Para no recibir más notificaciones de este tema, haga clic aquí.", "not_received"),
     ("El pago no fue realizado todavía.", "paid"),
+    ("Wir haben die Rechnung nicht erhalten.", "acknowledged"),
+    ("No hemos recibido la factura.", "acknowledged"),
     ("Il pagamento non è stato effettuato.", "paid"),
 ]
 

@@ -1,5 +1,6 @@
 """Reply phrases in German, Spanish and Italian, for the customers abroad: the intents that make jalon act
-(not received, send again, missing information, dispute, paid, promise to pay), as data.
+(not received, send again, missing information, dispute, paid, promise to pay), and those that record or
+route (received, a new address, a question), as data.
 
 Same conventions as `phrases.PHRASES` (folded text: lower case, no accents; a space is any whitespace).
 Negations: "no", "non", "nunca", "nicht", "nie", "kein…" are in `phrases.NEGATION`, so a `negatable` phrase
@@ -63,7 +64,7 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
         ("de_falsch", 3, True, r"(?:rechnung|betrag|preis|menge|summe)\w* (?:\S+ ){0,4}(?:falsch|fehlerhaft"
          r"|nicht korrekt|zu hoch|stimmt nicht|stimmen nicht)"),
         ("es_reclamar", 3, True, r"(?:reclamamos|reclamacion|impugnamos|disconformidad|no estamos de acuerdo"
-         r"|no conforme|rechazamos)"),
+         r"|no (?:estamos )?conformes?|disconformes?|rechazamos)"),
         ("es_incorrecta", 3, True, r"(?:factura|importe|precio|cantidad)\w* (?:\S+ ){0,4}(?:incorrect[oa]s?"
          r"|erron[eo]as?|equivocad[oa]s?|no coincide)"),
         ("it_contestare", 3, True, r"(?:contestiamo|contestazione|reclamo|non siamo d'accordo|respingiamo"
@@ -107,7 +108,36 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
         ("it_verra_effettuato", 3, True, r"(?:pagamento|bonifico|saldo|versamento) (?:\S+ ){0,2}"
          r"(?:verra|sara) (?:\S+ )?(?:effettuat[oa]|eseguit[oa]|dispost[oa]|inviat[oa]|fatt[oa])"),
         ("it_pagheremo", 3, True, r"(?:pagheremo|salderemo|provvederemo al (?:pagamento|saldo)"
-         r"|effettueremo (?:il )?(?:pagamento|bonifico)|verra (?:pagat[oa]|saldat[oa])|sara pagat[oa])"),
+         r"|effettueremo (?:il )?(?:pagamento|bonifico)|(?:verra|verranno|sara|saranno) (?:pagat|saldat"
+         r"|bonificat|liquidat)[oaie])"),
+        # "la factura se abonará a final de mes": the future, with "se" or the passive
+        ("es_se_abonara", 3, True, r"se (?:\S+ )?(?:abonara|pagara|liquidara|saldara|transferira)n?\b"
+         r"|(?:sera|seran) (?:abonad|pagad|liquidad|saldad|transferid)[oa]s?\b"),
+    ),
+    "acknowledged": (
+        ("de_erhalten", 2, True, rf"{RECHNUNG} (?:\S+ ){{0,3}}(?:dankend )?(?:erhalten|bekommen|eingegangen"
+         r"|angekommen)\b|(?:dankend|gut|richtig) erhalten"
+         r"|(?:haben|habe) (?:\S+ ){0,3}(?:erhalten|bekommen)\b"),
+        ("es_recibida", 2, True, rf"(?:hemos|he) recibido (?:\S+ ){{0,2}}{FACTURA}"
+         r"|(?:^|\n)\W*recibid[oa]s?\b|(?:factura|correo) recibid[oa]"),
+        ("it_ricevuta", 2, True, rf"(?:abbiamo|ho) ricevuto (?:\S+ ){{0,2}}{FACTURA}"
+         r"|(?:^|\n)\W*ricevut[oaie]\b|fattur[ae] ricevut[ae]"),
+    ),
+    "contact_change": (
+        ("de_kunftig", 3, False, r"(?:kunftig|zukunftig|ab sofort|ab jetzt|nur noch) (?:\S+ ){0,6}(?:an \S+@"
+         r"|adresse|e-?mail)|neue (?:e-?mail-?)?(?:adresse|anschrift|bankverbindung|ansprechpartner\w*)"),
+        ("es_en_adelante", 3, False, r"(?:nueva (?:direccion|cuenta|iban|persona de contacto)|(?:de ahora|en)"
+         r" adelante (?:\S+ ){0,6}(?:a \S+@|direccion|correo))"),
+        ("it_d_ora_in_poi", 3, False, r"(?:nuovo (?:indirizzo|iban|referente)|nuove coordinate bancarie"
+         r"|(?:d'ora|da ora|da adesso) in (?:poi|avanti) (?:\S+ ){0,6}(?:a \S+@|indirizzo|e-?mail))"),
+    ),
+    "question": (
+        ("de_frage", 2, False, r"(?:konnen|konnten|wurden) sie (?:\S+ ){0,3}(?:sagen|erklaren|mitteilen"
+         r"|bestatigen)|was bedeutet|wofur (?:steht|ist)|welche\w* (?:\S+ ){0,3}(?:sollen|mussen)"),
+        ("es_pregunta", 2, False, r"(?:a que corresponde|que significa|(?:podria|podrian|puede|pueden)\w* "
+         r"(?:\S+ ){0,2}(?:explicar|indicar|confirmar|aclarar|decir)|cual es)"),
+        ("it_domanda", 2, False, r"(?:a cosa (?:corrisponde|si riferisce)|cosa significa|(?:potete|potreste"
+         r"|potrebbe|puo) (?:\S+ ){0,2}(?:spiegar|indicar|confermar|chiarir|dir)\w*)"),
     ),
 }  # fmt: skip
 
