@@ -264,6 +264,24 @@ async def test_dispute_opens_one_case_with_the_customers_words(db_url: str) -> N
     assert invoice.pause_reason == "dispute"
 
 
+async def test_the_sums_a_dispute_names_are_on_its_card(db_url: str) -> None:
+    """'1 200,00 € facturés au lieu de 1 050 € prévus au devis': the person who takes the dispute sees both
+    figures on the case's card, without reading the mail."""
+    from jalon.bot.cards import load
+
+    async with running(db_url) as gw:
+        await sent(gw, [("achats@client.test", "buyer")])
+        words = "Nous contestons cette facture : 1 200,00 € facturés au lieu de 1 050 € prévus au devis."
+        await buyer_answers(gw, words)
+        await gw.settle()
+        with gw.services.database.session() as session:
+            [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
+            case_id = case.id
+        card = load(gw.services.database, case_id)
+    assert case.facts["amounts"] == "1 200,00 €, 1 050 €"
+    assert ("Amounts said", "1 200,00 €, 1 050 €") in card.facts
+
+
 async def test_contact_change_by_mail_is_never_applied(db_url: str) -> None:
     """'Envoyez désormais vos factures à…': a person must approve; the directory does not change by itself."""
     async with running(db_url) as gw:

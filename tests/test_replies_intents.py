@@ -356,3 +356,14 @@ def test_what_is_said_of_an_invoice_in_the_next_clause_or_of_a_list_goes_to_each
         "été payées.",
     ):
         assert analyze_text(text, reference=MONDAY).intents_by_invoice == {}, text
+
+
+def test_the_sums_of_money_a_reply_says_are_listed_as_written() -> None:
+    """Euro, dollar and Swiss franc sums, the sign before or after, with thousands separators; a date, an
+    invoice number or a percentage is no sum."""
+    said = analyze_text(
+        "Nous contestons 150 € sur la F-2026-0042 du 12/11 : 1 200,00 EUR facturés au lieu de 1 050 euros, "
+        "remise de 2,5 % non appliquée ; we paid $350.50 and CHF 80.",
+        reference=MONDAY,
+    )
+    assert said.amounts == ["150 €", "1 200,00 EUR", "1 050 euros", "$350.50", "CHF 80"]

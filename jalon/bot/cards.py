@@ -55,6 +55,7 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("amount_due", "Outstanding"),
     ("overpaid", "Paid in excess"),
     ("holdback", "Holdback"),
+    ("amounts", "Amounts said"),
     ("release_on", "Owed since"),
     ("payer", "Paid by"),
     ("due_date", "Due"),

@@ -34,6 +34,7 @@ class Classification:
     invoice_numbers: list[str] = field(default_factory=list)
     # replies saying different things of different invoices: the ones named with an intent of their own
     intents_by_invoice: dict[str, str] = field(default_factory=dict)
+    amounts: list[str] = field(default_factory=list)  # replies: the sums of money said, as written
     promised_date: str | None = None
     instalments: list[str] = field(default_factory=list)  # replies: the days of a proposed payment plan
     new_contact: str | None = None
@@ -296,6 +297,7 @@ def _analyze_reply(result: Classification, facts: Facts) -> None:
     result.language = getattr(analysis, "language", None)
     result.invoice_numbers = list(getattr(analysis, "invoice_numbers", None) or [])
     result.intents_by_invoice = dict(getattr(analysis, "intents_by_invoice", None) or {})
+    result.amounts = list(getattr(analysis, "amounts", None) or [])
     promised = getattr(analysis, "promised_date", None)
     result.promised_date = promised.isoformat() if hasattr(promised, "isoformat") else promised
     result.instalments = list(getattr(analysis, "instalments", None) or [])

@@ -457,6 +457,8 @@ def _act(
         "words": words,
         "evidence": evidence,
     }
+    if getattr(classification, "amounts", None):  # "150 € au lieu de 120 €": the figures, at a glance
+        case_facts["amounts"] = ", ".join(classification.amounts)
     if intent in ("not_received", "resend_request"):
         resend_not_received(ctx, invoice, dispatch, intent, case_facts)
     elif intent == "dispute":

@@ -84,6 +84,9 @@ class ReplyAnalysis:
     # One reply, different things of different invoices ("1050 est réglée, la 0990 jamais reçue"): the
     # invoices the new text names with an intent of their own, when one differs from `intent`; else {}
     intents_by_invoice: dict[str, str] = field(default_factory=dict)
+    # Sums of money the new text says, as written ("150 €", "1 200,00 EUR"): put before the person who reads
+    # a dispute or a partial payment, who would look for them in the words
+    amounts: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -201,6 +204,7 @@ def analyze_text(
     )
     analysis.invoice_numbers = _invoice_numbers(folded_subject, topic_line, folded, text, quoted, evidence)
     analysis.intents_by_invoice = _intents_by_invoice(folded, text, hits, intent, evidence)
+    analysis.amounts = entities.amounts(text)
     if "promise_to_pay" in intents:
         promising = _promise_sentences(folded, hits)
         analysis.promised_date = _promised_date(text, folded, promising, found_dates, reference, evidence)

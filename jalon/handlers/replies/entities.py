@@ -145,3 +145,19 @@ def language(folded: str) -> str:
     counts = {code: len(pattern.findall(head)) for code, pattern in LANGUAGES}
     best = max(counts, key=lambda code: counts[code])  # the first of equals: French, then English
     return best if counts[best] > counts["fr"] else "fr"
+
+
+# A sum of money with its currency before or after it: "150 €", "1 200,00 EUR", "€1,200.50", "CHF 80".
+_CURRENCY = r"(?:€|eur(?:os?)?\b|\$|usd\b|£|gbp\b|chf\b)"
+_FIGURE = r"\d{1,3}(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+AMOUNT = re.compile(rf"(?<![\w.,])(?:{_CURRENCY}\s?(?:{_FIGURE})|(?:{_FIGURE})\s?{_CURRENCY})", re.IGNORECASE)
+
+
+def amounts(text: str) -> list[str]:
+    """The sums of money a text says, as written, in text order, without repeats."""
+    said: list[str] = []
+    for found in AMOUNT.finditer(text):
+        value = " ".join(found.group(0).split())
+        if value not in said:
+            said.append(value)
+    return said[:10]
