@@ -83,6 +83,8 @@ def cmd_customers(args: argparse.Namespace) -> int:
     from jalon import directory
 
     database = open_database(args)
+    if args.action == "statement":
+        return _statement(args, database)
     if args.action == "import":
         report = directory.import_csv(database, args.file)
         emit(report)
@@ -102,6 +104,28 @@ def cmd_customers(args: argparse.Namespace) -> int:
         for customer in customers:
             roles = ", ".join(f"{c['role']}={c['email']}" for c in customer["contacts"])
             print(f"{customer['customer_id']:<12} {customer['name']:<32} {roles}")
+    return 0
+
+
+def _statement(args: argparse.Namespace, database: Any) -> int:
+    """`jalon customers statement CODE`: the customer's open items and what is late, on today's date."""
+    from jalon import accounts
+    from jalon.businesstime import BusinessCalendar
+    from jalon.db import utcnow
+
+    if not args.file:
+        print("jalon customers statement CODE: name the customer (its customer_id)", file=sys.stderr)
+        return 2
+    today = BusinessCalendar.from_settings(load_settings(args)).today(utcnow())
+    with database.session() as session:
+        account = accounts.statement(session, args.file, today)
+    if account is None:
+        print(f"no customer {args.file} in the directory", file=sys.stderr)
+        return 1
+    if args.json:
+        emit(account)
+    else:
+        print(accounts.render(account))
     return 0
 
 
@@ -529,8 +553,10 @@ def build_parser() -> argparse.ArgumentParser:
     database.add_argument("action", choices=["upgrade"])
 
     customers = add("customers", cmd_customers, "customer directory: import, export, list")
-    customers.add_argument("action", nargs="?", choices=["import", "export", "list"], default="list")
-    customers.add_argument("file", nargs="?", help="CSV to import")
+    customers.add_argument(
+        "action", nargs="?", choices=["import", "export", "list", "statement"], default="list"
+    )
+    customers.add_argument("file", nargs="?", help="CSV to import; for statement, the customer's customer_id")
     customers.add_argument("-o", "--output", help="file to export to (default: stdout)")
     customers.add_argument("--json", action="store_true")
 

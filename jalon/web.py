@@ -430,6 +430,24 @@ async def api_timeline(request: web.Request) -> web.Response:
     return web.json_response(found, dumps=_dumps)
 
 
+async def api_statement(request: web.Request) -> web.Response:
+    """A customer's open items and totals (`accounts.statement`), on today's date where the team works."""
+    database, settings, code = request.app[DATABASE], request.app[SETTINGS], request.match_info["code"]
+
+    def load() -> dict[str, Any] | None:
+        from jalon import accounts
+        from jalon.businesstime import BusinessCalendar
+
+        today = BusinessCalendar.from_settings(settings).today(utcnow())
+        with database.session() as session:
+            return accounts.statement(session, code, today)
+
+    found = await asyncio.to_thread(load)
+    if found is None:
+        return web.json_response({"error": f"no customer {code}"}, status=404)
+    return web.json_response(found, dumps=_dumps)
+
+
 WAKE_OUTBOX = web.AppKey("wake_outbox", Any)
 
 
@@ -449,6 +467,7 @@ def make_app(settings: Settings, database: Database, wake_outbox: Any = None) ->
     app.router.add_post("/api/invoices/{number}/cancel", api_cancel)
     app.router.add_post("/api/invoices/{number}/payments", api_payment)
     app.router.add_get("/api/invoices/{number}/timeline", api_timeline)
+    app.router.add_get("/api/customers/{code}/statement", api_statement)
     from jalon.bot.chat import add_routes
 
     add_routes(app)  # /slack/events, /teams/messages, /a/{token}
