@@ -258,3 +258,33 @@ async def test_two_jalon_processes_never_post_the_same_card_twice(db: Database, 
     await senders[0].send_due(now=later)
     assert len(slack.called("chat.postMessage")) == 1
     assert states in (["pending", "sent"], ["sent", "sent"])
+
+
+def test_a_holdback_to_claim_is_marked_paid_from_its_card(db: Database) -> None:
+    """A year after a works invoice paid but for its holdback, its card offers 'Mark paid'; pressed when the
+    holdback comes in, it records that payment and closes the card."""
+    from jalon import payments, scenarios
+
+    settings = settings_for(db)
+    with db.session() as session:
+        customer = Customer(code="C-btp", name="Bâtiments Durand", group="pme")
+        session.add(customer)
+        session.flush()
+        total = Decimal("6603.60")
+        session.add(
+            Invoice(number="FA-9", issuer="732829320", customer_id=customer.id, state="sent",
+                    issue_date=dt.date(2025, 10, 1), due_date=dt.date(2025, 11, 15), total_with_vat=total,
+                    amount_due=total, holdback=Decimal("330.18"))
+        )  # fmt: skip
+    assert payments.pay(db, "FA-9", actor="test")[1].startswith("invoice FA-9 paid")
+    scenarios.tick(db, settings, utcnow())
+    with db.session() as session:
+        [case] = cases.open_cases(session, kinds=("holdback_due",))
+        card = cards.build(session, case.id)
+    assert card is not None and ("Holdback", "330.18 EUR") in card.facts
+    assert "mark_paid" in [b.action for b in card.buttons]
+    outcome = perform(db, settings, case.id, "mark_paid", identify(settings, "slack", "U_AGENT"), {})
+    with db.session() as session:
+        invoice = session.query(Invoice).filter_by(number="FA-9").one()
+        closed = cases.open_cases(session, kinds=("holdback_due",)) == []
+    assert outcome.ok and invoice.amount_paid == Decimal("6603.60") and closed
