@@ -98,13 +98,14 @@ def _named_numbers(data: dict[str, Any] | None) -> list[str]:
 
 
 def _corrected(session: Session, credit_note: Invoice, number: str) -> Invoice | None:
-    """The invoice `number` of the credit note's issuer and customer that left (the newest copy)."""
+    """The invoice `number` of the credit note's issuer, customer and currency that left (the newest copy)."""
     query = (
         select(Invoice)
         .where(
             Invoice.number == number,
             Invoice.issuer == credit_note.issuer,
             Invoice.doc_type != "credit_note",
+            Invoice.currency == credit_note.currency,  # a credit in another currency is for a person
             Invoice.state.in_(("ready", "sent", "paid")),
         )
         .order_by(Invoice.version.desc(), Invoice.id.desc())
