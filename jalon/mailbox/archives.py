@@ -74,5 +74,8 @@ def _read_at_most(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
 
 def _member_name(path: str) -> str:
     """Only a name: the path's last part, whatever its separators ("../x.pdf", "a\\b.pdf")."""
-    name = PureWindowsPath(PurePosixPath(path).name).name.strip()
-    return name or "file"
+    name = PureWindowsPath(PurePosixPath(path).name).name.strip() or "file"
+    if len(name) > 200:  # as a mail's attachment names: the stored name has room for 255
+        stem, dot, extension = name.rpartition(".")
+        name = f"{stem[: 190 - len(extension)]}.{extension}" if dot and len(extension) <= 8 else name[:200]
+    return name
