@@ -4,8 +4,9 @@ The customer pays the invoice less the credit note; without this, the invoice wo
 amount as still owed, and reminders, the formal notice and its penalties would chase money nobody owes. The
 invoices a credit note names (BT-25, "Avoir sur facture F-1050") of the same customer get its amount, in the
 order named, each up to what it still owes (the last one the rest: a credit beyond what was owed is money to
-give back, said as an overpayment, with a case). A credit note naming no invoice it can find is said on its
-journey, for a person to allocate.
+give back, said as an overpayment, with a case). A credit note naming no invoice that has left is said on
+its journey; the scheduler sets it against its invoice once that leaves (it was held for approval, or came
+later), for 90 days.
 """
 
 from __future__ import annotations
@@ -18,17 +19,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jalon import events
-from jalon.db import utcnow
-from jalon.models import Invoice
+from jalon.db import Database, utcnow
+from jalon.models import Event, Invoice
 
 SOURCE = "credit_note"
+RELEASED = ("ready", "sent", "paid")  # an invoice (or credit note) that left, or is leaving
+WAITING = dt.timedelta(days=90)  # how long a credit note waits for the invoice it names to leave
 
 
 def apply_credit_note(
-    session: Session, credit_note: Invoice, *, actor: str, now: dt.datetime | None = None
+    session: Session,
+    credit_note: Invoice,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+    say_unallocated: bool = True,
 ) -> list[tuple[str, Decimal]]:
     """Set a released credit note against the invoices it names; returns (invoice number, amount) per
-    invoice credited. Applied once: a credit note released again (a resend, a second release) adds nothing."""
+    invoice credited. Applied once: a credit note released again (a resend, a second release) adds nothing.
+    `say_unallocated`: record that none of them could be found (once, at its release)."""
     from jalon import payments
 
     if credit_note.doc_type != "credit_note" or _already_applied(session, credit_note):
@@ -38,8 +47,9 @@ def apply_credit_note(
     named = _named_numbers(credit_note.data)
     targets = [found for number in named if (found := _corrected(session, credit_note, number)) is not None]
     if amount <= 0 or not targets:
-        events.record(session, "credit_note.unallocated", invoice_id=credit_note.id, actor=actor,
-                      named=named, amount=amount)  # fmt: skip
+        if say_unallocated:
+            events.record(session, "credit_note.unallocated", invoice_id=credit_note.id, actor=actor,
+                          named=named, amount=amount)  # fmt: skip
         return []
     owing = [invoice for invoice in targets if payments.owed_now(invoice) > 0] or targets[-1:]
     applied: list[tuple[str, Decimal]] = []
@@ -69,23 +79,27 @@ def apply_credit_note(
     return applied
 
 
-def apply_waiting_credit_notes(session: Session, invoice: Invoice, *, actor: str) -> None:
-    """An invoice released after a credit note that names it (the invoice was held meanwhile): that credit
-    note, left unallocated then, is set against it now."""
-    if invoice.doc_type == "credit_note" or invoice.customer_id is None:
-        return
-    with session.no_autoflush:  # the invoice's pending state goes with its dispatches' INSERT
+def allocate_waiting(database: Database, now: dt.datetime) -> int:
+    """Credit notes released while no invoice they name had left (it was held, or came later): set against
+    it once it has (a scheduler pass; the release itself stays free of this look-up). Returns how many."""
+    recent = now - WAITING
+    with database.session() as session:
+        applied = select(Event.invoice_id).where(Event.type == "credit_note.applied")
         waiting = session.scalars(
-            select(Invoice).where(
-                Invoice.doc_type == "credit_note",
-                Invoice.customer_id == invoice.customer_id,
-                Invoice.issuer == invoice.issuer,
-                Invoice.state.in_(("ready", "sent", "paid")),
+            select(Event.invoice_id)
+            .where(
+                Event.type == "credit_note.unallocated", Event.at >= recent, Event.invoice_id.not_in(applied)
             )
+            .distinct()
         ).all()
-        named_it = [c for c in waiting if invoice.number in _named_numbers(c.data)]
-    for credit_note in named_it:
-        apply_credit_note(session, credit_note, actor=actor)
+        done = 0
+        for credit_note_id in waiting:
+            credit_note = session.get(Invoice, credit_note_id)
+            if credit_note is not None and credit_note.state in RELEASED:
+                done += bool(
+                    apply_credit_note(session, credit_note, actor="jalon", now=now, say_unallocated=False)
+                )
+        return done
 
 
 def _named_numbers(data: dict[str, Any] | None) -> list[str]:
@@ -106,7 +120,7 @@ def _corrected(session: Session, credit_note: Invoice, number: str) -> Invoice |
             Invoice.issuer == credit_note.issuer,
             Invoice.doc_type != "credit_note",
             Invoice.currency == credit_note.currency,  # a credit in another currency is for a person
-            Invoice.state.in_(("ready", "sent", "paid")),
+            Invoice.state.in_(RELEASED),
         )
         .order_by(Invoice.version.desc(), Invoice.id.desc())
     )

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -188,6 +189,8 @@ class Invoice(Base):
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     # a retenue de garantie: owed, but only when the guarantee ends; reminders never ask for it
     holdback: Mapped[Decimal | None] = mapped_column(Money)
+    # collected by the seller by direct debit: no reminder before its due date (`planning`)
+    debited: Mapped[bool] = mapped_column(default=False, server_default=false())
     purchase_order: Mapped[str | None] = mapped_column(String(128))
     source: Mapped[str] = mapped_column(String(16), default="none")  # facturx | xml | text | none
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the invoice model (formats.model.Invoice)

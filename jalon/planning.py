@@ -56,7 +56,7 @@ def plan(
     anchors = {"issue": invoice.issue_date or calendar.today(sent_at), "due": due_date}
     scenario = definitions.scenario
     business = scenario is not None and scenario.days == "business"
-    debited = _debited(invoice)
+    debited = invoice.debited
     result = Plan(definitions.group, scenario.name if scenario else None, [], [], assumed)
     for spec in definitions.milestones:
         if spec.expect in ("paid", "approved") and invoice.doc_type == "credit_note":
@@ -96,14 +96,6 @@ def plan(
                 PlannedStep(spec.name, step.name, step.action, calendar.next_open(when), params)
             )
     return result
-
-
-def _debited(invoice: Invoice) -> bool:
-    """Paid by a direct debit the seller collects (the reading says so, or its means code: 49, 59)."""
-    from jalon.formats.model import DIRECT_DEBIT_CODES
-
-    payment = (invoice.data or {}).get("payment") or {}
-    return bool(payment.get("direct_debit")) or payment.get("means_code") in DIRECT_DEBIT_CODES
 
 
 _INSERTS_IGNORING: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its INSERT … ON CONFLICT DO NOTHING

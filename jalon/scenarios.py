@@ -293,6 +293,7 @@ class TickReport:
     closed_cases: int = 0
     agency_told: int = 0  # handed-over invoices since settled, the agency told
     holdbacks_due: int = 0  # paid invoices whose holdback is owed now: a case to claim it
+    credited: int = 0  # credit notes set against an invoice that left after them
     mails: int = 0
     seconds: float = 0.0
     actions: dict[str, int] = field(default_factory=dict)
@@ -325,6 +326,7 @@ def tick(
     should_stop: Callable[[], bool] | None = None,
 ) -> TickReport:
     """Enrol newly sent invoices, run every step due at `now`, and close the cases of unstuck invoices."""
+    from jalon.credits import allocate_waiting
     from jalon.steps import Runner
 
     started = time.perf_counter()
@@ -333,6 +335,7 @@ def tick(
     limit = limit or settings.scheduler.batch_size
     calendar = BusinessCalendar.from_settings(settings)
     report = TickReport(now)
+    report.credited = allocate_waiting(database, now)  # before the steps: no reminder for money credited
     while enrolled := enrol_pending(database, settings, calendar, now, limit):
         report.enrolled += enrolled
     while ids := claim_due(database, settings, now, owner=owner, limit=limit):

@@ -11,7 +11,7 @@ from harness import Running, detail, invoice_mail, running
 from sqlalchemy import select
 from test_pipeline_invoices import add_customer, send
 
-from jalon import dunning, payments
+from jalon import dunning, payments, scenarios
 from jalon.handlers import actions
 from jalon.handlers.views import render_journey
 from jalon.models import Case, Event, Invoice
@@ -112,7 +112,8 @@ async def test_a_credit_note_released_before_its_held_invoice_is_set_against_it_
     db_url: str,
 ) -> None:
     """The invoice waits for a manager's approval (over the amount threshold) while its small credit note
-    leaves: the credit note is kept unallocated, then set against the invoice when the manager releases it."""
+    leaves: the credit note is kept unallocated, then set against the invoice at the scheduler's first pass
+    after the manager releases it."""
     invoice, credit = an_invoice_and_its_credit_note(seed=13)
     threshold = str(credit.printed_ttc() + 1)
     async with running(db_url, holds={"amount_over": threshold}) as gw:
@@ -126,5 +127,6 @@ async def test_a_credit_note_released_before_its_held_invoice_is_set_against_it_
             gw.services.database, gw.services.settings, invoice.number, actor="manager"
         )
         assert released.ok, released.message
+        scenarios.tick(gw.services.database, gw.services.settings)  # the scheduler's next pass
         owed = dunning.outstanding(invoice_row(gw, invoice.number))
     assert owed == invoice.printed_ttc() - credit.printed_ttc()

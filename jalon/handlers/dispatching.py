@@ -47,12 +47,10 @@ def dispatch_invoice(
 ) -> list[Dispatch]:
     """Create the dispatches of a released invoice and queue their mails. `made`: outputs already made in
     the pool for this invoice (`conversion.Made` by target), used when they are the ones needed."""
-    from jalon.credits import apply_credit_note, apply_waiting_credit_notes
-
     if invoice.doc_type == "credit_note":  # released: set against the invoice it corrects, once
+        from jalon.credits import apply_credit_note
+
         apply_credit_note(session, invoice, actor=actor)
-    else:  # a credit note released before it, while it was held, names it
-        apply_waiting_credit_notes(session, invoice, actor=actor)
     with session.no_autoflush:  # the invoice's pending state goes with the dispatches' INSERT: one flush
         customer = session.get(Customer, invoice.customer_id) if invoice.customer_id else None
         contacts = recipients(customer.contacts) if customer else []

@@ -244,6 +244,7 @@ def _totals(model: InvoiceModel | None) -> dict[str, Any]:
         "total_with_vat": abs(totals.tax_inclusive) if totals.tax_inclusive is not None else None,
         "amount_due": abs(totals.payable) if totals.payable is not None else None,
         "holdback": abs(totals.holdback) if totals.holdback else None,
+        "debited": model.payment.debited,
     }
 
 

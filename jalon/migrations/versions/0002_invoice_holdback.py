@@ -1,4 +1,5 @@
-"""invoice holdback: the retenue de garantie kept back from the amount due
+"""invoice holdback and direct debit: the retenue de garantie kept back from the amount due, and whether the
+seller collects the invoice by direct debit (read once, so that planning never loads the invoice's data)
 
 Revision ID: 0002
 Revises: 0001
@@ -19,8 +20,10 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("invoices", sa.Column("holdback", sa.Numeric(18, 2), nullable=True))
+    op.add_column("invoices", sa.Column("debited", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("invoices") as batch:
+        batch.drop_column("debited")
         batch.drop_column("holdback")
