@@ -18,6 +18,7 @@ from test_pipeline_invoices import add_customer, invoice_mail, send
 from jalon import dunning, payments, scenarios
 from jalon.__main__ import main
 from jalon.formats.extract import read_invoice
+from jalon.handlers.views import render_journey
 from jalon.models import Case, Event, Invoice
 
 FIVE_PERCENT = Decimal("0.05")
@@ -88,7 +89,9 @@ async def test_a_holdback_is_not_chased_and_is_claimed_when_the_guarantee_ends(d
             issued = invoice.issue_date
             asked = dunning.outstanding(invoice)  # what reminders and notices ask for
         assert asked == doc.printed_ttc() - doc.holdback
-        assert detail(gw, doc.number)["holdback"] == float(doc.holdback)  # as the API and `invoice show` say
+        shown = detail(gw, doc.number)  # as the API and `invoice show --json` give it
+        assert shown["holdback"] == float(doc.holdback)
+        assert f"holdback {doc.holdback} EUR" in render_journey(shown).splitlines()[0]  # and `invoice show`
 
         # the reminder asks for the rest and says what is kept back, and until when
         due = dt.datetime.combine(doc.due, dt.time(12), dt.UTC)

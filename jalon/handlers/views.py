@@ -267,6 +267,8 @@ def render_journey(detail: dict[str, Any], zone: str = "UTC") -> str:
         else ""
     )
     lines = [f"{detail['number']}  {customer}  {amount}  [{detail['state']}]"]
+    if detail.get("holdback"):  # owed, but not asked for until the guarantee ends
+        lines[0] += f"  holdback {detail['holdback']:.2f} {detail['currency']}"
     day = None
     for event in detail["events"]:
         if event["type"] in _BOOKKEEPING:
