@@ -23,7 +23,8 @@ TOKEN = "statement-token"
 
 
 def a_customer_with_history(db: Database) -> None:
-    """Late and partly paid, not yet due, paid but for its holdback, a credit note naming nothing sent."""
+    """Late and partly paid, not yet due, paid but for its holdback, paid in full, a credit note naming
+    nothing sent."""
     customer = add_customer(db, "C900", name="Bâtiments Durand")
     late = dt.date.today() - dt.timedelta(days=20)
     add_sent_invoice(db, customer, "F-LATE", sent_at=paris(2026, 1, 5, 10), due=late, amount="1200.00")
@@ -37,6 +38,7 @@ def a_customer_with_history(db: Database) -> None:
     )
     add_sent_invoice(db, customer, "F-WORKS", sent_at=paris(2026, 1, 5, 10), due=late, amount="6603.60")
     add_sent_invoice(db, customer, "AV-7", sent_at=paris(2026, 1, 5, 10), due=None, amount="120.00")
+    add_sent_invoice(db, customer, "F-PAID", sent_at=paris(2026, 1, 5, 10), due=late, amount="450.00")
     other = add_customer(db, "C901")
     add_sent_invoice(db, other, "F-OTHER", sent_at=paris(2026, 1, 5, 10), due=late, amount="999.00")
     with db.session() as session:
@@ -45,6 +47,7 @@ def a_customer_with_history(db: Database) -> None:
         rows["AV-7"].doc_type = "credit_note"
     assert payments.pay(db, "F-LATE", actor="test", amount=Decimal("200.00"))[0]
     assert payments.pay(db, "F-WORKS", actor="test")[0]  # all but the holdback
+    assert payments.pay(db, "F-PAID", actor="test")[0]  # settled: no longer on the statement
 
 
 def config(tmp_path: Path, db: Database) -> str:
@@ -77,7 +80,7 @@ def test_the_statement_says_what_is_owed_late_held_back_and_credited(
     assert main(["--config", config(tmp_path, db), "customers", "statement", "C900"]) == 0
     text = capsys.readouterr().out
     assert "Bâtiments Durand (C900)" in text and "F-LATE" in text and "days late" in text
-    assert "balance 1180.00" in text and "F-OTHER" not in text
+    assert "balance 1180.00" in text and "F-OTHER" not in text and "F-PAID" not in text
     assert main(["--config", config(tmp_path, db), "customers", "statement", "NOPE"]) == 1
 
 
