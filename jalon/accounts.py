@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, defer
 
-from jalon import events
+from jalon import credits as credits_module
 from jalon.dunning import CENT, held_back, outstanding
 from jalon.models import Customer, Invoice
 from jalon.payments import OPEN_STATES
@@ -40,7 +40,7 @@ def statement(session: Session, code: str, today: dt.date) -> dict[str, Any] | N
     items, holdbacks, credits = [], [], []
     for invoice in invoices:
         if invoice.doc_type == "credit_note":
-            if events.last_at(session, invoice.id, "credit_note.applied") is None:
+            if not credits_module.applied(session, invoice):
                 credits.append(_credit(invoice))
         elif invoice.state in OPEN_STATES and outstanding(invoice) > 0:
             items.append(_item(invoice, today))

@@ -40,7 +40,7 @@ def apply_credit_note(
     `say_unallocated`: record that none of them could be found (once, at its release)."""
     from jalon import payments
 
-    if credit_note.doc_type != "credit_note" or _already_applied(session, credit_note):
+    if credit_note.doc_type != "credit_note" or applied(session, credit_note):
         return []
     now = now or utcnow()
     amount = Decimal(credit_note.amount_due or credit_note.total_with_vat or 0)
@@ -52,7 +52,7 @@ def apply_credit_note(
                           named=named, amount=amount)  # fmt: skip
         return []
     owing = [invoice for invoice in targets if payments.owed_now(invoice) > 0] or targets[-1:]
-    applied: list[tuple[str, Decimal]] = []
+    credited: list[tuple[str, Decimal]] = []
     for allocation in payments.Matcher.allocate(owing, amount):
         invoice, share = allocation.invoice, allocation.amount
         payments.record_payment(
@@ -73,10 +73,10 @@ def apply_credit_note(
             payments.open_overpaid_case(
                 session, invoice, over, credit_note.currency, reference=credit_note.number, origin=origin
             )
-        applied.append((invoice.number, share))
+        credited.append((invoice.number, share))
     events.record(session, "credit_note.applied", invoice_id=credit_note.id, actor=actor,
-                  invoices=[{"number": n, "amount": a} for n, a in applied])  # fmt: skip
-    return applied
+                  invoices=[{"number": n, "amount": a} for n, a in credited])  # fmt: skip
+    return credited
 
 
 def allocate_waiting(database: Database, now: dt.datetime) -> int:
@@ -84,11 +84,13 @@ def allocate_waiting(database: Database, now: dt.datetime) -> int:
     it once it has (a scheduler pass; the release itself stays free of this look-up). Returns how many."""
     recent = now - WAITING
     with database.session() as session:
-        applied = select(Event.invoice_id).where(Event.type == "credit_note.applied")
+        credited_ids = select(Event.invoice_id).where(Event.type == "credit_note.applied")
         waiting = session.scalars(
             select(Event.invoice_id)
             .where(
-                Event.type == "credit_note.unallocated", Event.at >= recent, Event.invoice_id.not_in(applied)
+                Event.type == "credit_note.unallocated",
+                Event.at >= recent,
+                Event.invoice_id.not_in(credited_ids),
             )
             .distinct()
         ).all()
@@ -129,5 +131,6 @@ def _corrected(session: Session, credit_note: Invoice, number: str) -> Invoice |
     return session.scalars(query.limit(1)).first()
 
 
-def _already_applied(session: Session, credit_note: Invoice) -> bool:
+def applied(session: Session, credit_note: Invoice) -> bool:
+    """Has this credit note been set against an invoice already?"""
     return events.last_at(session, credit_note.id, "credit_note.applied") is not None

@@ -114,7 +114,7 @@ def record_payment(
         return payment
     holdback_before = held_back(invoice)
     invoice.amount_paid = (Decimal(invoice.amount_paid or 0) + amount).quantize(CENT)
-    remaining, over = outstanding(invoice), excess(invoice)
+    remaining, over, kept = outstanding(invoice), excess(invoice), held_back(invoice)
 
     paid = {"invoice_id": invoice.id, "customer_id": invoice.customer_id, "actor": actor, "at": now}
 
@@ -129,11 +129,11 @@ def record_payment(
             # bank charges, a rounding: nobody sends a formal notice for 0.50; the difference stays on record
             note("payment.difference_written_off", difference=remaining, currency=currency)
         settle(session, invoice, actor=actor, at=now, source=source)
-        if held_back(invoice) > 0:  # paid less the retenue de garantie: owed later, and not to be forgotten
-            note("payment.holdback_retained", holdback=held_back(invoice), currency=currency)
+        if kept > 0:  # paid less the retenue de garantie: owed later, and not to be forgotten
+            note("payment.holdback_retained", holdback=kept, currency=currency)
     elif invoice.state == "paid" and holdback_before > 0:
-        note("payment.holdback_received", amount=amount, remaining=held_back(invoice), currency=currency)
-        if held_back(invoice) <= WRITE_OFF:
+        note("payment.holdback_received", amount=amount, remaining=kept, currency=currency)
+        if kept <= WRITE_OFF:
             resolution = f"holdback paid ({source})"
             cases.close_invoice_cases(
                 session, invoice.id, actor=actor, resolution=resolution, kinds=("holdback_due",)

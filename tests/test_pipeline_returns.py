@@ -250,15 +250,22 @@ async def test_a_promise_for_a_near_day_opens_no_case(db_url: str) -> None:
     assert "promise_review" not in kinds
 
 
+async def disputed(gw: Running, words: str) -> Case:
+    """The buyer answers the invoice mail it got with these words of dispute: the one case they open."""
+    await sent(gw, [("achats@client.test", "buyer")])
+    await buyer_answers(gw, words)
+    await gw.settle()
+    with gw.services.database.session() as session:
+        [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
+        return case
+
+
 async def test_dispute_opens_one_case_with_the_customers_words(db_url: str) -> None:
     """A dispute pauses reminders and opens one case quoting the customer, not the quoted original."""
     async with running(db_url) as gw:
-        await sent(gw, [("achats@client.test", "buyer")])
         words = "Nous contestons cette facture : la quantité facturée ne correspond pas au bon de livraison."
-        await buyer_answers(gw, words)
-        await gw.settle()
+        case = await disputed(gw, words)
         with gw.services.database.session() as session:
-            [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
             invoice = session.scalars(select(Invoice)).one()
     assert "quantité facturée" in case.facts["words"] and "Veuillez trouver" not in case.facts["words"]
     assert invoice.pause_reason == "dispute"
@@ -270,14 +277,9 @@ async def test_the_sums_a_dispute_names_are_on_its_card(db_url: str) -> None:
     from jalon.bot.cards import load
 
     async with running(db_url) as gw:
-        await sent(gw, [("achats@client.test", "buyer")])
         words = "Nous contestons cette facture : 1 200,00 € facturés au lieu de 1 050 € prévus au devis."
-        await buyer_answers(gw, words)
-        await gw.settle()
-        with gw.services.database.session() as session:
-            [case] = session.scalars(select(Case).where(Case.kind == "dispute")).all()
-            case_id = case.id
-        card = load(gw.services.database, case_id)
+        case = await disputed(gw, words)
+        card = load(gw.services.database, case.id)
     assert case.facts["amounts"] == "1 200,00 €, 1 050 €"
     assert ("Amounts said", "1 200,00 €, 1 050 €") in card.facts
 

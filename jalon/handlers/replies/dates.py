@@ -100,9 +100,6 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                  r"(?! prochaine)|(?:the )?end of (?:the |this )?week|cette semaine|this week"
                  r"|ende (?:der|dieser) woche|diese woche|(?:a )?(?:fin|finales) de (?:esta )?semana"
                  r"|esta semana|(?:entro )?(?:la )?fine (?:della |di questa )?settimana|questa settimana"),
-    ("next_week_end", r"(?:bis |zum )?ende (?:der )?(?:nachste[rn]?|kommende[rn]?) woche"
-                      r"|(?:a )?(?:fin|finales) de la (?:semana que viene|proxima semana)"
-                      r"|fine (?:della )?(?:prossima settimana|settimana prossima)"),
     ("next_week", r"(?:la |the )?semaine prochaine|next week\b|(?:nachste[rn]?|kommende[rn]?) woche"
                   r"|(?:la )?(?:semana que viene|proxima semana|semana proxima)"
                   r"|(?:la )?(?:prossima settimana|settimana prossima)"
@@ -231,8 +228,6 @@ def _resolve(rule: str, match: re.Match[str], ref: dt.date) -> dt.date | None:
         return dt.date(ref.year, 12, 31)
     if rule == "christmas":
         return dt.date(ref.year if ref <= dt.date(ref.year, 12, 24) else ref.year + 1, 12, 24)
-    if rule == "next_week_end":
-        return ref + dt.timedelta(days=7 - ref.weekday() + 4)
     if rule == "next_week_day":
         weekday = WEEKDAYS[group["wd"] or group["wd2"] or group["wd3"] or group["wd4"]]
         next_monday = ref + dt.timedelta(days=7 - ref.weekday())

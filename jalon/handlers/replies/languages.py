@@ -103,8 +103,7 @@ MORE_PHRASES: dict[str, tuple[tuple[str, int, bool, str], ...]] = {
         ("es_se_realizara", 3, True, r"(?:pago|transferencia|abono) (?:\S+ ){0,2}(?:se (?:realizara|efectuara"
          r"|hara|enviara|abonara)|sera (?:realizad[oa]|efectuad[oa]|hech[oa]|enviad[oa]))"),
         ("es_pagaremos", 3, True, r"(?:pagaremos|abonaremos|transferiremos|liquidaremos|vamos a pagar"
-         r"|procederemos al pago|realizaremos (?:el pago|la transferencia)|sera (?:pagada|abonada)"
-         r"|se pagara)"),
+         r"|procederemos al pago|realizaremos (?:el pago|la transferencia))"),
         ("it_verra_effettuato", 3, True, r"(?:pagamento|bonifico|saldo|versamento) (?:\S+ ){0,2}"
          r"(?:verra|sara) (?:\S+ )?(?:effettuat[oa]|eseguit[oa]|dispost[oa]|inviat[oa]|fatt[oa])"),
         ("it_pagheremo", 3, True, r"(?:pagheremo|salderemo|provvederemo al (?:pagamento|saldo)"
